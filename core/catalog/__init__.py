@@ -1,0 +1,1 @@
+"""The catalog: a folder holding the database, vectors, blobs and thumbnails."""

@@ -1,0 +1,388 @@
+"""Owns the catalog database: peewee models, the connection, soft delete and schema migrations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import getpass
+import json
+import logging
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import peewee as pw
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
+
+# Bound to a file by open_database(); one catalog is open per process at a time.
+database = pw.SqliteDatabase(None)
+
+T = TypeVar("T")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some sandboxes and services
+        return "unknown"
+
+
+class JSONField(pw.TextField):
+    field_type = "TEXT"
+
+    def db_value(self, value: Any) -> str | None:
+        return None if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+    def python_value(self, value: str | None) -> Any:
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(pw.Model):
+    """Every table has timestamps and soft delete; select() hides deleted rows unless asked."""
+
+    created_at = pw.DateTimeField(default=utcnow)
+    updated_at = pw.DateTimeField(default=utcnow)
+    deleted_at = pw.DateTimeField(null=True, index=True)
+
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+    @classmethod
+    def select(cls, *fields: Any) -> pw.ModelSelect:
+        return super().select(*fields).where(cls.deleted_at.is_null())
+
+    @classmethod
+    def with_deleted(cls, *fields: Any) -> pw.ModelSelect:
+        return super().select(*fields)
+
+    @classmethod
+    def only_deleted(cls, *fields: Any) -> pw.ModelSelect:
+        return super().select(*fields).where(cls.deleted_at.is_null(False))
+
+    def save(self, *args: Any, **kwargs: Any) -> int:
+        self.updated_at = utcnow()
+        return super().save(*args, **kwargs)
+
+    def soft_delete(self) -> None:
+        self.deleted_at = utcnow()
+        self.save()
+
+    def restore(self) -> None:
+        self.deleted_at = None
+        self.save()
+
+
+class Product(BaseModel):
+    sku = pw.CharField(unique=True)
+    title = pw.TextField(default="")
+    description = pw.TextField(default="")
+    category = pw.TextField(default="")
+    attributes = JSONField(default=dict)
+    price = pw.FloatField(null=True)
+    source_folder = pw.TextField(default="")
+    content_hash = pw.CharField(default="")
+    status = pw.CharField(default="imported")  # imported, indexed, error
+    review_state = pw.CharField(default="pending")  # pending, approved, flagged  (schema 2)
+    corrected = pw.BooleanField(default=False)
+
+    @property
+    def text(self) -> str:
+        """The words a curator wrote about the product, used to pick its primary crop."""
+        return ". ".join(p for p in (self.title, self.category.replace("/", " "), self.description) if p)
+
+
+class ImageFile(BaseModel):
+    product = pw.ForeignKeyField(Product, backref="images", on_delete="CASCADE")
+    sha256 = pw.CharField(index=True)
+    blob_path = pw.TextField(default="")  # relative to the catalog root
+    original_path = pw.TextField(default="")
+    original_name = pw.TextField(default="")
+    position = pw.IntegerField(default=0)
+    width = pw.IntegerField(default=0)
+    height = pw.IntegerField(default=0)
+    size_bytes = pw.IntegerField(default=0)
+    format = pw.CharField(default="")
+    status = pw.CharField(default="ok")  # ok, error
+    error = pw.TextField(default="")
+
+
+class Crop(BaseModel):
+    image = pw.ForeignKeyField(ImageFile, backref="crops", on_delete="CASCADE")
+    x0 = pw.FloatField()
+    y0 = pw.FloatField()
+    x1 = pw.FloatField()
+    y1 = pw.FloatField()
+    source = pw.CharField(default="detector")  # detector, foreground, full, manual
+    detector_class = pw.CharField(default="")
+    detector_confidence = pw.FloatField(default=0.0)
+    metrics = JSONField(default=dict)
+    verdict = pw.CharField(default="accepted")  # accepted, rejected
+    reason = pw.TextField(default="")
+    is_primary = pw.BooleanField(default=False)
+    primary_score = pw.FloatField(null=True)
+    score_parts = JSONField(default=dict)
+    outlier = pw.BooleanField(default=False)
+    curator_locked = pw.BooleanField(default=False)  # (schema 2) a curator's choice wins over re-indexing
+    model_version = pw.CharField(default="")
+    preprocess_version = pw.CharField(default="")
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        return (self.x0, self.y0, self.x1, self.y1)
+
+
+class Label(BaseModel):
+    product = pw.ForeignKeyField(Product, backref="labels", on_delete="CASCADE")
+    crop = pw.ForeignKeyField(Crop, backref="labels", null=True, on_delete="CASCADE")
+    vocabulary = pw.CharField()
+    value = pw.CharField()
+    score = pw.FloatField(default=0.0)
+    source = pw.CharField(default="zero-shot")  # zero-shot, pixels, curator, trained
+    confirmed = pw.BooleanField(default=False)
+    model_version = pw.CharField(default="")
+
+
+class Job(BaseModel):
+    kind = pw.CharField()  # index, reindex, purge, sync
+    state = pw.CharField(default="queued", index=True)  # queued, running, succeeded, failed, cancelled
+    progress = pw.IntegerField(default=0)
+    total = pw.IntegerField(default=0)
+    params = JSONField(default=dict)
+    result = JSONField(default=dict)
+    message = pw.TextField(default="")
+    error = pw.TextField(default="")
+    started_at = pw.DateTimeField(null=True)
+    finished_at = pw.DateTimeField(null=True)
+    heartbeat_at = pw.DateTimeField(null=True)
+
+
+class IndexingResult(BaseModel):
+    job = pw.ForeignKeyField(Job, backref="results", null=True, on_delete="SET NULL")
+    product = pw.ForeignKeyField(Product, backref="indexing_results", on_delete="CASCADE")
+    model_version = pw.CharField(default="")
+    preprocess_version = pw.CharField(default="")
+    primary_crop = pw.ForeignKeyField(Crop, null=True, on_delete="SET NULL")
+    timings = JSONField(default=dict)
+    device = pw.CharField(default="")
+    status = pw.CharField(default="ok")  # ok, error, skipped
+    error = pw.TextField(default="")
+
+
+class QueryResult(BaseModel):
+    kind = pw.CharField()  # image, text, hybrid, similar
+    text = pw.TextField(default="")
+    image_hash = pw.CharField(default="")
+    filters = JSONField(default=dict)
+    alpha = pw.FloatField(null=True)
+    result_ids = JSONField(default=list)
+    scores = JSONField(default=list)
+    latency_ms = pw.FloatField(default=0.0)
+    model_version = pw.CharField(default="")
+
+
+class QueryClick(BaseModel):
+    query = pw.ForeignKeyField(QueryResult, backref="clicks", on_delete="CASCADE")
+    product = pw.ForeignKeyField(Product, on_delete="CASCADE")
+    rank = pw.IntegerField()
+
+
+class Correction(BaseModel):
+    """Append-only: triggers refuse updates of content and deletes (see migration 2)."""
+
+    uid = pw.CharField(unique=True)  # sortable unique id: time first, then randomness
+    product = pw.ForeignKeyField(Product, backref="corrections", on_delete="RESTRICT")
+    crop = pw.ForeignKeyField(Crop, null=True, on_delete="SET NULL")
+    kind = pw.CharField()  # move_box, new_box, delete_crop, set_primary, add_label, remove_label, approve, flag
+    before = JSONField(default=dict)
+    after = JSONField(default=dict)
+    user = pw.CharField(default=os_user)
+    origin = pw.CharField(default="local")  # local or the id of the catalog it came from
+    model_version = pw.CharField(default="")
+    preprocess_version = pw.CharField(default="")
+
+
+class SyncOutbox(BaseModel):
+    kind = pw.CharField()  # correction, crop, labels, tombstone
+    key = pw.TextField(unique=True)  # the object key below the prefix; uploads are idempotent by key
+    payload = JSONField(default=dict)
+    file_path = pw.TextField(default="")
+    state = pw.CharField(default="pending", index=True)  # pending, sent, failed
+    attempts = pw.IntegerField(default=0)
+    last_error = pw.TextField(default="")
+    next_attempt_at = pw.DateTimeField(null=True)
+    sent_at = pw.DateTimeField(null=True)
+
+
+class VectorIndexInfo(BaseModel):
+    """One row per model version that has (or is building) a vector index."""
+
+    model_version = pw.CharField(unique=True)
+    preprocess_version = pw.CharField(default="")
+    embedder = pw.CharField(default="")
+    dim = pw.IntegerField(default=0)
+    state = pw.CharField(default="building")  # building, ready, retired
+    active = pw.BooleanField(default=False)
+
+
+class AuditLog(BaseModel):
+    """(schema 2) who did what: corrections, deletions, purges, sync."""
+
+    action = pw.CharField()
+    target = pw.TextField(default="")
+    details = JSONField(default=dict)
+    user = pw.CharField(default=os_user)
+
+
+class Setting(BaseModel):
+    key = pw.CharField(unique=True)
+    value = JSONField(null=True)
+
+
+class SchemaVersion(pw.Model):
+    version = pw.IntegerField()
+    applied_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        database = database
+        table_name = "schema_version"
+
+
+MODELS: list[type[pw.Model]] = [
+    Product, ImageFile, Crop, Label, Job, IndexingResult, QueryResult, QueryClick,
+    Correction, SyncOutbox, VectorIndexInfo, AuditLog, Setting,
+]
+
+# --- migrations ---------------------------------------------------------------------------------
+
+_SCHEMA_V1 = Path(__file__).with_name("schema_v1.sql")
+
+
+def _migrate_1(db: pw.SqliteDatabase) -> None:
+    """The first schema, frozen as SQL so that old catalogs and new ones take the same path."""
+    for statement in _SCHEMA_V1.read_text(encoding="utf-8").split(";\n"):
+        if statement.strip():
+            db.execute_sql(statement)
+
+
+def _migrate_2(db: pw.SqliteDatabase) -> None:
+    """Review state, curator locks, the audit log, and an append-only correction log."""
+    db.execute_sql("ALTER TABLE product ADD COLUMN review_state VARCHAR(255) NOT NULL DEFAULT 'pending'")
+    db.execute_sql("ALTER TABLE crop ADD COLUMN curator_locked INTEGER NOT NULL DEFAULT 0")
+    db.create_tables([AuditLog])
+    db.execute_sql(
+        "CREATE TRIGGER correction_no_delete BEFORE DELETE ON correction "
+        "BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END"
+    )
+    db.execute_sql(
+        "CREATE TRIGGER correction_no_update BEFORE UPDATE OF uid, product_id, kind, before, after, user, "
+        "created_at ON correction BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END"
+    )
+
+
+MIGRATIONS: list[Callable[[pw.SqliteDatabase], None]] = [_migrate_1, _migrate_2]
+assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
+def schema_version(db: pw.SqliteDatabase = database) -> int:
+    if not db.table_exists("schema_version"):
+        return 0
+    row = SchemaVersion.select(pw.fn.MAX(SchemaVersion.version)).scalar()
+    return int(row or 0)
+
+
+def migrate(db: pw.SqliteDatabase = database, target: int = SCHEMA_VERSION) -> list[int]:
+    """Apply the ordered upgrade steps above the catalog's version; each step is one transaction."""
+    db.create_tables([SchemaVersion])
+    applied = []
+    current = schema_version(db)
+    if current > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"This catalog uses schema {current}, newer than this app understands ({SCHEMA_VERSION}). "
+            "Update Catalog Curator to open it."
+        )
+    for version in range(current + 1, target + 1):
+        with db.atomic():
+            MIGRATIONS[version - 1](db)
+            SchemaVersion.create(version=version)
+        applied.append(version)
+        log.info("catalog schema upgraded to %d", version)
+    return applied
+
+
+# --- connection ---------------------------------------------------------------------------------
+
+PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,
+    "synchronous": "normal",
+    "cache_size": -32_000,
+}
+
+
+def open_database(path: Path, target: int = SCHEMA_VERSION) -> pw.SqliteDatabase:
+    """Bind the models to this SQLite file (one connection per thread) and bring its schema up to date."""
+    if not database.is_closed():
+        database.close()
+    database.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    database.connect(reuse_if_open=True)
+    migrate(database, target)
+    return database
+
+
+def close_database() -> None:
+    if not database.is_closed():
+        database.close()
+
+
+def is_locked_error(exc: BaseException) -> bool:
+    return isinstance(exc, pw.OperationalError | sqlite3.OperationalError) and "locked" in str(exc).lower()
+
+
+def with_retry(fn: Callable[..., T], *, attempts: int = 8, base_delay: float = 0.05) -> Callable[..., T]:
+    """Run fn in a transaction, retrying with backoff and jitter while SQLite says the database is locked."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        for attempt in range(attempts):
+            try:
+                with database.atomic():
+                    return fn(*args, **kwargs)
+            except pw.OperationalError as exc:
+                if not is_locked_error(exc) or attempt == attempts - 1:
+                    raise
+                time.sleep(base_delay * (2**attempt) * (0.5 + random.random()))
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
+def transaction(fn: Callable[[], T]) -> T:
+    """Run fn once in a write transaction with the lock retry."""
+    return with_retry(fn)()
+
+
+def audit(action: str, target: str = "", **details: Any) -> AuditLog:
+    return AuditLog.create(action=action, target=target, details=details)
+
+
+def chunked(items: Iterable[T], size: int) -> Iterable[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

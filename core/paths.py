@@ -1,0 +1,94 @@
+"""Where things live: platformdirs locations and the layout of a catalog folder."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "CatalogCurator"
+APP_AUTHOR = "CatalogCurator"
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
+def user_data_dir() -> Path:
+    return _env_path("CATALOG_CURATOR_DATA") or Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+
+
+def default_catalog_dir() -> Path:
+    return user_data_dir() / "catalogs" / "default"
+
+
+def model_cache_dir() -> Path:
+    """Weights the user downloaded or chose; shared by every catalog."""
+    return _env_path("CATALOG_CURATOR_MODELS") or Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR)) / "models"
+
+
+def config_dir() -> Path:
+    return _env_path("CATALOG_CURATOR_CONFIG") or Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR))
+
+
+def log_dir() -> Path:
+    return _env_path("CATALOG_CURATOR_LOGS") or Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
+
+
+def make_private_dir(path: Path) -> Path:
+    """Create a folder readable by its owner only (POSIX); catalogs hold curators' data."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "posix":
+        os.chmod(path, 0o700)
+    return path
+
+
+@dataclass(frozen=True)
+class CatalogPaths:
+    """The fixed layout of one catalog folder."""
+
+    root: Path
+
+    @property
+    def db(self) -> Path:
+        return self.root / "catalog.sqlite"
+
+    @property
+    def vectors(self) -> Path:
+        return self.root / "vectors"
+
+    @property
+    def blobs(self) -> Path:
+        return self.root / "blobs"
+
+    @property
+    def thumbs(self) -> Path:
+        return self.root / "thumbs"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def cache(self) -> Path:
+        """Derived data that can be rebuilt: embedding cache, label embeddings."""
+        return self.root / "cache"
+
+    @property
+    def settings(self) -> Path:
+        return self.root / "settings.json"
+
+    def blob_path(self, sha256: str, suffix: str) -> Path:
+        return self.blobs / sha256[:2] / f"{sha256}{suffix}"
+
+    def thumb_path(self, sha256: str, size: int) -> Path:
+        return self.thumbs / str(size) / sha256[:2] / f"{sha256}.jpg"
+
+    def ensure(self) -> CatalogPaths:
+        make_private_dir(self.root)
+        for sub in (self.vectors, self.blobs, self.thumbs, self.logs, self.cache):
+            sub.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return self

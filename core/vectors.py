@@ -1,0 +1,296 @@
+"""Owns the vector indexes: one USearch file per model version, keyed by Product.id."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from usearch.index import Index
+
+METRIC = "cos"
+DTYPE = "f16"
+# Below this many allowed keys a filtered query is answered exactly over the subset.
+EXACT_SUBSET_LIMIT = 20_000
+
+
+def index_file_stem(model_version: str) -> str:
+    """A file-system-safe name that still says which model it holds."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model_version)[:60].strip("_") or "model"
+    digest = hashlib.sha256(model_version.encode()).hexdigest()[:10]
+    return f"{slug}-{digest}"
+
+
+class _RWLock:
+    """Many searches at once; an add, remove or save alone (USearch may reallocate while adding)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._shared = 0
+        self._exclusive = False
+
+    @contextmanager
+    def shared(self):
+        with self._cond:
+            while self._exclusive:
+                self._cond.wait()
+            self._shared += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._shared -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def exclusive(self):
+        with self._cond:
+            while self._exclusive or self._shared:
+                self._cond.wait()
+            self._exclusive = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._exclusive = False
+                self._cond.notify_all()
+
+
+@dataclass
+class SearchHits:
+    keys: np.ndarray  # int64 product ids, best first
+    scores: np.ndarray  # cosine similarity, float32
+    exact: bool
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+@dataclass
+class Reconciliation:
+    orphans: list[int]  # vectors whose product is deleted or missing (removed when repairing)
+    missing: list[int]  # live products without a vector (to re-embed)
+
+
+class VectorStore:
+    """A USearch index for one model version, saved atomically beside a JSON manifest."""
+
+    def __init__(self, folder: Path, model_version: str, dim: int, *, connectivity: int = 16,
+                 expansion_add: int = 128, expansion_search: int = 96) -> None:
+        self.folder = Path(folder)
+        self.model_version = model_version
+        self.dim = int(dim)
+        stem = index_file_stem(model_version)
+        self.path = self.folder / f"{stem}.usearch"
+        self.manifest_path = self.folder / f"{stem}.json"
+        self._lock = _RWLock()
+        self._index = Index(ndim=self.dim, metric=METRIC, dtype=DTYPE, connectivity=connectivity,
+                            expansion_add=expansion_add, expansion_search=expansion_search)
+        self.dirty = False
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, folder: Path, model_version: str, dim: int | None = None) -> VectorStore:
+        """Open the index for a model version, or create an empty one (dim is then required)."""
+        stem = index_file_stem(model_version)
+        manifest_path = Path(folder) / f"{stem}.json"
+        manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
+        if manifest is not None:
+            if manifest["model_version"] != model_version:
+                raise ValueError(f"{manifest_path} holds {manifest['model_version']!r}, not {model_version!r}")
+            if dim is not None and int(manifest["dim"]) != dim:
+                raise ValueError(f"index for {model_version} has {manifest['dim']} dimensions, model gives {dim}")
+            dim = int(manifest["dim"])
+        if dim is None:
+            raise FileNotFoundError(f"no vector index for model version {model_version!r} in {folder}")
+        store = cls(folder, model_version, dim)
+        if manifest is not None and store.path.exists():
+            checksum = _sha256_file(store.path)
+            if checksum != manifest.get("checksum"):
+                raise OSError(f"vector index {store.path} does not match its manifest checksum; run check --repair")
+            store._index.load(str(store.path))
+        return store
+
+    @staticmethod
+    def list_versions(folder: Path) -> list[dict]:
+        out = []
+        for manifest in sorted(Path(folder).glob("*.json")):
+            try:
+                out.append(json.loads(manifest.read_text()))
+            except (OSError, ValueError):
+                continue
+        return out
+
+    def save(self) -> None:
+        """Write to a temp file, fsync, rename; then the manifest the same way."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with self._lock.exclusive():
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".usearch")
+            os.close(fd)
+            try:
+                self._index.save(tmp)
+                _fsync_path(tmp)
+                checksum = _sha256_file(Path(tmp))
+                os.replace(tmp, self.path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            count = len(self._index)
+        manifest = {"model_version": self.model_version, "dim": self.dim, "metric": METRIC, "dtype": DTYPE,
+                    "count": count, "checksum": checksum, "file": self.path.name}
+        _atomic_write(self.manifest_path, json.dumps(manifest, indent=2).encode())
+        _fsync_dir(self.folder)
+        self.dirty = False
+
+    def delete_files(self) -> None:
+        self.path.unlink(missing_ok=True)
+        self.manifest_path.unlink(missing_ok=True)
+
+    # --- writes ------------------------------------------------------------------------------
+    def add(self, keys: Iterable[int], vectors: np.ndarray) -> None:
+        keys = np.asarray(list(keys), dtype=np.uint64)
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(keys), self.dim)
+        if not len(keys):
+            return
+        with self._lock.exclusive():
+            # Replace: USearch keeps duplicates otherwise.
+            present = keys[np.asarray(self._index.contains(keys), dtype=bool)]
+            if len(present):
+                self._index.remove(present)
+            # Adding may grow (reallocate) the graph, so it excludes searches for its few milliseconds.
+            self._index.add(keys, vectors)
+        self.dirty = True
+
+    def remove(self, keys: Iterable[int]) -> int:
+        keys = np.asarray(list(keys), dtype=np.uint64)
+        if not len(keys):
+            return 0
+        with self._lock.exclusive():
+            present = keys[np.asarray(self._index.contains(keys), dtype=bool)]
+            if len(present):
+                self._index.remove(present)
+        self.dirty = self.dirty or bool(len(present))
+        return int(len(present))
+
+    # --- reads -------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, key: int) -> bool:
+        return bool(self._index.contains(int(key)))
+
+    def keys(self) -> np.ndarray:
+        with self._lock.shared():
+            return np.asarray(self._index.keys, dtype=np.int64)
+
+    def get(self, keys: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Vectors for the keys that exist, and those keys."""
+        keys = np.asarray(list(keys), dtype=np.uint64)
+        if not len(keys):
+            return np.zeros(0, dtype=np.int64), np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock.shared():
+            present = keys[np.asarray(self._index.contains(keys), dtype=bool)]
+            if not len(present):
+                return np.zeros(0, dtype=np.int64), np.zeros((0, self.dim), dtype=np.float32)
+            vectors = np.asarray(self._index.get(present), dtype=np.float32).reshape(len(present), self.dim)
+        return present.astype(np.int64), vectors
+
+    def search(self, query: np.ndarray, k: int, *, allowed: Iterable[int] | None = None,
+               exact: bool = False) -> SearchHits:
+        """The k nearest products; with `allowed`, only those, and k of them whenever k exist."""
+        query = np.asarray(query, dtype=np.float32).reshape(self.dim)
+        if allowed is not None:
+            allowed_keys = np.unique(np.asarray(list(allowed), dtype=np.int64))
+            if len(allowed_keys) <= EXACT_SUBSET_LIMIT:
+                return self._exact_subset(query, allowed_keys, k)
+            return self._filtered_ann(query, allowed_keys, k)
+        with self._lock.shared():
+            n = len(self._index)
+            if n == 0:
+                return SearchHits(np.zeros(0, np.int64), np.zeros(0, np.float32), True)
+            matches = self._index.search(query, min(k, n), exact=exact)
+        return SearchHits(np.asarray(matches.keys, np.int64), (1.0 - np.asarray(matches.distances)).astype(np.float32), exact)
+
+    def _exact_subset(self, query: np.ndarray, allowed: np.ndarray, k: int) -> SearchHits:
+        keys, vectors = self.get(allowed)
+        if not len(keys):
+            return SearchHits(keys, np.zeros(0, np.float32), True)
+        norms = np.linalg.norm(vectors, axis=1) * max(float(np.linalg.norm(query)), 1e-12)
+        sims = (vectors @ query) / np.maximum(norms, 1e-12)
+        top = np.argsort(-sims, kind="stable")[:k]
+        return SearchHits(keys[top], sims[top].astype(np.float32), True)
+
+    def _filtered_ann(self, query: np.ndarray, allowed: np.ndarray, k: int) -> SearchHits:
+        """HNSW with oversampling: widen until k allowed hits are found, else fall back to exact."""
+        with self._lock.shared():
+            n = len(self._index)
+        share = max(len(allowed) / max(n, 1), 1e-6)
+        count = int(min(n, max(4 * k / share, 8 * k)))
+        while True:
+            with self._lock.shared():
+                matches = self._index.search(query, count)
+            keys = np.asarray(matches.keys, np.int64)
+            sims = (1.0 - np.asarray(matches.distances)).astype(np.float32)
+            mask = np.isin(keys, allowed)
+            if mask.sum() >= k or count >= n:
+                if mask.sum() >= min(k, len(allowed)):
+                    return SearchHits(keys[mask][:k], sims[mask][:k], False)
+                return self._exact_subset(query, allowed, k)
+            count = min(n, count * 4)
+
+    def memory_bytes(self) -> int:
+        return int(self._index.memory_usage)
+
+    # --- consistency -------------------------------------------------------------------------
+    def reconcile(self, live_product_ids: Iterable[int], *, repair: bool = False) -> Reconciliation:
+        """Compare with the database: vectors without a live product, live products without a vector."""
+        live = np.unique(np.asarray(list(live_product_ids), dtype=np.int64))
+        stored = self.keys()
+        orphans = np.setdiff1d(stored, live)
+        missing = np.setdiff1d(live, stored)
+        if repair and len(orphans):
+            self.remove(orphans.tolist())
+            self.save()
+        return Reconciliation(orphans=orphans.tolist(), missing=missing.tolist())
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _fsync_path(path: str | Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name == "posix":
+        _fsync_path(path)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,1 @@
+"""Tiny real models for tests: built from small configs, random weights, saved once per session."""

@@ -201,7 +201,9 @@ class Correction(BaseModel):
     """Append-only: triggers refuse updates of content and deletes (see migration 2)."""
 
     uid = pw.CharField(unique=True)  # sortable unique id: time first, then randomness
-    product = pw.ForeignKeyField(Product, backref="corrections", on_delete="RESTRICT")
+    # Nullable so that purging a product keeps its history; sku says which product it was.
+    product = pw.ForeignKeyField(Product, backref="corrections", null=True, on_delete="SET NULL")
+    sku = pw.CharField(default="")
     crop = pw.ForeignKeyField(Crop, null=True, on_delete="SET NULL")
     kind = pw.CharField()  # move_box, new_box, delete_crop, set_primary, add_label, remove_label, approve, flag
     before = JSONField(default=dict)
@@ -285,7 +287,7 @@ def _migrate_2(db: pw.SqliteDatabase) -> None:
         "BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END"
     )
     db.execute_sql(
-        "CREATE TRIGGER correction_no_update BEFORE UPDATE OF uid, product_id, kind, before, after, user, "
+        "CREATE TRIGGER correction_no_update BEFORE UPDATE OF uid, sku, kind, before, after, user, "
         "created_at ON correction BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END"
     )
 

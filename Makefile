@@ -1,0 +1,37 @@
+# One command to set up and start the app, one to set up and run the tests.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup run test lint bench package screenshot clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/catalog-curator gui
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python bench/index_vs_rclip.py --json
+	$(BIN)/python bench/search_latency.py --sizes 10000,100000,1000000 --json
+	$(BIN)/python bench/gui_responsiveness.py --json
+
+package: setup
+	packaging/build.sh
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .coverage

@@ -1,0 +1,131 @@
+"""The embedding cache: crop vectors keyed by (image sha256, crop box, model_version, preprocess_version)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+Box = tuple[int, int, int, int]
+CacheKey = tuple[str, Box]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS embedding (
+    sha256 TEXT NOT NULL,
+    box TEXT NOT NULL,
+    model_version TEXT NOT NULL,
+    preprocess_version TEXT NOT NULL,
+    dim INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (sha256, box, model_version, preprocess_version)
+) WITHOUT ROWID
+"""
+
+
+def box_key(box: Sequence[float]) -> str:
+    """Boxes are cached at integer pixels: a sub-pixel move gives the same crop."""
+    return ",".join(str(int(round(v))) for v in box)
+
+
+class EmbeddingCache:
+    """Derived data in its own SQLite file: renames, re-imports and re-indexing never recompute it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+        self._conn().execute(_SCHEMA)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+            with self._lock:
+                self._conns.append(conn)
+        return conn
+
+    def get_many(self, keys: Iterable[CacheKey], model_version: str, preprocess_version: str
+                 ) -> dict[CacheKey, np.ndarray]:
+        out: dict[CacheKey, np.ndarray] = {}
+        conn = self._conn()
+        wanted = list(keys)
+        for sha, box in wanted:
+            row = conn.execute(
+                "SELECT dim, vector FROM embedding WHERE sha256=? AND box=? AND model_version=? "
+                "AND preprocess_version=?", (sha, box_key(box), model_version, preprocess_version)).fetchone()
+            if row is not None:
+                out[(sha, box)] = np.frombuffer(row[1], dtype=np.float32).reshape(row[0]).copy()
+        self.hits += len(out)
+        self.misses += len(wanted) - len(out)
+        return out
+
+    def put_many(self, items: Iterable[tuple[CacheKey, np.ndarray]], model_version: str,
+                 preprocess_version: str) -> None:
+        rows = [(sha, box_key(box), model_version, preprocess_version, int(vec.shape[-1]),
+                 np.ascontiguousarray(vec, dtype=np.float32).tobytes()) for (sha, box), vec in items]
+        conn = self._conn()
+        with conn:
+            conn.executemany("INSERT OR REPLACE INTO embedding VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+    def count(self, model_version: str | None = None) -> int:
+        if model_version is None:
+            return self._conn().execute("SELECT COUNT(*) FROM embedding").fetchone()[0]
+        return self._conn().execute("SELECT COUNT(*) FROM embedding WHERE model_version=?",
+                                    (model_version,)).fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._conns:
+                conn.close()
+            self._conns.clear()
+        self._local = threading.local()
+
+
+class CropVector:
+    """An accepted crop of a product with its cached vector (for re-ranking and explanations)."""
+
+    __slots__ = ("crop_id", "image_id", "sha256", "box", "is_primary", "vector")
+
+    def __init__(self, crop_id: int, image_id: int, sha256: str, box: Box, is_primary: bool,
+                 vector: np.ndarray) -> None:
+        self.crop_id = crop_id
+        self.image_id = image_id
+        self.sha256 = sha256
+        self.box = box
+        self.is_primary = is_primary
+        self.vector = vector
+
+
+def product_crop_vectors(cache: EmbeddingCache, product_ids: Iterable[int], model_version: str,
+                         preprocess_version: str) -> dict[int, list[CropVector]]:
+    """Every accepted crop's cached vector for these products, primary first."""
+    from core.catalog import db  # the cache itself needs no database; this lookup does
+
+    ids = list(product_ids)
+    if not ids:
+        return {}
+    rows = (db.Crop.select(db.Crop, db.ImageFile)
+            .join(db.ImageFile)
+            .where(db.ImageFile.product.in_(ids) & (db.Crop.verdict == "accepted")
+                   & db.ImageFile.deleted_at.is_null())
+            .order_by(db.Crop.is_primary.desc(), db.Crop.id))
+    crops = list(rows)
+    keys = [(c.image.sha256, tuple(int(round(v)) for v in c.box)) for c in crops]
+    vectors = cache.get_many(keys, model_version, preprocess_version)
+    out: dict[int, list[CropVector]] = {pid: [] for pid in ids}
+    for crop, key in zip(crops, keys, strict=True):
+        vec = vectors.get(key)
+        if vec is not None:
+            out[crop.image.product_id].append(
+                CropVector(crop.id, crop.image_id, key[0], key[1], crop.is_primary, vec))
+    return out

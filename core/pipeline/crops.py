@@ -1,0 +1,58 @@
+"""From one decoded image to its candidate crops: boxes, quality verdicts and model-ready tensors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.models.detector import Detection, propose_boxes
+from core.pipeline.preprocess import PreprocessSpec, preprocess
+from core.pipeline.quality import judge, measure
+from core.settings import QualitySettings
+
+
+@dataclass
+class CropCandidate:
+    box: tuple[float, float, float, float]  # the detector's (or fallback's) box, original pixels
+    source: str  # detector, foreground, full, manual
+    detector_class: str = ""
+    detector_confidence: float = 0.0
+    metrics: dict = field(default_factory=dict)
+    verdict: str = "accepted"
+    reason: str = ""
+    tensor: np.ndarray | None = None  # CHW float32, only for accepted crops
+
+    @property
+    def int_box(self) -> tuple[int, int, int, int]:
+        return tuple(int(round(v)) for v in self.box)  # type: ignore[return-value]
+
+    @property
+    def area(self) -> float:
+        x0, y0, x1, y1 = self.box
+        return max(0.0, x1 - x0) * max(0.0, y1 - y0)
+
+
+def spec_for(embedder, expand_ratio: float) -> PreprocessSpec:
+    """The preprocessing an embedder needs, with the catalog's bbox expansion."""
+    return PreprocessSpec(size=int(embedder.input_size), mean=tuple(embedder.mean), std=tuple(embedder.std),
+                          expand_ratio=float(expand_ratio))
+
+
+def candidates_from_detections(image: np.ndarray, detections: list[Detection], spec: PreprocessSpec,
+                               quality: QualitySettings, *, max_crops: int = 4) -> list[CropCandidate]:
+    """Keep the detector's best boxes (or the fallback chain), measure them, preprocess the accepted ones."""
+    boxes = propose_boxes(image, detections)[:max_crops]
+    return [make_candidate(image, d.box, d.source, spec, quality, d.class_name, d.confidence) for d in boxes]
+
+
+def make_candidate(image: np.ndarray, box, source: str, spec: PreprocessSpec, quality: QualitySettings,
+                   detector_class: str = "", detector_confidence: float = 0.0) -> CropCandidate:
+    metrics = measure(image, box)
+    verdict, reason = judge(metrics, quality)
+    candidate = CropCandidate(box=tuple(float(v) for v in box), source=source, detector_class=detector_class,
+                              detector_confidence=float(detector_confidence), metrics=metrics.to_dict(),
+                              verdict=verdict, reason=reason)
+    if verdict == "accepted":
+        candidate.tensor = preprocess(image, box, spec).tensor
+    return candidate

@@ -52,19 +52,20 @@ def _stderr_progress(enabled: bool) -> Callable[[int, int, str], None] | None:
 
 @command("index")
 def cmd_index(args: argparse.Namespace) -> int:
-    from core.catalog.importer import import_folders
+    from core.jobs import run_index_job
 
     with open_catalog(args) as catalog:
-        summary = import_folders(catalog.paths, [Path(p) for p in args.paths],
-                                 progress=_stderr_progress(not args.json and sys.stderr.isatty()))
-        payload = summary.to_dict()
+        registry = None
         if not args.import_only:
-            from core.pipeline.indexer import index_products
+            from core.models.registry import ModelRegistry
 
-            report = index_products(catalog, progress=_stderr_progress(not args.json and sys.stderr.isatty()))
-            payload.update(report.to_cli_dict())
-            payload["errors"] = summary.errors + report.errors
-            payload["seconds"] = round(summary.seconds + report.seconds, 3)
+            registry = ModelRegistry(catalog.settings.models)
+        try:
+            payload = run_index_job(catalog, registry, [Path(p) for p in args.paths], import_only=args.import_only,
+                                    progress=_stderr_progress(not args.json and sys.stderr.isatty()))
+        finally:
+            if registry is not None:
+                registry.close()
     emit(args, payload, f"{payload['products']} products, {payload['images']} images, "
                         f"{payload['skipped']} unchanged, {len(payload['errors'])} errors")
     return 0

@@ -1,0 +1,90 @@
+"""Jobs: the Job row's life (queued, running, succeeded, failed, cancelled), and the import+index job."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from core.catalog import db
+from core.catalog.catalog import Catalog
+from core.catalog.importer import import_folders
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+ShouldStop = Callable[[], bool]
+STALE_AFTER = dt.timedelta(minutes=2)  # a running job without a heartbeat for this long has crashed
+
+
+def create_job(kind: str, params: dict[str, Any]) -> db.Job:
+    return db.transaction(lambda: db.Job.create(kind=kind, params=params))
+
+
+def _set_state(job: db.Job, state: str, **fields: Any) -> None:
+    job.state = state
+    for key, value in fields.items():
+        setattr(job, key, value)
+    db.transaction(job.save)
+
+
+def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, job: db.Job | None = None,
+                  progress: Progress | None = None, should_stop: ShouldStop | None = None,
+                  import_only: bool = False) -> dict[str, Any]:
+    """Import folders, then index what changed (or what is left from an earlier, interrupted run)."""
+    folders = [str(Path(f)) for f in folders]
+    job = job or create_job("index", {"folders": folders, "import_only": import_only})
+    _set_state(job, "running", started_at=db.utcnow(), heartbeat_at=db.utcnow(), error="")
+    started = time.perf_counter()
+    result: dict[str, Any] = {"products": 0, "images": 0, "skipped": 0, "errors": []}
+    try:
+        if folders:
+            def import_progress(done: int, total: int, message: str) -> None:
+                if progress:
+                    progress(done, total, f"importing {message}")
+
+            summary = import_folders(catalog.paths, [Path(f) for f in folders], progress=import_progress,
+                                     should_stop=should_stop)
+            result.update(summary.to_dict())
+        cancelled = bool(result.get("cancelled"))
+        if not import_only and not cancelled and not (should_stop and should_stop()):
+            from core.pipeline.indexer import index_products
+
+            report = index_products(catalog, registry, job=job, progress=progress, should_stop=should_stop)
+            result.update(report.to_cli_dict())
+            result["errors"] = result["errors"] + report.errors
+            cancelled = report.cancelled
+        result["seconds"] = round(time.perf_counter() - started, 3)
+        state = "cancelled" if cancelled or (should_stop and should_stop()) else "succeeded"
+        _set_state(job, state, result=result, finished_at=db.utcnow())
+    except Exception as exc:
+        log.exception("job %s failed", job.id)
+        result["seconds"] = round(time.perf_counter() - started, 3)
+        _set_state(job, "failed", result=result, error=f"{exc}\n{traceback.format_exc(limit=5)}",
+                   finished_at=db.utcnow())
+        raise
+    result["job_id"] = job.id
+    return result
+
+
+def stale_jobs(now: dt.datetime | None = None) -> list[db.Job]:
+    """Jobs left 'running' by a process that died (no heartbeat), and jobs still queued."""
+    now = now or db.utcnow()
+    running = db.Job.select().where(db.Job.state == "running")
+    return [j for j in running if (j.heartbeat_at or j.started_at or j.created_at) < now - STALE_AFTER]
+
+
+def resume_stale_jobs(catalog: Catalog, registry, *, progress: Progress | None = None,
+                      should_stop: ShouldStop | None = None) -> list[dict[str, Any]]:
+    """At start-up: finish what crashed jobs left undone (import is incremental, indexing resumes)."""
+    results = []
+    for job in stale_jobs():
+        log.warning("resuming job %s left running by a crashed process", job.id)
+        results.append(run_index_job(catalog, registry, job.params.get("folders", []), job=job,
+                                     progress=progress, should_stop=should_stop,
+                                     import_only=bool(job.params.get("import_only"))))
+    return results

@@ -1,0 +1,431 @@
+"""The indexing engine: decode ahead, detect and embed in batches, pick primary crops, label, store.
+
+One core function, `index_products`, with `progress(done, total, message)` and `should_stop()`. Every
+product is written in its own transaction, so a cancelled or crashed run resumes with what is done:
+products whose vector is already in this model version's index are not redone, and the embedding
+cache means crops seen before are never embedded again.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.catalog import db
+from core.catalog.catalog import Catalog
+from core.pipeline.crops import CropCandidate, candidates_from_detections, spec_for
+from core.pipeline.decode import DecodeError, decode
+from core.pipeline.embed_cache import EmbeddingCache
+from core.pipeline.primary import select_primary
+from core.pipeline.validate import CentroidTracker, InvalidEmbedding, check_vectors
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+ShouldStop = Callable[[], bool]
+STAGES = ("decode", "detect", "crops", "embed", "select", "label", "write")
+SAVE_EVERY = 50  # products between vector-index saves
+LOOKAHEAD_BATCHES = 2
+
+
+@dataclass
+class IndexReport:
+    products: int = 0
+    images: int = 0
+    crops: int = 0
+    rejected_crops: int = 0
+    outliers: int = 0
+    failed: int = 0
+    skipped: int = 0
+    cached_crops: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    model_version: str = ""
+    preprocess_version: str = ""
+    device: str = ""
+    cancelled: bool = False
+
+    def to_cli_dict(self) -> dict[str, Any]:
+        return {"indexed": self.products, "crops": self.crops, "rejected_crops": self.rejected_crops,
+                "outliers": self.outliers, "cached_crops": self.cached_crops, "failed": self.failed,
+                "model_version": self.model_version, "preprocess_version": self.preprocess_version,
+                "device": self.device, "stages": {k: round(v, 3) for k, v in self.stages.items()},
+                "cancelled": self.cancelled}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.to_cli_dict(), "images": self.images, "errors": self.errors,
+                "seconds": round(self.seconds, 3)}
+
+
+@dataclass
+class _ImageWork:
+    image_id: int
+    sha256: str
+    path: Path
+    name: str
+    pixels: np.ndarray | None = None
+    error: str = ""
+    candidates: list[CropCandidate] = field(default_factory=list)
+
+
+@dataclass
+class _ProductWork:
+    product_id: int
+    sku: str
+    text: str
+    images: list[_ImageWork]
+    decode_seconds: float = 0.0
+
+
+def products_to_index(catalog: Catalog, model_version: str, product_ids: list[int] | None = None) -> list[int]:
+    """Explicit ids, else every live product not yet indexed for this model version."""
+    if product_ids is not None:
+        return [p.id for p in db.Product.select(db.Product.id).where(db.Product.id.in_(product_ids))]
+    try:
+        have = set(catalog.vector_store(model_version).keys().tolist())
+    except FileNotFoundError:
+        have = set()
+    done_here = {r.product_id for r in db.IndexingResult.select(db.IndexingResult.product).where(
+        (db.IndexingResult.model_version == model_version) & (db.IndexingResult.status == "error"))}
+    rows = db.Product.select(db.Product.id, db.Product.status).order_by(db.Product.id)
+    return [p.id for p in rows
+            if (p.status != "indexed" or p.id not in have) and not (p.status == "error" and p.id in done_here)]
+
+
+def _load_work(catalog: Catalog, product_ids: list[int]) -> list[_ProductWork]:
+    products = {p.id: p for p in db.Product.select().where(db.Product.id.in_(product_ids))}
+    images: dict[int, list[_ImageWork]] = defaultdict(list)
+    for image in (db.ImageFile.select().where(db.ImageFile.product.in_(product_ids) & (db.ImageFile.status == "ok"))
+                  .order_by(db.ImageFile.position)):
+        images[image.product_id].append(_ImageWork(image.id, image.sha256, catalog.root / image.blob_path,
+                                                   image.original_name))
+    return [_ProductWork(pid, products[pid].sku, products[pid].text, images[pid])
+            for pid in product_ids if pid in products]
+
+
+def _decoder(work: list[_ProductWork], out: queue.Queue, stop: threading.Event) -> None:
+    """Decode images ahead of the model so it never waits for JPEG decoding (rclip's lookahead)."""
+    try:
+        for item in work:
+            if stop.is_set():
+                break
+            started = time.perf_counter()
+            for image in item.images:
+                try:
+                    image.pixels = decode(image.path)
+                except DecodeError as exc:
+                    image.error = exc.reason
+                except OSError as exc:
+                    image.error = f"cannot read stored image: {exc.strerror or exc}"
+            item.decode_seconds = time.perf_counter() - started
+            while not stop.is_set():
+                try:
+                    out.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+    finally:
+        out.put(None)
+
+
+def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None = None,
+                   job: db.Job | None = None, progress: Progress | None = None,
+                   should_stop: ShouldStop | None = None, batch_size: int | None = None) -> IndexReport:
+    """Run the ML stages over products and store crops, labels, vectors and one IndexingResult each."""
+    started = time.perf_counter()
+    settings = catalog.settings
+    embedder = registry.embedder()
+    detector = registry.detector()
+    spec = spec_for(embedder, settings.preprocess.expand_ratio)
+    report = IndexReport(model_version=embedder.model_version, preprocess_version=spec.version,
+                         device=str(embedder.device))
+    catalog.register_index(embedder.model_version, dim=embedder.dim, embedder=embedder.name,
+                           preprocess_version=spec.version)
+    store = catalog.vector_store(embedder.model_version, embedder.dim)
+    cache = EmbeddingCache(catalog.paths.cache / "embeddings.sqlite")
+    labeller = _Labeller(catalog, embedder, settings.labels_threshold)
+    _, existing = store.get(store.keys()[:5000])
+    tracker = CentroidTracker.from_vectors(existing, embedder.dim)
+
+    ids = products_to_index(catalog, embedder.model_version, product_ids)
+    report.skipped = 0 if product_ids is None else len(product_ids) - len(ids)
+    work = _load_work(catalog, ids)
+    total = len(work)
+    batch_images = batch_size or settings.models.batch_size
+    q: queue.Queue = queue.Queue(maxsize=max(2, LOOKAHEAD_BATCHES * batch_images // 4))
+    stop = threading.Event()
+    decoder = threading.Thread(target=_decoder, args=(work, q, stop), name="decode-ahead", daemon=True)
+    decoder.start()
+    done = 0
+    since_save = 0
+    if progress:
+        progress(0, total, "starting")
+    try:
+        finished = False
+        while not finished:
+            if should_stop and should_stop():
+                report.cancelled = True
+                break
+            group: list[_ProductWork] = []
+            n_images = 0
+            while n_images < batch_images:
+                item = q.get()
+                if item is None:
+                    finished = True
+                    break
+                group.append(item)
+                n_images += len(item.images)
+            if not group:
+                break
+            _process_group(group, catalog=catalog, embedder=embedder, detector=detector, spec=spec,
+                           cache=cache, store=store, labeller=labeller, tracker=tracker, report=report,
+                           job=job, batch_size=batch_images)
+            done += len(group)
+            since_save += len(group)
+            if since_save >= SAVE_EVERY:
+                store.save()
+                since_save = 0
+            if job is not None:
+                _touch_job(job, done, total)
+            if progress:
+                progress(done, total, group[-1].sku)
+    finally:
+        stop.set()
+        while decoder.is_alive():
+            try:
+                q.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        decoder.join()
+        if store.dirty:
+            store.save()
+        cache.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _touch_job(job: db.Job, done: int, total: int) -> None:
+    job.progress, job.total, job.heartbeat_at = done, total, db.utcnow()
+    db.transaction(lambda: job.save(only=[db.Job.progress, db.Job.total, db.Job.heartbeat_at, db.Job.updated_at]))
+
+
+def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, spec, cache, store, labeller,
+                   tracker, report: IndexReport, job, batch_size: int) -> None:
+    stages = report.stages
+    stages["decode"] += sum(p.decode_seconds for p in group)
+    images = [im for p in group for im in p.images if im.pixels is not None]
+
+    t = time.perf_counter()
+    detections = detector.detect([im.pixels for im in images]) if (detector and images) else [[] for _ in images]
+    stages["detect"] += time.perf_counter() - t
+
+    t = time.perf_counter()
+    for im, dets in zip(images, detections, strict=True):
+        im.candidates = candidates_from_detections(im.pixels, dets, spec, catalog.settings.quality)
+    stages["crops"] += time.perf_counter() - t
+
+    t = time.perf_counter()
+    accepted = [(im, c) for im in images for c in im.candidates if c.verdict == "accepted"]
+    keys = [(im.sha256, c.int_box) for im, c in accepted]
+    known = cache.get_many(keys, embedder.model_version, spec.version)
+    report.cached_crops += len(known)
+    todo = [i for i, k in enumerate(keys) if k not in known]
+    vectors: dict[tuple, np.ndarray] = dict(known)
+    for start in range(0, len(todo), batch_size):
+        chunk = todo[start:start + batch_size]
+        batch = np.stack([accepted[i][1].tensor for i in chunk])
+        try:
+            out = check_vectors(embedder.embed_images(batch), embedder.dim)
+        except InvalidEmbedding as exc:
+            for i in chunk:
+                accepted[i][1].verdict, accepted[i][1].reason = "rejected", f"embedding failed its checks: {exc}"
+            continue
+        fresh = [(keys[i], out[j]) for j, i in enumerate(chunk)]
+        cache.put_many(fresh, embedder.model_version, spec.version)
+        vectors.update(fresh)
+    text_vectors = _text_vectors(embedder, [p.text for p in group])
+    stages["embed"] += time.perf_counter() - t
+
+    for n, product in enumerate(group):
+        try:
+            _finish_product(product, text_vectors[n] if text_vectors is not None else None, vectors=vectors,
+                            catalog=catalog, embedder=embedder, spec=spec, store=store, labeller=labeller,
+                            tracker=tracker, report=report, job=job)
+        except Exception as exc:  # one product's failure never stops the job
+            log.exception("indexing %s failed", product.sku)
+            report.failed += 1
+            report.errors.append({"path": product.sku, "reason": f"indexing failed: {exc}"})
+            _record_failure(product, str(exc), report, job)
+
+
+def _text_vectors(embedder, texts: list[str]) -> np.ndarray | None:
+    if not getattr(embedder, "supports_text", False):
+        return None
+    return embedder.embed_texts([t or " " for t in texts])
+
+
+class _Labeller:
+    """Zero-shot labels when the embedder reads text; colour labels from pixels always."""
+
+    def __init__(self, catalog: Catalog, embedder, threshold: float) -> None:
+        self.threshold = threshold
+        self.bank = None
+        self.reason = ""
+        if getattr(embedder, "supports_text", False):
+            from core.models.labels import LabelBank
+
+            self.bank = LabelBank(embedder, catalog.paths.cache / "labels")
+        else:
+            self.reason = getattr(embedder, "text_unavailable_reason", "the embedder has no text model")
+
+    def zero_shot(self, vectors: np.ndarray) -> list[list[tuple[str, str, float]]]:
+        if self.bank is None or not len(vectors):
+            return [[] for _ in range(len(vectors))]
+        return self.bank.zero_shot(vectors, self.threshold)
+
+
+def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, embedder, spec, store, labeller,
+                    tracker, report: IndexReport, job) -> None:
+    from core.pipeline.colors import dominant_colours
+
+    timings = dict.fromkeys(STAGES, 0.0)
+    timings["decode"] = product.decode_seconds
+    for im in product.images:
+        if im.error:
+            report.errors.append({"path": im.name, "reason": im.error})
+    locked = _locked_crops(product.product_id)
+    entries = [(im, c) for im in product.images for c in im.candidates]
+    accepted = [(im, c) for im, c in entries if c.verdict == "accepted" and (im.sha256, c.int_box) in vectors]
+    report.images += sum(1 for im in product.images if im.pixels is not None)
+
+    t = time.perf_counter()
+    choice = None
+    if accepted:
+        mat = np.stack([vectors[(im.sha256, c.int_box)] for im, c in accepted])
+        shares = [c.metrics.get("area_share", 1.0) for _, c in accepted]
+        choice = select_primary(mat, confidences=[c.detector_confidence or 0.5 for _, c in accepted],
+                                area_shares=shares, text_vector=text_vector)
+        outlier_flags = tracker.outliers(mat)
+        tracker.update(mat)
+    timings["select"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    labels = labeller.zero_shot(mat) if accepted else []
+    colours: list[tuple[str, float]] = []
+    if choice is not None:
+        im, c = accepted[choice.index]
+        colours = dominant_colours(im.pixels, box=c.box)
+    timings["label"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    locked_primary = next((c for c in locked if c.is_primary), None)
+
+    def write() -> tuple[int | None, np.ndarray | None]:
+        images = [im.image_id for im in product.images]
+        db.Crop.update(deleted_at=db.utcnow()).where(
+            db.Crop.image.in_(images) & (db.Crop.curator_locked == False)  # noqa: E712
+            & db.Crop.deleted_at.is_null()).execute()
+        db.Label.update(deleted_at=db.utcnow()).where(
+            (db.Label.product == product.product_id) & db.Label.source.in_(["zero-shot", "pixels"])
+            & db.Label.deleted_at.is_null()).execute()
+        for im in product.images:
+            if im.error:
+                db.ImageFile.update(status="error", error=im.error).where(db.ImageFile.id == im.image_id).execute()
+        rows: dict[int, db.Crop] = {}
+        for im, c in entries:
+            row = db.Crop.create(
+                image=im.image_id, x0=c.box[0], y0=c.box[1], x1=c.box[2], y1=c.box[3], source=c.source,
+                detector_class=c.detector_class, detector_confidence=c.detector_confidence, metrics=c.metrics,
+                verdict=c.verdict, reason=c.reason, model_version=embedder.model_version,
+                preprocess_version=spec.version)
+            rows[id(c)] = row
+            report.crops += c.verdict == "accepted"
+            report.rejected_crops += c.verdict != "accepted"
+        primary_row, primary_vec = None, None
+        for n, (im, c) in enumerate(accepted):
+            row = rows[id(c)]
+            row.primary_score, row.score_parts = choice.scores[n], {**choice.parts[n], "method": choice.method,
+                                                                    "margin": choice.margin}
+            row.outlier = bool(outlier_flags[n])
+            report.outliers += row.outlier
+            if locked_primary is None and n == choice.index:
+                row.is_primary, primary_row = True, row
+                primary_vec = vectors[(im.sha256, c.int_box)]
+            row.save()
+            for vocab, value, score in labels[n]:
+                db.Label.create(product=product.product_id, crop=row, vocabulary=vocab, value=value,
+                                score=score, source="zero-shot", model_version=embedder.model_version)
+        if primary_row is not None:
+            for name, share in colours:
+                db.Label.create(product=product.product_id, crop=primary_row, vocabulary="colours", value=name,
+                                score=share, source="pixels")
+        if locked_primary is not None:
+            # A curator's choice always wins over the automatic one.
+            primary_row = locked_primary
+            primary_vec = _locked_vector(locked_primary, product, vectors, embedder, spec, catalog)
+        status = "ok" if primary_row is not None else "error"
+        error = "" if primary_row is not None else _no_crop_reason(product, entries)
+        db.IndexingResult.create(job=job, product=product.product_id, model_version=embedder.model_version,
+                                 preprocess_version=spec.version, primary_crop=primary_row, timings=timings,
+                                 device=str(embedder.device), status=status, error=error)
+        db.Product.update(status="indexed" if primary_row is not None else "error").where(
+            db.Product.id == product.product_id).execute()
+        return (primary_row.id if primary_row else None), primary_vec
+
+    primary_id, primary_vec = db.transaction(write)
+    if primary_vec is not None:
+        store.add([product.product_id], primary_vec[None, :])
+        report.products += 1
+    else:
+        report.failed += 1
+        report.errors.append({"path": product.sku, "reason": _no_crop_reason(product, entries)})
+    timings["write"] = time.perf_counter() - t
+    for key in ("select", "label", "write"):
+        report.stages[key] += timings[key]
+
+
+def _locked_crops(product_id: int) -> list[db.Crop]:
+    return list(db.Crop.select().join(db.ImageFile).where(
+        (db.ImageFile.product == product_id) & (db.Crop.curator_locked == True)))  # noqa: E712
+
+
+def _locked_vector(crop: db.Crop, product: _ProductWork, vectors, embedder, spec, catalog) -> np.ndarray | None:
+    """The vector of a curator's primary crop: from the cache, else embedded now."""
+    from core.pipeline.preprocess import preprocess
+
+    image = next((im for im in product.images if im.image_id == crop.image_id), None)
+    if image is None or image.pixels is None:
+        return None
+    key = (image.sha256, tuple(int(round(v)) for v in crop.box))
+    if key in vectors:
+        return vectors[key]
+    tensor = preprocess(image.pixels, crop.box, spec).tensor
+    return check_vectors(embedder.embed_images(tensor[None]), embedder.dim)[0]
+
+
+def _no_crop_reason(product: _ProductWork, entries) -> str:
+    if not product.images:
+        return "no readable image in the product folder"
+    if all(im.pixels is None for im in product.images):
+        return "no image could be decoded: " + "; ".join(f"{im.name}: {im.error}" for im in product.images)
+    reasons = sorted({c.reason for _, c in entries if c.reason})
+    return "every crop was rejected: " + "; ".join(reasons) if reasons else "no usable crop"
+
+
+def _record_failure(product: _ProductWork, error: str, report: IndexReport, job) -> None:
+    def write() -> None:
+        db.IndexingResult.create(job=job, product=product.product_id, model_version=report.model_version,
+                                 preprocess_version=report.preprocess_version, status="error", error=error,
+                                 device=report.device)
+        db.Product.update(status="error").where(db.Product.id == product.product_id).execute()
+    db.transaction(write)

@@ -1,0 +1,172 @@
+"""The indexing engine end to end with tiny real models: crops, primary, labels, vectors, resume."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from core.catalog import db
+from core.catalog.catalog import Catalog
+from core.catalog.check import check_catalog
+from core.jobs import run_index_job, stale_jobs
+from core.pipeline.embed_cache import EmbeddingCache
+
+
+def _scene(path, colour, shape="rect", size=(160, 120)):
+    """A product photo: one coloured object on a plain light background."""
+    img = Image.new("RGB", size, (245, 245, 245))
+    draw = ImageDraw.Draw(img)
+    box = (size[0] // 4, size[1] // 5, 3 * size[0] // 4, 4 * size[1] // 5)
+    (draw.ellipse if shape == "ellipse" else draw.rectangle)(box, fill=colour)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    img.save(path, "JPEG", quality=95)
+
+
+def _make_products(root, n=6):
+    colours = [(200, 30, 30), (30, 30, 200), (30, 160, 40), (230, 200, 20), (120, 40, 160), (20, 20, 20)]
+    for i in range(n):
+        folder = root / f"p{i}"
+        _scene(folder / "main.jpg", colours[i % len(colours)])
+        _scene(folder / "back.jpg", colours[i % len(colours)], shape="ellipse")
+        (folder / "product.json").write_text(json.dumps({"sku": f"SKU-{i}", "title": f"Product {i}",
+                                                         "category": "Gear/Bags"}))
+    return root
+
+
+@pytest.fixture
+def catalog(tmp_path, tiny_model_settings):
+    cat = Catalog.open(tmp_path / "cat")
+    cat.settings.models = tiny_model_settings
+    cat.save_settings()
+    yield cat
+    cat.close()
+
+
+@pytest.fixture
+def registry(catalog):
+    from core.models.registry import ModelRegistry
+
+    reg = ModelRegistry(catalog.settings.models)
+    yield reg
+    reg.close()
+
+
+def test_index_job_fills_crops_primary_labels_and_vectors(catalog, registry, tmp_path):
+    src = _make_products(tmp_path / "src")
+    result = run_index_job(catalog, registry, [src])
+    assert result["products"] == 6 and result["indexed"] == 6 and result["errors"] == []
+    assert result["crops"] >= 12 and result["model_version"] and result["preprocess_version"]
+    job = db.Job.get_by_id(result["job_id"])
+    assert job.state == "succeeded" and job.finished_at is not None
+
+    for product in db.Product.select():
+        assert product.status == "indexed"
+        crops = list(db.Crop.select().join(db.ImageFile).where(db.ImageFile.product == product))
+        primaries = [c for c in crops if c.is_primary]
+        assert len(primaries) == 1 and primaries[0].verdict == "accepted"
+        assert primaries[0].score_parts["method"] in {"text", "consistency"}
+        for crop in crops:
+            x0, y0, x1, y1 = crop.box
+            image = crop.image
+            assert 0 <= x0 < x1 <= image.width and 0 <= y0 < y1 <= image.height
+            assert crop.source in {"detector", "foreground", "full"}
+        result_row = db.IndexingResult.get(db.IndexingResult.product == product)
+        assert result_row.primary_crop_id == primaries[0].id
+        assert set(result_row.timings) >= {"decode", "select", "write"}
+        assert db.Label.select().where((db.Label.product == product) & (db.Label.source == "pixels")).count() >= 1
+
+    store = catalog.vector_store(result["model_version"])
+    assert len(store) == 6
+    assert check_catalog(catalog)["ok"]
+    red = db.Product.get(db.Product.sku == "SKU-0")
+    assert db.Label.select().where((db.Label.product == red) & (db.Label.value == "red")).exists()
+
+
+def test_reindex_uses_cache_and_skips_done(catalog, registry, tmp_path):
+    src = _make_products(tmp_path / "src", n=3)
+    first = run_index_job(catalog, registry, [src])
+    assert first["indexed"] == 3
+    again = run_index_job(catalog, registry, [src])
+    assert again["products"] == 0 and again["indexed"] == 0  # nothing changed, nothing redone
+
+    # Force a full re-index: every crop vector comes from the embedding cache.
+    db.Product.update(status="imported").execute()
+    third = run_index_job(catalog, registry, [])
+    assert third["indexed"] == 3 and third["cached_crops"] >= first["crops"]
+    cache = EmbeddingCache(catalog.paths.cache / "embeddings.sqlite")
+    assert cache.count(first["model_version"]) == first["crops"]
+    cache.close()
+
+
+def test_cancel_then_resume_finishes_without_duplicates(catalog, registry, tmp_path):
+    src = _make_products(tmp_path / "src", n=6)
+    calls = {"n": 0}
+
+    def stop_after_first_batch():
+        calls["n"] += 1
+        return calls["n"] > 1
+
+    catalog.settings.models.batch_size = 2
+    result = run_index_job(catalog, registry, [src], should_stop=stop_after_first_batch)
+    job = db.Job.get_by_id(result["job_id"])
+    assert job.state == "cancelled"
+    indexed_first = db.Product.select().where(db.Product.status == "indexed").count()
+    assert 0 < indexed_first < 6
+
+    result = run_index_job(catalog, registry, [])
+    assert result["indexed"] == 6 - indexed_first
+    assert db.IndexingResult.select().where(db.IndexingResult.status == "ok").count() == 6
+    store = catalog.vector_store(result["model_version"])
+    assert len(store) == 6 and sorted(store.keys().tolist()) == sorted(p.id for p in db.Product.select())
+
+
+def test_broken_images_recorded_and_job_goes_on(catalog, registry, tmp_path):
+    src = _make_products(tmp_path / "src", n=2)
+    (src / "p0" / "broken.jpg").write_bytes((src / "p0" / "main.jpg").read_bytes()[:300])
+    only_bad = src / "p9"
+    only_bad.mkdir()
+    (only_bad / "main.jpg").write_text("definitely not a jpeg")
+    result = run_index_job(catalog, registry, [src])
+    paths = {e["path"].rsplit("/", 1)[-1] for e in result["errors"]}
+    assert "broken.jpg" in paths and "main.jpg" in paths
+    assert db.Product.get(db.Product.sku == "SKU-0").status == "indexed"
+    assert db.Product.get(db.Product.sku == "SKU-1").status == "indexed"
+    bad = db.Product.get(db.Product.sku == "p9")
+    assert bad.status != "indexed"
+
+
+def test_curator_primary_survives_reindex(catalog, registry, tmp_path):
+    src = _make_products(tmp_path / "src", n=2)
+    run_index_job(catalog, registry, [src])
+    product = db.Product.get(db.Product.sku == "SKU-1")
+    crops = list(db.Crop.select().join(db.ImageFile).where((db.ImageFile.product == product)
+                                                           & (db.Crop.verdict == "accepted")))
+    other = next(c for c in crops if not c.is_primary)
+    db.Crop.update(is_primary=False).where(db.Crop.id.in_([c.id for c in crops])).execute()
+    db.Crop.update(is_primary=True, curator_locked=True).where(db.Crop.id == other.id).execute()
+
+    db.Product.update(status="imported").execute()
+    run_index_job(catalog, registry, [])
+    primary = (db.Crop.select().join(db.ImageFile)
+               .where((db.ImageFile.product == product) & (db.Crop.is_primary == True)))  # noqa: E712
+    assert [c.id for c in primary] == [other.id]
+    assert db.IndexingResult.select().where(db.IndexingResult.product == product).order_by(
+        db.IndexingResult.id.desc()).first().primary_crop_id == other.id
+
+
+def test_stale_running_job_is_found(catalog):
+    job = db.Job.create(kind="index", state="running", heartbeat_at=db.utcnow().replace(year=2020))
+    assert [j.id for j in stale_jobs()] == [job.id]
+
+
+def test_vectors_are_unit_norm_and_versioned(catalog, registry, tmp_path):
+    src = _make_products(tmp_path / "src", n=2)
+    result = run_index_job(catalog, registry, [src])
+    store = catalog.vector_store(result["model_version"])
+    keys, vectors = store.get(store.keys())
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-2)
+    crop = db.Crop.select().where(db.Crop.is_primary == True).first()  # noqa: E712
+    assert crop.model_version == result["model_version"] and crop.preprocess_version == result["preprocess_version"]

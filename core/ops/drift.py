@@ -1,0 +1,143 @@
+"""Embedding drift: does a batch of new vectors come from the catalog's reference distribution?
+
+Two complementary tests, each calibrated on the reference itself, combined with Bonferroni:
+- mean shift: the distance between the batch mean and the reference mean, against the null
+  distribution of that distance for random reference subsets of the same size (bootstrap);
+- novelty: the batch's mean distance to its nearest reference vector, against the leave-one-out
+  nearest-neighbour distances of the reference (catches noisier embeddings and new kinds of photo);
+- shape: two-sample Kolmogorov-Smirnov tests on the top principal-component projections
+  (catches a new cluster or a changed mix that leaves the mean in place).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+
+@dataclass
+class DriftResult:
+    drift: bool
+    p_value: float
+    mean_shift: float
+    mean_shift_p: float
+    novelty_p: float
+    ks_p: float
+    batch_size: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _ks_pvalue(a: np.ndarray, b: np.ndarray) -> float:
+    """Two-sample KS test p-value (asymptotic Kolmogorov distribution), numpy only."""
+    a, b = np.sort(a), np.sort(b)
+    grid = np.concatenate([a, b])
+    cdf_a = np.searchsorted(a, grid, side="right") / len(a)
+    cdf_b = np.searchsorted(b, grid, side="right") / len(b)
+    d = float(np.max(np.abs(cdf_a - cdf_b)))
+    n = len(a) * len(b) / (len(a) + len(b))
+    lam = (np.sqrt(n) + 0.12 + 0.11 / np.sqrt(n)) * d
+    if lam < 1e-3:
+        return 1.0
+    k = np.arange(1, 101)
+    p = 2.0 * np.sum((-1.0) ** (k - 1) * np.exp(-2.0 * (k * lam) ** 2))
+    return float(np.clip(p, 0.0, 1.0))
+
+
+class DriftDetector:
+    """Fit on reference embeddings; test batches; alarm when p < alpha."""
+
+    def __init__(self, alpha: float = 0.01, components: int = 8, bootstrap: int = 400, seed: int = 0) -> None:
+        self.alpha = alpha
+        self.components = components
+        self.bootstrap = bootstrap
+        self.rng = np.random.default_rng(seed)
+        self._null: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def fit(self, reference: np.ndarray) -> DriftDetector:
+        ref = np.asarray(reference, dtype=np.float64)
+        if len(ref) < 20:
+            raise ValueError("drift detection needs at least 20 reference vectors")
+        self.reference = ref
+        self.mean = ref.mean(axis=0)
+        centred = ref - self.mean
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        self.basis = vt[: min(self.components, len(vt))]
+        self.ref_proj = centred @ self.basis.T
+        gram = ref @ ref.T
+        np.fill_diagonal(gram, -np.inf)
+        self.ref_nn = 1.0 - gram.max(axis=1)
+        self._null.clear()
+        return self
+
+    def _nn_distance(self, x: np.ndarray) -> np.ndarray:
+        return 1.0 - (x @ self.reference.T).max(axis=1)
+
+    def _null_stats(self, m: int) -> tuple[np.ndarray, np.ndarray]:
+        if m not in self._null:
+            n = len(self.reference)
+            idx = np.stack([self.rng.choice(n, size=min(m, n), replace=False) for _ in range(self.bootstrap)])
+            shifts = np.sort(np.linalg.norm(self.reference[idx].mean(axis=1) - self.mean, axis=1))
+            self._null[m] = (shifts, np.sort(self.ref_nn[idx].mean(axis=1)))
+        return self._null[m]
+
+    def test(self, batch: np.ndarray) -> DriftResult:
+        b = np.asarray(batch, dtype=np.float64)
+        m = len(b)
+        if m < 5:
+            raise ValueError("a drift test needs a batch of at least 5 vectors")
+        shift = float(np.linalg.norm(b.mean(axis=0) - self.mean))
+        null_shift, null_novelty = self._null_stats(m)
+        shift_p = float((np.sum(null_shift >= shift) + 1) / (len(null_shift) + 1))
+        novelty = float(self._nn_distance(b).mean())
+        novelty_p = float((np.sum(null_novelty >= novelty) + 1) / (len(null_novelty) + 1))
+        proj = (b - self.mean) @ self.basis.T
+        ks = [_ks_pvalue(self.ref_proj[:, j], proj[:, j]) for j in range(proj.shape[1])]
+        ks_p = float(min(1.0, min(ks) * len(ks)))
+        p = min(1.0, 3 * min(shift_p, novelty_p, ks_p))
+        return DriftResult(drift=p < self.alpha, p_value=p, mean_shift=shift, mean_shift_p=shift_p,
+                           novelty_p=novelty_p, ks_p=ks_p, batch_size=m)
+
+
+def synthetic_benchmark(*, dim: int = 128, trials: int = 200, batch: int = 64, seed: int = 0) -> dict:
+    """Shifted and unshifted batches from a clustered distribution on the sphere; accuracy and false alarms."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((12, dim))
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+
+    def sample(n: int, mix: np.ndarray | None = None, spread: float = 0.35, extra: np.ndarray | None = None):
+        mix = np.full(len(centres), 1 / len(centres)) if mix is None else mix
+        which = rng.choice(len(centres), size=n, p=mix)
+        x = centres[which] + spread * rng.standard_normal((n, dim)) / np.sqrt(dim) * 3
+        if extra is not None:
+            x = x + extra
+        return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+    detector = DriftDetector().fit(sample(2000))
+    new_centre = rng.standard_normal(dim)
+    new_centre /= np.linalg.norm(new_centre)
+    skew = np.zeros(len(centres))
+    skew[:3] = 1 / 3
+    shifts = {
+        "new_cluster": lambda: np.vstack([sample(batch // 2), sample(batch - batch // 2, extra=new_centre * 2)]),
+        "mix_change": lambda: sample(batch, mix=skew),
+        "global_offset": lambda: sample(batch, extra=new_centre * 0.25),
+        "noisier": lambda: sample(batch, spread=0.9),
+    }
+    correct = false_alarms = missed = 0
+    per_kind = {}
+    for kind, make in shifts.items():
+        hits = sum(detector.test(make()).drift for _ in range(trials // len(shifts)))
+        per_kind[kind] = hits / (trials // len(shifts))
+        correct += hits
+        missed += trials // len(shifts) - hits
+    for _ in range(trials):
+        alarm = detector.test(sample(batch)).drift
+        false_alarms += alarm
+        correct += not alarm
+    total = trials + len(shifts) * (trials // len(shifts))
+    return {"accuracy": correct / total, "false_alarm_rate": false_alarms / trials,
+            "detection_rate": 1 - missed / (len(shifts) * (trials // len(shifts))),
+            "per_shift_detection": per_kind, "batch_size": batch, "dim": dim, "trials": total}

@@ -1,0 +1,42 @@
+"""Drift detection: quiet on batches from the reference distribution, loud on shifted ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.ops.drift import DriftDetector, synthetic_benchmark
+
+
+def _sphere(rng, n, dim, centre=None, spread=0.3):
+    centre = rng.standard_normal(dim) if centre is None else centre
+    x = centre / np.linalg.norm(centre) + spread * rng.standard_normal((n, dim)) / np.sqrt(dim) * 3
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_same_distribution_is_not_drift():
+    rng = np.random.default_rng(0)
+    centre = rng.standard_normal(64)
+    detector = DriftDetector().fit(_sphere(rng, 1000, 64, centre))
+    alarms = sum(detector.test(_sphere(rng, 64, 64, centre)).drift for _ in range(50))
+    assert alarms <= 2
+
+
+def test_new_kind_of_photo_is_drift():
+    rng = np.random.default_rng(1)
+    centre = rng.standard_normal(64)
+    detector = DriftDetector().fit(_sphere(rng, 1000, 64, centre))
+    result = detector.test(_sphere(rng, 64, 64))  # another centre
+    assert result.drift and result.p_value < 0.01
+    assert result.to_dict()["batch_size"] == 64
+
+
+def test_small_inputs_are_refused():
+    detector = DriftDetector()
+    with pytest.raises(ValueError):
+        detector.fit(np.zeros((5, 8)))
+
+
+def test_synthetic_benchmark_meets_goal():
+    report = synthetic_benchmark(trials=80)
+    assert report["accuracy"] >= 0.95 and report["false_alarm_rate"] <= 0.05

@@ -56,7 +56,7 @@ def test_import_dev_sample(catalog, dev_sample):
 def test_reimport_updates_changed_and_dedups_blobs(catalog, tmp_path):
     root = tmp_path / "src"
     _product(root, "a", {"sku": "A", "title": "First"})
-    _product(root, "b", {"sku": "B", "title": "Bee"})
+    _product(root, "b", {"sku": "B", "title": "Bee"}, colour=(10, 200, 10))
     shutil.copy(root / "a" / "main.jpg", root / "b" / "same-as-a.jpg")
     first = import_folders(catalog.paths, [root])
     assert first.products == 2 and first.images == 3

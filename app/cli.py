@@ -28,10 +28,25 @@ def emit(args: argparse.Namespace, payload: dict[str, Any], text: str | None = N
         print(text)
 
 
+def catalog_dir(args: argparse.Namespace) -> Path:
+    """--catalog DIR, else --workspace NAME, else the current workspace."""
+    if args.catalog:
+        return Path(args.catalog)
+    from core.workspaces import Workspaces
+
+    spaces = {w.name: w for w in Workspaces().list()}
+    name = getattr(args, "workspace", None)
+    if name:
+        if name not in spaces:
+            raise SystemExit(f"no workspace named {name!r}; see `catalog-curator workspace list`")
+        return spaces[name].path
+    return Workspaces().current().path
+
+
 def open_catalog(args: argparse.Namespace):
     from core.catalog.catalog import Catalog
 
-    return Catalog.open(args.catalog)
+    return Catalog.open(catalog_dir(args))
 
 
 def _stderr_progress(enabled: bool) -> Callable[[int, int, str], None] | None:
@@ -112,11 +127,38 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("workspace")
+def cmd_workspace(args: argparse.Namespace) -> int:
+    from core.workspaces import Workspaces
+
+    spaces = Workspaces()
+    if args.action == "add":
+        spaces.add(args.name, args.path)
+    elif args.action == "use":
+        spaces.use(args.name)
+    elif args.action == "remove":
+        spaces.remove(args.name)
+    rows = [w.to_dict() for w in spaces.list()]
+    emit(args, {"workspaces": rows},
+         "\n".join(f"{'*' if r['current'] else ' '} {r['name']:<20} {r['path']}" for r in rows))
+    return 0
+
+
+@command("health")
+def cmd_health(args: argparse.Namespace) -> int:
+    from core.ops.health import health_snapshot
+
+    with open_catalog(args):
+        report = health_snapshot(days=args.days)
+    emit(args, report, json.dumps(report, indent=2, default=str))
+    return 0
+
+
 @command("gui")
 def cmd_gui(args: argparse.Namespace) -> int:
     from app.main import run_gui  # Qt is imported only here
 
-    return run_gui(catalog=args.catalog, screenshot=args.screenshot)
+    return run_gui(catalog=catalog_dir(args), screenshot=args.screenshot)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text)
-        p.add_argument("--catalog", type=Path, default=None, help="catalog folder (default: the user data dir)")
+        p.add_argument("--catalog", type=Path, default=None, help="catalog folder (default: the current workspace)")
+        p.add_argument("--workspace", default=None, help="a named workspace instead of --catalog")
         p.add_argument("--json", action="store_true", help="print JSON")
         return p
 
@@ -142,6 +185,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("doctor", "list models, their state, devices, versions and paths")
     p.add_argument("--load", action="store_true", help="load the models to check they work")
+
+    p = add("workspace", "list, add, switch or remove named catalogs")
+    p.add_argument("action", nargs="?", default="list", choices=["list", "add", "use", "remove"])
+    p.add_argument("name", nargs="?", default=None)
+    p.add_argument("path", nargs="?", type=Path, default=None)
+
+    p = add("health", "jobs, throughput, error rate, seconds per product, search latency, device")
+    p.add_argument("--days", type=int, default=7)
 
     p = add("gui", "open the desktop application")
     p.add_argument("--screenshot", type=Path, default=None,

@@ -8,6 +8,7 @@ cache means crops seen before are never embedded again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -202,10 +203,8 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
     finally:
         stop.set()
         while decoder.is_alive():
-            try:
+            with contextlib.suppress(queue.Empty):
                 q.get(timeout=0.05)
-            except queue.Empty:
-                pass
         decoder.join()
         if store.dirty:
             store.save()

@@ -30,6 +30,13 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def new_uid() -> str:
+    """A unique id that sorts by creation time (ULID-like): 16 hex digits of ns time, 12 random."""
+    import secrets
+
+    return f"{time.time_ns():016x}{secrets.token_hex(6)}"
+
+
 def os_user() -> str:
     try:
         return getpass.getuser()

@@ -1,0 +1,140 @@
+"""Where the products are in a photo: the YOLO detector, a plain-background fallback, and the box chain."""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.models.device import free_device_memory, select_device
+from core.models.weights import prepare_ultralytics, short_sha256
+
+Box = tuple[float, float, float, float]
+SOURCES = ("detector", "foreground", "full")
+
+
+@dataclass(frozen=True)
+class Detection:
+    box: Box  # x0, y0, x1, y1 in the original image's pixels
+    class_name: str
+    confidence: float
+    source: str = "detector"  # detector, foreground or full
+
+    @property
+    def area(self) -> float:
+        x0, y0, x1, y1 = self.box
+        return max(0.0, x1 - x0) * max(0.0, y1 - y0)
+
+
+class Detector:
+    """An ultralytics YOLO model. Use from one thread only (ultralytics models are not thread-safe)."""
+
+    def __init__(self, weights_path: str | Path, device: str = "auto", confidence: float = 0.25,
+                 imgsz: int = 640, max_det: int = 20) -> None:
+        prepare_ultralytics()
+        from ultralytics import YOLO
+
+        self.weights_path = Path(weights_path)
+        if not self.weights_path.is_file():
+            raise FileNotFoundError(f"detector weights not found: {self.weights_path}")
+        self.device = str(select_device(device))
+        self.confidence = float(confidence)
+        self.imgsz = int(imgsz)
+        self.max_det = int(max_det)
+        self._half = self.device.startswith("cuda")
+        self.model = YOLO(str(self.weights_path), task="detect")
+        self.names: dict[int, str] = dict(self.model.names)
+        self.model_version = f"yolo:{self.weights_path.stem}-{short_sha256(self.weights_path)}"
+
+    def detect(self, images: list[np.ndarray], batch_size: int = 16) -> list[list[Detection]]:
+        """Boxes for each RGB uint8 H×W×3 image, in that image's own pixel coordinates, best first."""
+        if self.model is None:
+            raise RuntimeError("the detector is closed")
+        out: list[list[Detection]] = []
+        for start in range(0, len(images), batch_size):
+            # ultralytics reads numpy arrays as OpenCV BGR.
+            chunk = [np.ascontiguousarray(_as_rgb(im)[:, :, ::-1]) for im in images[start:start + batch_size]]
+            results = self.model.predict(chunk, conf=self.confidence, imgsz=self.imgsz, device=self.device,
+                                         half=self._half, max_det=self.max_det, verbose=False)
+            out.extend(self._to_detections(r) for r in results)
+        return out
+
+    def _to_detections(self, result) -> list[Detection]:
+        boxes = result.boxes
+        if boxes is None or not len(boxes):
+            return []
+        xyxy = boxes.xyxy.float().cpu().numpy()
+        conf = boxes.conf.float().cpu().numpy()
+        cls = boxes.cls.int().cpu().numpy()
+        found = [Detection(tuple(float(v) for v in b), self.names.get(int(c), str(int(c))), float(p))
+                 for b, p, c in zip(xyxy, conf, cls, strict=True)]
+        return sorted(found, key=lambda d: -d.confidence)
+
+    def close(self) -> None:
+        self.model = None
+        gc.collect()
+        free_device_memory()
+
+
+def _as_rgb(image: np.ndarray) -> np.ndarray:
+    image = np.asarray(image)
+    if image.ndim == 2:
+        image = np.repeat(image[:, :, None], 3, axis=2)
+    if image.shape[2] == 4:
+        image = image[:, :, :3]
+    if image.dtype != np.uint8:
+        raise ValueError(f"expected a uint8 image, got {image.dtype}")
+    return image
+
+
+def foreground_box(image: np.ndarray, *, threshold: float = 30.0, max_cover: float = 0.95,
+                   min_cover: float = 0.005) -> Box | None:
+    """The box around the product on a plain background, or None when there is no clear one.
+
+    The background colour is the median of the border pixels; pixels far from it, cleaned by a
+    morphological open/close, form components, and the largest one is the product.
+    """
+    import cv2
+
+    rgb = _as_rgb(image)
+    h, w = rgb.shape[:2]
+    if h < 8 or w < 8:
+        return None
+    border = max(1, min(h, w) // 50)
+    edges = np.concatenate([rgb[:border].reshape(-1, 3), rgb[-border:].reshape(-1, 3),
+                            rgb[:, :border].reshape(-1, 3), rgb[:, -border:].reshape(-1, 3)]).astype(np.float32)
+    background = np.median(edges, axis=0)
+    if np.mean(np.linalg.norm(edges - background, axis=1) > threshold) > 0.5:
+        return None  # the border itself is busy: not a plain background
+    diff = np.linalg.norm(rgb.astype(np.float32) - background, axis=2)
+    mask = (diff > threshold).astype(np.uint8)
+    k = max(3, (min(h, w) // 100) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel, iterations=2)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n <= 1:
+        return None
+    biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    x, y, bw, bh, _ = (int(v) for v in stats[biggest])
+    cover = (bw * bh) / float(w * h)
+    if cover < min_cover or cover > max_cover:
+        return None
+    return (float(x), float(y), float(x + bw), float(y + bh))
+
+
+def propose_boxes(image: np.ndarray, detections: list[Detection], min_conf: float = 0.25,
+                  min_area_share: float = 0.01) -> list[Detection]:
+    """The boxes to crop: useful detector boxes, else the plain-background box, else the whole image."""
+    h, w = np.asarray(image).shape[:2]
+    total = float(max(1, w * h))
+    useful = [d for d in detections
+              if d.confidence >= min_conf and d.area / total >= min_area_share]
+    if useful:
+        return sorted(useful, key=lambda d: -d.confidence)
+    box = foreground_box(image)
+    if box is not None:
+        return [Detection(box, "", 0.0, "foreground")]
+    return [Detection((0.0, 0.0, float(w), float(h)), "", 0.0, "full")]

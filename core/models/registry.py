@@ -1,0 +1,162 @@
+"""The model registry: loads the embedder and detector lazily from settings, reports their state, frees them.
+
+One registry belongs to one thread (the app's model thread): its methods take no locks, and the
+models it hands out must not be used from other threads (ultralytics and torch modules are not
+thread-safe for inference).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from core.models.device import available_devices, free_device_memory
+from core.models.embedders import EfficientNetLiteEmbedder, Embedder, OpenClipEmbedder
+from core.models.weights import WeightsUnavailable, clip_weights_name, resolve_weights
+from core.paths import model_cache_dir
+from core.settings import ModelSettings
+
+log = logging.getLogger(__name__)
+
+EMBEDDER_CHOICES = ("open_clip", "efficientnet-lite0")
+
+
+class ModelUnavailable(RuntimeError):
+    """No embedder could be loaded at all; the message says why."""
+
+
+class _Slot:
+    """What the registry knows about one model."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.state = "not-loaded"  # not-loaded, loaded, unavailable, disabled, closed
+        self.reason = ""
+        self.device = ""
+        self.version = ""
+        self.weights = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"name": self.name, "state": self.state, "reason": self.reason, "device": self.device,
+                "version": self.version, "weights": self.weights}
+
+
+class ModelRegistry:
+    def __init__(self, settings: ModelSettings, cache_dir: Path | None = None, progress=None) -> None:
+        self.settings = settings
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else model_cache_dir()
+        self.progress = progress
+        self._embedder: Embedder | None = None
+        self._detector = None
+        self._detector_tried = False
+        self._emb = _Slot(settings.embedder)
+        self._det = _Slot(Path(settings.detector_weights).name if settings.detector_weights else "")
+        self.fallback_reason = ""  # why the embedder is not the one the settings asked for
+
+    # -- embedder ---------------------------------------------------------------------------------
+    def embedder(self) -> Embedder:
+        """The embedder the settings ask for, loaded on first use; EfficientNet-Lite0 when CLIP has no weights."""
+        if self._embedder is not None:
+            return self._embedder
+        choice = self.settings.embedder
+        if choice not in EMBEDDER_CHOICES:
+            raise ValueError(f"unknown embedder {choice!r}; choose one of {', '.join(EMBEDDER_CHOICES)}")
+        if choice == "open_clip":
+            try:
+                self._embedder = self._load_clip()
+            except (WeightsUnavailable, FileNotFoundError) as exc:
+                self.fallback_reason = f"CLIP weights unavailable: {exc}"
+                log.warning("%s; falling back to EfficientNet-Lite0 (image only)", self.fallback_reason)
+        if self._embedder is None:
+            self._embedder = self._load_efficientnet()
+        emb = self._embedder
+        self._emb.name, self._emb.state, self._emb.reason = emb.name, "loaded", self.fallback_reason
+        self._emb.device, self._emb.version = emb.device, emb.model_version
+        self._emb.weights = str(emb.weights_path or "")
+        return emb
+
+    def _load_clip(self) -> OpenClipEmbedder:
+        s = self.settings
+        if s.clip_checkpoint:
+            weights = resolve_weights(s.clip_checkpoint, cache_dir=self.cache_dir, allow_download=False)
+            tag = s.clip_pretrained if not Path(s.clip_pretrained).exists() else ""
+        else:
+            weights = resolve_weights(clip_weights_name(s.clip_model, s.clip_pretrained), cache_dir=self.cache_dir,
+                                      allow_download=s.allow_download, progress=self.progress)
+            tag = s.clip_pretrained
+        return OpenClipEmbedder(s.clip_model, str(weights), device=s.device, tag=tag)
+
+    def _load_efficientnet(self) -> EfficientNetLiteEmbedder:
+        emb = EfficientNetLiteEmbedder(device=self.settings.device)
+        if self.fallback_reason:
+            emb.text_unavailable_reason = (f"{emb.text_unavailable_reason}; {self.fallback_reason}")
+        return emb
+
+    # -- detector ---------------------------------------------------------------------------------
+    def detector(self):
+        """The YOLO detector, or None (see `detector_reason()`): disabled or weights unavailable."""
+        if self._detector is not None or self._detector_tried:
+            return self._detector
+        self._detector_tried = True
+        s = self.settings
+        if not s.detector_enabled or not s.detector_weights:
+            self._det.state, self._det.reason = "disabled", "the detector is turned off in the settings"
+            return None
+        try:
+            weights = resolve_weights(s.detector_weights, cache_dir=self.cache_dir,
+                                      allow_download=s.allow_download, progress=self.progress)
+            from core.models.detector import Detector
+
+            self._detector = Detector(weights, device=s.device, confidence=s.detector_confidence)
+        except (WeightsUnavailable, FileNotFoundError) as exc:
+            self._det.state, self._det.reason = "unavailable", str(exc)
+            log.warning("no detector: %s; crops come from the plain-background fallback", exc)
+            return None
+        d = self._detector
+        self._det.state, self._det.reason, self._det.device = "loaded", "", d.device
+        self._det.version, self._det.weights = d.model_version, str(d.weights_path)
+        return d
+
+    def detector_reason(self) -> str:
+        return self._det.reason
+
+    # -- state ------------------------------------------------------------------------------------
+    @property
+    def text_available(self) -> bool:
+        return bool(self._embedder is not None and self._embedder.supports_text)
+
+    def status(self) -> dict[str, Any]:
+        """A JSON-able picture of the models: state, reason, device, version and weights of each."""
+        emb = self._emb.to_dict()
+        emb["requested"] = self.settings.embedder
+        if self._embedder is not None:
+            e = self._embedder
+            emb["supports_text"] = e.supports_text
+            emb["text_unavailable_reason"] = "" if e.supports_text else e.text_unavailable_reason
+            emb["dim"] = e.dim
+        return {"embedder": emb, "detector": self._det.to_dict(), "torch": torch.__version__,
+                "devices": available_devices(), "device_setting": self.settings.device,
+                "cache_dir": str(self.cache_dir)}
+
+    def close(self) -> None:
+        """Free every model (and the CUDA cache); a later call to embedder()/detector() loads again."""
+        for model in (self._embedder, self._detector):
+            if model is not None:
+                model.close()
+        self._embedder = self._detector = None
+        self._detector_tried = False
+        for slot in (self._emb, self._det):
+            if slot.state == "loaded":
+                slot.state = "not-loaded"
+        gc.collect()
+        free_device_memory()
+
+    def __enter__(self) -> ModelRegistry:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

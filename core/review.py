@@ -1,0 +1,328 @@
+"""Curator corrections: move, add or delete crop boxes, pick the primary crop, fix labels, approve or flag.
+
+Every change re-preprocesses and re-embeds only what changed, updates the product's vector at once,
+writes an append-only Correction row (OS user, time, before, after, versions) and queues it for sync,
+all in one transaction. A curator's choice is locked so automatic re-indexing never overwrites it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from core.catalog import db
+from core.catalog.catalog import Catalog
+from core.pipeline.crops import spec_for
+from core.pipeline.decode import decode
+from core.pipeline.embed_cache import EmbeddingCache
+from core.pipeline.preprocess import preprocess
+from core.pipeline.quality import judge, measure
+from core.pipeline.validate import check_vectors
+
+log = logging.getLogger(__name__)
+
+REVIEW_STATES = ("pending", "approved", "flagged")
+
+
+def _crop_state(crop: db.Crop) -> dict[str, Any]:
+    return {"crop_id": crop.id, "image_id": crop.image_id, "box": [round(v, 2) for v in crop.box],
+            "is_primary": crop.is_primary, "verdict": crop.verdict, "source": crop.source,
+            "deleted": crop.deleted_at is not None}
+
+
+def _label_state(label: db.Label) -> dict[str, Any]:
+    return {"label_id": label.id, "crop_id": label.crop_id, "vocabulary": label.vocabulary, "value": label.value,
+            "source": label.source, "confirmed": label.confirmed, "deleted": label.deleted_at is not None}
+
+
+@dataclass
+class Applied:
+    correction: db.Correction
+    vector_changed: bool
+
+
+class Reviewer:
+    """Applies corrections for one catalog with the models of one registry (use it on the model thread)."""
+
+    def __init__(self, catalog: Catalog, registry) -> None:
+        self.catalog = catalog
+        self.registry = registry
+        self._cache: EmbeddingCache | None = None
+
+    # -- plumbing ---------------------------------------------------------------------------------
+    @property
+    def embedder(self):
+        return self.registry.embedder()
+
+    @property
+    def spec(self):
+        return spec_for(self.embedder, self.catalog.settings.preprocess.expand_ratio)
+
+    @property
+    def cache(self) -> EmbeddingCache:
+        if self._cache is None:
+            self._cache = EmbeddingCache(self.catalog.paths.cache / "embeddings.sqlite")
+        return self._cache
+
+    def close(self) -> None:
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
+
+    def _embed_crop(self, image: db.ImageFile, box) -> tuple[np.ndarray, dict, str, str]:
+        """Vector (cache first), quality metrics and verdict of one crop of a stored image."""
+        pixels = decode(self.catalog.root / image.blob_path)
+        metrics = measure(pixels, box)
+        verdict, reason = judge(metrics, self.catalog.settings.quality)
+        emb, spec = self.embedder, self.spec
+        key = (image.sha256, tuple(int(round(v)) for v in box))
+        known = self.cache.get_many([key], emb.model_version, spec.version)
+        if key in known:
+            return known[key], metrics.to_dict(), verdict, reason
+        vector = check_vectors(emb.embed_images(preprocess(pixels, box, spec).tensor[None]), emb.dim)[0]
+        self.cache.put_many([(key, vector)], emb.model_version, spec.version)
+        return vector, metrics.to_dict(), verdict, reason
+
+    def _record(self, product: db.Product, kind: str, before: dict, after: dict,
+                crop: db.Crop | None = None, origin: str = "local", uid: str | None = None,
+                user: str | None = None) -> db.Correction:
+        fields = {"uid": uid or db.new_uid(), "product": product, "sku": product.sku, "crop": crop, "kind": kind,
+                  "before": before, "after": after, "origin": origin,
+                  "model_version": self.embedder.model_version, "preprocess_version": self.spec.version}
+        if user:
+            fields["user"] = user
+        correction = db.Correction.create(**fields)
+        product.corrected = True
+        product.save()
+        db.audit("correction", product.sku, kind=kind, uid=correction.uid)
+        if origin == "local":
+            from core.sync.outbox import enqueue_correction
+
+            enqueue_correction(correction)
+        return correction
+
+    def _update_vector(self, product: db.Product) -> bool:
+        """Put the product's primary crop vector in the active index (search sees it at once)."""
+        primary = (db.Crop.select().join(db.ImageFile)
+                   .where((db.ImageFile.product == product) & (db.Crop.is_primary == True)).first())  # noqa: E712
+        emb = self.embedder
+        store = self.catalog.vector_store(emb.model_version, emb.dim)
+        if primary is None:
+            store.remove([product.id])
+        else:
+            vector, *_ = self._embed_crop(primary.image, primary.box)
+            store.add([product.id], vector[None])
+        store.save()
+        return True
+
+    # -- crops ------------------------------------------------------------------------------------
+    def move_box(self, crop_id: int, box, **origin) -> Applied:
+        crop = db.Crop.get_by_id(crop_id)
+        image = crop.image
+        box = _clip_box(box, image.width, image.height)
+        vector, metrics, verdict, reason = self._embed_crop(image, box)
+
+        def write() -> db.Correction:
+            before = _crop_state(crop)
+            crop.x0, crop.y0, crop.x1, crop.y1 = box
+            crop.metrics, crop.verdict, crop.reason = metrics, verdict, reason
+            crop.source, crop.curator_locked = "manual", True
+            crop.model_version, crop.preprocess_version = self.embedder.model_version, self.spec.version
+            crop.save()
+            return self._record(image.product, "move_box", before, _crop_state(crop), crop, **origin)
+
+        correction = db.transaction(write)
+        changed = crop.is_primary and self._update_vector(image.product)
+        return Applied(correction, changed)
+
+    def add_box(self, image_id: int, box, *, make_primary: bool = False, **origin) -> Applied:
+        image = db.ImageFile.get_by_id(image_id)
+        box = _clip_box(box, image.width, image.height)
+        vector, metrics, verdict, reason = self._embed_crop(image, box)
+
+        def write() -> db.Correction:
+            crop = db.Crop.create(image=image, x0=box[0], y0=box[1], x1=box[2], y1=box[3], source="manual",
+                                  metrics=metrics, verdict=verdict, reason=reason, curator_locked=True,
+                                  model_version=self.embedder.model_version,
+                                  preprocess_version=self.spec.version)
+            correction = self._record(image.product, "new_box", {}, _crop_state(crop), crop, **origin)
+            if make_primary:
+                self._set_primary_rows(crop)
+            return correction
+
+        correction = db.transaction(write)
+        changed = make_primary and self._update_vector(image.product)
+        return Applied(correction, changed)
+
+    def delete_crop(self, crop_id: int, **origin) -> Applied:
+        crop = db.Crop.get_by_id(crop_id)
+        product = crop.image.product
+        was_primary = crop.is_primary
+
+        def write() -> db.Correction:
+            before = _crop_state(crop)
+            crop.deleted_at, crop.is_primary = db.utcnow(), False
+            crop.save()
+            if was_primary:  # the next best automatic score takes over, else no vector
+                nxt = (db.Crop.select().join(db.ImageFile)
+                       .where((db.ImageFile.product == product) & (db.Crop.verdict == "accepted"))
+                       .order_by(db.Crop.primary_score.desc(nulls="LAST")).first())
+                if nxt is not None:
+                    nxt.is_primary = True
+                    nxt.save()
+            return self._record(product, "delete_crop", before, _crop_state(crop), crop, **origin)
+
+        correction = db.transaction(write)
+        changed = was_primary and self._update_vector(product)
+        return Applied(correction, changed)
+
+    def restore_crop(self, crop_id: int, **origin) -> Applied:
+        """Undo of a delete: the crop comes back (the log keeps both steps)."""
+        crop = db.Crop.with_deleted().where(db.Crop.id == crop_id).get()
+        product = crop.image.product
+
+        def write() -> db.Correction:
+            before = _crop_state(crop)
+            crop.deleted_at = None
+            crop.save()
+            return self._record(product, "restore_crop", before, _crop_state(crop), crop, **origin)
+
+        return Applied(db.transaction(write), False)
+
+    def _set_primary_rows(self, crop: db.Crop) -> None:
+        siblings = db.Crop.select(db.Crop.id).join(db.ImageFile).where(
+            db.ImageFile.product == crop.image.product_id)
+        db.Crop.update(is_primary=False).where(db.Crop.id.in_(siblings)).execute()
+        db.Crop.update(is_primary=True, curator_locked=True).where(db.Crop.id == crop.id).execute()
+
+    def set_primary(self, crop_id: int, **origin) -> Applied:
+        crop = db.Crop.get_by_id(crop_id)
+        product = crop.image.product
+        old = (db.Crop.select().join(db.ImageFile)
+               .where((db.ImageFile.product == product) & (db.Crop.is_primary == True)).first())  # noqa: E712
+
+        def write() -> db.Correction:
+            before = {"primary_crop_id": old.id if old else None}
+            self._set_primary_rows(crop)
+            return self._record(product, "set_primary", before, {"primary_crop_id": crop.id}, crop, **origin)
+
+        correction = db.transaction(write)
+        return Applied(correction, self._update_vector(product))
+
+    # -- labels and review state --------------------------------------------------------------------
+    def add_label(self, product_id: int, vocabulary: str, value: str, *, crop_id: int | None = None,
+                  **origin) -> Applied:
+        product = db.Product.get_by_id(product_id)
+        value = value.strip()
+        if not value:
+            raise ValueError("a label needs a value")
+
+        def write() -> db.Correction:
+            label = db.Label.create(product=product, crop=crop_id, vocabulary=vocabulary.strip() or "free",
+                                    value=value, score=1.0, source="curator", confirmed=True)
+            return self._record(product, "add_label", {}, _label_state(label), **origin)
+
+        correction = db.transaction(write)
+        self._snapshot_labels(product)
+        return Applied(correction, False)
+
+    def remove_label(self, label_id: int, **origin) -> Applied:
+        label = db.Label.get_by_id(label_id)
+        product = label.product
+
+        def write() -> db.Correction:
+            before = _label_state(label)
+            label.deleted_at = db.utcnow()
+            label.save()
+            return self._record(product, "remove_label", before, _label_state(label), **origin)
+
+        correction = db.transaction(write)
+        self._snapshot_labels(product)
+        return Applied(correction, False)
+
+    def confirm_label(self, label_id: int, **origin) -> Applied:
+        label = db.Label.get_by_id(label_id)
+
+        def write() -> db.Correction:
+            before = _label_state(label)
+            label.confirmed = True
+            label.save()
+            return self._record(label.product, "confirm_label", before, _label_state(label), **origin)
+
+        correction = db.transaction(write)
+        self._snapshot_labels(label.product)
+        return Applied(correction, False)
+
+    def set_review_state(self, product_id: int, state: str, **origin) -> Applied:
+        if state not in REVIEW_STATES:
+            raise ValueError(f"review state must be one of {', '.join(REVIEW_STATES)}")
+        product = db.Product.get_by_id(product_id)
+
+        def write() -> db.Correction:
+            before = {"review_state": product.review_state}
+            product.review_state = state
+            product.save()
+            kind = {"approved": "approve", "flagged": "flag"}.get(state, "reset_review")
+            return self._record(product, kind, before, {"review_state": state}, **origin)
+
+        return Applied(db.transaction(write), False)
+
+    def _snapshot_labels(self, product: db.Product) -> None:
+        try:
+            from core.sync.outbox import enqueue_labels_snapshot
+        except ImportError:  # sync is optional for a catalog that never syncs
+            return
+        db.transaction(lambda: enqueue_labels_snapshot(product))
+
+
+def _clip_box(box, width: int, height: int) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(v) for v in box)
+    x0, x1 = sorted((max(0.0, min(x0, width)), max(0.0, min(x1, width))))
+    y0, y1 = sorted((max(0.0, min(y0, height)), max(0.0, min(y1, height))))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        raise ValueError("the box is too small (under 2 pixels) or outside the image")
+    return (x0, y0, x1, y1)
+
+
+def review_queue(limit: int = 100, *, include_reviewed: bool = False) -> list[dict[str, Any]]:
+    """Products needing a look, most uncertain first: close primary scores, weak labels, warnings, outliers."""
+    products = db.Product.select().where(db.Product.status.in_(["indexed", "error"]))
+    if not include_reviewed:
+        products = products.where(db.Product.review_state == "pending")
+    rows = []
+    for product in products:
+        crops = list(db.Crop.select().join(db.ImageFile).where(db.ImageFile.product == product))
+        primary = next((c for c in crops if c.is_primary), None)
+        margin = float(primary.score_parts.get("margin", 1.0)) if primary and primary.score_parts else 1.0
+        labels = [lb.score for lb in db.Label.select().where(
+            (db.Label.product == product) & (db.Label.source == "zero-shot"))]
+        label_conf = min(labels) if labels else 1.0
+        rejected = sum(c.verdict == "rejected" for c in crops)
+        outliers = sum(c.outlier for c in crops)
+        reasons = []
+        if product.status == "error":
+            reasons.append("indexing failed")
+        if margin < 0.1:
+            reasons.append(f"primary crop is a close call (margin {margin:.2f})")
+        if label_conf < 0.4:
+            reasons.append(f"low label confidence ({label_conf:.2f})")
+        if rejected:
+            reasons.append(f"{rejected} rejected crop(s)")
+        if outliers:
+            reasons.append("embedding outlier")
+        uncertainty = ((product.status == "error") * 2.0 + (1.0 - min(margin, 1.0)) + (1.0 - label_conf)
+                       + 0.3 * min(rejected, 3) + 1.0 * bool(outliers))
+        rows.append({"product_id": product.id, "sku": product.sku, "title": product.title,
+                     "uncertainty": round(uncertainty, 4), "reasons": reasons,
+                     "review_state": product.review_state})
+    rows.sort(key=lambda r: (-r["uncertainty"], r["product_id"]))
+    return rows[:limit]
+
+
+def review_progress() -> dict[str, int]:
+    total = db.Product.select().where(db.Product.status.in_(["indexed", "error"])).count()
+    reviewed = db.Product.select().where(db.Product.review_state != "pending").count()
+    return {"reviewed": reviewed, "total": total}

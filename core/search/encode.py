@@ -1,0 +1,120 @@
+"""Query encoding: an image (file, bytes or pixels) or a text becomes the vectors a search compares.
+
+An image query goes through the indexing pipeline: the registry's detector proposes boxes
+(`candidates_from_detections` with the same fallback chain and quality checks), and the best
+accepted crop by detector confidence x area stands for the query. A box the curator draws skips
+detection. The crop is preprocessed with the catalog's expansion (`spec_for`) so query and index
+vectors come from the same transform.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+Box = tuple[float, float, float, float]
+
+
+class QueryError(ValueError):
+    """A query that cannot be run; the message says why in a curator's words."""
+
+
+@dataclass
+class ImageQuery:
+    vector: np.ndarray  # (dim,) L2-normalised
+    box: Box  # the query crop in the query image's pixels
+    source: str  # detector, foreground, full, manual
+    image_hash: str
+    image_size: tuple[int, int]  # (width, height)
+    confidence: float = 0.0
+    candidates: list[dict] = field(default_factory=list)  # every proposed box, for the GUI overlay
+
+
+def normalize(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float32)
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    return v / np.maximum(n, 1e-12)
+
+
+def load_image(image: np.ndarray | Path | str | bytes) -> tuple[np.ndarray, str]:
+    """Decoded HxWx3 uint8 RGB pixels and the sha256 of what the caller gave (file bytes or pixels)."""
+    if isinstance(image, np.ndarray):
+        pixels = np.asarray(image)
+        if pixels.ndim != 3 or pixels.shape[2] != 3:
+            raise QueryError(f"query pixels must be H x W x 3 RGB, not {pixels.shape}")
+        if pixels.dtype != np.uint8:
+            pixels = np.clip(pixels, 0, 255).astype(np.uint8)
+        return pixels, hashlib.sha256(np.ascontiguousarray(pixels).tobytes()).hexdigest()
+    from core.pipeline.decode import decode
+
+    if isinstance(image, bytes | bytearray):
+        data = bytes(image)
+    else:
+        path = Path(image)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise QueryError(f"cannot read the query image {path}: {exc.strerror or exc}") from exc
+    try:
+        pixels = decode(data)
+    except Exception as exc:  # DecodeError carries a reason; anything else is still an unreadable file
+        raise QueryError(f"cannot decode the query image: {getattr(exc, 'reason', exc)}") from exc
+    return pixels, hashlib.sha256(data).hexdigest()
+
+
+def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
+                 box: Box | None = None) -> ImageQuery:
+    """Detect, crop and embed the query image like the indexer does; `box` is a curator-drawn crop."""
+    from core.pipeline.crops import candidates_from_detections, spec_for
+    from core.pipeline.preprocess import preprocess
+
+    pixels, image_hash = load_image(image)
+    height, width = pixels.shape[:2]
+    embedder = registry.embedder()
+    spec = spec_for(embedder, settings.preprocess.expand_ratio)
+    proposals: list[dict] = []
+    if box is not None:
+        chosen = _clip_box(box, width, height)
+        source, confidence = "manual", 0.0
+    else:
+        detector = registry.detector()
+        detections = detector.detect([pixels])[0] if detector is not None else []
+        candidates = candidates_from_detections(pixels, detections, spec, settings.quality)
+        proposals = [{"box": [round(v, 1) for v in c.box], "source": c.source, "class": c.detector_class,
+                      "confidence": round(c.detector_confidence, 4), "verdict": c.verdict, "reason": c.reason}
+                     for c in candidates]
+        accepted = [c for c in candidates if c.verdict == "accepted"]
+        if accepted:
+            # The indexer treats a fallback crop (no detector score) as confidence 0.5; so do we.
+            best = max(accepted, key=lambda c: (c.detector_confidence or 0.5) * c.area)
+            chosen, source, confidence = best.box, best.source, best.detector_confidence
+        else:
+            chosen, source, confidence = (0.0, 0.0, float(width), float(height)), "full", 0.0
+    tensor = preprocess(pixels, chosen, spec).tensor
+    vector = normalize(embedder.embed_images(np.asarray(tensor, dtype=np.float32)[None])[0])
+    return ImageQuery(vector=vector, box=tuple(float(v) for v in chosen), source=source, image_hash=image_hash,
+                      image_size=(int(width), int(height)), confidence=float(confidence), candidates=proposals)
+
+
+def encode_text(registry, text: str) -> np.ndarray:
+    embedder = registry.embedder()
+    if not getattr(embedder, "supports_text", False):
+        reason = getattr(embedder, "text_unavailable_reason", "") or "it has no text model"
+        raise QueryError(f"text search is not available with the {getattr(embedder, 'name', 'current')} "
+                         f"embedder: {reason}. Use an open_clip model for text queries.")
+    return normalize(np.asarray(embedder.embed_texts([text]), dtype=np.float32)[0])
+
+
+def _clip_box(box, width: int, height: int) -> Box:
+    try:
+        x0, y0, x1, y1 = (float(v) for v in box)
+    except (TypeError, ValueError):
+        raise QueryError(f"a box is four numbers x0, y0, x1, y1, not {box!r}") from None
+    x0, x1 = sorted((min(max(x0, 0.0), width), min(max(x1, 0.0), width)))
+    y0, y1 = sorted((min(max(y0, 0.0), height), min(max(y1, 0.0), height)))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        raise QueryError(f"the box {box!r} is empty inside a {width}x{height} image")
+    return (x0, y0, x1, y1)

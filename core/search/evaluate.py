@@ -1,0 +1,273 @@
+"""Retrieval evaluation from a JSONL file of queries with known answers, and side-by-side comparisons.
+
+Each line: {"query": "image/path/relative/to/the/jsonl.jpg"} or {"text": "..."}, with "relevant":
+[names] and optionally "related": [names]; a name is a product's source folder name or its sku,
+case-insensitive.
+
+Metrics (k = 10 unless said), averaged over queries that have at least one relevant product:
+
+- recall@k: relevant products found in the top k / relevant products (a hit rate when there is one);
+- mAP@10: AP@10 = sum over ranks i <= 10 holding a relevant product of precision@i, divided by
+  min(#relevant, 10);
+- MRR: 1 / rank of the first relevant product in the returned list (0 when none is returned);
+- nDCG@10 with graded gains: relevant = 2, related = 1, others 0; DCG = sum gain_i / log2(i + 1)
+  (linear gain), divided by the DCG of the ideal order. "related" counts only here.
+
+Modes: "pipeline" searches like a curator does (detection, crop, primary-crop index, multi-crop
+re-ranking); "whole" embeds the whole query image and each product's first image, no detection
+and no cropping, and searches those vectors exactly with numpy: the baseline that tells whether
+the pipeline earns its keep.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.catalog import db
+from core.search.encode import QueryError, encode_text, load_image, normalize
+from core.search.query import SearchRequest, embedding_cache, search
+
+METRICS = ("recall@1", "recall@5", "recall@10", "map@10", "mrr", "ndcg@10")
+RELEVANT_GAIN = 2.0
+RELATED_GAIN = 1.0
+
+
+# --- metrics --------------------------------------------------------------------------------------
+def recall_at_k(ranked: Sequence[int], relevant: set[int], k: int) -> float:
+    if not relevant:
+        return 0.0
+    return len(set(ranked[:k]) & relevant) / len(relevant)
+
+
+def average_precision_at_k(ranked: Sequence[int], relevant: set[int], k: int = 10) -> float:
+    if not relevant:
+        return 0.0
+    hits = 0
+    total = 0.0
+    for i, pid in enumerate(ranked[:k], start=1):
+        if pid in relevant:
+            hits += 1
+            total += hits / i
+    return total / min(len(relevant), k)
+
+
+def reciprocal_rank(ranked: Sequence[int], relevant: set[int]) -> float:
+    for i, pid in enumerate(ranked, start=1):
+        if pid in relevant:
+            return 1.0 / i
+    return 0.0
+
+
+def ndcg_at_k(ranked: Sequence[int], gains: dict[int, float], k: int = 10) -> float:
+    dcg = sum(gains.get(pid, 0.0) / math.log2(i + 1) for i, pid in enumerate(ranked[:k], start=1))
+    ideal = sorted((g for g in gains.values() if g > 0), reverse=True)[:k]
+    idcg = sum(g / math.log2(i + 1) for i, g in enumerate(ideal, start=1))
+    return dcg / idcg if idcg > 0 else 0.0
+
+
+def query_metrics(ranked: Sequence[int], relevant: set[int], related: set[int] = frozenset()) -> dict[str, float]:
+    gains = {pid: RELATED_GAIN for pid in related}
+    gains.update({pid: RELEVANT_GAIN for pid in relevant})
+    return {"recall@1": recall_at_k(ranked, relevant, 1), "recall@5": recall_at_k(ranked, relevant, 5),
+            "recall@10": recall_at_k(ranked, relevant, 10), "map@10": average_precision_at_k(ranked, relevant, 10),
+            "mrr": reciprocal_rank(ranked, relevant), "ndcg@10": ndcg_at_k(ranked, gains, 10)}
+
+
+def mean_metrics(rows: list[dict[str, float]]) -> dict[str, float]:
+    if not rows:
+        return dict.fromkeys(METRICS, 0.0)
+    return {m: round(float(np.mean([r[m] for r in rows])), 4) for m in METRICS}
+
+
+# --- the run --------------------------------------------------------------------------------------
+def read_queries(path: Path) -> list[dict[str, Any]]:
+    out = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from None
+        item["_line"] = n
+        out.append(item)
+    return out
+
+
+def product_names() -> dict[str, int]:
+    """Lower-case sku and source folder name -> product id (live products)."""
+    names: dict[str, int] = {}
+    for pid, sku, folder in db.Product.select(db.Product.id, db.Product.sku, db.Product.source_folder).tuples():
+        if folder:
+            names.setdefault(Path(folder.rstrip("/\\")).name.lower(), pid)
+        names[sku.lower()] = pid
+    return names
+
+
+def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | None = None, details: bool = False,
+             mode: str = "pipeline", rerank: bool = True, k: int = 10,
+             progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
+    """Run every query and return the mean metrics (and per-query rows with details=True)."""
+    if mode not in ("pipeline", "whole"):
+        raise ValueError(f"mode must be 'pipeline' or 'whole', not {mode!r}")
+    started = time.perf_counter()
+    queries_jsonl = Path(queries_jsonl)
+    embedder = registry.embedder()
+    version = embedder.model_version
+    if model_version and model_version != version:
+        raise ValueError(f"the loaded embedder is {version!r}; load {model_version!r} to evaluate its index")
+    names = product_names()
+    items = read_queries(queries_jsonl)
+    whole = _WholeIndex(catalog, registry) if mode == "whole" else None
+    rows: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
+    id_to_sku = {pid: sku for pid, sku in db.Product.select(db.Product.id, db.Product.sku).tuples()}
+    depth = max(k, 10)
+    for n, item in enumerate(items):
+        label = item.get("query") or item.get("text") or ""
+        relevant = {names[x.lower()] for x in item.get("relevant", []) if x.lower() in names}
+        related = {names[x.lower()] for x in item.get("related", []) if x.lower() in names} - relevant
+        unknown = [x for x in item.get("relevant", []) + item.get("related", []) if x.lower() not in names]
+        if not relevant:
+            skipped.append({"line": item["_line"], "query": label, "reason": "no relevant product is in the catalog"})
+            continue
+        kind = "image" if "query" in item else "text"
+        try:
+            if whole is not None:
+                ranked = whole.search(queries_jsonl.parent / item["query"] if kind == "image" else None,
+                                      item.get("text"), depth)
+            else:
+                request = SearchRequest(image=queries_jsonl.parent / item["query"] if kind == "image" else None,
+                                        text=item.get("text") if kind == "text" else None, k=depth, rerank=rerank)
+                ranked = [r.product_id for r in search(catalog, registry, request, log_query=False).results]
+        except QueryError as exc:
+            skipped.append({"line": item["_line"], "query": label, "reason": str(exc)})
+            continue
+        metrics = query_metrics(ranked, relevant, related)
+        row = {"line": item["_line"], "query": label, "kind": kind, **metrics,
+               "first_relevant_rank": next((i for i, p in enumerate(ranked, 1) if p in relevant), None),
+               "relevant": sorted(id_to_sku.get(p, str(p)) for p in relevant),
+               "top": [id_to_sku.get(p, str(p)) for p in ranked[:5]]}
+        if unknown:
+            row["unknown_names"] = unknown
+        rows.append(row)
+        if progress:
+            progress(n + 1, len(items), label)
+    by_kind = {kind: {"queries": sum(1 for r in rows if r["kind"] == kind),
+                      **mean_metrics([r for r in rows if r["kind"] == kind])}
+               for kind in sorted({r["kind"] for r in rows})}
+    result: dict[str, Any] = {"mode": mode, "rerank": rerank if mode == "pipeline" else False,
+                              "model_version": version, "queries": len(rows), "skipped": len(skipped),
+                              "metrics": mean_metrics(rows), "by_kind": by_kind,
+                              "seconds": round(time.perf_counter() - started, 3)}
+    if details:
+        result["per_query"] = rows
+        result["skipped_queries"] = skipped
+    return result
+
+
+class _WholeIndex:
+    """Each live indexed product's first image embedded whole; vectors kept in the embedding cache."""
+
+    def __init__(self, catalog, registry, batch_size: int = 16) -> None:
+        from core.pipeline.crops import spec_for
+        from core.pipeline.decode import decode
+        from core.pipeline.preprocess import preprocess
+
+        self.registry = registry
+        self.embedder = registry.embedder()
+        self.spec = spec_for(self.embedder, catalog.settings.preprocess.expand_ratio)
+        self._preprocess = preprocess
+        version = self.embedder.model_version
+        store_keys = set(catalog.vector_store(version).keys().tolist())
+        images: dict[int, db.ImageFile] = {}
+        for im in (db.ImageFile.select().join(db.Product)
+                   .where((db.ImageFile.status == "ok") & db.Product.deleted_at.is_null())
+                   .order_by(db.ImageFile.product, db.ImageFile.position, db.ImageFile.id)):
+            if im.product_id in store_keys and im.product_id not in images:
+                images[im.product_id] = im
+        cache = embedding_cache(catalog)
+        keys = {pid: (im.sha256, (0, 0, int(im.width), int(im.height))) for pid, im in images.items()}
+        known = cache.get_many([k for k in keys.values() if k[1][2] and k[1][3]], version, self.spec.version)
+        todo = [pid for pid in images if keys[pid] not in known]
+        vectors = {pid: known[keys[pid]] for pid in images if keys[pid] in known}
+        for start in range(0, len(todo), batch_size):
+            chunk, tensors, fresh = todo[start:start + batch_size], [], []
+            for pid in chunk:
+                pixels = decode(catalog.root / images[pid].blob_path)
+                h, w = pixels.shape[:2]
+                keys[pid] = (images[pid].sha256, (0, 0, w, h))
+                tensors.append(self._preprocess(pixels, (0, 0, w, h), self.spec).tensor)
+            out = normalize(self.embedder.embed_images(np.stack(tensors).astype(np.float32)))
+            for pid, vec in zip(chunk, out, strict=True):
+                vectors[pid] = vec
+                fresh.append((keys[pid], vec))
+            cache.put_many(fresh, version, self.spec.version)
+        self.ids = np.array(sorted(vectors), dtype=np.int64)
+        self.matrix = normalize(np.stack([vectors[p] for p in self.ids])) if len(self.ids) else \
+            np.zeros((0, self.embedder.dim), np.float32)
+        self.embedded = len(todo)
+
+    def query_vector(self, image: Path | None, text: str | None) -> np.ndarray:
+        if image is not None:
+            pixels, _ = load_image(image)
+            h, w = pixels.shape[:2]
+            tensor = self._preprocess(pixels, (0, 0, w, h), self.spec).tensor
+            return normalize(self.embedder.embed_images(np.asarray(tensor, np.float32)[None])[0])
+        return encode_text(self.registry, text or "")
+
+    def search(self, image: Path | None, text: str | None, k: int) -> list[int]:
+        if not len(self.ids):
+            return []
+        sims = self.matrix @ self.query_vector(image, text)
+        top = np.argsort(-sims, kind="stable")[:k]
+        return self.ids[top].tolist()
+
+
+# --- reporting ------------------------------------------------------------------------------------
+def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Two evaluate() results side by side (two model versions, or pipeline against whole)."""
+    def name(r: dict[str, Any]) -> str:
+        return f"{r['model_version']} {r['mode']}" + ("" if r.get("rerank", True) or r["mode"] != "pipeline"
+                                                       else " (no rerank)")
+    out: dict[str, Any] = {
+        "a": name(a), "b": name(b),
+        "metrics": {m: {"a": a["metrics"][m], "b": b["metrics"][m],
+                        "delta": round(b["metrics"][m] - a["metrics"][m], 4)} for m in METRICS},
+        "queries": {"a": a["queries"], "b": b["queries"]},
+    }
+    if "per_query" in a and "per_query" in b:
+        ranks_a = {r["line"]: r["first_relevant_rank"] for r in a["per_query"]}
+        changed = []
+        for r in b["per_query"]:
+            before = ranks_a.get(r["line"], "missing")
+            if before != "missing" and before != r["first_relevant_rank"]:
+                changed.append({"query": r["query"], "rank_a": before, "rank_b": r["first_relevant_rank"]})
+        out["changed"] = changed
+    return out
+
+
+def format_report(result: dict[str, Any]) -> str:
+    lines = [f"{result['model_version']}  mode={result['mode']}  queries={result['queries']}  "
+             f"skipped={result['skipped']}  ({result['seconds']:.1f}s)",
+             "  ".join(f"{m}={result['metrics'][m]:.3f}" for m in METRICS)]
+    for kind, m in result.get("by_kind", {}).items():
+        lines.append(f"  {kind:5} ({m['queries']}): " + "  ".join(f"{x}={m[x]:.3f}" for x in METRICS))
+    for r in result.get("per_query", []):
+        lines.append(f"  {r['first_relevant_rank'] or '-':>3}  {r['query']}  -> {', '.join(r['top'][:3])}")
+    return "\n".join(lines)
+
+
+def format_comparison(cmp: dict[str, Any]) -> str:
+    width = max(len(cmp["a"]), len(cmp["b"]), 10)
+    lines = [f"{'metric':10}  {cmp['a']:>{width}}  {cmp['b']:>{width}}  {'delta':>7}"]
+    for m, v in cmp["metrics"].items():
+        lines.append(f"{m:10}  {v['a']:>{width}.3f}  {v['b']:>{width}.3f}  {v['delta']:>+7.3f}")
+    return "\n".join(lines)

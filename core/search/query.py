@@ -1,0 +1,350 @@
+"""The search entry point: encode the query, filter, find nearest products, re-rank, explain, log.
+
+Hybrid queries use SCORE fusion, not vector fusion: the image vector and the text vector each
+retrieve candidates from the index (the union is the pool), and every candidate is scored
+
+    alpha * cos(image query, product) + (1 - alpha) * cos(text query, product) + boosts.
+
+Why score fusion: the parts of a score stay separately visible in the explanation; each part can
+use a product's best crop; and a pure text query or pure image query is the same formula with
+alpha = 0 or 1. Note that CLIP image-image cosines (about 0.5-0.9) are larger than image-text
+cosines (about 0.2-0.35), so alpha = 0.5 leans towards the image; curators move alpha to taste.
+
+Filtered searches ask the VectorStore for the allowed products only: an exact scan over a small
+subset, HNSW with oversampling over a large one, and k results whenever k products pass.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.catalog import db
+from core.search import explain as ex
+from core.search import rerank as rr
+from core.search.encode import ImageQuery, QueryError, encode_image, encode_text, normalize
+from core.search.filters import Filters, parse_filters
+
+log = logging.getLogger(__name__)
+
+RERANK_POOL_FACTOR = 3  # candidates re-ranked = max(k * factor, RERANK_POOL_MIN)
+RERANK_POOL_MIN = 50
+ORPHAN_SLACK = 8  # extra hits asked for, in case the index still holds a deleted product
+
+
+@dataclass
+class SearchRequest:
+    text: str | None = None
+    image: np.ndarray | Path | str | bytes | None = None
+    box: tuple[float, float, float, float] | None = None
+    alpha: float = 0.5  # weight of the image part in a hybrid query
+    filters: dict | list | Filters | None = field(default_factory=dict)
+    k: int = 20
+    rerank: bool = True
+    diversity: float = 0.0  # 0 = plain relevance order; up to 1 = MMR favouring variety
+    similar_to: int | None = None  # "more like this": a product id
+    model_version: str | None = None  # default: the registry's embedder, else the active index
+
+
+@dataclass
+class SearchResult:
+    product_id: int
+    sku: str
+    title: str
+    score: float
+    explanation: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"product_id": self.product_id, "sku": self.sku, "title": self.title,
+                "score": round(float(self.score), 6), "explanation": self.explanation}
+
+
+@dataclass
+class SearchResponse:
+    results: list[SearchResult]
+    seconds: float
+    query_id: int | None
+    kind: str
+    model_version: str
+    query_box: tuple[float, ...] | None = None
+    query_candidates: list[dict] = field(default_factory=list)
+    filtered: int | None = None  # how many products passed the filters (None: no filter)
+    exact: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"results": [r.to_dict() for r in self.results], "seconds": round(self.seconds, 6),
+                "query_id": self.query_id, "kind": self.kind, "model_version": self.model_version,
+                "query_box": None if self.query_box is None else [round(v, 1) for v in self.query_box],
+                "filtered": self.filtered, "exact": self.exact}
+
+
+# One embedding cache per catalog folder (it keeps a connection per thread).
+_CACHES: dict[Path, Any] = {}
+_CACHES_LOCK = threading.Lock()
+
+
+def embedding_cache(catalog):
+    from core.pipeline.embed_cache import EmbeddingCache
+
+    path = Path(catalog.paths.cache) / "embeddings.sqlite"
+    with _CACHES_LOCK:
+        cache = _CACHES.get(path)
+        if cache is None:
+            cache = _CACHES[path] = EmbeddingCache(path)
+        return cache
+
+
+def close_caches() -> None:
+    with _CACHES_LOCK:
+        for cache in _CACHES.values():
+            cache.close()
+        _CACHES.clear()
+
+
+def preprocess_version(model_version: str) -> str:
+    info = db.VectorIndexInfo.get_or_none(db.VectorIndexInfo.model_version == model_version)
+    return info.preprocess_version if info else ""
+
+
+@dataclass
+class _Query:
+    kind: str
+    alpha: float
+    image_vectors: np.ndarray | None  # (m, dim) rows; several for "more like this"
+    text_vector: np.ndarray | None
+    retrieval: list[np.ndarray]
+    image: ImageQuery | None = None
+    query_box: tuple[float, ...] | None = None
+    exclude: int | None = None
+    image_hash: str = ""
+
+
+def search(catalog, registry, request: SearchRequest, *, log_query: bool = True) -> SearchResponse:
+    """Run one query against the catalog's index for the query's model version."""
+    started = time.perf_counter()
+    if request.k <= 0:
+        raise QueryError("k must be at least 1")
+    filters = parse_filters(request.filters)
+    model_version = _model_version(catalog, registry, request)
+    try:
+        store = catalog.vector_store(model_version)
+    except FileNotFoundError:
+        raise QueryError(f"there is no index for model version {model_version!r}; index the catalog first") \
+            from None
+    query = _encode(catalog, registry, request, store, model_version)
+
+    allowed = filters.product_ids()
+    if allowed is not None and query.exclude is not None:
+        allowed = [p for p in allowed if p != query.exclude]
+    k = int(request.k)
+    pool = max(k * RERANK_POOL_FACTOR, RERANK_POOL_MIN) if request.rerank else k
+    ask = pool + ORPHAN_SLACK + (1 if query.exclude is not None else 0)
+
+    ranks: dict[int, int] = {}
+    exact = True
+    if allowed is None or allowed:
+        for vec in query.retrieval:
+            hits = store.search(vec, ask, allowed=allowed)
+            exact = exact and hits.exact
+            for rank, key in enumerate(hits.keys.tolist()):
+                if key != query.exclude and (key not in ranks or rank < ranks[key]):
+                    ranks[key] = rank
+    ids, primary = store.get(list(ranks))
+    products = {p.id: p for p in db.Product.select().where(db.Product.id.in_(ids.tolist()))}
+    keep = [i for i, pid in enumerate(ids.tolist()) if pid in products]
+    ids, primary = ids[keep], primary[keep]
+    primary = normalize(primary) if len(ids) else primary
+
+    base = _fused(primary, query)
+    order = np.argsort(-base, kind="stable")[:pool]
+    ids, primary, base = ids[order], primary[order], base[order]
+
+    results = _score(catalog, query, filters, request, model_version, ids, primary, base, ranks, products,
+                     exact, k)
+    seconds = time.perf_counter() - started
+    query_id = _log(query, request, filters, model_version, results, seconds) if log_query else None
+    return SearchResponse(results=results, seconds=time.perf_counter() - started, query_id=query_id,
+                          kind=query.kind, model_version=model_version, query_box=query.query_box,
+                          query_candidates=query.image.candidates if query.image else [],
+                          filtered=None if allowed is None else len(allowed), exact=exact)
+
+
+def _model_version(catalog, registry, request: SearchRequest) -> str:
+    needs_model = request.text is not None or request.image is not None
+    if needs_model:
+        if registry is None:
+            raise QueryError("an image or text query needs the model registry")
+        version = registry.embedder().model_version
+        if request.model_version and request.model_version != version:
+            raise QueryError(f"the query would be embedded by {version!r} but the search asks for "
+                             f"{request.model_version!r}; load that model to search its index")
+        return version
+    if request.similar_to is None:
+        raise QueryError("a search needs a text, an image or a product to find similar ones to")
+    version = request.model_version or catalog.active_model_version()
+    if version is None and registry is not None:
+        version = registry.embedder().model_version
+    if version is None:
+        raise QueryError("the catalog has no active index yet; index it first")
+    return version
+
+
+def _encode(catalog, registry, request: SearchRequest, store, model_version: str) -> _Query:
+    image_vectors = None
+    text_vector = None
+    image_query = None
+    query_box = None
+    image_hash = ""
+    exclude = None
+    if request.similar_to is not None and request.image is None:
+        pid = int(request.similar_to)
+        keys, vectors = store.get([pid])
+        if not len(keys):
+            raise QueryError(f"product {pid} has no vector in the {model_version} index; index it first")
+        rows = [normalize(vectors[0])]
+        crops = _product_crops(catalog, [pid], model_version).get(pid, [])
+        rows += [normalize(c.vector) for c in crops]
+        image_vectors = np.stack(rows)
+        primary = next((c for c in crops if c.is_primary), None)
+        query_box = tuple(float(v) for v in primary.box) if primary else None
+        exclude = pid
+        image_hash = f"product:{pid}"
+    elif request.image is not None:
+        image_query = encode_image(registry, catalog.settings, request.image, request.box)
+        image_vectors = image_query.vector[None, :]
+        query_box = image_query.box
+        image_hash = image_query.image_hash
+    if request.text:
+        text_vector = encode_text(registry, request.text)
+    if image_vectors is not None and text_vector is not None:
+        kind, alpha = "hybrid", float(np.clip(request.alpha, 0.0, 1.0))
+    elif image_vectors is not None:
+        kind, alpha = ("similar" if exclude is not None else "image"), 1.0
+    elif text_vector is not None:
+        kind, alpha = "text", 0.0
+    else:
+        raise QueryError("a search needs a text, an image or a product to find similar ones to")
+    if kind == "hybrid" and exclude is not None:
+        kind = "similar"
+    retrieval = []
+    if image_vectors is not None and alpha > 0:
+        retrieval.append(image_vectors[0])
+    if text_vector is not None and alpha < 1:
+        retrieval.append(text_vector)
+    return _Query(kind=kind, alpha=alpha, image_vectors=image_vectors, text_vector=text_vector,
+                  retrieval=retrieval, image=image_query, query_box=query_box, exclude=exclude,
+                  image_hash=image_hash)
+
+
+def _fused(vectors: np.ndarray, query: _Query) -> np.ndarray:
+    score = np.zeros(len(vectors), dtype=np.float32)
+    if not len(vectors):
+        return score
+    if query.image_vectors is not None:
+        score += query.alpha * (vectors @ query.image_vectors.T).max(axis=1)
+    if query.text_vector is not None:
+        score += (1.0 - query.alpha) * (vectors @ query.text_vector)
+    return score
+
+
+def _product_crops(catalog, product_ids: list[int], model_version: str) -> dict[int, list]:
+    from core.pipeline.embed_cache import product_crop_vectors
+
+    version = preprocess_version(model_version)
+    if not product_ids:
+        return {}
+    return product_crop_vectors(embedding_cache(catalog), product_ids, model_version, version)
+
+
+def _primary_crops(product_ids: list[int]) -> dict[int, db.Crop]:
+    if not product_ids:
+        return {}
+    rows = (db.Crop.select(db.Crop, db.ImageFile).join(db.ImageFile)
+            .where(db.ImageFile.product.in_(product_ids) & (db.Crop.is_primary == True)  # noqa: E712
+                   & db.ImageFile.deleted_at.is_null()))
+    return {c.image.product_id: c for c in rows}
+
+
+def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, model_version: str,
+           ids: np.ndarray, primary: np.ndarray, base: np.ndarray, ranks: dict[int, int],
+           products: dict[int, db.Product], exact: bool, k: int) -> list[SearchResult]:
+    id_list = ids.tolist()
+    rows: list[dict[str, Any]] = []
+    if request.rerank and id_list:
+        crops = _product_crops(catalog, id_list, model_version)
+        text_terms = rr.terms(request.text)
+        labels = rr.confirmed_label_matches(id_list, filters.label_values(), text_terms)
+        primaries = _primary_crops(id_list)
+        for n, pid in enumerate(id_list):
+            own = crops.get(pid, [])
+            vectors = np.stack([primary[n]] + [normalize(c.vector) for c in own])
+            j, img, txt, fused = rr.best_crop(vectors, image_queries=query.image_vectors,
+                                              text_query=query.text_vector, alpha=query.alpha)
+            if j == 0:
+                pc = primaries.get(pid)
+                crop = ex.crop_dict(pc.id, pc.image_id, pc.box, True) if pc else None
+            else:
+                c = own[j - 1]
+                crop = ex.crop_dict(c.crop_id, c.image_id, c.box, c.is_primary)
+            matched = labels.get(pid, [])
+            fboost, fterms = rr.filter_boost(products[pid], text_terms)
+            lboost = rr.label_boost(matched)
+            rows.append({"pid": pid, "score": fused + lboost + fboost, "img": img, "txt": txt, "crop": crop,
+                         "labels": matched, "terms": fterms, "lb": lboost, "fb": fboost,
+                         "vector": vectors[j], "primary_score": float(base[n])})
+    else:
+        primaries = _primary_crops(id_list[:k])
+        for n, pid in enumerate(id_list[:k]):
+            img = txt = None
+            if query.image_vectors is not None:
+                img = float((query.image_vectors @ primary[n]).max())
+            if query.text_vector is not None:
+                txt = float(query.text_vector @ primary[n])
+            pc = primaries.get(pid)
+            rows.append({"pid": pid, "score": float(base[n]), "img": img, "txt": txt,
+                         "crop": ex.crop_dict(pc.id, pc.image_id, pc.box, True) if pc else None,
+                         "labels": [], "terms": [], "lb": 0.0, "fb": 0.0, "vector": primary[n],
+                         "primary_score": float(base[n])})
+    if not rows:
+        return []
+    scores = np.array([r["score"] for r in rows], dtype=np.float32)
+    if request.diversity > 0:
+        picked = rr.mmr(scores, np.stack([r["vector"] for r in rows]), k, float(request.diversity))
+    else:
+        # Ties keep retrieval order, so results are stable from one run to the next.
+        picked = sorted(range(len(rows)), key=lambda i: (-rows[i]["score"], ranks.get(rows[i]["pid"], 0)))[:k]
+    out = []
+    for i in picked:
+        r = rows[i]
+        p = products[r["pid"]]
+        expl = ex.explanation(alpha=query.alpha, image_similarity=r["img"], text_similarity=r["txt"],
+                              label_boost=r["lb"], filter_boost=r["fb"], matched_crop=r["crop"],
+                              query_box=query.query_box, matched_labels=r["labels"], matched_terms=r["terms"],
+                              retrieval_rank=ranks.get(r["pid"]), primary_score=r["primary_score"],
+                              exact=exact, reranked=request.rerank)
+        out.append(SearchResult(product_id=p.id, sku=p.sku, title=p.title, score=float(expl["score"]),
+                                explanation=expl))
+    return out
+
+
+def _log(query: _Query, request: SearchRequest, filters: Filters, model_version: str,
+         results: list[SearchResult], seconds: float) -> int | None:
+    def write() -> int:
+        row = db.QueryResult.create(
+            kind=query.kind, text=request.text or "", image_hash=query.image_hash, filters=filters.to_dict(),
+            alpha=query.alpha if query.kind == "hybrid" else None,
+            result_ids=[r.product_id for r in results], scores=[round(r.score, 6) for r in results],
+            latency_ms=round(seconds * 1000.0, 3), model_version=model_version)
+        return row.id
+
+    try:
+        return db.transaction(write)
+    except Exception:  # analytics must never cost the curator a search
+        log.exception("could not log the query")
+        return None

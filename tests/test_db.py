@@ -150,10 +150,12 @@ def test_retry_on_locked_database(catalog):
 
 def test_one_connection_per_thread(catalog):
     seen = []
+    together = threading.Barrier(3)
 
     def work():
         seen.append(id(db.database.connection()))
         db.Product.create(sku=f"T{threading.get_ident()}")
+        together.wait(timeout=10)  # all three connections alive at once, so ids cannot be reused
         db.database.close()
 
     threads = [threading.Thread(target=work) for _ in range(3)]

@@ -59,11 +59,15 @@ class Catalog:
         return info.model_version if info else None
 
     def register_index(self, model_version: str, *, dim: int, embedder: str, preprocess_version: str,
-                       activate_if_none: bool = True) -> db.VectorIndexInfo:
-        info, _ = db.VectorIndexInfo.get_or_create(
+                       activate_if_none: bool = True, model_settings: dict | None = None) -> db.VectorIndexInfo:
+        info, created = db.VectorIndexInfo.get_or_create(
             model_version=model_version,
-            defaults={"dim": dim, "embedder": embedder, "preprocess_version": preprocess_version},
+            defaults={"dim": dim, "embedder": embedder, "preprocess_version": preprocess_version,
+                      "model_settings": model_settings or {}},
         )
+        if not created and model_settings and info.model_settings != model_settings:
+            info.model_settings = model_settings
+            info.save()
         if activate_if_none and self.active_model_version() is None:
             info.active = True
             info.save()

@@ -18,7 +18,7 @@ import peewee as pw
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Bound to a file by open_database(); one catalog is open per process at a time.
 database = pw.SqliteDatabase(None)
@@ -242,6 +242,31 @@ class VectorIndexInfo(BaseModel):
     dim = pw.IntegerField(default=0)
     state = pw.CharField(default="building")  # building, ready, retired
     active = pw.BooleanField(default=False)
+    model_settings = JSONField(default=dict)  # (schema 3) how to load this model again: eval --compare, re-index
+
+
+class DriftEvent(BaseModel):
+    """(schema 3) a batch of new embeddings that did not look like the catalog's reference."""
+
+    model_version = pw.CharField()
+    job = pw.ForeignKeyField(Job, null=True, on_delete="SET NULL")
+    batch_size = pw.IntegerField()
+    p_value = pw.FloatField()
+    details = JSONField(default=dict)
+    acknowledged = pw.BooleanField(default=False)
+
+
+class LabelHead(BaseModel):
+    """(schema 3) a label classifier trained from curators' labels, per vocabulary and model version."""
+
+    vocabulary = pw.CharField()
+    model_version = pw.CharField()
+    version = pw.CharField(unique=True)
+    path = pw.TextField()
+    examples = pw.IntegerField(default=0)
+    head_accuracy = pw.FloatField()
+    zero_shot_accuracy = pw.FloatField(null=True)
+    active = pw.BooleanField(default=False)
 
 
 class AuditLog(BaseModel):
@@ -269,7 +294,7 @@ class SchemaVersion(pw.Model):
 
 MODELS: list[type[pw.Model]] = [
     Product, ImageFile, Crop, Label, Job, IndexingResult, QueryResult, QueryClick,
-    Correction, SyncOutbox, VectorIndexInfo, AuditLog, Setting,
+    Correction, SyncOutbox, VectorIndexInfo, AuditLog, Setting, DriftEvent, LabelHead,
 ]
 
 # --- migrations ---------------------------------------------------------------------------------
@@ -299,7 +324,13 @@ def _migrate_2(db: pw.SqliteDatabase) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[pw.SqliteDatabase], None]] = [_migrate_1, _migrate_2]
+def _migrate_3(db: pw.SqliteDatabase) -> None:
+    """Model lifecycle: how to reload each index's model, drift alarms, trained label heads."""
+    db.execute_sql("ALTER TABLE vector_index_info ADD COLUMN model_settings TEXT NOT NULL DEFAULT '{}'")
+    db.create_tables([DriftEvent, LabelHead])
+
+
+MIGRATIONS: list[Callable[[pw.SqliteDatabase], None]] = [_migrate_1, _migrate_2, _migrate_3]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

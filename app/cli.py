@@ -154,6 +154,115 @@ def cmd_health(args: argparse.Namespace) -> int:
     return 0
 
 
+def _registry(catalog, model_settings: dict | None = None):
+    from core.models.registry import ModelRegistry
+    from core.settings import ModelSettings, _build
+
+    settings = _build(ModelSettings, model_settings) if model_settings else catalog.settings.models
+    return ModelRegistry(settings)
+
+
+@command("search")
+def cmd_search(args: argparse.Namespace) -> int:
+    from core.search.encode import QueryError
+    from core.search.filters import FilterError
+    from core.search.query import SearchRequest, search
+
+    if not (args.image or args.text or args.similar):
+        raise SystemExit("give --image FILE, --text TEXT (or both), or --similar PRODUCT_ID")
+    with open_catalog(args) as catalog:
+        registry = _registry(catalog)
+        try:
+            box = tuple(float(v) for v in args.box.split(",")) if args.box else None
+            request = SearchRequest(text=args.text, image=args.image, box=box, alpha=args.alpha,
+                                    filters=args.filter, k=args.k, rerank=not args.no_rerank,
+                                    diversity=args.diversity, similar_to=args.similar)
+            response = search(catalog, registry, request)
+        except (QueryError, FilterError, ValueError) as exc:
+            print(f"search: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            registry.close()
+    payload = response.to_dict()
+    emit(args, payload, "\n".join(f"{n + 1:3d}. {r['score']:.3f}  {r['sku']:<20} {r['title']}"
+                                   for n, r in enumerate(payload["results"])) or "no results")
+    return 0
+
+
+@command("eval")
+def cmd_eval(args: argparse.Namespace) -> int:
+    from core.catalog import db
+    from core.search.evaluate import compare, evaluate, format_comparison, format_report
+
+    with open_catalog(args) as catalog:
+        registry = _registry(catalog)
+        try:
+            result = evaluate(catalog, registry, args.queries, details=args.details, mode=args.mode)
+        finally:
+            registry.close()
+        if args.compare:
+            info = db.VectorIndexInfo.get_or_none(db.VectorIndexInfo.model_version == args.compare)
+            if info is None or not info.model_settings:
+                raise SystemExit(f"no index for model version {args.compare!r} with known model settings")
+            other_registry = _registry(catalog, info.model_settings)
+            try:
+                other = evaluate(catalog, other_registry, args.queries, details=args.details, mode=args.mode)
+            finally:
+                other_registry.close()
+            result = compare(result, other)
+            emit(args, result, format_comparison(result))
+            return 0
+    emit(args, result, format_report(result))
+    return 0
+
+
+@command("analytics")
+def cmd_analytics(args: argparse.Namespace) -> int:
+    from core.search.analytics import summarize
+
+    with open_catalog(args):
+        report = summarize(days=args.days)
+    emit(args, report, json.dumps(report, indent=2, default=str))
+    return 0
+
+
+@command("duplicates")
+def cmd_duplicates(args: argparse.Namespace) -> int:
+    from core.search.duplicates import find_duplicates
+
+    with open_catalog(args) as catalog:
+        started = time.perf_counter()
+        groups = find_duplicates(catalog, threshold=args.threshold)
+        payload = {"groups": [g.to_dict() for g in groups], "threshold": args.threshold,
+                   "seconds": round(time.perf_counter() - started, 3)}
+    emit(args, payload, "\n".join(", ".join(g["skus"]) for g in payload["groups"]) or "no near-duplicates")
+    return 0
+
+
+@command("export")
+def cmd_export(args: argparse.Namespace) -> int:
+    from core.export import export, export_to_file
+
+    with open_catalog(args) as catalog:
+        if args.out:
+            count = export_to_file(catalog, args.out, fmt=args.format, include_vectors=args.vectors)
+            emit(args, {"products": count, "path": str(args.out)}, f"{count} products written to {args.out}")
+        else:
+            export(catalog, sys.stdout, fmt=args.format, include_vectors=args.vectors)
+    return 0
+
+
+@command("review")
+def cmd_review(args: argparse.Namespace) -> int:
+    from core.review import review_progress, review_queue
+
+    with open_catalog(args):
+        payload = {"progress": review_progress(), "queue": review_queue(limit=args.limit)}
+    emit(args, payload, "\n".join(f"{r['uncertainty']:.2f} {r['sku']:<20} {'; '.join(r['reasons'])}"
+                                   for r in payload["queue"]))
+    return 0
+
+
 @command("gui")
 def cmd_gui(args: argparse.Namespace) -> int:
     from app.main import run_gui  # Qt is imported only here
@@ -185,6 +294,39 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("doctor", "list models, their state, devices, versions and paths")
     p.add_argument("--load", action="store_true", help="load the models to check they work")
+
+    p = add("search", "search by image, text or both; filters; explanations")
+    p.add_argument("--image", type=Path, default=None, help="a query photo")
+    p.add_argument("--box", default=None, help="x0,y0,x1,y1: the query crop in the photo (default: detected)")
+    p.add_argument("--text", default=None, help="a text query (needs a CLIP model)")
+    p.add_argument("--alpha", type=float, default=0.5, help="weight of the image part when both are given")
+    p.add_argument("--similar", type=int, default=None, help="more like this product id")
+    p.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE",
+                   help="category=Gear/Bags, color=Blue, label=colours:blue, price=10..50, corrected=yes")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--no-rerank", action="store_true", help="skip the multi-crop re-ranking")
+    p.add_argument("--diversity", type=float, default=0.0, help="0..1: MMR diversity of the results")
+
+    p = add("eval", "recall@k, mAP@10, MRR and nDCG@10 over a queries file")
+    p.add_argument("--queries", type=Path, required=True, help="JSONL with query/text and relevant")
+    p.add_argument("--details", action="store_true", help="per-query rows")
+    p.add_argument("--mode", choices=["pipeline", "whole"], default="pipeline",
+                   help="pipeline: detection + crops + re-ranking; whole: whole images, the baseline")
+    p.add_argument("--compare", default=None, metavar="MODEL_VERSION", help="run against another index too")
+
+    p = add("analytics", "queries per day, zero-result rate, latency, clicks by rank")
+    p.add_argument("--days", type=int, default=30)
+
+    p = add("duplicates", "groups of near-duplicate products across the catalog")
+    p.add_argument("--threshold", type=float, default=0.95, help="cosine similarity (0..1)")
+
+    p = add("export", "products, primary crops and labels as JSONL or CSV")
+    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    p.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
+    p.add_argument("--vectors", action="store_true", help="include the primary vectors (jsonl)")
+
+    p = add("review", "the review queue: products needing a look, most uncertain first")
+    p.add_argument("--limit", type=int, default=50)
 
     p = add("workspace", "list, add, switch or remove named catalogs")
     p.add_argument("action", nargs="?", default="list", choices=["list", "add", "use", "remove"])

@@ -55,12 +55,15 @@ class IndexReport:
     preprocess_version: str = ""
     device: str = ""
     cancelled: bool = False
+    drift_alarms: int = 0
+    new_vectors: list[np.ndarray] = field(default_factory=list, repr=False)
 
     def to_cli_dict(self) -> dict[str, Any]:
         return {"indexed": self.products, "crops": self.crops, "rejected_crops": self.rejected_crops,
                 "outliers": self.outliers, "cached_crops": self.cached_crops, "failed": self.failed,
                 "model_version": self.model_version, "preprocess_version": self.preprocess_version,
                 "device": self.device, "stages": {k: round(v, 3) for k, v in self.stages.items()},
+                "drift_alarms": self.drift_alarms,
                 "cancelled": self.cancelled}
 
     def to_dict(self) -> dict[str, Any]:
@@ -157,6 +160,7 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
     labeller = _Labeller(catalog, embedder, settings.labels_threshold)
     _, existing = store.get(store.keys()[:5000])
     tracker = CentroidTracker.from_vectors(existing, embedder.dim)
+    drift = _DriftWatch(existing, embedder.model_version, job)
 
     ids = products_to_index(catalog, embedder.model_version, product_ids)
     report.skipped = 0 if product_ids is None else len(product_ids) - len(ids)
@@ -191,6 +195,7 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
             _process_group(group, catalog=catalog, embedder=embedder, detector=detector, spec=spec,
                            cache=cache, store=store, labeller=labeller, tracker=tracker, report=report,
                            job=job, batch_size=batch_images)
+            drift.check(group, report)
             done += len(group)
             since_save += len(group)
             if since_save >= SAVE_EVERY:
@@ -211,6 +216,38 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
         cache.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _DriftWatch:
+    """Compares each batch's new primary vectors with the catalog's reference; records alarms."""
+
+    MIN_REFERENCE = 100
+    MIN_BATCH = 16
+
+    def __init__(self, reference: np.ndarray, model_version: str, job) -> None:
+        from core.ops.drift import DriftDetector
+
+        self.model_version = model_version
+        self.job = job
+        self.pending: list[np.ndarray] = []
+        self.detector = DriftDetector().fit(reference) if len(reference) >= self.MIN_REFERENCE else None
+
+    def check(self, group: list[_ProductWork], report: IndexReport) -> None:
+        if self.detector is None:
+            return
+        self.pending.extend(report.new_vectors)
+        report.new_vectors.clear()
+        if len(self.pending) < self.MIN_BATCH:
+            return
+        batch, self.pending = np.stack(self.pending), []
+        result = self.detector.test(batch)
+        if result.drift:
+            report.drift_alarms += 1
+            log.warning("drift alarm for %s: p=%.2g over %d vectors", self.model_version, result.p_value,
+                        len(batch))
+            db.transaction(lambda: db.DriftEvent.create(
+                model_version=self.model_version, job=self.job, batch_size=len(batch), p_value=result.p_value,
+                details={**result.to_dict(), "skus": [p.sku for p in group][:20]}))
 
 
 def _touch_job(job: db.Job, done: int, total: int) -> None:
@@ -384,6 +421,7 @@ def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, emb
     primary_id, primary_vec = db.transaction(write)
     if primary_vec is not None:
         store.add([product.product_id], primary_vec[None, :])
+        report.new_vectors.append(primary_vec)
         report.products += 1
     else:
         report.failed += 1

@@ -155,11 +155,14 @@ def cmd_health(args: argparse.Namespace) -> int:
 
 
 def _registry(catalog, model_settings: dict | None = None):
+    """Searches use the model of the active index, so query and catalog vectors always match."""
     from core.models.registry import ModelRegistry
+    from core.ops.lifecycle import search_registry
     from core.settings import ModelSettings, _build
 
-    settings = _build(ModelSettings, model_settings) if model_settings else catalog.settings.models
-    return ModelRegistry(settings)
+    if model_settings:
+        return ModelRegistry(_build(ModelSettings, model_settings))
+    return search_registry(catalog)
 
 
 @command("search")
@@ -263,6 +266,35 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("models")
+def cmd_models(args: argparse.Namespace) -> int:
+    from core.ops import lifecycle
+
+    with open_catalog(args) as catalog:
+        if args.action == "reindex":
+            import copy
+
+            new = copy.deepcopy(catalog.settings.models)
+            if args.embedder:
+                new.embedder = args.embedder
+            if args.clip_model:
+                new.clip_model = args.clip_model
+            if args.clip_pretrained:
+                new.clip_pretrained = args.clip_pretrained
+            report = lifecycle.reindex(catalog, new, promote_when_done=args.promote,
+                                       progress=_stderr_progress(not args.json and sys.stderr.isatty()))
+            emit(args, report, json.dumps(report, indent=2, default=str))
+            return 0
+        if args.action == "promote":
+            lifecycle.promote(catalog, args.version)
+        elif args.action == "delete":
+            lifecycle.delete_version(catalog, args.version)
+        rows = lifecycle.model_versions(catalog)
+    emit(args, {"versions": rows}, "\n".join(
+        f"{'*' if r['active'] else ' '} {r['state']:<8} {r['vectors']:>7} vectors  {r['model_version']}" for r in rows))
+    return 0
+
+
 @command("gui")
 def cmd_gui(args: argparse.Namespace) -> int:
     from app.main import run_gui  # Qt is imported only here
@@ -327,6 +359,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("review", "the review queue: products needing a look, most uncertain first")
     p.add_argument("--limit", type=int, default=50)
+
+    p = add("models", "model versions: list, re-index with another model, promote, delete")
+    p.add_argument("action", nargs="?", default="list", choices=["list", "reindex", "promote", "delete"])
+    p.add_argument("version", nargs="?", default=None, help="model version (promote, delete)")
+    p.add_argument("--embedder", choices=["open_clip", "efficientnet-lite0"], default=None)
+    p.add_argument("--clip-model", default=None, help="open_clip model name or JSON config path")
+    p.add_argument("--clip-pretrained", default=None, help="open_clip tag or checkpoint path")
+    p.add_argument("--promote", action="store_true", help="make the new version active when complete")
 
     p = add("workspace", "list, add, switch or remove named catalogs")
     p.add_argument("action", nargs="?", default="list", choices=["list", "add", "use", "remove"])

@@ -154,7 +154,7 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
     report = IndexReport(model_version=embedder.model_version, preprocess_version=spec.version,
                          device=str(embedder.device))
     catalog.register_index(embedder.model_version, dim=embedder.dim, embedder=embedder.name,
-                           preprocess_version=spec.version, model_settings=asdict(settings.models))
+                           preprocess_version=spec.version, model_settings=asdict(registry.settings))
     store = catalog.vector_store(embedder.model_version, embedder.dim)
     cache = EmbeddingCache(catalog.paths.cache / "embeddings.sqlite")
     labeller = _Labeller(catalog, embedder, settings.labels_threshold)

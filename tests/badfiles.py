@@ -18,6 +18,9 @@ QUALITY_FAILURES = {
     "pure_noise.png": "too noisy",
     "blank_white.png": "blank",
     "blank_grey.jpg": "blank",
+    "bilevel.png": "too noisy",  # Floyd-Steinberg dithering is noise as far as an embedder can tell
+    "rgb16.png": "too small",
+    "icon.ico": "too small",
 }
 
 

@@ -70,11 +70,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     from core.jobs import run_index_job
 
     with open_catalog(args) as catalog:
-        registry = None
-        if not args.import_only:
-            from core.models.registry import ModelRegistry
-
-            registry = ModelRegistry(catalog.settings.models)
+        registry = None if args.import_only else _registry(catalog)
         try:
             payload = run_index_job(catalog, registry, [Path(p) for p in args.paths], import_only=args.import_only,
                                     progress=_stderr_progress(not args.json and sys.stderr.isatty()))

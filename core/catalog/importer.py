@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import peewee as pw
+
 from core.catalog import db
 from core.paths import CatalogPaths
 from core.pipeline.decode import DecodeError, probe
@@ -361,6 +363,8 @@ def import_folders(paths: CatalogPaths, folders: Iterable[Path], *, progress: Pr
             _import_one(paths, source, summary)
         except OSError as exc:  # disk full, permissions: this product is rolled back, the run goes on
             summary.error(source.folder, f"could not store product: {exc.strerror or exc}")
+        except pw.DatabaseError as exc:  # "database or disk is full": the transaction was rolled back
+            summary.error(source.folder, f"could not store product: {exc}")
     if progress and not summary.cancelled:
         progress(total, total, "done")
     summary.seconds = time.perf_counter() - started

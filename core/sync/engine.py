@@ -1,0 +1,381 @@
+"""Owns one sync run: push the outbox, pull other curators' corrections in time order, purge old tombstones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.catalog import db
+from core.sync import outbox
+from core.sync.credentials import Credentials
+from core.sync.s3 import NotFound, PermanentError, S3Store, SyncError, TransientError
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+ShouldStop = Callable[[], bool]
+ApplyRemote = Callable[[db.Correction], None]
+
+PULL_CURSOR_KEY = "sync_pull_cursor"
+LAST_PURGE_KEY = "sync_last_purge"
+PULL_LOOKBACK = dt.timedelta(days=2)  # late uploads (a curator offline) with older uids are still seen
+FULL_SCAN_EVERY = 20  # every Nth pull lists the whole corrections/ prefix, catching anything older
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0  # objects the server acknowledged in this run
+    pulled: int = 0  # remote corrections inserted into the local log
+    applied: int = 0  # of those, passed to apply_remote without error
+    skipped_duplicates: int = 0  # already on the server with the same bytes, or already in the local log
+    pending: int = 0
+    failed: int = 0
+    purged: int = 0  # tombstones purged by the retention policy
+    retries: int = 0
+    bytes_sent: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)  # [{key, reason}]
+    reason: str = ""  # why the run stopped early, for the status bar
+    stopped: bool = False
+    ok: bool = True
+    seconds: float = 0.0
+    last_sync: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def error(self, key: str | None, reason: str) -> None:
+        self.errors.append({"key": key, "reason": reason})
+
+
+def sync(settings: Any, *, store: S3Store | None = None, credentials: Credentials | None = None,
+         apply_remote: ApplyRemote | None = None, progress: Progress | None = None,
+         should_stop: ShouldStop | None = None, workers: int = 4, push: bool = True, pull: bool = True,
+         full_scan: bool = False, purge: bool | None = None, now: dt.datetime | None = None) -> SyncReport:
+    """One sync of the open catalog with settings (an S3Settings). Never raises for server trouble:
+    everything a curator must know is in the report; rows that did not reach the server stay queued."""
+    t0 = time.monotonic()
+    report = SyncReport()
+    progress = progress or (lambda done, total, message: None)
+    should_stop = should_stop or (lambda: False)
+    try:
+        store = store or S3Store.from_settings(settings, credentials)
+        if push:
+            _push(store, report, workers, progress, should_stop)
+        if pull and report.ok and not report.stopped:
+            _pull(store, report, apply_remote or (lambda row: None), workers, progress, should_stop, full_scan)
+        if report.ok and not report.stopped and _purge_due(purge, now):
+            result = purge_tombstones(store, settings.retention_days, now=now)
+            report.purged = result["tombstones"]
+            _set(LAST_PURGE_KEY, (now or db.utcnow()).isoformat())
+    except SyncError as exc:
+        report.ok = False
+        report.reason = report.reason or exc.reason
+        report.error(None, exc.reason)
+    report.retries = store.retries if store is not None else 0
+    report.seconds = round(time.monotonic() - t0, 3)
+    _finish(report, store)
+    return report
+
+
+# --- push ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Item:
+    id: int
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    file_path: str
+    updated_at: dt.datetime
+
+
+def _body(item: _Item) -> tuple[bytes, str, bool]:
+    """(bytes, content type, immutable) for one outbox row."""
+    if item.kind == "crop":
+        try:
+            data = Path(item.file_path).read_bytes()
+        except OSError as exc:
+            raise PermanentError(f"The crop image {item.file_path} cannot be read ({exc.strerror}).",
+                                 code="MissingFile") from exc
+        if hashlib.sha256(data).hexdigest() != item.payload.get("sha256"):
+            raise PermanentError(f"The crop image {item.file_path} changed after it was queued.",
+                                 code="FileChanged")
+        return data, "image/jpeg", True
+    return outbox.encode(item.payload), "application/json", item.kind != "labels"
+
+
+def _upload(store: S3Store, item: _Item) -> tuple[str, int]:
+    data, content_type, immutable = _body(item)
+    if immutable:
+        return store.put_immutable(item.key, data, content_type), len(data)
+    store.put(item.key, data, content_type)
+    return "created", len(data)
+
+
+def _push(store: S3Store, report: SyncReport, workers: int, progress: Progress, should_stop: ShouldStop) -> None:
+    items = [_Item(r.id, r.kind, r.key, r.payload, r.file_path, r.updated_at) for r in outbox.pending()]
+    total = len(items)
+    done: list[tuple[_Item, str, int]] = []
+    failures: list[tuple[_Item, SyncError]] = []
+    finished = 0
+    queue = iter(items)
+    in_flight: dict[Future, _Item] = {}
+    halt = False
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sync-push") as pool:
+        while True:
+            while not halt and len(in_flight) < max(1, workers) * 2:
+                if should_stop():
+                    report.stopped = halt = True
+                    break
+                item = next(queue, None)
+                if item is None:
+                    break
+                in_flight[pool.submit(_upload, store, item)] = item
+            if not in_flight:
+                break
+            ready, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for fut in ready:
+                item = in_flight.pop(fut)
+                finished += 1
+                try:
+                    outcome, size = fut.result()
+                    done.append((item, outcome, size))
+                    progress(finished, total, f"sent {item.key}")
+                except Exception as exc:
+                    err = exc if isinstance(exc, SyncError) else PermanentError(f"{type(exc).__name__}: {exc}")
+                    failures.append((item, err))
+                    if isinstance(err, TransientError) or getattr(err, "fatal", False):
+                        halt = True  # the server is down or refuses us: every other request would fail too
+                        report.reason = report.reason or err.reason
+            if len(done) >= 64:
+                _mark_sent(done, report)
+                done = []
+    _mark_sent(done, report)
+    _mark_failed(failures, report)
+
+
+def _mark_sent(done: list[tuple[_Item, str, int]], report: SyncReport) -> None:
+    if not done:
+        return
+    now = db.utcnow()
+
+    def _do() -> None:
+        for item, _outcome, _size in done:
+            # updated_at guards a labels snapshot that was refreshed while its older version was in flight.
+            (db.SyncOutbox.update(state="sent", sent_at=now, last_error="", next_attempt_at=None)
+             .where((db.SyncOutbox.id == item.id) & (db.SyncOutbox.updated_at == item.updated_at)).execute())
+    db.transaction(_do)
+    for _item, outcome, size in done:
+        if outcome == "exists":
+            report.skipped_duplicates += 1
+        else:
+            report.pushed += 1
+            report.bytes_sent += size
+
+
+def _mark_failed(failures: list[tuple[_Item, SyncError]], report: SyncReport) -> None:
+    if not failures:
+        return
+    now = db.utcnow()
+
+    def _do() -> None:
+        for item, err in failures:
+            row = db.SyncOutbox.get_by_id(item.id)
+            row.attempts += 1
+            row.last_error = err.reason
+            if isinstance(err, PermanentError) and not err.fatal:
+                row.state = "failed"  # this object needs a person (a conflict, a missing file)
+            else:
+                row.next_attempt_at = now + dt.timedelta(seconds=min(3600, 5 * 2 ** min(row.attempts, 10)))
+            row.save()
+    db.transaction(_do)
+    for item, err in failures:
+        report.error(item.key, err.reason)
+        if isinstance(err, PermanentError) and err.fatal or isinstance(err, TransientError):
+            report.ok = False
+
+
+# --- pull ---------------------------------------------------------------------------------------------
+def _uid_of(key: str) -> str:
+    return key[len(outbox.CORRECTIONS):].removesuffix(".json")
+
+
+def _start_after(cursor: str | None, full_scan: bool) -> str:
+    if full_scan or not cursor:
+        return ""
+    try:
+        ns = int(_uid_of(cursor)[:16], 16)
+    except ValueError:
+        return ""
+    back = max(0, ns - int(PULL_LOOKBACK.total_seconds() * 1e9))
+    return f"{outbox.CORRECTIONS}{back:016x}"
+
+
+def _known_uids(uids: list[str]) -> set[str]:
+    known: set[str] = set()
+    for batch in db.chunked(uids, 500):
+        known.update(r for (r,) in db.Correction.with_deleted(db.Correction.uid)
+                     .where(db.Correction.uid.in_(batch)).tuples())
+    return known
+
+
+def _pull(store: S3Store, report: SyncReport, apply_remote: ApplyRemote, workers: int, progress: Progress,
+          should_stop: ShouldStop, full_scan: bool) -> None:
+    me = outbox.catalog_id()
+    cursor = _get(PULL_CURSOR_KEY)
+    pulls = int(_get("sync_pull_count") or 0)
+    full_scan = full_scan or pulls % FULL_SCAN_EVERY == 0
+    listed = [o.key for o in store.list(outbox.CORRECTIONS, start_after=_start_after(cursor, full_scan))
+              if o.key.endswith(".json")]
+    known = _known_uids([_uid_of(k) for k in listed])
+    new = sorted(k for k in listed if _uid_of(k) not in known)
+    report.skipped_duplicates += sum(1 for k in listed if cursor and k > cursor and _uid_of(k) in known)
+    last_ok = max([cursor or ""] + [k for k in listed if _uid_of(k) in known]) if listed else cursor
+    total = len(new)
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sync-pull") as pool:
+        for batch in db.chunked(new, 128):
+            if should_stop():
+                report.stopped = True
+                break
+            for key, doc in zip(batch, pool.map(lambda k: _fetch(store, k), batch), strict=True):
+                if isinstance(doc, SyncError):
+                    if isinstance(doc, NotFound):  # purged between list and get
+                        continue
+                    raise doc
+                if isinstance(doc, str):
+                    report.error(key, doc)
+                elif doc.get("origin") == me:
+                    report.skipped_duplicates += 1  # our own, uploaded before this catalog's log was restored
+                elif not _insert_remote(key, doc, apply_remote, report):
+                    _set(PULL_CURSOR_KEY, last_ok) if last_ok else None
+                    return
+                last_ok = max(last_ok or "", key)
+                progress(report.pulled, total, f"pulled {key}")
+    if last_ok:
+        _set(PULL_CURSOR_KEY, last_ok)
+    _set("sync_pull_count", pulls + 1)
+
+
+def _fetch(store: S3Store, key: str) -> dict[str, Any] | str | SyncError:
+    """The document, a reason string when it is malformed, or the SyncError to raise."""
+    try:
+        doc = json.loads(store.get(key))
+    except SyncError as exc:
+        return exc
+    except (ValueError, UnicodeDecodeError):
+        return "not a valid correction document (bad JSON); skipped"
+    if not isinstance(doc, dict) or doc.get("uid") != _uid_of(key) or not isinstance(doc.get("kind"), str):
+        return "not a valid correction document (uid or kind missing); skipped"
+    return doc
+
+
+def _insert_remote(key: str, doc: dict[str, Any], apply_remote: ApplyRemote, report: SyncReport) -> bool:
+    """Insert and apply one remote correction in one transaction; False (and an error) if applying fails."""
+    def _do() -> db.Correction:
+        sku = str(doc.get("sku") or "")
+        product = db.Product.with_deleted().where(db.Product.sku == sku).first() if sku else None
+        created = _parse_time(doc.get("created_at")) or db.utcnow()
+        row = db.Correction.create(
+            uid=doc["uid"], product=product, sku=sku, crop=None, kind=doc["kind"],
+            before=doc.get("before") or {}, after=doc.get("after") or {}, user=str(doc.get("user") or ""),
+            origin=str(doc.get("origin") or "unknown"), model_version=str(doc.get("model_version") or ""),
+            preprocess_version=str(doc.get("preprocess_version") or ""), created_at=created, updated_at=created,
+        )
+        apply_remote(row)
+        return row
+
+    try:
+        db.transaction(_do)
+    except Exception as exc:  # the review module refused it: stop here to keep time order, retry next sync
+        reason = f"applying the remote correction failed: {type(exc).__name__}: {exc}"
+        report.error(key, reason)
+        report.ok = False
+        report.reason = report.reason or reason
+        return False
+    report.pulled += 1
+    report.applied += 1
+    return True
+
+
+# --- retention ----------------------------------------------------------------------------------------
+def purge_tombstones(store: S3Store, retention_days: int, now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete tombstones older than retention_days, and the objects they retire (deletes are idempotent)."""
+    cutoff = (now or db.utcnow()) - dt.timedelta(days=retention_days)
+    purged = objects = 0
+    for info in list(store.list(outbox.TOMBSTONES)):
+        try:
+            doc = json.loads(store.get(info.key))
+        except NotFound:
+            continue
+        except ValueError:
+            log.warning("tombstone %s is not valid JSON; left alone", info.key)
+            continue
+        deleted = _parse_time(doc.get("deleted_at"))
+        if deleted is None or deleted > cutoff:
+            continue
+        for target in _targets(doc.get("targets")):
+            store.delete(target)
+            objects += 1
+        store.delete(info.key)
+        purged += 1
+    if purged:
+        db.audit("sync_purge", target=store.bucket, tombstones=purged, objects=objects, retention_days=retention_days)
+    return {"tombstones": purged, "objects": objects}
+
+
+def _targets(value: Any) -> Iterable[str]:
+    # Only what the outbox writes may be retired: never a correction (history), never outside the prefix.
+    for key in value or []:
+        if isinstance(key, str) and key.startswith((outbox.CROPS, outbox.LABELS)) and ".." not in key:
+            yield key
+
+
+def _purge_due(purge: bool | None, now: dt.datetime | None) -> bool:
+    if purge is not None:
+        return purge
+    last = _parse_time(_get(LAST_PURGE_KEY))
+    return last is None or (now or db.utcnow()) - last > dt.timedelta(days=1)
+
+
+# --- bookkeeping --------------------------------------------------------------------------------------
+def _finish(report: SyncReport, store: S3Store | None) -> None:
+    def _do() -> None:
+        now = db.utcnow().isoformat()
+        previous = _get(outbox.LAST_SYNC_KEY) or {}
+        last_ok = now if report.ok else previous.get("last_ok_at")
+        _set(outbox.LAST_SYNC_KEY, {"at": now, "ok": report.ok, "last_ok_at": last_ok, "reason": report.reason,
+                                    "pushed": report.pushed, "pulled": report.pulled})
+        report.last_sync = last_ok
+        report.pending = outbox.pending_count()
+        report.failed = db.SyncOutbox.select().where(db.SyncOutbox.state == "failed").count()
+        db.audit("sync", target=f"{store.bucket}/{store.prefix}" if store else "", ok=report.ok,
+                 pushed=report.pushed, pulled=report.pulled, skipped=report.skipped_duplicates,
+                 errors=len(report.errors), reason=report.reason)
+    db.transaction(_do)
+
+
+def _get(key: str) -> Any:
+    row = db.Setting.get_or_none(db.Setting.key == key)
+    return row.value if row else None
+
+
+def _set(key: str, value: Any) -> None:
+    (db.Setting.insert(key=key, value=value)
+     .on_conflict(conflict_target=[db.Setting.key], update={db.Setting.value: value}).execute())
+
+
+def _parse_time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.astimezone(dt.UTC).replace(tzinfo=None) if parsed.tzinfo else parsed

@@ -167,6 +167,9 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
                               "model_version": version, "queries": len(rows), "skipped": len(skipped),
                               "metrics": mean_metrics(rows), "by_kind": by_kind,
                               "seconds": round(time.perf_counter() - started, 3)}
+    if whole is not None:
+        result["whole_images"] = len(whole.ids)
+        result["whole_images_embedded"] = whole.embedded
     if details:
         result["per_query"] = rows
         result["skipped_queries"] = skipped

@@ -44,7 +44,7 @@ class SyncReport:
     errors: list[dict[str, Any]] = field(default_factory=list)  # [{key, reason}]
     reason: str = ""  # why the run stopped early, for the status bar
     stopped: bool = False
-    ok: bool = True
+    ok: bool = True  # no error of any kind; errors says what needs attention
     seconds: float = 0.0
     last_sync: str | None = None
 
@@ -80,6 +80,7 @@ def sync(settings: Any, *, store: S3Store | None = None, credentials: Credential
         report.reason = report.reason or exc.reason
         report.error(None, exc.reason)
     report.retries = store.retries if store is not None else 0
+    report.ok = report.ok and not report.errors
     report.seconds = round(time.monotonic() - t0, 3)
     _finish(report, store)
     return report

@@ -1,0 +1,186 @@
+"""Colour labels from pixels alone: dominant colours by k-means in CIE Lab, named from a reference palette."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+SAMPLE_SIDE = 96  # the crop is downsampled to this long side before clustering
+BACKGROUND_DELTA_E = 8.0  # pixels this close to a near-white border colour count as background
+MIN_FOREGROUND_SHARE = 0.03  # below this the "background" is probably the product itself; keep every pixel
+MIN_PRODUCT_SHARE = 0.25  # skin tones are kept when dropping them would leave less than this of the pixels
+SEED = 20240607
+
+# Reference sRGB values for every name in resources/labels/colours.txt. Several shades per name, because one
+# point per name misnames light blues as gray and dark reds as brown.
+REFERENCE_SRGB: dict[str, tuple[tuple[int, int, int], ...]] = {
+    "black": ((0, 0, 0), (28, 28, 30), (45, 45, 50)),
+    "white": ((255, 255, 255), (242, 242, 238), (228, 228, 230)),  # white cloth in studio light is light grey
+    "gray": ((128, 128, 128), (90, 92, 96), (165, 165, 168), (205, 205, 208), (65, 66, 70)),
+    "red": ((200, 30, 35), (230, 45, 50), (150, 20, 30), (215, 75, 75), (120, 15, 25)),
+    "blue": ((30, 80, 200), (60, 120, 220), (110, 165, 230), (20, 60, 150), (70, 130, 180)),
+    "green": ((40, 150, 60), (95, 180, 80), (30, 100, 50), (140, 205, 120), (60, 120, 70), (150, 200, 40),
+              (150, 210, 190), (70, 150, 120), (30, 70, 50)),  # mint and sea greens: the sample calls them green
+    "yellow": ((250, 220, 40), (240, 230, 110), (225, 195, 30), (250, 240, 150)),
+    "orange": ((250, 130, 30), (230, 100, 30), (255, 165, 80), (210, 90, 40)),
+    "purple": ((120, 50, 160), (85, 40, 115), (160, 105, 200), (130, 80, 150), (190, 150, 220)),
+    "brown": ((120, 70, 30), (90, 55, 35), (150, 100, 60), (70, 45, 30)),
+    "navy": ((20, 30, 70), (30, 40, 95), (35, 45, 75)),
+    "pink": ((240, 130, 170), (250, 185, 205), (220, 80, 140), (230, 160, 180)),
+    "beige": ((220, 200, 160), (235, 222, 192), (200, 180, 140)),
+}
+
+
+def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """N x 3 (or HxWx3) uint8 sRGB to float32 CIE Lab (D65): L in 0-100, a and b roughly -128..127."""
+    arr = np.asarray(rgb, np.float32).reshape(-1, 1, 3) / np.float32(255.0)
+    lab = cv2.cvtColor(arr, cv2.COLOR_RGB2Lab)
+    return lab.reshape(np.shape(rgb)).astype(np.float32)
+
+
+def _reference_table(names: Sequence[str] | None) -> tuple[list[str], np.ndarray]:
+    names = list(REFERENCE_SRGB) if names is None else list(names)
+    unknown = [n for n in names if n not in REFERENCE_SRGB]
+    if unknown:
+        raise KeyError(f"no reference colour for {unknown}; add them to REFERENCE_SRGB")
+    labels = [n for n in names for _ in REFERENCE_SRGB[n]]
+    rgb = np.array([c for n in names for c in REFERENCE_SRGB[n]], np.uint8)
+    return labels, srgb_to_lab(rgb)
+
+
+def name_colour(lab: np.ndarray, names: Sequence[str] | None = None) -> str:
+    """The vocabulary name nearest (CIE76) to one Lab colour."""
+    labels, table = _reference_table(names)
+    return labels[int(np.argmin(((table - np.asarray(lab, np.float32)) ** 2).sum(axis=1)))]
+
+
+def dominant_colours(image_uint8: np.ndarray, box: Sequence[float] | None = None, k: int = 3,
+                     ignore_background: bool = True, ignore_skin: bool = True,
+                     names: Sequence[str] | None = None) -> list[tuple[str, float]]:
+    """Up to k named colours of the crop with their pixel shares (summing to 1), largest first.
+
+    Near-white studio background around the product is ignored, and so are skin tones (models wearing the
+    product) unless nearly everything is skin-toned. Deterministic: the same pixels always give the same
+    answer. `names` limits the palette (default: every name in REFERENCE_SRGB).
+    """
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    pixels = _sample(_crop(image_uint8, box))
+    lab = srgb_to_lab(pixels).reshape(-1, 3)
+    lab = _foreground(lab, pixels.shape[:2], ignore_background, ignore_skin)
+    centres, counts = _kmeans(lab, k)
+    labels, table = _reference_table(names)
+    shares: dict[str, float] = {}
+    for centre, count in zip(centres, counts, strict=True):
+        name = labels[int(np.argmin(((table - centre) ** 2).sum(axis=1)))]
+        shares[name] = shares.get(name, 0.0) + float(count)
+    total = sum(shares.values())
+    return sorted(((n, s / total) for n, s in shares.items()), key=lambda item: (-item[1], item[0]))
+
+
+def _crop(image: np.ndarray, box: Sequence[float] | None) -> np.ndarray:
+    if image.ndim == 2:
+        image = np.repeat(image[..., None], 3, axis=2)
+    image = image[..., :3]
+    height, width = image.shape[:2]
+    if box is None:
+        return image
+    x0, y0, x1, y1 = (float(v) if math.isfinite(float(v)) else 0.0 for v in box)
+    left = min(max(int(round(min(x0, x1))), 0), width - 1)
+    top = min(max(int(round(min(y0, y1))), 0), height - 1)
+    right = max(min(int(round(max(x0, x1))), width), left + 1)
+    bottom = max(min(int(round(max(y0, y1))), height), top + 1)
+    return image[top:bottom, left:right]
+
+
+def _sample(crop: np.ndarray) -> np.ndarray:
+    height, width = crop.shape[:2]
+    scale = SAMPLE_SIDE / max(height, width)
+    if scale >= 1:
+        return np.ascontiguousarray(crop, np.uint8)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    # Nearest neighbour samples real pixels; averaging would invent edge colours (red + white = pink).
+    return cv2.resize(np.ascontiguousarray(crop, np.uint8), size, interpolation=cv2.INTER_NEAREST)
+
+
+def _background_mask(lab: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Pixels of a near-white studio background: close to the border's colour and connected to the border.
+
+    Connectivity keeps the inside of a white garment, which its outline and shading separate from the
+    background. Nothing is background when the border is not a uniform near-white.
+    """
+    height, width = shape
+    none = np.zeros(height * width, bool)
+    if height < 3 or width < 3:
+        return none
+    grid = lab.reshape(height, width, 3)
+    border = np.concatenate([grid[0], grid[-1], grid[1:-1, 0], grid[1:-1, -1]])
+    colour = np.median(border, axis=0)
+    lightness, chroma = colour[0], math.hypot(colour[1], colour[2])
+    uniform = np.mean(np.linalg.norm(border - colour, axis=1) < BACKGROUND_DELTA_E) >= 0.5
+    if lightness < 85 or chroma > 12 or not uniform:
+        return none
+    near = (np.linalg.norm(grid - colour, axis=2) < BACKGROUND_DELTA_E).astype(np.uint8)
+    _, components = cv2.connectedComponents(near, connectivity=4)
+    edge = np.unique(np.concatenate([components[0], components[-1], components[:, 0], components[:, -1]]))
+    return (np.isin(components, edge[edge > 0])).reshape(-1)
+
+
+def _skin_mask(lab: np.ndarray) -> np.ndarray:
+    """Pixels in the usual range of skin tones (models wearing the product), in Lab."""
+    lightness, a, b = lab[:, 0], lab[:, 1], lab[:, 2]
+    hue = np.degrees(np.arctan2(b, a))
+    chroma = np.hypot(a, b)
+    return (lightness > 30) & (lightness < 85) & (hue > 25) & (hue < 70) & (chroma > 10) & (chroma < 40)
+
+
+def _foreground(lab: np.ndarray, shape: tuple[int, int], ignore_background: bool, ignore_skin: bool) -> np.ndarray:
+    keep = np.ones(len(lab), bool)
+    if ignore_background:
+        candidate = keep & ~_background_mask(lab, shape)
+        if candidate.mean() >= MIN_FOREGROUND_SHARE:  # else a white product fills the crop
+            keep = candidate
+    if ignore_skin:
+        candidate = keep & ~_skin_mask(lab)
+        if candidate.sum() >= MIN_PRODUCT_SHARE * keep.sum():  # else the product itself is skin-toned
+            keep = candidate
+    return lab[keep]
+
+
+def _kmeans(points: np.ndarray, k: int, iterations: int = 30, restarts: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Lloyd's k-means with seeded k-means++ starts; returns centres and their pixel counts."""
+    points = points.astype(np.float64)
+    unique = np.unique(np.round(points, 3), axis=0)
+    k = min(k, len(unique))
+    rng = np.random.default_rng(SEED)
+    best: tuple[float, np.ndarray, np.ndarray] | None = None
+    for _ in range(restarts):
+        centres = _plus_plus(points, k, rng)
+        for _ in range(iterations):
+            assign = np.argmin(((points[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
+            moved = np.array([points[assign == j].mean(axis=0) if np.any(assign == j) else centres[j]
+                              for j in range(k)])
+            if np.allclose(moved, centres):
+                break
+            centres = moved
+        assign = np.argmin(((points[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
+        inertia = float(((points - centres[assign]) ** 2).sum())
+        if best is None or inertia < best[0]:
+            best = (inertia, centres, np.bincount(assign, minlength=k))
+    assert best is not None
+    _, centres, counts = best
+    keep = counts > 0
+    return centres[keep].astype(np.float32), counts[keep]
+
+
+def _plus_plus(points: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    centres = [points[rng.integers(len(points))]]
+    for _ in range(1, k):
+        dist = np.min(((points[:, None, :] - np.array(centres)[None]) ** 2).sum(axis=2), axis=1)
+        total = dist.sum()
+        index = rng.choice(len(points), p=dist / total) if total > 0 else rng.integers(len(points))
+        centres.append(points[index])
+    return np.array(centres)

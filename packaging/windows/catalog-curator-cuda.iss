@@ -1,7 +1,7 @@
 ; Inno Setup 6 script for the CUDA variant on Windows: the bundle is ~4 GB, over NSIS's 2 GB limit, so
 ; it is split into setup.exe + setup-N.bin slices (DiskSpanning). Built by packaging/windows/build.ps1:
 ;
-;   iscc /DVERSION=0.1.0 /DBUNDLE_DIR=..\out\dist\catalog-curator /DOUTDIR=..\out packaging\windows\catalog-curator-cuda.iss
+;   iscc /DVERSION=<version> /DBUNDLE_DIR=..\out\dist\catalog-curator /DOUTDIR=..\out packaging\windows\catalog-curator-cuda.iss
 #ifndef VERSION
   #error Pass /DVERSION=<core.__version__> (packaging/windows/build.ps1 does)
 #endif

@@ -1,8 +1,8 @@
 ; NSIS installer for the Windows one-folder bundle (per-machine, 64-bit). Build on Windows with
 ; packaging/windows/build.ps1, which passes the defines below; checked on Linux by tests/test_packaging.py.
 ;
-;   makensis /DVERSION=0.1.0 /DVARIANT=cpu /DBUNDLE_DIR=packaging\out\dist\catalog-curator ^
-;            /DOUTFILE=packaging\out\catalog-curator-0.1.0-cpu-setup.exe packaging\windows\catalog-curator.nsi
+;   makensis /DVERSION=<version> /DVARIANT=cpu /DBUNDLE_DIR=packaging\out\dist\catalog-curator ^
+;            /DOUTFILE=packaging\out\catalog-curator-<version>-cpu-setup.exe packaging\windows\catalog-curator.nsi
 ;
 ; NSIS cannot make an installer over 2 GB: use it for the CPU variant (~0.5 GB compressed). The CUDA
 ; variant (~4 GB) goes through packaging/windows/catalog-curator-cuda.iss (Inno Setup, disk spanning).

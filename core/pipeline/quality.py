@@ -53,13 +53,13 @@ def measure(image: np.ndarray, box: Sequence[float] | None = None) -> QualityMet
     img_h, img_w = image.shape[:2]
     x0, y0, x1, y1 = crop_box(box, img_w, img_h)
     crop = image[y0:y1, x0:x1]
-    grey = _grey(crop)
+    grey = _grey(crop)  # uint8: a float copy of a 80 MP crop would cost 320 MB
     width, height = x1 - x0, y1 - y0
-    small = _resize_long_side(grey, SHARPNESS_SIDE)
+    small = _resize_long_side(grey, SHARPNESS_SIDE).astype(np.float32)
     return QualityMetrics(
         width=width, height=height, min_side=min(width, height),
         area_share=float(width * height / (img_w * img_h)), aspect=float(width / height),
-        sharpness=_sharpness(small), noise=_noise_sigma(_centre(grey, NOISE_WINDOW)),
+        sharpness=_sharpness(small), noise=_noise_sigma(_centre(grey, NOISE_WINDOW).astype(np.float32)),
         mean=float(small.mean()), contrast=float(small.std()))
 
 
@@ -99,8 +99,8 @@ def _fmt(value: float) -> str:
 
 def _grey(crop: np.ndarray) -> np.ndarray:
     if crop.ndim == 2:
-        return crop.astype(np.float32)
-    return cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_RGB2GRAY).astype(np.float32)
+        return np.ascontiguousarray(crop, np.uint8)
+    return cv2.cvtColor(np.ascontiguousarray(crop[..., :3], np.uint8), cv2.COLOR_RGB2GRAY)
 
 
 def _resize_long_side(grey: np.ndarray, side: int) -> np.ndarray:

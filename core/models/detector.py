@@ -32,7 +32,7 @@ class Detector:
     """An ultralytics YOLO model. Use from one thread only (ultralytics models are not thread-safe)."""
 
     def __init__(self, weights_path: str | Path, device: str = "auto", confidence: float = 0.25,
-                 imgsz: int = 640, max_det: int = 20) -> None:
+                 imgsz: int | None = None, max_det: int = 20) -> None:
         prepare_ultralytics()
         from ultralytics import YOLO
 
@@ -41,10 +41,11 @@ class Detector:
             raise FileNotFoundError(f"detector weights not found: {self.weights_path}")
         self.device = str(select_device(device))
         self.confidence = float(confidence)
-        self.imgsz = int(imgsz)
         self.max_det = int(max_det)
         self._half = self.device.startswith("cuda")
         self.model = YOLO(str(self.weights_path), task="detect")
+        # The checkpoint remembers the size it was trained at; that is the size it sees best.
+        self.imgsz = int(imgsz or self.model.overrides.get("imgsz") or 640)
         self.names: dict[int, str] = dict(self.model.names)
         self.model_version = f"yolo:{self.weights_path.stem}-{short_sha256(self.weights_path)}"
 

@@ -85,7 +85,8 @@ class ModelRegistry:
             weights = resolve_weights(s.clip_checkpoint, cache_dir=self.cache_dir, allow_download=False)
             tag = s.clip_pretrained if not Path(s.clip_pretrained).exists() else ""
         else:
-            weights = resolve_weights(clip_weights_name(s.clip_model, s.clip_pretrained), cache_dir=self.cache_dir,
+            arch = Path(s.clip_model).stem if s.clip_model.lower().endswith(".json") else s.clip_model
+            weights = resolve_weights(clip_weights_name(arch, s.clip_pretrained), cache_dir=self.cache_dir,
                                       allow_download=s.allow_download, progress=self.progress)
             tag = s.clip_pretrained
         return OpenClipEmbedder(s.clip_model, str(weights), device=s.device, tag=tag)

@@ -112,7 +112,7 @@ def resolve_weights(name_or_path: str | os.PathLike, *, cache_dir: Path | None =
     if not text:
         raise ValueError("an empty weights name")
     if text.startswith(CLIP_PREFIX):
-        model_name, _, tag = text[len(CLIP_PREFIX):].partition("/")
+        model_name, _, tag = text[len(CLIP_PREFIX):].rpartition("/")
         return _resolve_clip(model_name, tag, cache, allow_download, progress)
     path = Path(text).expanduser()
     if path.is_file():
@@ -128,7 +128,7 @@ def resolve_weights(name_or_path: str | os.PathLike, *, cache_dir: Path | None =
 
 def _download_yolo(name: str, target: Path, allow_download: bool, progress: Progress | None) -> Path:
     prepare_ultralytics()
-    source = f"https://github.com/ultralytics/assets/releases ({name})"
+    source = f"{name} from https://github.com/ultralytics/assets/releases"
     if not allow_download:
         raise WeightsUnavailable(name, target, "downloads are turned off in the settings", source)
     if yolo_offline():
@@ -171,7 +171,8 @@ def _resolve_clip(model_name: str, tag: str, cache: Path, allow_download: bool,
     hub = cfg.get("hf_hub", "")
     repo_id = hub.rstrip("/") if hub.endswith("/") else os.path.dirname(hub)
     filename = "" if hub.endswith("/") else os.path.basename(hub)
-    source = f"https://huggingface.co/{repo_id}" if repo_id else cfg.get("url", "")
+    source = (f"{filename or 'open_clip_model.safetensors'} from https://huggingface.co/{repo_id}" if repo_id
+              else cfg.get("url", ""))
     name = f"{model_name}/{tag}"
     if not allow_download:
         raise WeightsUnavailable(name, target, "downloads are turned off in the settings", source)

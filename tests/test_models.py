@@ -338,3 +338,16 @@ def test_registry_uses_a_checkpoint_copied_into_the_cache(tiny_clip, tmp_path):
         emb = registry.embedder()
         assert emb.supports_text and registry.status()["embedder"]["reason"] == ""
         assert emb.model_version.startswith(f"{tiny_clip.name}-tiny-")
+
+
+def test_registry_falls_back_when_the_clip_checkpoint_is_damaged(tiny_clip, tmp_path):
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(b"not a checkpoint")
+    settings = ModelSettings(embedder="open_clip", clip_model=str(tiny_clip.config_path), clip_checkpoint=str(broken),
+                             device="cpu", allow_download=False, detector_weights=str(broken))
+    with ModelRegistry(settings, cache_dir=tmp_path) as registry:
+        assert registry.embedder().name == "efficientnet-lite0"
+        assert registry.detector() is None
+        status = registry.status()
+        assert status["embedder"]["reason"].startswith("CLIP could not be loaded")
+        assert status["detector"]["state"] == "unavailable" and status["detector"]["reason"]

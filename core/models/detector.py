@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.models.device import free_device_memory, select_device
+from core.models.device import free_device_memory, run_batched, select_device
 from core.models.weights import prepare_ultralytics, short_sha256
 
 Box = tuple[float, float, float, float]
@@ -39,7 +39,8 @@ class Detector:
         self.weights_path = Path(weights_path)
         if not self.weights_path.is_file():
             raise FileNotFoundError(f"detector weights not found: {self.weights_path}")
-        self.device = str(select_device(device))
+        chosen = select_device(device)
+        self.device = "cuda:0" if chosen.type == "cuda" and chosen.index is None else str(chosen)
         self.confidence = float(confidence)
         self.max_det = int(max_det)
         self._half = self.device.startswith("cuda")
@@ -53,14 +54,14 @@ class Detector:
         """Boxes for each RGB uint8 H×W×3 image, in that image's own pixel coordinates, best first."""
         if self.model is None:
             raise RuntimeError("the detector is closed")
-        out: list[list[Detection]] = []
-        for start in range(0, len(images), batch_size):
-            # ultralytics reads numpy arrays as OpenCV BGR.
-            chunk = [np.ascontiguousarray(_as_rgb(im)[:, :, ::-1]) for im in images[start:start + batch_size]]
-            results = self.model.predict(chunk, conf=self.confidence, imgsz=self.imgsz, device=self.device,
-                                         half=self._half, max_det=self.max_det, verbose=False)
-            out.extend(self._to_detections(r) for r in results)
-        return out
+        return run_batched(self._detect_chunk, list(images), batch_size)  # halves the batch on CUDA OOM
+
+    def _detect_chunk(self, images: list[np.ndarray]) -> list[list[Detection]]:
+        # ultralytics reads numpy arrays as OpenCV BGR.
+        bgr = [np.ascontiguousarray(_as_rgb(im)[:, :, ::-1]) for im in images]
+        results = self.model.predict(bgr, conf=self.confidence, imgsz=self.imgsz, device=self.device,
+                                     half=self._half, max_det=self.max_det, verbose=False)
+        return [self._to_detections(r) for r in results]
 
     def _to_detections(self, result) -> list[Detection]:
         boxes = result.boxes

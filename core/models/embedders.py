@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.models.device import free_device_memory, select_device
+from core.models.device import free_device_memory, run_batched, select_device
 from core.models.weights import short_sha256
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,8 @@ class Embedder:
 
     def __init__(self, device: str | torch.device = "auto") -> None:
         self._torch_device = select_device(str(device))
+        if self._torch_device.type == "cuda" and self._torch_device.index is None:
+            self._torch_device = torch.device("cuda", torch.cuda.current_device())
         self.device = str(self._torch_device)
         self._half = self._torch_device.type == "cuda"
 
@@ -56,12 +58,15 @@ class Embedder:
         batch = self._check_batch(batch)
         if not len(batch):
             return np.zeros((0, self.dim), dtype=np.float32)
-        x = torch.from_numpy(np.ascontiguousarray(batch)).to(self._torch_device)
+        rows = run_batched(self._encode_chunk, batch, len(batch))  # halves the batch on CUDA OOM
+        return l2_normalise(np.stack(rows))
+
+    def _encode_chunk(self, chunk: np.ndarray) -> np.ndarray:
+        x = torch.from_numpy(np.ascontiguousarray(chunk)).to(self._torch_device)
         if self._half:
             x = x.half()
         with torch.inference_mode():
-            out = self._encode_images(x)
-        return l2_normalise(out.float().cpu().numpy())
+            return self._encode_images(x).float().cpu().numpy()
 
     def embed_texts(self, texts: list[str]) -> np.ndarray:
         raise TextUnavailable(self.text_unavailable_reason)

@@ -71,6 +71,9 @@ class ModelRegistry:
             except (WeightsUnavailable, FileNotFoundError) as exc:
                 self.fallback_reason = f"CLIP weights unavailable: {exc}"
                 log.warning("%s; falling back to EfficientNet-Lite0 (image only)", self.fallback_reason)
+            except Exception as exc:  # a damaged or mismatched checkpoint: say so, keep working
+                self.fallback_reason = f"CLIP could not be loaded: {type(exc).__name__}: {exc}"
+                log.exception("CLIP could not be loaded; falling back to EfficientNet-Lite0 (image only)")
         if self._embedder is None:
             self._embedder = self._load_efficientnet()
         emb = self._embedder
@@ -113,7 +116,7 @@ class ModelRegistry:
             from core.models.detector import Detector
 
             self._detector = Detector(weights, device=s.device, confidence=s.detector_confidence)
-        except (WeightsUnavailable, FileNotFoundError) as exc:
+        except Exception as exc:  # missing, damaged or incompatible weights all leave the fallback boxes
             self._det.state, self._det.reason = "unavailable", str(exc)
             log.warning("no detector: %s; crops come from the plain-background fallback", exc)
             return None

@@ -420,3 +420,27 @@ def test_retention_purges_old_tombstones_and_what_they_retire(radosgw, s3_prefix
     assert left == {outbox.correction_key(correction.uid), outbox.correction_key(keep.uid), f"labels/{cid}/KEEP.json"}
     report = sync(settings, store=store, now=now + dt.timedelta(days=40))  # the engine runs it when due
     assert report.ok and report.purged == 0
+
+
+@pytest.mark.s3
+def test_settings_and_keyring_drive_a_sync_without_secrets_on_disk(radosgw, s3_prefix, tmp_path, memory_keyring,
+                                                                    no_aws_env, caplog):
+    caplog.set_level(logging.DEBUG)
+    settings = settings_for(radosgw, s3_prefix)
+    settings.max_requests_per_s = 50
+    credentials.store_in_keyring(settings.keyring_service, radosgw.access_key, radosgw.secret_key)
+    open_catalog(tmp_path / "a")
+    add_correction("S1")
+    report = sync(settings)  # the store is built from settings, the secret read from the keyring
+    assert report.ok and report.pushed == 1, report.to_dict()
+    db.close_database()
+    for path in (tmp_path / "a").iterdir():
+        assert radosgw.secret_key.encode() not in path.read_bytes()
+    assert radosgw.secret_key not in caplog.text
+
+
+def test_invalid_settings_give_a_reason(tmp_path, no_aws_env):
+    open_catalog(tmp_path / "a")
+    assert "No bucket" in sync(S3Settings(bucket="")).reason
+    report = sync(S3Settings(bucket="b", endpoint_url="not a url"), credentials=Credentials("a", "s"))
+    assert not report.ok and "not valid" in report.reason

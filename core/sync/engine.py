@@ -66,7 +66,7 @@ def sync(settings: Any, *, store: S3Store | None = None, credentials: Credential
     progress = progress or (lambda done, total, message: None)
     should_stop = should_stop or (lambda: False)
     try:
-        store = store or S3Store.from_settings(settings, credentials)
+        store = store or _open_store(settings, credentials)
         if push:
             _push(store, report, workers, progress, should_stop)
         if pull and report.ok and not report.stopped:
@@ -84,6 +84,15 @@ def sync(settings: Any, *, store: S3Store | None = None, credentials: Credential
     report.seconds = round(time.monotonic() - t0, 3)
     _finish(report, store)
     return report
+
+
+def _open_store(settings: Any, credentials: Credentials | None) -> S3Store:
+    if not settings.bucket:
+        raise PermanentError("No bucket is set: choose one in Settings → Sync.", code="NoBucket")
+    try:
+        return S3Store.from_settings(settings, credentials)
+    except ValueError as exc:  # botocore refuses a malformed endpoint URL or region
+        raise PermanentError(f"The S3 settings are not valid: {exc}", code="BadSettings") from exc
 
 
 # --- push ---------------------------------------------------------------------------------------------
@@ -237,7 +246,6 @@ def _pull(store: S3Store, report: SyncReport, apply_remote: ApplyRemote, workers
               if o.key.endswith(".json")]
     known = _known_uids([_uid_of(k) for k in listed])
     new = sorted(k for k in listed if _uid_of(k) not in known)
-    report.skipped_duplicates += sum(1 for k in listed if cursor and k > cursor and _uid_of(k) in known)
     last_ok = max([cursor or ""] + [k for k in listed if _uid_of(k) in known]) if listed else cursor
     total = len(new)
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sync-pull") as pool:
@@ -255,7 +263,8 @@ def _pull(store: S3Store, report: SyncReport, apply_remote: ApplyRemote, workers
                 elif doc.get("origin") == me:
                     report.skipped_duplicates += 1  # our own, uploaded before this catalog's log was restored
                 elif not _insert_remote(key, doc, apply_remote, report):
-                    _set(PULL_CURSOR_KEY, last_ok) if last_ok else None
+                    if last_ok:
+                        _set(PULL_CURSOR_KEY, last_ok)
                     return
                 last_ok = max(last_ok or "", key)
                 progress(report.pulled, total, f"pulled {key}")

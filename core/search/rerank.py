@@ -98,7 +98,8 @@ def label_boost(matches: list[str]) -> float:
 
 def attribute_terms(product: db.Product) -> set[str]:
     words: set[str] = set(terms(product.category.replace("/", " ")))
-    for value in (product.attributes or {}).values():
+    attributes = product.attributes or {}
+    for value in (attributes.values() if isinstance(attributes, dict) else [attributes]):
         if isinstance(value, list | tuple):
             value = " ".join(str(v) for v in value)
         words |= terms(str(value))

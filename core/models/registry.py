@@ -25,10 +25,6 @@ log = logging.getLogger(__name__)
 EMBEDDER_CHOICES = ("open_clip", "efficientnet-lite0")
 
 
-class ModelUnavailable(RuntimeError):
-    """No embedder could be loaded at all; the message says why."""
-
-
 class _Slot:
     """What the registry knows about one model."""
 

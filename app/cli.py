@@ -291,6 +291,30 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("sync")
+def cmd_sync(args: argparse.Namespace) -> int:
+    from core.review import Reviewer
+    from core.sync.engine import sync
+    from core.sync.outbox import status
+
+    with open_catalog(args) as catalog:
+        if args.status:
+            payload = status()
+            emit(args, payload, json.dumps(payload, indent=2, default=str))
+            return 0
+        registry = _registry(catalog)
+        reviewer = Reviewer(catalog, registry)
+        try:
+            report = sync(catalog.settings.s3, apply_remote=reviewer.apply_remote,
+                          progress=_stderr_progress(not args.json and sys.stderr.isatty()))
+        finally:
+            reviewer.close()
+            registry.close()
+    payload = report.to_dict()
+    emit(args, payload, json.dumps(payload, indent=2, default=str))
+    return 0 if payload.get("ok") else 1
+
+
 @command("gui")
 def cmd_gui(args: argparse.Namespace) -> int:
     from app.main import run_gui  # Qt is imported only here
@@ -363,6 +387,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clip-model", default=None, help="open_clip model name or JSON config path")
     p.add_argument("--clip-pretrained", default=None, help="open_clip tag or checkpoint path")
     p.add_argument("--promote", action="store_true", help="make the new version active when complete")
+
+    p = add("sync", "push corrections to S3 and pull other curators' corrections")
+    p.add_argument("--status", action="store_true", help="only show the outbox: pending, last sync, errors")
 
     p = add("workspace", "list, add, switch or remove named catalogs")
     p.add_argument("action", nargs="?", default="list", choices=["list", "add", "use", "remove"])

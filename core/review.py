@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,7 +29,9 @@ REVIEW_STATES = ("pending", "approved", "flagged")
 
 
 def _crop_state(crop: db.Crop) -> dict[str, Any]:
-    return {"crop_id": crop.id, "image_id": crop.image_id, "box": [round(v, 2) for v in crop.box],
+    # sha256 + box name the crop in another catalog too (ids differ between catalogs)
+    return {"crop_id": crop.id, "image_id": crop.image_id, "sha256": crop.image.sha256,
+            "box": [round(v, 2) for v in crop.box],
             "is_primary": crop.is_primary, "verdict": crop.verdict, "source": crop.source,
             "deleted": crop.deleted_at is not None}
 
@@ -51,6 +54,7 @@ class Reviewer:
         self.catalog = catalog
         self.registry = registry
         self._cache: EmbeddingCache | None = None
+        self._replaying: db.Correction | None = None  # a remote correction being applied: not logged twice
 
     # -- plumbing ---------------------------------------------------------------------------------
     @property
@@ -86,9 +90,34 @@ class Reviewer:
         self.cache.put_many([(key, vector)], emb.model_version, spec.version)
         return vector, metrics.to_dict(), verdict, reason
 
+    def _crop_jpeg(self, image: db.ImageFile, box) -> Path:
+        """The corrected crop as a JPEG for sync; named by content so a re-sync never duplicates it."""
+        from PIL import Image
+
+        x0, y0, x1, y1 = (int(round(v)) for v in box)
+        folder = self.catalog.paths.cache / "sync"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{image.sha256[:16]}-{x0}-{y0}-{x1}-{y1}.jpg"
+        if not path.exists():
+            pixels = decode(self.catalog.root / image.blob_path)[y0:y1, x0:x1]
+            tmp = path.with_suffix(".part")
+            Image.fromarray(pixels).save(tmp, "JPEG", quality=90)
+            tmp.replace(path)
+        return path
+
+    def _queue_crop(self, crop: db.Crop, jpeg: Path) -> None:
+        if self._replaying is None:
+            from core.sync.outbox import enqueue_crop_jpeg
+
+            enqueue_crop_jpeg(crop.id, jpeg)
+
     def _record(self, product: db.Product, kind: str, before: dict, after: dict,
                 crop: db.Crop | None = None, origin: str = "local", uid: str | None = None,
                 user: str | None = None) -> db.Correction:
+        if self._replaying is not None:
+            product.corrected = True
+            product.save()
+            return self._replaying
         fields = {"uid": uid or db.new_uid(), "product": product, "sku": product.sku, "crop": crop, "kind": kind,
                   "before": before, "after": after, "origin": origin,
                   "model_version": self.embedder.model_version, "preprocess_version": self.spec.version}
@@ -124,6 +153,7 @@ class Reviewer:
         image = crop.image
         box = _clip_box(box, image.width, image.height)
         vector, metrics, verdict, reason = self._embed_crop(image, box)
+        jpeg = self._crop_jpeg(image, box)
 
         def write() -> db.Correction:
             before = _crop_state(crop)
@@ -132,6 +162,7 @@ class Reviewer:
             crop.source, crop.curator_locked = "manual", True
             crop.model_version, crop.preprocess_version = self.embedder.model_version, self.spec.version
             crop.save()
+            self._queue_crop(crop, jpeg)
             return self._record(image.product, "move_box", before, _crop_state(crop), crop, **origin)
 
         correction = db.transaction(write)
@@ -142,12 +173,14 @@ class Reviewer:
         image = db.ImageFile.get_by_id(image_id)
         box = _clip_box(box, image.width, image.height)
         vector, metrics, verdict, reason = self._embed_crop(image, box)
+        jpeg = self._crop_jpeg(image, box)
 
         def write() -> db.Correction:
             crop = db.Crop.create(image=image, x0=box[0], y0=box[1], x1=box[2], y1=box[3], source="manual",
                                   metrics=metrics, verdict=verdict, reason=reason, curator_locked=True,
                                   model_version=self.embedder.model_version,
                                   preprocess_version=self.spec.version)
+            self._queue_crop(crop, jpeg)
             correction = self._record(image.product, "new_box", {}, _crop_state(crop), crop, **origin)
             if make_primary:
                 self._set_primary_rows(crop)
@@ -205,9 +238,10 @@ class Reviewer:
                .where((db.ImageFile.product == product) & (db.Crop.is_primary == True)).first())  # noqa: E712
 
         def write() -> db.Correction:
-            before = {"primary_crop_id": old.id if old else None}
+            before = {"primary_crop_id": old.id if old else None, **({"old": _crop_state(old)} if old else {})}
             self._set_primary_rows(crop)
-            return self._record(product, "set_primary", before, {"primary_crop_id": crop.id}, crop, **origin)
+            after = {"primary_crop_id": crop.id, **_crop_state(crop)}
+            return self._record(product, "set_primary", before, after, crop, **origin)
 
         correction = db.transaction(write)
         return Applied(correction, self._update_vector(product))
@@ -270,12 +304,86 @@ class Reviewer:
 
         return Applied(db.transaction(write), False)
 
+    # -- other curators' corrections ------------------------------------------------------------------
+    def apply_remote(self, row: db.Correction) -> None:
+        """Replay a correction pulled from another catalog (sync calls this inside its transaction)."""
+        product = row.product
+        if product is None:
+            log.info("remote correction %s names SKU %r, which this catalog does not have", row.uid, row.sku)
+            return
+        self._replaying = row
+        try:
+            self._replay(product, row.kind, row.before or {}, row.after or {})
+        finally:
+            self._replaying = None
+
+    def _replay(self, product: db.Product, kind: str, before: dict, after: dict) -> None:
+        if kind in ("approve", "flag", "reset_review"):
+            self.set_review_state(product.id, after.get("review_state", "pending"))
+        elif kind == "add_label":
+            self.add_label(product.id, after.get("vocabulary", "free"), after.get("value", ""))
+        elif kind in ("remove_label", "confirm_label"):
+            label = (db.Label.select().where((db.Label.product == product)
+                                             & (db.Label.vocabulary == before.get("vocabulary"))
+                                             & (db.Label.value == before.get("value"))).first())
+            if label is not None:
+                (self.remove_label if kind == "remove_label" else self.confirm_label)(label.id)
+        elif kind in ("move_box", "delete_crop", "set_primary", "restore_crop"):
+            ref = before if kind in ("move_box", "delete_crop") else after
+            crop = _match_crop(product, ref.get("sha256"), ref.get("box"), deleted=kind == "restore_crop")
+            if kind == "move_box":
+                if crop is not None:
+                    self.move_box(crop.id, after["box"])
+                else:
+                    self._add_remote_box(product, after)
+            elif kind == "delete_crop" and crop is not None:
+                self.delete_crop(crop.id)
+            elif kind == "restore_crop" and crop is not None:
+                self.restore_crop(crop.id)
+            elif kind == "set_primary":
+                if crop is not None:
+                    self.set_primary(crop.id)
+                else:
+                    self._add_remote_box(product, {**after, "is_primary": True})
+        elif kind == "new_box":
+            self._add_remote_box(product, after)
+        else:
+            log.warning("unknown correction kind %r from another catalog; kept in the log only", kind)
+
+    def _add_remote_box(self, product: db.Product, state: dict) -> None:
+        image = db.ImageFile.select().where((db.ImageFile.product == product)
+                                            & (db.ImageFile.sha256 == state.get("sha256"))).first()
+        if image is not None and state.get("box"):
+            self.add_box(image.id, state["box"], make_primary=bool(state.get("is_primary")))
+
     def _snapshot_labels(self, product: db.Product) -> None:
         try:
             from core.sync.outbox import enqueue_labels_snapshot
         except ImportError:  # sync is optional for a catalog that never syncs
             return
         db.transaction(lambda: enqueue_labels_snapshot(product))
+
+
+def _match_crop(product: db.Product, sha256: str | None, box, *, deleted: bool = False) -> db.Crop | None:
+    """The crop of this product on the same image whose box overlaps the given one most (IoU > 0.5)."""
+    if not sha256 or not box:
+        return None
+    query = db.Crop.with_deleted() if deleted else db.Crop.select()
+    crops = query.join(db.ImageFile).where((db.ImageFile.product == product) & (db.ImageFile.sha256 == sha256))
+    best, best_iou = None, 0.5
+    for crop in crops:
+        iou = _iou(crop.box, box)
+        if iou > best_iou:
+            best, best_iou = crop, iou
+    return best
+
+
+def _iou(a, b) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
 
 
 def _clip_box(box, width: int, height: int) -> tuple[float, float, float, float]:

@@ -20,6 +20,10 @@ def delete_products(product_ids: list[int]) -> int:
         db.Crop.update(deleted_at=now).where(db.Crop.image.in_(images)).execute()
         db.ImageFile.update(deleted_at=now).where(db.ImageFile.product.in_(product_ids)).execute()
         db.Label.update(deleted_at=now).where(db.Label.product.in_(product_ids)).execute()
+        from core.sync.outbox import enqueue_tombstone
+
+        for product in db.Product.with_deleted().where(db.Product.id.in_(product_ids)):
+            enqueue_tombstone("product", product.id, sku=product.sku)
         db.audit("delete", "products", ids=product_ids)
         return n
 

@@ -91,6 +91,9 @@ class VectorStore:
         stem = index_file_stem(model_version)
         self.path = self.folder / f"{stem}.usearch"
         self.manifest_path = self.folder / f"{stem}.json"
+        # Present while the file on disk lags behind memory: after a crash, open() callers replay
+        # the missing vectors from the embedding cache (see core.catalog.check.recover_vectors).
+        self.dirty_marker = self.folder / f"{stem}.dirty"
         self._lock = _RWLock()
         self._index = Index(ndim=self.dim, metric=METRIC, dtype=DTYPE, connectivity=connectivity,
                             expansion_add=expansion_add, expansion_search=expansion_search)
@@ -149,10 +152,18 @@ class VectorStore:
         _atomic_write(self.manifest_path, json.dumps(manifest, indent=2).encode())
         _fsync_dir(self.folder)
         self.dirty = False
+        self.dirty_marker.unlink(missing_ok=True)
+
+    def _mark_dirty(self) -> None:
+        if not self.dirty:
+            self.dirty = True
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.dirty_marker.touch()
 
     def delete_files(self) -> None:
         self.path.unlink(missing_ok=True)
         self.manifest_path.unlink(missing_ok=True)
+        self.dirty_marker.unlink(missing_ok=True)
 
     # --- writes ------------------------------------------------------------------------------
     def add(self, keys: Iterable[int], vectors: np.ndarray) -> None:
@@ -167,7 +178,7 @@ class VectorStore:
                 self._index.remove(present)
             # Adding may grow (reallocate) the graph, so it excludes searches for its few milliseconds.
             self._index.add(keys, vectors)
-        self.dirty = True
+        self._mark_dirty()
 
     def remove(self, keys: Iterable[int]) -> int:
         keys = np.asarray(list(keys), dtype=np.uint64)
@@ -177,7 +188,8 @@ class VectorStore:
             present = keys[np.asarray(self._index.contains(keys), dtype=bool)]
             if len(present):
                 self._index.remove(present)
-        self.dirty = self.dirty or bool(len(present))
+        if len(present):
+            self._mark_dirty()
         return int(len(present))
 
     # --- reads -------------------------------------------------------------------------------

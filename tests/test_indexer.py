@@ -175,3 +175,38 @@ def test_vectors_are_unit_norm_and_versioned(catalog, registry, tmp_path):
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-2)
     crop = db.Crop.select().where(db.Crop.is_primary == True).first()  # noqa: E712
     assert crop.model_version == result["model_version"] and crop.preprocess_version == result["preprocess_version"]
+
+
+def test_vectors_lost_in_a_crash_are_replayed_from_the_cache(catalog, registry, tmp_path):
+    from core.catalog.check import check_catalog as check
+
+    src = _make_products(tmp_path / "src", n=3)
+    result = run_index_job(catalog, registry, [src])
+    store = catalog.vector_store(result["model_version"])
+    victim = db.Product.get(db.Product.sku == "SKU-1").id
+    store.remove([victim])
+    store.save()
+    store.dirty_marker.touch()  # what a process killed before its next save leaves behind
+    root = catalog.root
+    catalog.close()
+
+    reopened = Catalog.open(root)  # recovery runs on open
+    try:
+        assert victim in reopened.vector_store(result["model_version"])
+        assert check(reopened)["ok"]
+        assert not store.dirty_marker.exists()
+    finally:
+        reopened.close()
+
+
+def test_delete_and_restore_move_vectors_out_and_back(catalog, registry, tmp_path):
+    from core.catalog.retention import delete_products, restore_products
+
+    src = _make_products(tmp_path / "src", n=2)
+    result = run_index_job(catalog, registry, [src])
+    store = catalog.vector_store(result["model_version"])
+    pid = db.Product.get(db.Product.sku == "SKU-0").id
+    delete_products([pid], catalog)
+    assert pid not in store and check_catalog(catalog)["ok"]
+    restore_products([pid], catalog)
+    assert pid in store and check_catalog(catalog)["ok"]

@@ -30,6 +30,10 @@ class Catalog:
         if not paths.settings.exists():
             catalog.settings.save(paths.settings)
         catalog.catalog_id()  # every catalog gets its identity on first open
+        if any(paths.vectors.glob("*.dirty")):  # the last process died before saving its vectors
+            from core.catalog.check import recover_after_crash
+
+            log.warning("recovered vectors after a crash: %s", recover_after_crash(catalog))
         return catalog
 
     @property

@@ -10,8 +10,14 @@ from core.catalog.catalog import Catalog
 from core.vectors import VectorStore
 
 
-def delete_products(product_ids: list[int]) -> int:
-    """Soft-delete products with their images, crops and labels (restorable)."""
+def _stores(catalog: Catalog | None):
+    if catalog is None:
+        return []
+    return [catalog.vector_store(m["model_version"]) for m in VectorStore.list_versions(catalog.paths.vectors)]
+
+
+def delete_products(product_ids: list[int], catalog: Catalog | None = None) -> int:
+    """Soft-delete products with their images, crops and labels (restorable); their vectors leave search."""
     now = db.utcnow()
 
     def _do() -> int:
@@ -27,10 +33,14 @@ def delete_products(product_ids: list[int]) -> int:
         db.audit("delete", "products", ids=product_ids)
         return n
 
-    return db.transaction(_do)
+    n = db.transaction(_do)
+    for store in _stores(catalog):  # vectors come back from the embedding cache on restore
+        if store.remove(product_ids):
+            store.save()
+    return n
 
 
-def restore_products(product_ids: list[int]) -> int:
+def restore_products(product_ids: list[int], catalog: Catalog | None = None) -> int:
     """Undo a soft delete: the rows deleted at the same moment as the product come back with it."""
 
     def _do() -> int:
@@ -49,7 +59,13 @@ def restore_products(product_ids: list[int]) -> int:
         db.audit("restore", "products", ids=product_ids)
         return restored
 
-    return db.transaction(_do)
+    restored = db.transaction(_do)
+    if catalog is not None:
+        from core.catalog.check import recover_vectors
+
+        for store in _stores(catalog):
+            recover_vectors(catalog, store.model_version, product_ids)
+    return restored
 
 
 def purge(catalog: Catalog, *, retention_days: int | None = None, now: dt.datetime | None = None) -> dict[str, Any]:

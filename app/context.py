@@ -1,0 +1,198 @@
+"""The application context: opens the catalog and settings, starts the model thread and the pool,
+hands them to views, and is the one place that shuts every worker down."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+
+from app.workers.base import Task
+from app.workers.jobs import JobRecord, db_task, index_task, scan_task, search_task
+from app.workers.model_thread import ModelTask, ModelThread
+from app.workers.thumbnails import ThumbnailService
+from core.catalog.catalog import Catalog
+
+log = logging.getLogger(__name__)
+
+POOL_THREADS = 2
+
+
+def registry_factory(catalog: Catalog):
+    """How the model thread builds its registry: the active index's model, else the catalog's settings."""
+    model_settings = catalog.settings.models
+    try:
+        from core.catalog import db
+        from core.settings import ModelSettings, _build
+
+        active = catalog.active_model_version()
+        info = db.VectorIndexInfo.get_or_none(db.VectorIndexInfo.model_version == active) if active else None
+        if info is not None and info.model_settings:
+            model_settings = _build(ModelSettings, info.model_settings)
+    except Exception:
+        log.exception("could not read the active index's model settings; using the catalog's")
+
+    def make(progress):
+        from core.models.registry import ModelRegistry
+
+        return ModelRegistry(model_settings, progress=progress)
+
+    return make
+
+
+class AppContext(QObject):
+    """Everything a view needs, built once. Views get it in their constructor."""
+
+    catalog_changed = Signal()  # products were added, changed or deleted
+    job_added = Signal(object)  # JobRecord
+    job_finished = Signal(object)  # JobRecord
+    error = Signal(str, str)  # summary, details: a job failed unexpectedly
+
+    def __init__(self, catalog: Catalog, *, start_models: bool = True, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.pool = QThreadPool()
+        self.pool.setMaxThreadCount(POOL_THREADS)
+        self.pool.setObjectName("catalog-curator-pool")
+        self.thumbnails = ThumbnailService(catalog.paths.thumb_path, self.pool, self)
+        self.models = ModelThread(registry_factory(catalog), self)
+        self.jobs: list[JobRecord] = []
+        self._pool_tasks: list[Task] = []
+        self._scans: dict[Task, JobRecord] = {}
+        self._closed = False
+        if start_models:
+            self.models.start()
+
+    @classmethod
+    def open(cls, root: Path | None, **kwargs: Any) -> AppContext:
+        return cls(Catalog.open(root), **kwargs)
+
+    @property
+    def settings(self):
+        return self.catalog.settings
+
+    # --- work ----------------------------------------------------------------------------------
+    def run_in_pool(self, task: Task) -> Task:
+        self._pool_tasks.append(task)
+        task.signals.finished.connect(self._on_pool_task_finished)
+        self.pool.start(task)
+        return task
+
+    def read(self, fn, name: str) -> Task:
+        """Run a database read in the pool; connect to the returned task's signals for the result."""
+        return db_task(fn, name)
+
+    @Slot()
+    def _on_pool_task_finished(self) -> None:
+        task = getattr(self.sender(), "task", None)
+        if task in self._pool_tasks:
+            self._pool_tasks.remove(task)
+
+    def start_index_job(self, folders: list[Path], *, import_only: bool = False) -> JobRecord:
+        task = index_task(self.catalog, [Path(f) for f in folders], import_only=import_only)
+        record = JobRecord(title=task.name, task=task)
+        task.signals.result.connect(self._on_job_result)
+        task.signals.failed.connect(self._on_job_failed)
+        task.signals.cancelled.connect(self._on_job_cancelled)
+        task.signals.progress.connect(self._on_job_progress)
+        self.jobs.append(record)
+        self.job_added.emit(record)
+        self.models.submit(task)
+        scan = scan_task([Path(f) for f in folders])  # how many images per product: for images/s
+        scan.signals.result.connect(self._on_scanned)
+        self._scans[scan] = record
+        self.run_in_pool(scan)
+        return record
+
+    @Slot(object)
+    def _on_scanned(self, counts: dict) -> None:
+        record = self._scans.pop(getattr(self.sender(), "task", None), None)
+        if record is not None and counts.get("products"):
+            record.images_per_product = counts["images"] / counts["products"]
+
+    def search(self, request) -> ModelTask:
+        return self.models.submit(search_task(self.catalog, request))
+
+    def run_model_task(self, task: ModelTask) -> ModelTask:
+        return self.models.submit(task)
+
+    def _record(self) -> JobRecord | None:
+        task = getattr(self.sender(), "task", None)
+        return next((r for r in self.jobs if r.task is task), None)
+
+    @Slot(int, int, str)
+    def _on_job_progress(self, done: int, total: int, message: str) -> None:
+        record = self._record()
+        if record is not None:
+            record.update(done, total, message)
+
+    @Slot(object)
+    def _on_job_result(self, result: dict) -> None:
+        record = self._record()
+        if record is None:
+            return
+        record.result = result
+        record.errors = list(result.get("errors", []))
+        record.state = "cancelled" if result.get("cancelled") else "succeeded"
+        self._end_job(record)
+
+    @Slot(str)
+    def _on_job_failed(self, message: str) -> None:
+        record = self._record()
+        if record is not None:
+            record.state, record.message = "failed", message
+            self._end_job(record)
+            summary, _, details = message.partition("\n\n")
+            self.error.emit(f"The job “{record.title}” failed: {summary}", details)
+
+    @Slot()
+    def _on_job_cancelled(self) -> None:
+        record = self._record()
+        if record is not None and not record.ended:
+            record.state = "cancelled"
+            self._end_job(record)
+
+    def _end_job(self, record: JobRecord) -> None:
+        record.ended = True
+        self.job_finished.emit(record)
+        self.catalog_changed.emit()
+
+    def cancel_job(self, record: JobRecord) -> None:
+        record.task.cancel()
+
+    # --- settings ------------------------------------------------------------------------------
+    def apply_settings(self, settings) -> None:
+        """Save new settings; reload the models when their part changed."""
+        models_changed = asdict(settings.models) != asdict(self.catalog.settings.models)
+        self.catalog.settings = settings
+        self.catalog.save_settings()
+        if models_changed:
+            self.models.reload(registry_factory(self.catalog))
+
+    # --- shutdown ------------------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """The one shutdown path: cancel, quit and wait for every worker, then close the catalog."""
+        if self._closed:
+            return
+        self._closed = True
+        for record in self.jobs:
+            record.task.cancel()
+        self.thumbnails.cancel_all()
+        for task in list(self._pool_tasks):
+            task.cancel()
+            self.pool.tryTake(task)
+        self.models.shutdown()
+        self.pool.clear()
+        self.pool.waitForDone()
+        self._pool_tasks.clear()
+        try:
+            from core.search.query import close_caches
+
+            close_caches()
+        except Exception:
+            log.exception("closing the search caches failed")
+        self.catalog.close()
+        log.info("shut down cleanly")

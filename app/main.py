@@ -1,0 +1,121 @@
+"""Starts the desktop app: torch first, then the QApplication, logging and excepthooks, the context,
+the main window; optionally a screenshot once everything visible is ready."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+LAUNCHED_AT = time.perf_counter()
+EXPOSED_ENV = "CATALOG_CURATOR_REPORT_EXPOSED"  # print when the window is on screen (bench)
+SCREENSHOT_TIMEOUT_S = 600
+
+log = logging.getLogger(__name__)
+
+
+def _import_torch() -> None:
+    """torch before Qt: both ship native libraries (OpenMP, libstdc++) that must load in this order."""
+    import torch
+
+    threads = os.environ.get("CATALOG_CURATOR_TORCH_THREADS")
+    torch.set_num_threads(int(threads) if threads else max(1, (os.cpu_count() or 2) - 1))
+
+
+def create_application(argv: list[str] | None = None):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication, QIcon
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+        app.setApplicationName("Catalog Curator")
+        app.setOrganizationName("CatalogCurator")
+        app.setDesktopFileName("catalog-curator")
+        icon = Path(__file__).resolve().parents[1] / "resources" / "icons" / "app.png"
+        if icon.is_file():
+            app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def run_gui(catalog: Path | None = None, screenshot: Path | None = None) -> int:
+    _import_torch()
+    app = create_application()
+    from app.logging_setup import (
+        ErrorRelay,
+        close_logging,
+        install_excepthooks,
+        setup_logging,
+        uninstall_excepthooks,
+    )
+
+    log_path = setup_logging()
+    log.info("starting; log at %s", log_path)
+    relay = ErrorRelay()
+    install_excepthooks(relay)
+    from app.context import AppContext
+    from app.views.main_window import MainWindow
+
+    try:
+        context = AppContext.open(catalog)
+    except Exception as exc:  # a catalog newer than this app, unreadable folder: say so and stop
+        from PySide6.QtWidgets import QMessageBox
+
+        log.exception("could not open the catalog")
+        QMessageBox.critical(None, "Catalog Curator", f"The catalog could not be opened:\n{exc}")
+        uninstall_excepthooks()
+        return 2
+    window = MainWindow(context)
+    relay.error.connect(window.show_error)
+    app.aboutToQuit.connect(context.shutdown)  # also covers quitting without closing the window
+    if os.environ.get(EXPOSED_ENV):
+        window.exposed.connect(lambda: print(f"WINDOW_EXPOSED {time.perf_counter() - LAUNCHED_AT:.3f}",
+                                             flush=True))
+    if screenshot is not None:
+        shooter = Screenshot(window, Path(screenshot))
+        shooter.start()
+    window.show()
+    code = app.exec()
+    window.close()
+    uninstall_excepthooks()
+    close_logging()
+    return code if screenshot is None else (0 if shooter.saved else 1)
+
+
+class Screenshot:
+    """Waits until the window is settled (models, visible thumbnails), grabs it to PNG and quits."""
+
+    def __init__(self, window, path: Path) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.window = window
+        self.path = path
+        self.saved = False
+        self._started = time.monotonic()
+        self._settled_since: float | None = None
+        self.timer = QTimer(window)
+        self.timer.setInterval(200)
+        self.timer.timeout.connect(self._poll)
+
+    def start(self) -> None:
+        self.timer.start()
+
+    def _poll(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        if self.window.settled():
+            self._settled_since = self._settled_since or time.monotonic()
+        else:
+            self._settled_since = None
+        timed_out = time.monotonic() - self._started > SCREENSHOT_TIMEOUT_S
+        if (self._settled_since and time.monotonic() - self._settled_since > 0.6) or timed_out:
+            self.timer.stop()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.saved = self.window.grab().save(str(self.path), "PNG")
+            log.info("screenshot %s: %s", "saved" if self.saved else "FAILED", self.path)
+            self.window.close()
+            QApplication.instance().quit()

@@ -1,0 +1,131 @@
+"""Search analytics: queries per day, zero-result rate, latency, clicks by rank (pyqtgraph)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from core.catalog import db
+
+
+def analytics_data(days: int) -> dict:
+    """summarize() plus the raw latencies and per-day zero-result rates the plots need (a pool read)."""
+    from core.search.analytics import summarize
+
+    report = summarize(days=days)
+    since = db.utcnow() - dt.timedelta(days=days)
+    rows = list(db.QueryResult.select(db.QueryResult.created_at, db.QueryResult.latency_ms, db.QueryResult.result_ids)
+                .where(db.QueryResult.created_at >= since))
+    report["latencies"] = [r.latency_ms for r in rows]
+    per_day: dict[str, list[int]] = {}
+    for r in rows:
+        per_day.setdefault(r.created_at.date().isoformat(), []).append(0 if r.result_ids else 1)
+    report["zero_per_day"] = [{"date": d, "rate": float(np.mean(v))} for d, v in sorted(per_day.items())]
+    return report
+
+
+class AnalyticsView(QWidget):
+    def __init__(self, context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.report: dict | None = None
+        self._task = None
+        self.days = QComboBox()
+        for d in (7, 30, 90, 365):
+            self.days.addItem(f"Last {d} days", d)
+        self.days.setCurrentIndex(1)
+        self.days.currentIndexChanged.connect(self.refresh)
+        refresh = QPushButton("Refresh")
+        refresh.clicked.connect(self.refresh)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        head = QHBoxLayout()
+        head.addWidget(self.days)
+        head.addWidget(refresh)
+        head.addWidget(self.summary, 1)
+        pal = self.palette()
+        fg = pal.color(QPalette.ColorRole.WindowText)
+        self._brush = pg.mkBrush(pal.color(QPalette.ColorRole.Highlight))
+        self._pen = pg.mkPen(pal.color(QPalette.ColorRole.Highlight), width=2)
+        self.plots = {}
+        grid = QGridLayout()
+        for n, (key, title, xlab, ylab) in enumerate([
+            ("per_day", "Queries per day", "day", "queries"),
+            ("zero", "Zero-result rate", "day", "share"),
+            ("latency", "Latency", "ms", "queries"),
+            ("clicks", "Clicks by rank", "rank", "clicks"),
+        ]):
+            plot = pg.PlotWidget(title=title)
+            plot.setBackground(pal.color(QPalette.ColorRole.Base))
+            for axis in ("left", "bottom"):
+                plot.getAxis(axis).setTextPen(fg)
+                plot.getAxis(axis).setPen(fg)
+            plot.setLabel("bottom", xlab)
+            plot.setLabel("left", ylab)
+            plot.setMouseEnabled(x=False, y=False)
+            plot.setMenuEnabled(False)
+            self.plots[key] = plot
+            grid.addWidget(plot, n // 2, n % 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addLayout(grid, 1)
+
+    @Slot()
+    def refresh(self, *_args) -> None:
+        days = self.days.currentData() or 30
+        if self._task is not None:
+            self._task.cancel()
+        self._task = self.context.run_in_pool(self.context.read(lambda: analytics_data(days), "analytics"))
+        self._task.signals.result.connect(self._on_report)
+        self._task.signals.failed.connect(self._on_failed)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.summary.setText(f"Could not read analytics: {message.splitlines()[0]}")
+
+    @Slot(object)
+    def _on_report(self, report: dict) -> None:
+        if getattr(self.sender(), "task", None) is not self._task:
+            return
+        self._task = None
+        self.report = report
+        lat = report.get("latency_ms") or {}
+        p50 = f"{lat['p50']:.0f}" if lat.get("p50") is not None else "—"
+        p95 = f"{lat['p95']:.0f}" if lat.get("p95") is not None else "—"
+        self.summary.setText(f"{report['queries']} queries · {report['zero_result_rate']:.0%} with no results · "
+                             f"latency p50 {p50} ms, p95 {p95} ms · {report['clicks']} clicks")
+        for plot in self.plots.values():
+            plot.clear()
+        per_day = report.get("queries_per_day", [])
+        self._bars("per_day", [r["count"] for r in per_day], [r["date"][5:] for r in per_day])
+        zero = report.get("zero_per_day", [])
+        if zero:
+            x = np.arange(len(zero))
+            self.plots["zero"].plot(x, [r["rate"] for r in zero], pen=self._pen, symbol="o",
+                                    symbolBrush=self._brush)
+            self._ticks("zero", [r["date"][5:] for r in zero])
+            self.plots["zero"].setYRange(0, 1)
+        latencies = np.asarray(report.get("latencies", []), dtype=float)
+        if len(latencies):
+            counts, edges = np.histogram(latencies, bins=min(30, max(5, len(latencies) // 3)))
+            self.plots["latency"].plot(edges, counts, stepMode="center", fillLevel=0, brush=self._brush,
+                                       pen=self._pen)
+        clicks = report.get("clicks_by_rank", {})
+        ranks = sorted(int(r) for r in clicks)
+        self._bars("clicks", [clicks[str(r)] for r in ranks], [str(r) for r in ranks])
+
+    def _bars(self, key: str, heights: list, labels: list[str]) -> None:
+        if not heights:
+            return
+        x = np.arange(len(heights))
+        self.plots[key].addItem(pg.BarGraphItem(x=x, height=heights, width=0.7, brush=self._brush))
+        self._ticks(key, labels)
+
+    def _ticks(self, key: str, labels: list[str]) -> None:
+        step = max(1, len(labels) // 8)
+        self.plots[key].getAxis("bottom").setTicks([[(i, t) for i, t in enumerate(labels) if i % step == 0]])

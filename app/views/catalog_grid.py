@@ -1,0 +1,334 @@
+"""The catalog browser: a lazily paged product model, sorting, filter chips, soft delete with undo."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.views.tiles import (
+    TILE,
+    ChipBar,
+    PixmapRole,
+    ProductDelegate,
+    ProductIdRole,
+    RowRole,
+    ShaRole,
+    SkuRole,
+    StatusRole,
+)
+from core.catalog import db
+
+log = logging.getLogger(__name__)
+
+PAGE = 300
+SORTS = {
+    "title": ("Title", "p.title COLLATE NOCASE, p.id"),
+    "sku": ("SKU", "p.sku COLLATE NOCASE, p.id"),
+    "newest": ("Newest", "p.created_at DESC, p.id DESC"),
+    "category": ("Category", "p.category COLLATE NOCASE, p.title COLLATE NOCASE, p.id"),
+}
+STATUS_CHIPS = [("all", "All"), ("indexed", "Indexed"), ("imported", "Not indexed"), ("error", "Errors"),
+                ("corrected", "Corrected")]
+
+# The thumbnail shows the image holding the primary crop, else the first image.
+_COVER = ("(SELECT i.sha256 || '|' || i.blob_path FROM image_file i WHERE i.product_id = p.id "
+          "AND i.deleted_at IS NULL AND i.status = 'ok' ORDER BY EXISTS(SELECT 1 FROM crop c "
+          "WHERE c.image_id = i.id AND c.is_primary = 1 AND c.deleted_at IS NULL) DESC, i.position LIMIT 1)")
+
+
+@dataclass
+class Query:
+    sort: str = "title"
+    status: str = "all"
+    category: str = ""
+    text: str = ""
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses, params = ["p.deleted_at IS NULL"], []
+        if self.status == "corrected":
+            clauses.append("p.corrected = 1")
+        elif self.status != "all":
+            clauses.append("p.status = ?")
+            params.append(self.status)
+        if self.category:
+            clauses.append("(p.category = ? OR p.category LIKE ?)")
+            params += [self.category, self.category + "/%"]
+        if self.text:
+            clauses.append("(p.title LIKE ? OR p.sku LIKE ?)")
+            params += [f"%{self.text}%", f"%{self.text}%"]
+        return " AND ".join(clauses), params
+
+
+@dataclass
+class ProductRow:
+    id: int
+    sku: str
+    title: str
+    category: str
+    status: str
+    corrected: bool
+    sha256: str = ""
+    blob_path: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+class ProductListModel(QAbstractListModel):
+    """Products in pages: rowCount grows as the view scrolls (canFetchMore/fetchMore)."""
+
+    def __init__(self, catalog_root: Path, thumbnails, parent=None) -> None:
+        super().__init__(parent)
+        self._root = Path(catalog_root)
+        self._thumbs = thumbnails
+        self._rows: list[ProductRow] = []
+        self._by_sha: dict[str, list[int]] = {}
+        self._total = 0
+        self.query = Query()
+        thumbnails.ready.connect(self._on_thumbnail)
+
+    # --- loading ---------------------------------------------------------------------------------
+    def set_query(self, query: Query) -> None:
+        self.query = query
+        self.reload()
+
+    def reload(self, keep: int = 0) -> None:
+        """Re-read from the start; `keep` rows are fetched at once so the view keeps its place."""
+        self.beginResetModel()
+        self._rows, self._by_sha = [], {}
+        where, params = self.query.where()
+        self._total = db.database.execute_sql(f"SELECT COUNT(*) FROM product p WHERE {where}", params).fetchone()[0]
+        self._append(self._page(0, max(PAGE, keep)))
+        self.endResetModel()
+
+    def _page(self, offset: int, limit: int) -> list[ProductRow]:
+        where, params = self.query.where()
+        order = SORTS.get(self.query.sort, SORTS["title"])[1]
+        sql = (f"SELECT p.id, p.sku, p.title, p.category, p.status, p.corrected, {_COVER} FROM product p "
+               f"WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?")
+        rows = []
+        for pid, sku, title, category, status, corrected, cover in db.database.execute_sql(
+                sql, [*params, limit, offset]):
+            sha, _, blob = (cover or "").partition("|")
+            rows.append(ProductRow(pid, sku, title or sku, category, status, bool(corrected), sha, blob))
+        return rows
+
+    def _append(self, rows: list[ProductRow]) -> None:
+        start = len(self._rows)
+        for n, row in enumerate(rows):
+            if row.sha256:
+                self._by_sha.setdefault(row.sha256, []).append(start + n)
+        self._rows.extend(rows)
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent=QModelIndex()) -> None:
+        if parent.isValid():
+            return
+        rows = self._page(len(self._rows), PAGE)
+        if not rows:
+            self._total = len(self._rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
+        self._append(rows)
+        self.endInsertRows()
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    # --- data ------------------------------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def row(self, n: int) -> ProductRow:
+        return self._rows[n]
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.title
+        if role == PixmapRole:
+            if not row.sha256:
+                return None
+            return self._thumbs.get(row.sha256, self._root / row.blob_path if row.blob_path else None)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{row.title}\n{row.sku} · {row.category or 'no category'} · {row.status}"
+        return {ProductIdRole: row.id, SkuRole: row.sku, StatusRole: row.status, ShaRole: row.sha256,
+                RowRole: row}.get(role)
+
+    def index_of(self, product_id: int) -> QModelIndex:
+        for n, row in enumerate(self._rows):
+            if row.id == product_id:
+                return self.index(n)
+        return QModelIndex()
+
+    @Slot(str)
+    def _on_thumbnail(self, sha256: str) -> None:
+        for n in self._by_sha.get(sha256, ()):
+            index = self.index(n)
+            self.dataChanged.emit(index, index, [PixmapRole])
+
+    def categories(self) -> list[str]:
+        """Top-level categories present, for the chips."""
+        sql = ("SELECT DISTINCT CASE WHEN instr(category, '/') > 0 THEN substr(category, 1, instr(category, '/') - 1) "
+               "ELSE category END FROM product WHERE deleted_at IS NULL AND category != '' ORDER BY 1 LIMIT 12")
+        return [r[0] for r in db.database.execute_sql(sql)]
+
+
+class DeleteProducts(QUndoCommand):
+    """Soft delete (restorable); undo restores the same products."""
+
+    def __init__(self, product_ids: list[int], on_change) -> None:
+        super().__init__(f"Delete {len(product_ids)} product{'s' if len(product_ids) != 1 else ''}")
+        self.ids = list(product_ids)
+        self._on_change = on_change
+
+    def redo(self) -> None:
+        from core.catalog.retention import delete_products
+
+        delete_products(self.ids)
+        self._on_change()
+
+    def undo(self) -> None:
+        from core.catalog.retention import restore_products
+
+        restore_products(self.ids)
+        self._on_change()
+
+
+class CatalogGrid(QWidget):
+    """Toolbar (filter text, sort, chips) over the product grid."""
+
+    product_selected = Signal(int)  # product id; -1 when nothing is selected
+    activated = Signal(int)
+    changed = Signal()  # products deleted or restored
+    status_message = Signal(str)
+
+    def __init__(self, context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.undo_stack = QUndoStack(self)
+        self.model = ProductListModel(context.catalog.root, context.thumbnails, self)
+        self.filter_edit = QLineEdit(placeholderText="Filter by title or SKU")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._apply)
+        self.sort_box = QComboBox()
+        for key, (label, _) in SORTS.items():
+            self.sort_box.addItem(label, key)
+        self.sort_box.currentIndexChanged.connect(self._apply)
+        self.status_chips = ChipBar()
+        self.status_chips.set_chips(STATUS_CHIPS, ["all"])
+        self.status_chips.changed.connect(self._apply)
+        self.category_chips = ChipBar("Category:", exclusive=False)
+        self.category_chips.changed.connect(self._apply)
+        self.count_label = QLabel()
+        top = QHBoxLayout()
+        top.addWidget(self.filter_edit, 2)
+        top.addWidget(QLabel("Sort:"))
+        top.addWidget(self.sort_box)
+        top.addWidget(self.count_label)
+        chips = QHBoxLayout()
+        chips.addWidget(self.status_chips)
+        chips.addWidget(self.category_chips, 1)
+        self.view = QListView()
+        self.view.setViewMode(QListView.ViewMode.IconMode)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setMovement(QListView.Movement.Static)
+        self.view.setUniformItemSizes(True)
+        self.view.setGridSize(TILE + QSize(6, 6))
+        self.view.setLayoutMode(QListView.LayoutMode.Batched)
+        self.view.setBatchSize(200)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setItemDelegate(ProductDelegate(self.view))
+        self.view.setMouseTracking(True)
+        self.view.setModel(self.model)
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
+        self.view.activated.connect(self._activated)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addLayout(top)
+        layout.addLayout(chips)
+        layout.addWidget(self.view, 1)
+        self.refresh()
+
+    # --- state ---------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read the products (after a job or a delete), keeping the current product if it is still there."""
+        current = self.current_product_id()
+        loaded = self.model.rowCount()
+        self.category_chips.set_chips([(c, c) for c in self.model.categories()], self.category_chips.checked())
+        self.model.reload(keep=loaded)
+        self._update_count()
+        if current is not None:
+            index = self.model.index_of(current)
+            if index.isValid():
+                self.view.setCurrentIndex(index)
+
+    def _update_count(self) -> None:
+        self.count_label.setText(f"{self.model.total:,} products")
+
+    @Slot()
+    def _apply(self, *_args) -> None:
+        status = (self.status_chips.checked() or ["all"])[0]
+        cats = self.category_chips.checked()
+        self.model.set_query(Query(sort=self.sort_box.currentData() or "title", status=status,
+                                   category=cats[0] if len(cats) == 1 else "",
+                                   text=self.filter_edit.text().strip()))
+        self._update_count()
+
+    def current_product_id(self) -> int | None:
+        index = self.view.currentIndex()
+        return index.data(ProductIdRole) if index.isValid() else None
+
+    def selected_ids(self) -> list[int]:
+        return [i.data(ProductIdRole) for i in self.view.selectionModel().selectedIndexes()]
+
+    @Slot(QModelIndex, QModelIndex)
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.product_selected.emit(current.data(ProductIdRole) if current.isValid() else -1)
+
+    @Slot(QModelIndex)
+    def _activated(self, index: QModelIndex) -> None:
+        self.activated.emit(index.data(ProductIdRole))
+
+    # --- navigation and delete -----------------------------------------------------------------
+    def step(self, delta: int) -> None:
+        """Next/previous product (J/K); fetches more rows when stepping past the loaded ones."""
+        row = self.view.currentIndex().row() if self.view.currentIndex().isValid() else -1
+        target = row + delta
+        if target >= self.model.rowCount() and self.model.canFetchMore():
+            self.model.fetchMore()
+        target = max(0, min(target, self.model.rowCount() - 1))
+        if self.model.rowCount():
+            self.view.setCurrentIndex(self.model.index(target))
+            self.view.scrollTo(self.model.index(target))
+
+    def delete_selected(self) -> int:
+        ids = self.selected_ids()
+        if not ids:
+            return 0
+        command = DeleteProducts(ids, self._after_change)
+        self.undo_stack.push(command)
+        self.status_message.emit(f"{command.text()} — press Ctrl+Z to undo")
+        return len(ids)
+
+    def _after_change(self) -> None:
+        self.refresh()
+        self.changed.emit()

@@ -1,0 +1,193 @@
+"""The jobs panel: one row per job with progress, ETA, images/s, cancel and its per-file errors;
+and a toast that says when a job ends."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QPropertyAnimation, Qt, QTimer, Slot
+from PySide6.QtWidgets import (
+    QFrame,
+    QGraphicsOpacityEffect,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.workers.jobs import JobRecord, format_eta
+
+REFRESH_MS = 250
+
+
+class JobRow(QFrame):
+    def __init__(self, record: JobRecord, on_cancel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.record = record
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.title = QLabel(f"<b>{record.title}</b>")
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)
+        self.detail = QLabel("Waiting for the models…")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(lambda: on_cancel(record))
+        self.errors = QListWidget()
+        self.errors.setVisible(False)
+        self.errors.setMaximumHeight(120)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.detail)
+        layout.addWidget(self.errors)
+
+    def refresh(self) -> None:
+        r = self.record
+        if r.state in ("queued", "running"):
+            if r.total:
+                self.bar.setRange(0, r.total)
+                self.bar.setValue(r.done)
+            if r.state == "running":
+                rate = f"{r.rate:.1f} images/s" if r.rate else "— images/s"
+                self.detail.setText(f"{r.phase.capitalize()} {r.done}/{r.total} · {rate} · "
+                                    f"ETA {format_eta(r.eta_s)} · {r.message[:60]}")
+            return
+        self.cancel_button.setVisible(False)
+        self.bar.setRange(0, 1)
+        self.bar.setValue(1)
+        self.detail.setText(summary(r))
+        if r.errors and not self.errors.count():
+            for error in r.errors:
+                self.errors.addItem(f"{error.get('path', '')}: {error.get('reason', '')}")
+            self.errors.setVisible(True)
+
+
+def summary(r: JobRecord) -> str:
+    if r.state == "failed":
+        return f"Failed: {r.message.splitlines()[0] if r.message else 'unknown error'}"
+    result = r.result or {}
+    text = (f"{result.get('products', 0)} products imported, {result.get('indexed', 0)} indexed, "
+            f"{result.get('skipped', 0)} unchanged")
+    if r.errors:
+        text += f", {len(r.errors)} error{'s' if len(r.errors) != 1 else ''}"
+    if result.get("seconds") is not None:
+        text += f" in {result['seconds']:.1f} s"
+    return ("Cancelled: " if r.state == "cancelled" else "Done: ") + text
+
+
+class JobsPanel(QWidget):
+    def __init__(self, context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.rows: list[JobRow] = []
+        self._box = QVBoxLayout()
+        self._box.addStretch(1)
+        inner = QWidget()
+        inner.setLayout(self._box)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        self.empty = QLabel("No jobs yet. Drop product folders on the window to import and index them.")
+        self.empty.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.empty)
+        layout.addWidget(scroll, 1)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        context.job_added.connect(self._on_added)
+        context.job_finished.connect(self._on_finished)
+
+    @Slot(object)
+    def _on_added(self, record: JobRecord) -> None:
+        row = JobRow(record, self.context.cancel_job)
+        self.rows.append(row)
+        self._box.insertWidget(0, row)
+        self.empty.setVisible(False)
+        self._timer.start()
+
+    @Slot(object)
+    def _on_finished(self, record: JobRecord) -> None:
+        self.refresh()
+        if not any(r.record.state in ("queued", "running") for r in self.rows):
+            self._timer.stop()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    @Slot()
+    def refresh(self) -> None:
+        for row in self.rows:
+            row.refresh()
+
+
+class Toast(QFrame):
+    """A small message in the bottom-right corner of its parent that fades after a few seconds."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("toast")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(self.palette().ColorRole.ToolTipBase)
+        self.setForegroundRole(self.palette().ColorRole.ToolTipText)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setMaximumWidth(360)
+        close = QPushButton("×")
+        close.setFlat(True)
+        close.setFixedWidth(24)
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self._effect = QGraphicsOpacityEffect(self)
+        self.setGraphicsEffect(self._effect)
+        self._fade = QPropertyAnimation(self._effect, b"opacity", self)
+        self._fade.setDuration(400)
+        self._fade.finished.connect(self._faded)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._start_fade)
+        parent.installEventFilter(self)
+        self.hide()
+
+    def show_message(self, text: str, ms: int = 6000) -> None:
+        self._fade.stop()
+        self._effect.setOpacity(1.0)
+        self.label.setText(text)
+        self.adjustSize()
+        self._place()
+        self.show()
+        self.raise_()
+        self._timer.start(ms)
+
+    def _place(self) -> None:
+        parent = self.parentWidget()
+        margin = 16
+        self.move(parent.width() - self.width() - margin, parent.height() - self.height() - margin - 24)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and self.isVisible():
+            self._place()
+        return False
+
+    @Slot()
+    def _start_fade(self) -> None:
+        self._fade.setStartValue(1.0)
+        self._fade.setEndValue(0.0)
+        self._fade.start()
+
+    @Slot()
+    def _faded(self) -> None:
+        if self._effect.opacity() == 0.0:
+            self.hide()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self._fade.stop()

@@ -1,0 +1,378 @@
+"""The main window: assembles the views, actions and shortcuts, drag-and-drop, notifications, and
+owns the one shutdown path (closeEvent)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QMainWindow,
+    QProgressDialog,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
+
+from app.views.catalog_grid import CatalogGrid
+from app.views.empty_state import EmptyState
+from app.views.error_dialog import ErrorDialog
+from app.views.jobs_panel import JobsPanel, Toast, summary
+from app.views.model_status import ModelStatus
+from app.views.product_detail import ProductDetail
+from app.views.search_panel import IMAGE_SUFFIXES, SearchPanel
+
+log = logging.getLogger(__name__)
+
+
+def dropped_paths(mime) -> tuple[list[Path], list[Path]]:
+    """(folders, image files) among the local files of a drag."""
+    paths = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+    folders = [p for p in paths if p.is_dir()]
+    images = [p for p in paths if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
+    return folders, images
+
+
+class MainWindow(QMainWindow):
+    exposed = Signal()  # the window was first shown on screen
+
+    def __init__(self, context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle(f"Catalog Curator — {context.catalog.root}")
+        self.setAcceptDrops(True)
+        self.error_dialogs: list[ErrorDialog] = []
+        self._download_dialog: QProgressDialog | None = None
+        self._closing = False
+        self._build_views()
+        self._build_actions()
+        self._connect()
+        self._update_empty()
+        self.resize(1280, 820)
+
+    # --- construction --------------------------------------------------------------------------
+    def _build_views(self) -> None:
+        ctx = self.context
+        self.grid = CatalogGrid(ctx)
+        self.detail = ProductDetail(ctx)
+        self.empty = EmptyState()
+        browse = QSplitter(Qt.Orientation.Horizontal)
+        browse.addWidget(self.grid)
+        browse.addWidget(self.detail)
+        browse.setStretchFactor(0, 3)
+        browse.setStretchFactor(1, 2)
+        browse.setSizes([760, 500])
+        self.catalog_page = QStackedWidget()
+        self.catalog_page.addWidget(self.empty)
+        self.catalog_page.addWidget(browse)
+        self.search = SearchPanel(ctx)
+        self.analytics = QStackedWidget()  # the plots (and pyqtgraph) load when the tab is first opened
+        self.analytics_view = None
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.catalog_page, "Catalog")
+        self.tabs.addTab(self.search, "Search")
+        self.tabs.addTab(self.analytics, "Analytics")
+        self.setCentralWidget(self.tabs)
+        self.jobs = JobsPanel(ctx)
+        self.jobs_dock = QDockWidget("Jobs", self)
+        self.jobs_dock.setObjectName("jobs")
+        self.jobs_dock.setWidget(self.jobs)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.jobs_dock)
+        self.jobs_dock.hide()
+        self.model_status = ModelStatus(ctx)
+        self.statusBar().addPermanentWidget(self.model_status)
+        self.toast = Toast(self)
+
+    def _action(self, text: str, shortcut, slot, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(f"{tip or text} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.add_action = self._action("Add folder…", QKeySequence.StandardKey.Open, self.choose_folders,
+                                       "Import and index product folders")
+        self.search_action = self._action("Search", QKeySequence.StandardKey.Find, self.focus_search)
+        self.delete_action = self._action("Delete", QKeySequence.StandardKey.Delete, self.delete_selected,
+                                          "Delete the selected products (undo with Ctrl+Z)")
+        self.undo_action = self.grid.undo_stack.createUndoAction(self, "Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.addAction(self.undo_action)
+        self.redo_action = self.grid.undo_stack.createRedoAction(self, "Redo")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.addAction(self.redo_action)
+        self.settings_action = self._action("Settings…", QKeySequence.StandardKey.Preferences, self.open_settings)
+        self.jobs_action = self.jobs_dock.toggleViewAction()
+        self.jobs_action.setShortcut(QKeySequence("Ctrl+J"))
+        self.about_action = self._action("About", None, self.open_about)
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setMovable(False)
+        for action in (self.add_action, self.search_action, self.delete_action, self.undo_action,
+                       self.jobs_action, self.settings_action, self.about_action):
+            toolbar.addAction(action)
+        menu = self.menuBar().addMenu("&File")
+        for action in (self.add_action, self.settings_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self._action("Quit", QKeySequence.StandardKey.Quit, self.close))
+        edit = self.menuBar().addMenu("&Edit")
+        for action in (self.undo_action, self.redo_action, self.delete_action, self.search_action):
+            edit.addAction(action)
+        view = self.menuBar().addMenu("&View")
+        view.addAction(self.jobs_action)
+        view.addAction(self._action("Next product", "J", lambda: self.step(1)))
+        view.addAction(self._action("Previous product", "K", lambda: self.step(-1)))
+        view.addAction(self._action("Preview", "Space", self.preview))
+        self.menuBar().addMenu("&Help").addAction(self.about_action)
+        # Arrows move in the grid natively; J/K/Space also work from the detail pane.
+        QShortcut(QKeySequence("Ctrl+Shift+F"), self, self.focus_search)
+
+    def _connect(self) -> None:
+        ctx = self.context
+        self.grid.product_selected.connect(self.detail.show_product)
+        self.grid.activated.connect(self._open_product_detail)
+        self.grid.status_message.connect(self.show_message)
+        self.grid.changed.connect(self._update_empty)
+        self.detail.search_similar.connect(self.search_similar)
+        self.detail.search_image.connect(self.search_image)
+        self.search.open_product.connect(self.open_product)
+        self.search.status_message.connect(self.show_message)
+        self.empty.add_folder.connect(self.choose_folders)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        ctx.catalog_changed.connect(self._catalog_changed)
+        ctx.error.connect(self.show_error)
+        ctx.job_added.connect(self._job_added)
+        ctx.job_finished.connect(self._job_finished)
+        ctx.models.status_changed.connect(self._models_changed)
+        ctx.models.download_progress.connect(self._download_progress)
+
+    # --- catalog -------------------------------------------------------------------------------
+    @Slot()
+    def _update_empty(self) -> None:
+        has_products = self.grid.model.total > 0 or self.grid.model.query.status != "all" or bool(
+            self.grid.model.query.text or self.grid.model.query.category)
+        self.catalog_page.setCurrentIndex(1 if has_products else 0)
+
+    @Slot()
+    def _catalog_changed(self) -> None:
+        self.grid.refresh()
+        self._update_empty()
+
+    def step(self, delta: int) -> None:
+        if self.tabs.currentIndex() == 0:
+            self.grid.step(delta)
+
+    def preview(self) -> None:
+        if self.tabs.currentIndex() == 0:
+            self.detail.preview()
+
+    @Slot()
+    def delete_selected(self) -> None:
+        if self.tabs.currentIndex() == 0:
+            self.grid.delete_selected()
+            self._update_empty()
+
+    @Slot(int)
+    def open_product(self, product_id: int) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.grid.filter_edit.clear()
+        index = self.grid.model.index_of(product_id)
+        if index.isValid():
+            self.grid.view.setCurrentIndex(index)
+            self.grid.view.scrollTo(index)
+        else:
+            self.detail.show_product(product_id)
+
+    @Slot(int)
+    def _open_product_detail(self, product_id: int) -> None:
+        self.detail.show_product(product_id)
+
+    # --- search --------------------------------------------------------------------------------
+    @Slot()
+    def focus_search(self) -> None:
+        self.tabs.setCurrentIndex(1)
+        self.search.text.setFocus()
+        self.search.text.selectAll()
+
+    @Slot(int)
+    def search_similar(self, product_id: int) -> None:
+        self.tabs.setCurrentIndex(1)
+        self.search.search_similar(product_id)
+
+    @Slot(object)
+    def search_image(self, path) -> None:
+        self.tabs.setCurrentIndex(1)
+        self.search.search_image(Path(path))
+
+    @Slot(int)
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.analytics:
+            if self.analytics_view is None:
+                from app.views.analytics_view import AnalyticsView
+
+                self.analytics_view = AnalyticsView(self.context)
+                self.analytics.addWidget(self.analytics_view)
+            self.analytics_view.refresh()
+
+    # --- jobs ----------------------------------------------------------------------------------
+    @Slot()
+    def choose_folders(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add product folders")
+        if folder:
+            self.start_index([Path(folder)])
+
+    def start_index(self, folders: list[Path]):
+        self.jobs_dock.show()
+        return self.context.start_index_job(folders)
+
+    @Slot(object)
+    def _job_added(self, record) -> None:
+        self.show_message(f"Started: {record.title}")
+
+    @Slot(object)
+    def _job_finished(self, record) -> None:
+        text = f"{record.title} — {summary(record)}"
+        self.show_message(text)
+        self.toast.show_message(text)
+
+    # --- drag and drop -------------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        folders, images = dropped_paths(event.mimeData())
+        if folders or images:
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:
+        event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        folders, images = dropped_paths(event.mimeData())
+        if folders:
+            self.start_index(folders)
+            event.acceptProposedAction()
+        elif images:
+            self.search_image(images[0])
+            event.acceptProposedAction()
+
+    # --- models --------------------------------------------------------------------------------
+    @Slot(object)
+    def _models_changed(self, status: dict) -> None:
+        emb = status.get("embedder") or {}
+        if status.get("state") in ("ready", "failed"):
+            available = bool(emb.get("supports_text"))
+            reason = emb.get("text_unavailable_reason") or status.get("error", "").split("\n")[0] or "no model"
+            self.search.set_text_available(available, reason)
+            if self._download_dialog is not None:
+                self._download_dialog.close()
+                self._download_dialog = None
+            if status.get("state") == "failed":
+                self.show_message("Models failed to load; browsing still works. See the status bar.")
+
+    @Slot(int, int, str)
+    def _download_progress(self, done: int, total: int, message: str) -> None:
+        """First run: weights are downloading; show how far along (it cannot be cancelled mid-file)."""
+        if self._download_dialog is None:
+            dialog = QProgressDialog("Downloading model weights…", "Hide", 0, 0, self)
+            dialog.setWindowTitle("First run: downloading models")
+            dialog.setMinimumDuration(0)
+            dialog.setAutoClose(False)
+            dialog.setWindowModality(Qt.WindowModality.NonModal)
+            self._download_dialog = dialog
+        self._download_dialog.setMaximum(max(total, 0))
+        self._download_dialog.setValue(min(done, total) if total else 0)
+        self._download_dialog.setLabelText(message)
+        if total and done >= total:
+            self._download_dialog.close()
+            self._download_dialog = None
+
+    # --- dialogs and messages ------------------------------------------------------------------
+    @Slot(str)
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    @Slot(str, str)
+    def show_error(self, summary_text: str, details: str) -> ErrorDialog:
+        dialog = ErrorDialog(summary_text, details, self)
+        dialog.destroyed.connect(self._forget_error_dialog)
+        self.error_dialogs.append(dialog)
+        dialog.show()
+        return dialog
+
+    @Slot()
+    def _forget_error_dialog(self) -> None:
+        self.error_dialogs = [d for d in self.error_dialogs if _alive(d)]
+
+    @Slot()
+    def open_settings(self) -> None:
+        from app.views.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.context.settings, self.context.catalog.root, self)
+        if dialog.exec():
+            self.context.apply_settings(dialog.settings)
+            if dialog.new_catalog is not None:
+                self._switch_catalog(dialog.new_catalog)
+            self.show_message("Settings saved")
+
+    def _switch_catalog(self, path: Path) -> None:
+        try:
+            from core.workspaces import Workspaces
+
+            spaces = Workspaces()
+            name = path.name or "catalog"
+            if name not in {w.name for w in spaces.list()}:
+                spaces.add(name, path)
+            spaces.use(name)
+            self.show_message(f"{path} opens the next time Catalog Curator starts")
+        except Exception as exc:
+            self.show_error(f"Could not switch to {path}: {exc}", "")
+
+    @Slot()
+    def open_about(self) -> None:
+        from app.about import AboutDialog
+
+        dialog = AboutDialog(self.context.models.status if self.context.models.ready else None, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+
+    # --- readiness and shutdown ----------------------------------------------------------------
+    def settled(self) -> bool:
+        """Models loaded (or failed), no thumbnails or images still loading: what a screenshot waits for."""
+        images = [self.detail.image, self.search.explanation.query_view, self.search.explanation.match_view]
+        return (self.context.models.ready and self.context.thumbnails.idle
+                and not any(v.loading for v in images) and not self.search.busy)
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.Show and not getattr(self, "_shown_once", False):
+            self._shown_once = True
+            QTimer.singleShot(0, self.exposed.emit)
+        return super().event(event)
+
+    def closeEvent(self, event) -> None:
+        """The one shutdown path: stop timers, cancel and wait for every worker, close the catalog."""
+        if not self._closing:
+            self._closing = True
+            self.jobs.stop()
+            self.toast.stop()
+            for dialog in list(self.error_dialogs):
+                if _alive(dialog):
+                    dialog.close()
+            self.context.shutdown()
+        super().closeEvent(event)
+
+
+def _alive(obj) -> bool:
+    try:
+        import shiboken6
+
+        return shiboken6.isValid(obj)
+    except Exception:
+        return False

@@ -1,0 +1,53 @@
+"""The status-bar view of the models: which embedder and detector, on which device, and whether
+text search works (with the reason when it does not)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+
+def describe(status: dict) -> tuple[str, str, str]:
+    """(models text, text-search text, tooltip) for a ModelRegistry.status() plus "state"."""
+    state = status.get("state", "starting")
+    if state in ("starting", "loading"):
+        return "Loading models…", "", "The window works while the models load in the background."
+    emb = status.get("embedder") or {}
+    det = status.get("detector") or {}
+    device = emb.get("device") or status.get("device_setting") or "?"
+    det_text = det.get("name") if det.get("state") == "loaded" else f"no detector ({det.get('state', '?')})"
+    models = f"{emb.get('name') or emb.get('requested') or '?'} · {det_text} · {device}"
+    if state == "failed" and emb.get("state") != "loaded":
+        first = (status.get("error") or "unknown error").splitlines()[0]
+        return "Models failed to load", "Search unavailable", first
+    text = "Text search on" if emb.get("supports_text", False) else "Text search off"
+    tip = [f"Embedder: {emb.get('name')} {emb.get('version', '')} ({emb.get('state')}) on {device}"]
+    if emb.get("reason"):
+        tip.append(f"  {emb['reason']}")
+    tip.append(f"Detector: {det.get('name') or '—'} ({det.get('state')})" + (f": {det['reason']}" if det.get("reason") else ""))
+    if not emb.get("supports_text", False):
+        tip.append(f"Text search unavailable: {emb.get('text_unavailable_reason') or 'no CLIP weights'}")
+    return models, text, "\n".join(tip)
+
+
+class ModelStatus(QWidget):
+    def __init__(self, context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.models = QLabel()
+        self.text = QLabel()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.models)
+        layout.addWidget(self.text)
+        context.models.status_changed.connect(self.update_status)
+        self.update_status(context.models.status)
+
+    @Slot(object)
+    def update_status(self, status: dict) -> None:
+        models, text, tip = describe(status)
+        self.models.setText(models)
+        self.text.setText(text)
+        self.text.setVisible(bool(text))
+        self.setToolTip(tip)
+        self.models.setToolTip(tip)
+        self.text.setToolTip(tip)

@@ -1,0 +1,243 @@
+"""Product detail: the images with their crop boxes, labels, metadata, and indexing/correction history."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.views.image_boxes import Box, ImageBoxes
+from core.catalog import db
+
+
+def crop_boxes(image_id: int) -> list[Box]:
+    """Every crop of an image: the primary highlighted, rejected ones greyed with their reason."""
+    boxes = []
+    for crop in db.Crop.select().where(db.Crop.image == image_id):
+        if crop.is_primary:
+            kind, label = "primary", "primary"
+        elif crop.verdict == "rejected":
+            kind, label = "rejected", f"rejected: {crop.reason}" if crop.reason else "rejected"
+        else:
+            kind, label = "accepted", crop.detector_class or crop.source
+        boxes.append(Box(crop.box, kind, label))
+    return boxes
+
+
+class ProductDetail(QWidget):
+    search_similar = Signal(int)  # product id
+    search_image = Signal(object)  # Path of a product image
+
+    def __init__(self, context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.product_id: int | None = None
+        self._images: list[db.ImageFile] = []
+        self.title = QLabel("<i>Select a product</i>")
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.image = ImageBoxes(context, placeholder="No image")
+        self.image.setToolTip("Click to search for products similar to this image")
+        self.image.clicked.connect(self._search_this_image)
+        self.strip = QListWidget()
+        self.strip.setViewMode(QListWidget.ViewMode.IconMode)
+        self.strip.setFlow(QListWidget.Flow.LeftToRight)
+        self.strip.setWrapping(False)
+        self.strip.setIconSize(QSize(64, 64))
+        self.strip.setFixedHeight(96)
+        self.strip.currentRowChanged.connect(self._show_image)
+        self.similar_button = QPushButton("Search similar")
+        self.similar_button.setEnabled(False)
+        self.similar_button.clicked.connect(self._similar)
+        self.image_caption = QLabel()
+        self.image_caption.setWordWrap(True)
+        self.labels = QListWidget()
+        self.meta = QWidget()
+        self.meta_form = QFormLayout(self.meta)
+        self.history = QTreeWidget()
+        self.history.setHeaderLabels(["When", "What", "Details"])
+        self.history.setRootIsDecorated(False)
+        tabs = QTabWidget()
+        tabs.addTab(self.meta, "Details")
+        tabs.addTab(self.labels, "Labels")
+        tabs.addTab(self.history, "History")
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.similar_button)
+        top_layout.addLayout(header)
+        top_layout.addWidget(self.image, 1)
+        top_layout.addWidget(self.image_caption)
+        top_layout.addWidget(self.strip)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(top)
+        split.addWidget(tabs)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(split)
+        context.thumbnails.ready.connect(self._on_thumbnail)
+
+    # --- loading -------------------------------------------------------------------------------
+    def show_product(self, product_id: int | None) -> None:
+        product = db.Product.get_or_none(db.Product.id == product_id) if product_id and product_id > 0 else None
+        self.product_id = product.id if product else None
+        self.similar_button.setEnabled(product is not None and product.status == "indexed")
+        self.strip.clear()
+        self.labels.clear()
+        self.history.clear()
+        while self.meta_form.rowCount():
+            self.meta_form.removeRow(0)
+        if product is None:
+            self.title.setText("<i>Select a product</i>")
+            self._images = []
+            self.image.clear()
+            self.image_caption.clear()
+            return
+        self.title.setText(f"<b>{_esc(product.title or product.sku)}</b><br>{_esc(product.sku)}")
+        self._images = list(db.ImageFile.select().where(db.ImageFile.product == product)
+                            .order_by(db.ImageFile.position))
+        self._fill_strip()
+        self._fill_meta(product)
+        self._fill_labels(product)
+        self._fill_history(product)
+        primary = db.Crop.select(db.Crop.image).where(
+            db.Crop.image.in_([i.id for i in self._images]) & (db.Crop.is_primary == True)).first()  # noqa: E712
+        start = next((n for n, i in enumerate(self._images) if primary and i.id == primary.image_id), 0)
+        if self._images:
+            self.strip.setCurrentRow(start)
+            self._show_image(start)
+        else:
+            self.image.clear()
+
+    def _fill_strip(self) -> None:
+        for image in self._images:
+            item = QListWidgetItem(image.original_name[:14])
+            item.setToolTip(f"{image.original_name}\n{image.width}×{image.height} {image.format}"
+                            + (f"\n{image.error}" if image.error else ""))
+            item.setData(Qt.ItemDataRole.UserRole, image.sha256)
+            self._set_icon(item, image)
+            self.strip.addItem(item)
+
+    def _set_icon(self, item: QListWidgetItem, image: db.ImageFile) -> None:
+        source = self.context.catalog.root / image.blob_path if image.blob_path else None
+        pixmap = self.context.thumbnails.get(image.sha256, source) if image.status == "ok" else None
+        if pixmap is not None:
+            item.setIcon(QIcon(pixmap))
+
+    @Slot(str)
+    def _on_thumbnail(self, sha256: str) -> None:
+        for n in range(self.strip.count()):
+            item = self.strip.item(n)
+            if item.data(Qt.ItemDataRole.UserRole) == sha256 and n < len(self._images):
+                self._set_icon(item, self._images[n])
+
+    def _fill_meta(self, product: db.Product) -> None:
+        rows = [("SKU", product.sku), ("Title", product.title), ("Category", product.category or "—"),
+                ("Price", "—" if product.price is None else f"{product.price:,.2f}"),
+                ("Status", product.status), ("Review", product.review_state),
+                ("Folder", product.source_folder), ("Images", str(len(self._images)))]
+        rows += [(str(k), str(v)) for k, v in (product.attributes or {}).items()]
+        if product.description:
+            rows.append(("Description", product.description[:600]))
+        for name, value in rows:
+            label = QLabel(value)
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.meta_form.addRow(f"{name}:", label)
+
+    def _fill_labels(self, product: db.Product) -> None:
+        rows = db.Label.select().where(db.Label.product == product).order_by(db.Label.vocabulary, -db.Label.score)
+        for label in rows:
+            mark = " ✓" if label.confirmed else ""
+            self.labels.addItem(f"{label.vocabulary}: {label.value}  ({label.score:.2f}, {label.source}){mark}")
+        if not self.labels.count():
+            self.labels.addItem("No labels yet — they come with indexing.")
+
+    def _fill_history(self, product: db.Product) -> None:
+        events = []
+        for r in db.IndexingResult.select().where(db.IndexingResult.product == product):
+            detail = f"{r.status} · {r.model_version} on {r.device or '?'}" + (f" · {r.error}" if r.error else "")
+            events.append((r.created_at, "Indexed", detail))
+        for c in db.Correction.select().where(db.Correction.product == product):
+            detail = f"{c.user}: {_short(c.before)} → {_short(c.after)}"
+            events.append((c.created_at, c.kind.replace("_", " ").capitalize(), detail))
+        for when, what, detail in sorted(events, key=lambda e: e[0], reverse=True):
+            item = QTreeWidgetItem([when.strftime("%Y-%m-%d %H:%M"), what, detail])
+            item.setToolTip(2, detail)
+            self.history.addTopLevelItem(item)
+        if not events:
+            self.history.addTopLevelItem(QTreeWidgetItem(["", "Imported", "not indexed yet"]))
+        self.history.resizeColumnToContents(0)
+
+    @Slot(int)
+    def _show_image(self, row: int) -> None:
+        if not 0 <= row < len(self._images):
+            return
+        image = self._images[row]
+        if image.status != "ok" or not image.blob_path:
+            self.image.set_image(None, None, [])
+            self.image.placeholder = f"Unreadable image: {image.error or 'unknown reason'}"
+            self.image_caption.setText(image.original_name)
+            return
+        boxes = crop_boxes(image.id)
+        rejected = [b for b in boxes if b.kind == "rejected"]
+        self.image.set_image(self.context.catalog.root / image.blob_path, (image.width, image.height), boxes)
+        self.image_caption.setText(f"{image.original_name} · {image.width}×{image.height} · {len(boxes)} crops"
+                                   + (f" ({len(rejected)} rejected)" if rejected else ""))
+
+    # --- actions -------------------------------------------------------------------------------
+    @Slot()
+    def _similar(self) -> None:
+        if self.product_id is not None:
+            self.search_similar.emit(self.product_id)
+
+    @Slot()
+    def _search_this_image(self) -> None:
+        if self.image.path is not None:
+            self.search_image.emit(Path(self.image.path))
+
+    def preview(self) -> None:
+        """Space: the current image large, in its own window."""
+        if self.image.path is None:
+            return
+        dialog = QDialog(self.window())
+        dialog.setWindowTitle(self.image_caption.text() or "Preview")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        big = ImageBoxes(self.context, dialog)
+        big.set_image(self.image.path, (self.image._original.width(), self.image._original.height()),
+                      list(self.image._boxes))
+        big.clicked.connect(dialog.close)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(big)
+        dialog.resize(900, 700)
+        dialog.show()
+
+
+def _esc(text: str) -> str:
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _short(value) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return text if len(text) < 80 else text[:77] + "…"

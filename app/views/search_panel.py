@@ -1,0 +1,375 @@
+"""Search: text, a dropped/pasted/clicked image or "similar to", alpha, filter chips, results, explanation."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QSlider,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.views.explanation import ExplanationPanel
+from app.views.image_boxes import Box, ImageBoxes
+from app.views.tiles import (
+    TILE,
+    BadgeRole,
+    ChipBar,
+    PixmapRole,
+    ProductDelegate,
+    ProductIdRole,
+    RowRole,
+    ShaRole,
+    SkuRole,
+)
+from core.catalog import db
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
+
+
+def qimage_to_array(image: QImage) -> np.ndarray:
+    """RGB uint8 pixels of a QImage (a pasted or dropped picture)."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    width, height, stride = rgb.width(), rgb.height(), rgb.bytesPerLine()
+    buffer = np.frombuffer(rgb.constBits(), dtype=np.uint8, count=stride * height).reshape(height, stride)
+    return buffer[:, : width * 3].reshape(height, width, 3).copy()
+
+
+class ResultModel(QAbstractListModel):
+    def __init__(self, context, parent=None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.results: list[Any] = []
+        self._covers: dict[int, tuple[str, str]] = {}
+        context.thumbnails.ready.connect(self._on_thumbnail)
+
+    def set_results(self, results: list[Any]) -> None:
+        self.beginResetModel()
+        self.results = list(results)
+        ids = [r.product_id for r in self.results]
+        self._covers = _covers(ids)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.results)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self.results[index.row()]
+        sha, blob = self._covers.get(r.product_id, ("", ""))
+        if role == Qt.ItemDataRole.DisplayRole:
+            return r.title or r.sku
+        if role == BadgeRole:
+            return f"{r.score:.2f}"
+        if role == PixmapRole:
+            return self.context.thumbnails.get(sha, self.context.catalog.root / blob) if sha and blob else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            from core.search.explain import describe
+
+            return f"#{index.row() + 1} {r.sku}\n{describe(r.explanation)}"
+        return {ProductIdRole: r.product_id, SkuRole: r.sku, ShaRole: sha, RowRole: r}.get(role)
+
+    @Slot(str)
+    def _on_thumbnail(self, sha256: str) -> None:
+        for n, r in enumerate(self.results):
+            if self._covers.get(r.product_id, ("",))[0] == sha256:
+                self.dataChanged.emit(self.index(n), self.index(n), [PixmapRole])
+
+
+def _covers(product_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """The image each result shows: the one holding its primary crop, else its first image."""
+    if not product_ids:
+        return {}
+    images = list(db.ImageFile.select().where(db.ImageFile.product.in_(product_ids) & (db.ImageFile.status == "ok"))
+                  .order_by(db.ImageFile.position))
+    primary = {c.image_id for c in db.Crop.select(db.Crop.image).where(
+        db.Crop.image.in_([i.id for i in images]) & (db.Crop.is_primary == True))}  # noqa: E712
+    covers: dict[int, tuple[str, str]] = {}
+    for image in sorted(images, key=lambda i: (i.id not in primary, i.position)):
+        covers.setdefault(image.product_id, (image.sha256, image.blob_path))
+    return covers
+
+
+class QueryImage(ImageBoxes):
+    """The query photo: drop an image file here, paste one, or click a product image elsewhere."""
+
+    def __init__(self, context, parent=None) -> None:
+        super().__init__(context, parent, placeholder="Drop or paste an image here\n(or click a product image)")
+        self.setAcceptDrops(True)
+        self.setMinimumSize(140, 110)
+        self.query: np.ndarray | Path | None = None
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasImage() or _image_urls(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        urls = _image_urls(event.mimeData())
+        if urls:
+            self.set_query(urls[0])
+        elif event.mimeData().hasImage():
+            self.set_query(QImage(event.mimeData().imageData()))
+        event.acceptProposedAction()
+
+    def set_query(self, query: np.ndarray | Path | QImage | None, box=None) -> None:
+        if isinstance(query, QImage):
+            self.query = qimage_to_array(query)
+            self.set_qimage(query, [])
+        elif isinstance(query, Path):
+            self.query = query
+            self.set_image(query, _image_size(query), [Box(box, "query", "query")] if box else [])
+        else:
+            self.query = None
+            self.clear()
+
+
+def _image_urls(mime) -> list[Path]:
+    return [Path(u.toLocalFile()) for u in mime.urls()
+            if u.isLocalFile() and Path(u.toLocalFile()).suffix.lower() in IMAGE_SUFFIXES]
+
+
+def _image_size(path: Path) -> tuple[int, int] | None:
+    try:
+        from PIL import Image
+
+        with Image.open(path) as img:
+            return img.size
+    except Exception:
+        return None
+
+
+class SearchPanel(QWidget):
+    open_product = Signal(int)
+    status_message = Signal(str)
+    searched = Signal(object)  # SearchResponse
+
+    def __init__(self, context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.similar_to: int | None = None
+        self.response = None
+        self._task = None
+        self.text = QLineEdit(placeholderText="Describe the product (e.g. red leather bag)")
+        self.text.setClearButtonEnabled(True)
+        self.text.returnPressed.connect(self.run_search)
+        self.text.textChanged.connect(self._update_alpha)
+        self.query_image = QueryImage(context)
+        self.clear_image = QPushButton("Clear image")
+        self.clear_image.clicked.connect(self.clear_query_image)
+        self.alpha = QSlider(Qt.Orientation.Horizontal)
+        self.alpha.setRange(0, 100)
+        self.alpha.setValue(50)
+        self.alpha.setToolTip("Weight of the image against the text")
+        self.alpha_label = QLabel()
+        self.alpha.valueChanged.connect(self._update_alpha)
+        self.filter_edit = QLineEdit(placeholderText="Add filter: category=Gear/Bags, color=Blue, price=10..50")
+        self.filter_edit.returnPressed.connect(self._add_filter)
+        self.filters = ChipBar("Filters:", exclusive=False)
+        self.filters.changed.connect(self._filters_changed)
+        self.search_button = QPushButton("Search")
+        self.search_button.setDefault(True)
+        self.search_button.clicked.connect(self.run_search)
+        self.state_label = QLabel()
+        self.state_label.setWordWrap(True)
+        self.results = ResultModel(context, self)
+        self.view = QListView()
+        self.view.setViewMode(QListView.ViewMode.IconMode)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setMovement(QListView.Movement.Static)
+        self.view.setUniformItemSizes(True)
+        self.view.setGridSize(TILE + QSize(6, 6))
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setItemDelegate(ProductDelegate(self.view))
+        self.view.setModel(self.results)
+        self.view.selectionModel().currentChanged.connect(self._result_chosen)
+        self.view.activated.connect(self._result_activated)
+        self.explanation = ExplanationPanel(context)
+        self._build_layout()
+        QShortcut(QKeySequence.StandardKey.Paste, self, self.paste_image)
+        self._update_alpha()
+
+    def _build_layout(self) -> None:
+        query = QVBoxLayout()
+        row = QHBoxLayout()
+        row.addWidget(self.text, 1)
+        row.addWidget(self.search_button)
+        query.addLayout(row)
+        alpha_row = QHBoxLayout()
+        alpha_row.addWidget(QLabel("Text"))
+        alpha_row.addWidget(self.alpha, 1)
+        alpha_row.addWidget(QLabel("Image"))
+        alpha_row.addWidget(self.alpha_label)
+        self.alpha_row = QWidget()
+        self.alpha_row.setLayout(alpha_row)
+        query.addWidget(self.alpha_row)
+        query.addWidget(self.filter_edit)
+        query.addWidget(self.filters)
+        query.addWidget(self.state_label)
+        query.addStretch(1)
+        image_col = QVBoxLayout()
+        image_col.addWidget(self.query_image, 1)
+        image_col.addWidget(self.clear_image)
+        top = QWidget()
+        top_layout = QHBoxLayout(top)
+        top_layout.addLayout(image_col, 1)
+        top_layout.addLayout(query, 2)
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(self.view)
+        bottom.addWidget(self.explanation)
+        bottom.setStretchFactor(0, 3)
+        bottom.setStretchFactor(1, 2)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(top)
+        split.addWidget(bottom)
+        split.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(split)
+
+    # --- query ---------------------------------------------------------------------------------
+    def set_text_available(self, available: bool, reason: str = "") -> None:
+        self.text.setEnabled(available)
+        self.text.setPlaceholderText("Describe the product (e.g. red leather bag)" if available
+                                     else f"Text search unavailable: {reason}")
+        self.text.setToolTip("" if available else reason)
+
+    @Slot()
+    def _update_alpha(self, *_args) -> None:
+        both = bool(self.text.text().strip()) and (self.query_image.query is not None or self.similar_to is not None)
+        self.alpha_row.setVisible(both)
+        self.alpha_label.setText(f"{self.alpha.value() / 100:.2f}")
+
+    def search_image(self, image: Path | QImage | np.ndarray, box=None) -> None:
+        self.similar_to = None
+        self.query_image.set_query(image, box)
+        self._update_alpha()
+        self.run_search()
+
+    def search_similar(self, product_id: int) -> None:
+        from core.catalog import db as _db
+
+        self.similar_to = product_id
+        image = _db.ImageFile.select().join(_db.Crop).where(
+            (_db.ImageFile.product == product_id) & (_db.Crop.is_primary == True)).first()  # noqa: E712
+        crop = _db.Crop.get_or_none((_db.Crop.image == image) & (_db.Crop.is_primary == True)) if image else None  # noqa: E712
+        if image is not None:
+            self.query_image.set_query(self.context.catalog.root / image.blob_path, crop.box if crop else None)
+        self.query_image.query = None  # the query is the product's vectors, not this photo
+        self._update_alpha()
+        self.run_search()
+
+    @Slot()
+    def clear_query_image(self) -> None:
+        self.similar_to = None
+        self.query_image.set_query(None)
+        self._update_alpha()
+
+    @Slot()
+    def paste_image(self) -> None:
+        image = QGuiApplication.clipboard().image()
+        if not image.isNull():
+            self.search_image(image)
+        elif self.text.hasFocus():
+            self.text.paste()
+
+    @Slot()
+    def _add_filter(self) -> None:
+        text = self.filter_edit.text().strip()
+        if "=" not in text:
+            self.state_label.setText("A filter looks like key=value, e.g. category=Gear/Bags")
+            return
+        chips = [(k, k) for k in self.filters.checked() if k != text] + [(text, text)]
+        self.filters.set_chips(chips, [k for k, _ in chips])
+        self.filter_edit.clear()
+        self.filter_edit.setToolTip("Click a chip to turn its filter off")
+
+    @Slot(list)
+    def _filters_changed(self, checked: list) -> None:
+        if self.response is not None:
+            self.run_search()
+
+    def request(self):
+        from core.search.query import SearchRequest
+
+        text = self.text.text().strip() if self.text.isEnabled() else ""
+        return SearchRequest(text=text or None, image=self.query_image.query, alpha=self.alpha.value() / 100,
+                             filters=self.filters.checked(), k=40, similar_to=self.similar_to)
+
+    @Slot()
+    def run_search(self) -> None:
+        request = self.request()
+        if request.text is None and request.image is None and request.similar_to is None:
+            self.state_label.setText("Type a description, or drop, paste or click an image.")
+            return
+        if self._task is not None:
+            self._task.cancel()  # its result would be stale
+        self.state_label.setText("Searching…" if self.context.models.ready else "Searching once the models are loaded…")
+        self._task = self.context.search(request)
+        self._task.signals.result.connect(self._on_result)
+        self._task.signals.failed.connect(self._on_failed)
+
+    def _is_current(self) -> bool:
+        return self._task is not None and getattr(self.sender(), "task", None) is self._task
+
+    @Slot(object)
+    def _on_result(self, response) -> None:
+        if not self._is_current():
+            return
+        self._task = None
+        self.response = response
+        self.results.set_results(response.results)
+        self.explanation.clear()
+        n = len(response.results)
+        self.state_label.setText(f"{n} result{'s' if n != 1 else ''} in {response.seconds * 1000:.0f} ms"
+                                 + ("" if n else " — try fewer filters or other words"))
+        self.searched.emit(response)
+        if n:
+            self.view.setCurrentIndex(self.results.index(0))
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        if not self._is_current():
+            return
+        self._task = None
+        self.state_label.setText(f"Search failed: {message.splitlines()[0]}")
+        self.status_message.emit("Search failed")
+
+    # --- results -------------------------------------------------------------------------------
+    @Slot(QModelIndex, QModelIndex)
+    def _result_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid() or self.response is None:
+            return
+        result = current.data(RowRole)
+        query_path = self.query_image.path
+        self.explanation.show_result(result, current.row() + 1, query_path, self.query_image)
+
+    @Slot(QModelIndex)
+    def _result_activated(self, index: QModelIndex) -> None:
+        if self.response is not None and self.response.query_id is not None:
+            try:
+                from core.search.analytics import record_click
+
+                record_click(self.response.query_id, index.data(ProductIdRole), index.row() + 1)
+            except Exception:
+                log.exception("could not record the click")
+        self.open_product.emit(index.data(ProductIdRole))
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None

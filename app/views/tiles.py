@@ -1,0 +1,148 @@
+"""Product tiles shared by the catalog grid and the search results: roles, a delegate, a chip bar.
+
+Colours come from the palette only, so light and dark themes follow the OS.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QPainter, QPalette, QPen
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QStyle,
+    QStyledItemDelegate,
+    QToolButton,
+    QWidget,
+)
+
+ProductIdRole = Qt.ItemDataRole.UserRole + 1
+SkuRole = Qt.ItemDataRole.UserRole + 2
+StatusRole = Qt.ItemDataRole.UserRole + 3
+BadgeRole = Qt.ItemDataRole.UserRole + 4  # text drawn in the top-right corner (a score)
+ShaRole = Qt.ItemDataRole.UserRole + 5
+PixmapRole = Qt.ItemDataRole.UserRole + 6  # QPixmap or None while the thumbnail is made
+RowRole = Qt.ItemDataRole.UserRole + 7  # the whole row (dict / SearchResult)
+
+ICON = 128
+TILE = QSize(ICON + 24, ICON + 58)
+
+
+class ProductDelegate(QStyledItemDelegate):
+    """Thumbnail (or placeholder), two lines of title, the SKU, and a badge."""
+
+    def sizeHint(self, option, index: QModelIndex) -> QSize:
+        return TILE
+
+    def paint(self, painter: QPainter, option, index: QModelIndex) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        pal: QPalette = option.palette
+        rect: QRect = option.rect.adjusted(3, 3, -3, -3)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(pal.color(QPalette.ColorRole.Highlight))
+            painter.drawRoundedRect(QRectF(rect), 6, 6)
+        elif option.state & QStyle.StateFlag.State_MouseOver:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(pal.color(QPalette.ColorRole.AlternateBase))
+            painter.drawRoundedRect(QRectF(rect), 6, 6)
+        icon_rect = QRect(rect.left() + (rect.width() - ICON) // 2, rect.top() + 6, ICON, ICON)
+        self._paint_image(painter, pal, icon_rect, index)
+        text_color = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        title_rect = QRect(rect.left() + 4, icon_rect.bottom() + 4, rect.width() - 8, 32)
+        painter.setPen(text_color)
+        fm = painter.fontMetrics()
+        title = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        elided = fm.elidedText(title, Qt.TextElideMode.ElideRight, title_rect.width() * 2 - 8)
+        painter.drawText(title_rect, Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap, elided)
+        sku = index.data(SkuRole) or ""
+        small = QFont(painter.font())
+        small.setPointSizeF(max(6.0, small.pointSizeF() * 0.85))
+        painter.setFont(small)
+        if not selected:
+            painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+        sku_rect = QRect(rect.left() + 4, title_rect.bottom() + 1, rect.width() - 8, 14)
+        painter.drawText(sku_rect, Qt.AlignmentFlag.AlignHCenter,
+                         painter.fontMetrics().elidedText(sku, Qt.TextElideMode.ElideMiddle, sku_rect.width()))
+        badge = index.data(BadgeRole)
+        if badge:
+            self._paint_badge(painter, pal, icon_rect, str(badge))
+        painter.restore()
+
+    def _paint_image(self, painter: QPainter, pal: QPalette, rect: QRect, index: QModelIndex) -> None:
+        pixmap = index.data(PixmapRole)
+        if pixmap is not None and not pixmap.isNull():
+            size = pixmap.size().scaled(rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, size.width(), size.height())
+            target.moveCenter(rect.center())
+            painter.drawPixmap(target, pixmap)
+            return
+        painter.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1, Qt.PenStyle.DashLine))
+        painter.setBrush(pal.color(QPalette.ColorRole.Base))
+        painter.drawRoundedRect(QRectF(rect).adjusted(8, 8, -8, -8), 6, 6)
+        painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+        text = "no image" if index.data(ShaRole) in (None, "") else "…"
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_badge(self, painter: QPainter, pal: QPalette, icon: QRect, text: str) -> None:
+        fm = painter.fontMetrics()
+        w, h = fm.horizontalAdvance(text) + 10, fm.height() + 2
+        badge = QRectF(icon.right() - w + 2, icon.top() - 2, w, h)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(pal.color(QPalette.ColorRole.ToolTipBase))
+        painter.drawRoundedRect(badge, h / 2, h / 2)
+        painter.setPen(pal.color(QPalette.ColorRole.ToolTipText))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+
+
+class ChipBar(QWidget):
+    """A row of checkable chips; exclusive chips act like tabs. `changed(list of checked keys)`."""
+
+    changed = Signal(list)
+
+    def __init__(self, label: str = "", exclusive: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(4)
+        if label:
+            self._layout.addWidget(QLabel(label))
+        self._group = QButtonGroup(self)
+        self._group.setExclusive(exclusive)
+        self._group.buttonToggled.connect(self._emit)
+        self._buttons: dict[str, QToolButton] = {}
+        self._layout.addStretch(1)
+
+    def set_chips(self, chips: list[tuple[str, str]], checked: list[str] | None = None) -> None:
+        for button in self._buttons.values():
+            self._group.removeButton(button)
+            button.deleteLater()
+        self._buttons.clear()
+        for key, text in chips:
+            button = QToolButton(self)
+            button.setText(text)
+            button.setCheckable(True)
+            button.setAutoRaise(True)
+            button.setObjectName("chip")
+            button.setProperty("key", key)
+            self._group.blockSignals(True)
+            self._group.addButton(button)
+            button.setChecked(key in (checked or []))
+            self._group.blockSignals(False)
+            self._layout.insertWidget(self._layout.count() - 1, button)
+            self._buttons[key] = button
+
+    def checked(self) -> list[str]:
+        return [key for key, button in self._buttons.items() if button.isChecked()]
+
+    def set_checked(self, key: str, on: bool = True) -> None:
+        if key in self._buttons:
+            self._buttons[key].setChecked(on)
+
+    def _emit(self, _button, checked: bool) -> None:
+        if checked or not self._group.exclusive():  # an exclusive switch unchecks one, then checks one
+            self.changed.emit(self.checked())

@@ -1,0 +1,114 @@
+"""The tasks the app runs: indexing and search on the model thread, reads and scans in the pool.
+
+Each factory wraps one core function (which knows nothing of Qt) in a task with the common signals.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.workers.base import Task
+from app.workers.model_thread import ModelTask
+
+
+def index_task(catalog, folders: list[Path], *, import_only: bool = False) -> ModelTask:
+    """Import product folders, then index what changed, in the model thread (it owns the models)."""
+    from core.jobs import run_index_job
+
+    def work(registry, progress, should_stop) -> dict[str, Any]:
+        return run_index_job(catalog, None if import_only else registry, folders, import_only=import_only,
+                             progress=progress, should_stop=should_stop)
+
+    task = ModelTask(work, "Index " + ", ".join(Path(f).name for f in folders[:3]))
+    task.keep_result_on_cancel = True
+    return task
+
+
+def search_task(catalog, request) -> ModelTask:
+    from core.search.query import search
+
+    def work(registry, progress, should_stop):
+        return search(catalog, registry, request)
+
+    return ModelTask(work, "search")
+
+
+def db_task(fn, name: str) -> Task:
+    """A read in a pool thread; peewee opens a connection per thread, so close it when done."""
+
+    def work(progress, should_stop):
+        from core.catalog import db
+
+        try:
+            return fn()
+        finally:
+            if not db.database.is_closed():
+                db.database.close()
+
+    return Task(work, name)
+
+
+def scan_task(folders: list[Path]) -> Task:
+    """Count products and images under dropped folders (pool), so the job knows what it is about to do."""
+    from core.catalog.importer import scan
+
+    def work(progress, should_stop) -> dict[str, int]:
+        sources, errors = scan(folders)
+        return {"products": len(sources), "images": sum(len(s.images) for s in sources),
+                "errors": len(errors)}
+
+    return Task(work, "scan")
+
+
+@dataclass
+class JobRecord:
+    """What the jobs panel knows of one job: its task, timing and rate (for the ETA), its errors."""
+
+    title: str
+    task: Task
+    kind: str = "index"
+    started: float = field(default_factory=time.monotonic)
+    phase: str = ""
+    phase_started: float = field(default_factory=time.monotonic)
+    done: int = 0
+    total: int = 0
+    images_per_product: float = 1.0
+    state: str = "queued"  # queued, running, succeeded, failed, cancelled
+    ended: bool = False
+    result: dict[str, Any] | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+    message: str = ""
+
+    def update(self, done: int, total: int, message: str) -> None:
+        phase = "importing" if message.startswith("importing") else "indexing"
+        if phase != self.phase or done < self.done:
+            self.phase, self.phase_started = phase, time.monotonic()
+        self.state = "running"
+        self.done, self.total, self.message = done, total, message
+
+    @property
+    def rate(self) -> float:
+        """Images per second in the current phase (products times their mean image count)."""
+        elapsed = time.monotonic() - self.phase_started
+        return self.done * self.images_per_product / elapsed if elapsed > 0.5 and self.done else 0.0
+
+    @property
+    def eta_s(self) -> float | None:
+        elapsed = time.monotonic() - self.phase_started
+        if not self.done or elapsed < 0.5 or self.total <= self.done:
+            return None
+        return (self.total - self.done) * elapsed / self.done
+
+
+def format_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    seconds = int(round(seconds))
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    if seconds >= 60:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds} s"

@@ -1,0 +1,180 @@
+"""The one long-lived model thread: a QObject on its own QThread that owns the ModelRegistry.
+
+torch and ultralytics models must stay on the thread that loaded them, so indexing and search
+tasks are queued to this thread (one at a time, in order) instead of to a pool.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from app.workers.base import Progress, ShouldStop, Task, Throttle, describe_exception
+
+log = logging.getLogger(__name__)
+
+ModelFn = Callable[[Any, Progress, ShouldStop], Any]  # (registry, progress, should_stop) -> result
+
+
+class ModelTask(Task):
+    """A task that needs the models; the model worker hands it the registry when its turn comes."""
+
+    def __init__(self, fn: ModelFn, name: str = "model task") -> None:
+        self.registry = None
+        super().__init__(lambda progress, stop: fn(self.registry, progress, stop), name)
+
+
+class ModelWorker(QObject):
+    """Lives in the model thread. Every slot here runs there; it reports only through signals."""
+
+    status_changed = Signal(object)  # ModelRegistry.status() plus "state"
+    download_progress = Signal(int, int, str)
+    closed = Signal()
+
+    def __init__(self, make_registry: Callable[[Progress], Any]) -> None:
+        super().__init__()
+        self._make_registry = make_registry
+        self.registry = None
+        self._download = Throttle(self.download_progress.emit)
+
+    @Slot()
+    def load(self) -> None:
+        """Build the registry and load both models, so the first search or job does not wait."""
+        self.status_changed.emit({"state": "loading"})
+        try:
+            if self.registry is None:
+                self.registry = self._make_registry(self._download)
+            self.registry.embedder()
+            self.registry.detector()
+            status = dict(self.registry.status(), state="ready")
+        except Exception as exc:  # the app stays usable for browsing; the reason is shown in the status bar
+            log.exception("models could not be loaded")
+            status = {"state": "failed", "error": describe_exception(exc)}
+            if self.registry is not None:
+                status.update(self.registry.status())
+        self.status_changed.emit(status)
+
+    @Slot(object)
+    def reload(self, make_registry: Callable[[Progress], Any]) -> None:
+        """Settings changed: free the old models and load the new ones."""
+        if self.registry is not None:
+            self.registry.close()
+            self.registry = None
+        self._make_registry = make_registry
+        self.load()
+
+    @Slot(object)
+    def run_task(self, task: ModelTask) -> None:
+        task.registry = self.registry
+        task.run()
+        task.registry = None
+
+    @Slot()
+    def close(self) -> None:
+        """Free the models and this thread's database connection, then end the thread's event loop."""
+        try:
+            if self.registry is not None:
+                self.registry.close()
+                self.registry = None
+            from core.catalog import db
+
+            if not db.database.is_closed():
+                db.database.close()  # peewee keeps one connection per thread; this closes ours
+        except Exception:
+            log.exception("closing the models failed")
+        finally:
+            self.closed.emit()
+            thread = QThread.currentThread()
+            thread.quit()
+
+
+class ModelThread(QObject):
+    """GUI-side handle of the model thread: start, queue tasks, relay status, shut down."""
+
+    status_changed = Signal(object)
+    download_progress = Signal(int, int, str)
+    _submit = Signal(object)
+    _reload = Signal(object)
+    _close = Signal()
+
+    def __init__(self, make_registry: Callable[[Progress], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.status: dict[str, Any] = {"state": "starting"}
+        self._thread = QThread()
+        self._thread.setObjectName("model-thread")
+        self._worker = ModelWorker(make_registry)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.load)
+        self._submit.connect(self._worker.run_task)
+        self._reload.connect(self._worker.reload)
+        self._close.connect(self._worker.close)
+        self._worker.status_changed.connect(self._on_status)
+        self._worker.download_progress.connect(self._on_download)
+        self._tasks: list[ModelTask] = []
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    @property
+    def ready(self) -> bool:
+        return self.status.get("state") in ("ready", "failed")
+
+    def submit(self, task: ModelTask) -> ModelTask:
+        with self._lock:
+            self._tasks.append(task)
+        task.signals.finished.connect(self._on_task_finished)
+        self._submit.emit(task)
+        return task
+
+    def reload(self, make_registry: Callable[[Progress], Any]) -> None:
+        self.status = {"state": "loading"}
+        self._reload.emit(make_registry)
+
+    @Slot()
+    def _on_task_finished(self) -> None:
+        task = getattr(self.sender(), "task", None)
+        with self._lock:
+            if task in self._tasks:
+                self._tasks.remove(task)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._tasks)
+
+    @Slot(object)
+    def _on_status(self, status: dict) -> None:
+        self.status = status
+        self.status_changed.emit(status)
+
+    @Slot(int, int, str)
+    def _on_download(self, done: int, total: int, message: str) -> None:
+        self.download_progress.emit(done, total, message)
+
+    def shutdown(self, timeout_ms: int = 60_000) -> bool:
+        """Cancel every task, free the models in their thread, quit it and wait; True when it ended."""
+        with self._lock:
+            tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if not self._thread.isRunning():
+            return True
+        self._close.emit()
+        ended = self._thread.wait(timeout_ms)
+        with self._lock:
+            self._tasks.clear()  # tasks still queued behind the close never run
+        if not ended:
+            log.error("the model thread did not stop within %d ms", timeout_ms)
+            _STRAGGLERS.append(self._thread)  # a QThread destroyed while running aborts the process
+        return ended
+
+    @property
+    def thread(self) -> QThread:
+        return self._thread
+
+
+_STRAGGLERS: list[QThread] = []

@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+__all__ = ["gui_catalog_dir", "indexed_catalog_dir", "leak_check", "window", "indexed_window", "memory_keyring"]
+
 COLOURS = [(200, 30, 30), (30, 30, 200), (30, 160, 40), (230, 200, 20), (120, 40, 160), (20, 20, 20)]
 
 

@@ -6,7 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from core.catalog import db
-from tests.gui_fixtures import drop_urls, gui_catalog_dir, indexed_catalog_dir, indexed_window, leak_check, make_products, window  # noqa: F401
+from tests.gui_fixtures import *  # noqa: F403  (fixtures)
+from tests.gui_fixtures import drop_urls, make_products
 
 pytestmark = pytest.mark.gui
 

@@ -8,7 +8,17 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.catalog import db
 
@@ -53,6 +63,7 @@ class AnalyticsView(QWidget):
         self._brush = pg.mkBrush(pal.color(QPalette.ColorRole.Highlight))
         self._pen = pg.mkPen(pal.color(QPalette.ColorRole.Highlight), width=2)
         self.plots = {}
+        before = set(QApplication.topLevelWidgets())
         grid = QGridLayout()
         for n, (key, title, xlab, ylab) in enumerate([
             ("per_day", "Queries per day", "day", "queries"),
@@ -71,9 +82,18 @@ class AnalyticsView(QWidget):
             plot.setMenuEnabled(False)
             self.plots[key] = plot
             grid.addWidget(plot, n // 2, n % 2)
+        # pyqtgraph builds its context menus without a parent; remember them to delete them with us
+        self._menus = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w not in before]
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addLayout(grid, 1)
+
+    def dispose(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        for menu in self._menus:
+            menu.deleteLater()
+        self._menus = []
 
     @Slot()
     def refresh(self, *_args) -> None:

@@ -276,10 +276,9 @@ class CatalogGrid(QWidget):
         self.category_chips.set_chips([(c, c) for c in self.model.categories()], self.category_chips.checked())
         self.model.reload(keep=loaded)
         self._update_count()
-        if current is not None:
-            index = self.model.index_of(current)
-            if index.isValid():
-                self.view.setCurrentIndex(index)
+        index = self.model.index_of(current) if current is not None else self.model.index(0)
+        if index.isValid():  # keep the product in view; on first load, show the first one
+            self.view.setCurrentIndex(index)
 
     def _update_count(self) -> None:
         self.count_label.setText(f"{self.model.total:,} products")

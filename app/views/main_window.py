@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         ctx = self.context
         self.grid.product_selected.connect(self.detail.show_product)
+        self.detail.show_product(self.grid.current_product_id())
         self.grid.activated.connect(self._open_product_detail)
         self.grid.status_message.connect(self.show_message)
         self.grid.changed.connect(self._update_empty)
@@ -362,6 +363,8 @@ class MainWindow(QMainWindow):
             self._closing = True
             self.jobs.stop()
             self.toast.stop()
+            if self.analytics_view is not None:
+                self.analytics_view.dispose()
             for dialog in list(self.error_dialogs):
                 if _alive(dialog):
                     dialog.close()

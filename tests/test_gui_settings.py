@@ -1,0 +1,59 @@
+"""Settings dialog: every tab round-trips through Settings.save/load; the S3 secret goes to the keyring."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.views.settings_dialog import SettingsDialog
+from core.settings import Settings
+from tests.gui_fixtures import *  # noqa: F403  (fixtures)
+
+pytestmark = pytest.mark.gui
+
+
+def test_settings_round_trip(window, qtbot, memory_keyring, monkeypatch):
+    context = window.context
+    dialog = SettingsDialog(context.settings, context.catalog.root, window)
+    qtbot.addWidget(dialog)
+    dialog.expand_ratio.setValue(0.18)
+    dialog.expand_ratio.setValue(0.5)  # clamped to the allowed 0.10-0.20
+    dialog.min_sharpness.setValue(42.5)
+    dialog.detector_confidence.setValue(0.4)
+    dialog.retention.setValue(14)
+    dialog.s3_enabled.setChecked(True)
+    dialog.s3_endpoint.setText("http://127.0.0.1:9000")
+    dialog.s3_bucket.setText("curators")
+    dialog.s3_prefix.setText("team-a/")
+    dialog.s3_access.setText("AKIATEST")
+    dialog.s3_secret.setText("s3cr3t-value")
+    reloads = []
+    monkeypatch.setattr(context.models, "reload", lambda make: reloads.append(make))
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    context.apply_settings(dialog.settings)
+    saved = Settings.load(context.catalog.paths.settings)
+    assert saved.preprocess.expand_ratio == pytest.approx(0.20)
+    assert saved.quality.min_sharpness == pytest.approx(42.5)
+    assert saved.models.detector_confidence == pytest.approx(0.4)
+    assert saved.retention_days == 14
+    assert (saved.s3.enabled, saved.s3.endpoint_url, saved.s3.bucket, saved.s3.prefix) == (
+        True, "http://127.0.0.1:9000", "curators", "team-a/")
+    assert "s3cr3t-value" not in context.catalog.paths.settings.read_text()
+    assert ("catalog-curator-s3", "AKIATEST") in memory_keyring.store
+    assert memory_keyring.store[("catalog-curator-s3", "AKIATEST")] == "s3cr3t-value"
+    assert len(reloads) == 1  # model settings changed: the model thread reloads
+    # reopening the dialog shows what was saved
+    again = SettingsDialog(saved, context.catalog.root, window)
+    qtbot.addWidget(again)
+    assert again.collect().to_dict() == saved.to_dict()
+    assert again.s3_secret.placeholderText() == "unchanged"
+
+
+def test_secret_without_access_key_is_refused(window, qtbot, memory_keyring):
+    dialog = SettingsDialog(window.context.settings, window.context.catalog.root, window)
+    qtbot.addWidget(dialog)
+    dialog.s3_secret.setText("lonely-secret")
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted
+    assert "access key" in dialog.error.text()
+    assert not memory_keyring.store

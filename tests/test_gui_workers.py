@@ -1,0 +1,84 @@
+"""The worker contract without models: signals, throttling, cancel, the model thread's shutdown path."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from app.workers.base import Task, Throttle
+from app.workers.model_thread import ModelTask, ModelThread
+from tests.gui_fixtures import leak_check  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.gui
+
+
+class FakeRegistry:
+    def __init__(self) -> None:
+        self.thread = None
+        self.closed = False
+
+    def embedder(self):
+        self.thread = threading.current_thread()
+
+    def detector(self):
+        return None
+
+    def status(self):
+        return {"embedder": {"name": "fake", "state": "loaded", "supports_text": False}}
+
+    def close(self):
+        self.closed = True
+
+
+def test_throttle_keeps_first_and_last():
+    seen = []
+    throttle = Throttle(lambda *a: seen.append(a), interval=10)
+    for n in range(1000):
+        throttle(n, 1000, "x")
+    throttle(1000, 1000, "done")
+    assert seen[0][0] == 0 and seen[-1] == (1000, 1000, "done") and len(seen) == 2
+
+
+def test_pool_task_signals(qtbot, leak_check):  # noqa: F811
+    from PySide6.QtCore import QThreadPool
+
+    pool = QThreadPool()
+    ok = Task(lambda progress, stop: 42, "ok")
+    with qtbot.waitSignals([ok.signals.started, ok.signals.result, ok.signals.finished], order="strict"):
+        pool.start(ok)
+    bad = Task(lambda progress, stop: 1 / 0, "bad")
+    with qtbot.waitSignal(bad.signals.failed) as failed:
+        pool.start(bad)
+    assert failed.args[0].startswith("ZeroDivisionError")
+    pool.waitForDone()
+
+
+def test_model_thread_runs_tasks_in_its_thread_and_shuts_down_while_busy(qtbot, leak_check):  # noqa: F811
+    registry = FakeRegistry()
+    models = ModelThread(lambda progress: registry)
+    with qtbot.waitSignal(models.status_changed, check_params_cb=lambda s: s.get("state") == "ready"):
+        models.start()
+    where = []
+    quick = models.submit(ModelTask(lambda reg, progress, stop: where.append(threading.current_thread()) or reg))
+    with qtbot.waitSignal(quick.signals.result) as got:
+        pass
+    assert got.args[0] is registry and where[0] is registry.thread and where[0] is not threading.main_thread()
+
+    def long_job(reg, progress, stop):
+        for n in range(600):
+            if stop():
+                return "stopped"
+            progress(n, 600, "working")
+            time.sleep(0.05)
+        return "finished"
+
+    job = models.submit(ModelTask(long_job))
+    qtbot.waitSignal(job.signals.progress, timeout=5000).wait()
+    started = time.monotonic()
+    with qtbot.waitSignal(job.signals.cancelled, timeout=5000):
+        assert models.shutdown(timeout_ms=5000)
+    assert time.monotonic() - started < 2
+    assert registry.closed and not models.thread.isRunning()
+    models.deleteLater()

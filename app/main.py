@@ -11,6 +11,7 @@ from pathlib import Path
 
 LAUNCHED_AT = time.perf_counter()
 EXPOSED_ENV = "CATALOG_CURATOR_REPORT_EXPOSED"  # print when the window is on screen (bench)
+QUIT_ENV = "CATALOG_CURATOR_QUIT_WHEN_EXPOSED"  # then close it through the normal shutdown path
 SCREENSHOT_TIMEOUT_S = 600
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ def run_gui(catalog: Path | None = None, screenshot: Path | None = None) -> int:
     if os.environ.get(EXPOSED_ENV):
         window.exposed.connect(lambda: print(f"WINDOW_EXPOSED {time.perf_counter() - LAUNCHED_AT:.3f}",
                                              flush=True))
+    if os.environ.get(QUIT_ENV):
+        window.exposed.connect(window.close)
     if screenshot is not None:
         shooter = Screenshot(window, Path(screenshot))
         shooter.start()

@@ -70,7 +70,7 @@ def optimize_image_tower(visual: torch.nn.Module, *, device: str | torch.device 
     tried: dict[str, str] = {}
     for candidate in (AUTO_ORDER if mode == "auto" else (mode,)):
         if candidate == "fp32":
-            return FastTower(visual, "fp32", "cpu", 1.0, 0.0, "; ".join(f"{k}: {v}" for k, v in tried.items()),
+            return FastTower(_build_fp32(visual), "fp32", "cpu", 1.0, 0.0, "; ".join(f"{k}: {v}" for k, v in tried.items()),
                              tried)
         started = time.perf_counter()
         try:
@@ -113,6 +113,14 @@ def cosine_rows(a: np.ndarray | torch.Tensor, b: np.ndarray | torch.Tensor) -> n
 def _input_size(visual: torch.nn.Module) -> int:
     size = getattr(visual, "image_size", 224)
     return int(size[0] if isinstance(size, list | tuple) else size)
+
+
+def _build_fp32(visual: torch.nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
+    def run(x: torch.Tensor) -> torch.Tensor:
+        with torch.inference_mode():  # and so nn.MultiheadAttention's fused fast path
+            return visual(x)
+
+    return run
 
 
 def _build_bf16(visual: torch.nn.Module, **_) -> Callable[[torch.Tensor], torch.Tensor]:

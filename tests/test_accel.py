@@ -1,0 +1,136 @@
+"""core.models.accel: fast image towers stay close to fp32 and deterministic; draft decoding scales right."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from core.models.accel import (
+    cosine_rows,
+    draft_scale,
+    fast_decode_for_size,
+    optimize_image_tower,
+    synthetic_batch,
+)
+
+
+@pytest.fixture(scope="module")
+def tower() -> torch.nn.Module:
+    """A small open_clip ViT image tower (nn.MultiheadAttention blocks, like ViT-B-32), seeded weights."""
+    from open_clip.transformer import VisionTransformer
+
+    torch.manual_seed(0)
+    return VisionTransformer(image_size=64, patch_size=16, width=64, layers=2, heads=2, mlp_ratio=4.0,
+                             output_dim=32).eval()
+
+
+@pytest.fixture(scope="module")
+def batch() -> torch.Tensor:
+    return synthetic_batch(64, n=5, seed=1)
+
+
+def _reference(tower, x):
+    with torch.inference_mode():
+        return tower(x)
+
+
+def _has_bf16() -> bool:
+    return torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+
+
+def test_int8_ort_is_close_to_fp32_and_deterministic(tower, batch):
+    pytest.importorskip("onnxruntime")
+    fast = optimize_image_tower(tower, device="cpu", mode="int8-ort")
+    assert fast.mode == "int8-ort" and fast.min_cosine >= 0.99
+    out = fast(batch)
+    assert out.shape == (5, 32) and out.dtype == torch.float32
+    assert cosine_rows(out, _reference(tower, batch)).min() >= 0.99
+    assert torch.equal(out, fast(batch))  # same input, same bits
+    # Activations are quantised per batch, so a row depends a little on its batch-mates: close, not equal.
+    alone = torch.cat([fast(batch[i:i + 1]) for i in range(len(batch))])
+    assert cosine_rows(alone, out).min() >= 0.995
+
+
+def test_int8_ort_cache_is_reused(tower, batch, tmp_path):
+    pytest.importorskip("onnxruntime")
+    first = optimize_image_tower(tower, mode="int8-ort", cache_dir=tmp_path, cache_key="tiny-v1")
+    files = sorted(tmp_path.glob("visual-int8-*.onnx"))
+    assert len(files) == 1
+    stamp = files[0].stat().st_mtime_ns
+    second = optimize_image_tower(tower, mode="int8-ort", cache_dir=tmp_path, cache_key="tiny-v1")
+    assert files[0].stat().st_mtime_ns == stamp and torch.equal(first(batch), second(batch))
+    optimize_image_tower(tower, mode="int8-ort", cache_dir=tmp_path, cache_key="tiny-v2")
+    assert len(list(tmp_path.glob("visual-int8-*.onnx"))) == 2  # another model version, another file
+
+
+@pytest.mark.skipif(not _has_bf16(), reason="this CPU has no fast bf16")
+def test_bf16_is_close_to_fp32(tower, batch):
+    fast = optimize_image_tower(tower, device="cpu", mode="bf16")
+    assert fast.mode == "bf16"
+    out = fast(batch)
+    assert out.dtype == torch.float32 and cosine_rows(out, _reference(tower, batch)).min() >= 0.99
+    assert torch.equal(out, fast(batch))
+
+
+def test_auto_falls_back_to_fp32_when_nothing_is_close_enough(tower, batch):
+    fast = optimize_image_tower(tower, device="cpu", mode="auto", min_cosine=1.5)  # unreachable on purpose
+    assert fast.mode == "fp32"
+    assert set(fast.tried) <= {"int8-ort", "bf16"} and fast.tried and fast.reason
+    assert torch.equal(fast(batch), _reference(tower, batch))
+
+
+def test_auto_picks_a_fast_mode_on_cpu(tower, batch):
+    fast = optimize_image_tower(tower, device="cpu", sample=batch)
+    assert fast.mode in {"int8-ort", "bf16", "fp32"} and fast.min_cosine >= 0.99
+
+
+def test_non_cpu_devices_keep_the_tower(tower):
+    fast = optimize_image_tower(tower, device="cuda")  # nothing runs: the tower comes back as it is
+    assert fast.mode == "fp32" and fast.fn is tower and "CPU" in fast.reason
+
+
+def test_explicit_mode_errors_are_loud(tower):
+    with pytest.raises(ValueError, match="unknown accel mode"):
+        optimize_image_tower(tower, mode="fp8")
+    with pytest.raises(ValueError, match="too far from fp32"):
+        optimize_image_tower(tower, mode="int8-ort" if _ort() else "bf16", min_cosine=1.5)
+
+
+def _ort() -> bool:
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("size", "want"), [((512, 413), 2), ((1024, 800), 4), ((4000, 3000), 8),
+                                            ((2048, 100), 8), ((300, 300), 1)])
+def test_draft_scale_keeps_the_long_side(size, want):
+    assert draft_scale(*size, 256) == want
+    assert max(size) // want >= 256 or want == 1
+
+
+def _photo(path, width, height, fmt="JPEG"):
+    y, x = np.mgrid[0:height, 0:width]
+    pixels = np.stack([x * 255 // width, y * 255 // height, (x + y) % 256], axis=2).astype(np.uint8)
+    Image.fromarray(pixels).save(path, fmt, quality=95)
+    return pixels
+
+
+def test_fast_decode_reduces_jpegs_only(tmp_path):
+    _photo(tmp_path / "a.jpg", 640, 480)
+    small, scale = fast_decode_for_size(tmp_path / "a.jpg", 256)
+    assert scale == 2 and small.shape == (240, 320, 3) and small.dtype == np.uint8
+    full, scale = fast_decode_for_size(tmp_path / "a.jpg", 400)
+    assert scale == 1 and full.shape == (480, 640, 3)
+    # The DCT-scaled picture is the same picture: close to a box-filtered full decode.
+    reference = np.asarray(Image.fromarray(full).resize((320, 240), Image.Resampling.BOX)).astype(int)
+    assert np.abs(small.astype(int) - reference).mean() < 3
+    again, _ = fast_decode_for_size(tmp_path / "a.jpg", 256)
+    assert np.array_equal(small, again)
+    _photo(tmp_path / "b.png", 640, 480, "PNG")
+    png, scale = fast_decode_for_size(tmp_path / "b.png", 256)
+    assert scale == 1 and png.shape == (480, 640, 3)

@@ -127,7 +127,10 @@ class AppContext(QObject):
     def _on_job_progress(self, done: int, total: int, message: str) -> None:
         record = self._record()
         if record is not None:
+            importing = record.phase == "importing"
             record.update(done, total, message)
+            if importing and record.phase == "indexing":
+                self.catalog_changed.emit()  # the imported products can be browsed while they are indexed
 
     @Slot(object)
     def _on_job_result(self, result: dict) -> None:

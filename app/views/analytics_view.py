@@ -76,6 +76,7 @@ class AnalyticsView(QWidget):
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).setTextPen(fg)
                 plot.getAxis(axis).setPen(fg)
+                plot.getAxis(axis).enableAutoSIPrefix(False)
             plot.setLabel("bottom", xlab)
             plot.setLabel("left", ylab)
             plot.setMouseEnabled(x=False, y=False)

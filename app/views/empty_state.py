@@ -29,9 +29,9 @@ class EmptyState(QWidget):
         layout = QVBoxLayout(self)
         layout.addStretch(2)
         layout.addWidget(title)
-        layout.addWidget(hint)
+        layout.addWidget(hint, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addSpacing(12)
         layout.addWidget(button, 0, Qt.AlignmentFlag.AlignCenter)
         layout.addStretch(3)
-        hint.setMaximumWidth(640)
-        layout.setAlignment(hint, Qt.AlignmentFlag.AlignHCenter)
+        hint.setFixedWidth(640)  # a fixed width lets the wrapped label ask for the height it needs
+        hint.setMinimumHeight(hint.heightForWidth(640))

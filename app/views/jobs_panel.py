@@ -57,8 +57,12 @@ class JobRow(QFrame):
                                     f"ETA {format_eta(r.eta_s)} · {r.message[:60]}")
             return
         self.cancel_button.setVisible(False)
-        self.bar.setRange(0, 1)
-        self.bar.setValue(1)
+        if r.state == "succeeded":
+            self.bar.setRange(0, 1)
+            self.bar.setValue(1)
+        elif self.bar.maximum() == 0:  # ended before any progress: stop the busy animation
+            self.bar.setRange(0, 1)
+            self.bar.setValue(0)
         self.detail.setText(summary(r))
         if r.errors and not self.errors.count():
             for error in r.errors:
@@ -93,6 +97,7 @@ class JobsPanel(QWidget):
         scroll.setWidget(inner)
         self.empty = QLabel("No jobs yet. Drop product folders on the window to import and index them.")
         self.empty.setWordWrap(True)
+        self.setMinimumHeight(170)  # room for one job: title, bar, rate and ETA
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.empty)

@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
     def _catalog_changed(self) -> None:
         self.grid.refresh()
         self._update_empty()
+        self.detail.show_product(self.grid.current_product_id())  # its status or crops may have changed
 
     def step(self, delta: int) -> None:
         if self.tabs.currentIndex() == 0:
@@ -233,7 +234,8 @@ class MainWindow(QMainWindow):
             self.start_index([Path(folder)])
 
     def start_index(self, folders: list[Path]):
-        self.jobs_dock.show()
+        if not self.jobs_dock.isVisible():
+            self.jobs_dock.show()
         return self.context.start_index_job(folders)
 
     @Slot(object)

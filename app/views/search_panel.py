@@ -238,6 +238,8 @@ class SearchPanel(QWidget):
         split.addWidget(top)
         split.addWidget(bottom)
         split.setStretchFactor(1, 3)
+        split.setSizes([220, 600])
+        bottom.setSizes([640, 560])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(split)

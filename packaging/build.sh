@@ -26,6 +26,10 @@ export OUT VERSION VARIANT PYTHON
 
 bundle() {
     local t0=$SECONDS
+    if ! "$PYTHON" -c "import PyInstaller" 2>/dev/null; then
+        echo "== PyInstaller is not installed in $PYTHON: installing it (pinned by requirements.lock when listed there)"
+        "$PYTHON" -m pip install -q -c requirements.lock "pyinstaller>=6.10"
+    fi
     echo "== PyInstaller bundle (version $VERSION, $VARIANT torch) -> $OUT/dist/catalog-curator"
     df -h "$(dirname "$OUT")" | tail -1 | awk '{print "   free disk before build: " $4}'
     "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \

@@ -162,7 +162,7 @@ fi
 # -- clean up ----------------------------------------------------------------------------------
 cd "$ROOT"
 if [ "${KEEP_BUILD:-0}" != 1 ]; then
-    $SUDO apt-get remove -y -q "$DEB_PACKAGE" >/dev/null
+    $SUDO apt-get purge -y -q "$DEB_PACKAGE" >/dev/null
     rm -rf "$WORK" "$OUT"
 fi
 echo "== packaging smoke passed in $(( SECONDS - T_START )) s"

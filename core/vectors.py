@@ -20,6 +20,10 @@ METRIC = "cos"
 DTYPE = "f16"
 # Below this many allowed keys a filtered query is answered exactly over the subset.
 EXACT_SUBSET_LIMIT = 20_000
+# Below this many vectors every query is exact: brute force is as fast as the graph and never misses.
+EXACT_SEARCH_LIMIT = 2_000
+# USearch keeps removed nodes in its graph; replacing many keys degrades recall until a rebuild.
+REBUILD_SHARE = 0.05
 
 
 def index_file_stem(model_version: str) -> str:
@@ -95,9 +99,28 @@ class VectorStore:
         # the missing vectors from the embedding cache (see core.catalog.check.recover_vectors).
         self.dirty_marker = self.folder / f"{stem}.dirty"
         self._lock = _RWLock()
-        self._index = Index(ndim=self.dim, metric=METRIC, dtype=DTYPE, connectivity=connectivity,
-                            expansion_add=expansion_add, expansion_search=expansion_search)
+        self._params = {"connectivity": connectivity, "expansion_add": expansion_add,
+                        "expansion_search": expansion_search}
+        self._index = self._new_index()
         self.dirty = False
+        self.removed_since_build = 0
+
+    def _new_index(self) -> Index:
+        return Index(ndim=self.dim, metric=METRIC, dtype=DTYPE, **self._params)
+
+    def needs_rebuild(self) -> bool:
+        return self.removed_since_build > max(16, REBUILD_SHARE * len(self._index))
+
+    def rebuild(self) -> None:
+        """Build a fresh graph from the current vectors (drops the removed nodes USearch keeps)."""
+        keys, vectors = self.get(self.keys())
+        fresh = self._new_index()
+        if len(keys):
+            fresh.add(keys.astype(np.uint64), vectors)
+        with self._lock.exclusive():
+            self._index = fresh
+            self.removed_since_build = 0
+        self._mark_dirty()
 
     # --- lifecycle ---------------------------------------------------------------------------
     @classmethod
@@ -134,6 +157,8 @@ class VectorStore:
 
     def save(self) -> None:
         """Write to a temp file, fsync, rename; then the manifest the same way."""
+        if self.needs_rebuild():
+            self.rebuild()
         self.folder.mkdir(parents=True, exist_ok=True)
         with self._lock.exclusive():
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".usearch")
@@ -176,6 +201,7 @@ class VectorStore:
             present = keys[np.asarray(self._index.contains(keys), dtype=bool)]
             if len(present):
                 self._index.remove(present)
+                self.removed_since_build += len(present)
             # Adding may grow (reallocate) the graph, so it excludes searches for its few milliseconds.
             self._index.add(keys, vectors)
         self._mark_dirty()
@@ -188,6 +214,7 @@ class VectorStore:
             present = keys[np.asarray(self._index.contains(keys), dtype=bool)]
             if len(present):
                 self._index.remove(present)
+                self.removed_since_build += len(present)
         if len(present):
             self._mark_dirty()
         return int(len(present))
@@ -228,6 +255,7 @@ class VectorStore:
             n = len(self._index)
             if n == 0:
                 return SearchHits(np.zeros(0, np.int64), np.zeros(0, np.float32), True)
+            exact = exact or n <= EXACT_SEARCH_LIMIT
             matches = self._index.search(query, min(k, n), exact=exact)
         return SearchHits(np.asarray(matches.keys, np.int64), (1.0 - np.asarray(matches.distances)).astype(np.float32), exact)
 

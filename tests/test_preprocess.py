@@ -130,11 +130,11 @@ def test_tensor_is_pinned_for_this_algorithm_version():
     yy, xx = np.mgrid[0:240, 0:320]  # no random numbers: numpy does not promise stable streams
     image = np.stack([(xx * 7 + yy * 3) % 256, (xx * yy) % 253, ((xx // 9 + yy // 5) % 2) * 255], -1)
     tensor = preprocess(image.astype(np.uint8), (40, 30, 260, 200), _spec(64)).tensor
-    assert ALGORITHM == "sqpad-reflect-v1"
+    assert ALGORITHM == "sqpad-reflect-v2"
     assert hashlib.sha256(tensor.tobytes()).hexdigest()[:16] == PINNED
 
 
-PINNED = "19ad7a7e158c1f04"
+PINNED = "155c0b4e28ded36e"
 
 
 def test_to_tensor_normalises_with_mean_and_std():
@@ -158,7 +158,7 @@ def test_preprocess_batch_stacks_to_nchw():
 
 def test_spec_validates_and_versions_its_parameters():
     spec = _spec(224)
-    assert re.fullmatch(r"sqpad-reflect-v1-[0-9a-f]{10}", spec.version)
+    assert re.fullmatch(r"sqpad-reflect-v2-[0-9a-f]{10}", spec.version)
     assert _spec(224).version == spec.version
     assert PreprocessSpec(224, list(CLIP_MEAN), list(CLIP_STD)).version == spec.version  # lists from configs
     others = {_spec(256).version, _spec(224, 0.1).version, _spec(224, interpolation="bilinear").version,
@@ -171,3 +171,19 @@ def test_spec_validates_and_versions_its_parameters():
         PreprocessSpec(224, CLIP_MEAN, (0.2, 0.0, 0.2))
     with pytest.raises(ValueError):
         _spec(224, interpolation="magic")
+
+
+def test_tall_box_is_squared_with_real_pixels_before_reflection():
+    """A tall product on a wide photo takes its square from the photo, not from mirrored copies of itself."""
+    from core.pipeline.preprocess import square_in_context
+
+    image = np.full((100, 300, 3), 255, np.uint8)
+    image[10:90, 140:160] = 0  # a tall dark product in the middle of a white photo
+    out = preprocess(image, (140, 10, 160, 90), _spec(32))
+    x0, y0, x1, y1 = square_in_context(out.expanded_box, 300, 100)
+    assert (x1 - x0) == (y1 - y0) == out.square_uint8.shape[0]
+    dark_columns = (out.square_uint8.min(axis=(0, 2)) < 50).sum()
+    assert dark_columns == 20  # exactly one product, no reflected twins
+    # At the image border, what lies beyond is still reflected to make a square.
+    edge = preprocess(image, (0, 10, 20, 90), _spec(32))
+    assert edge.square_uint8.shape[0] == edge.square_uint8.shape[1]

@@ -91,19 +91,25 @@ class _ProductWork:
     decode_seconds: float = 0.0
 
 
-def products_to_index(catalog: Catalog, model_version: str, product_ids: list[int] | None = None) -> list[int]:
-    """Explicit ids, else every live product not yet indexed for this model version."""
+def products_to_index(catalog: Catalog, model_version: str, preprocess_version: str,
+                      product_ids: list[int] | None = None) -> list[int]:
+    """Explicit ids, else every live product without a vector from this model and preprocessing."""
     if product_ids is not None:
         return [p.id for p in db.Product.select(db.Product.id).where(db.Product.id.in_(product_ids))]
     try:
         have = set(catalog.vector_store(model_version).keys().tolist())
     except FileNotFoundError:
         have = set()
-    done_here = {r.product_id for r in db.IndexingResult.select(db.IndexingResult.product).where(
-        (db.IndexingResult.model_version == model_version) & (db.IndexingResult.status == "error"))}
+    results = db.IndexingResult.select(db.IndexingResult.product, db.IndexingResult.status).where(
+        (db.IndexingResult.model_version == model_version)
+        & (db.IndexingResult.preprocess_version == preprocess_version))
+    current, failed_here = set(), set()
+    for r in results:
+        (current if r.status == "ok" else failed_here).add(r.product_id)
     rows = db.Product.select(db.Product.id, db.Product.status).order_by(db.Product.id)
     return [p.id for p in rows
-            if (p.status != "indexed" or p.id not in have) and not (p.status == "error" and p.id in done_here)]
+            if not (p.status == "indexed" and p.id in have and p.id in current)
+            and not (p.status == "error" and p.id in failed_here)]
 
 
 def _load_work(catalog: Catalog, product_ids: list[int]) -> list[_ProductWork]:
@@ -153,8 +159,13 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
     spec = spec_for(embedder, settings.preprocess.expand_ratio)
     report = IndexReport(model_version=embedder.model_version, preprocess_version=spec.version,
                          device=str(embedder.device))
-    catalog.register_index(embedder.model_version, dim=embedder.dim, embedder=embedder.name,
-                           preprocess_version=spec.version, model_settings=asdict(registry.settings))
+    info = catalog.register_index(embedder.model_version, dim=embedder.dim, embedder=embedder.name,
+                                  preprocess_version=spec.version, model_settings=asdict(registry.settings))
+    if info.preprocess_version != spec.version:
+        # Same model, new preprocessing: this index is rebuilt product by product (products_to_index).
+        log.warning("preprocessing changed from %s to %s: re-indexing", info.preprocess_version, spec.version)
+        info.preprocess_version = spec.version
+        db.transaction(info.save)
     store = catalog.vector_store(embedder.model_version, embedder.dim)
     cache = EmbeddingCache(catalog.paths.cache / "embeddings.sqlite")
     labeller = _Labeller(catalog, embedder, settings.labels_threshold)
@@ -162,7 +173,7 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
     tracker = CentroidTracker.from_vectors(existing, embedder.dim)
     drift = _DriftWatch(existing, embedder.model_version, job)
 
-    ids = products_to_index(catalog, embedder.model_version, product_ids)
+    ids = products_to_index(catalog, embedder.model_version, spec.version, product_ids)
     report.skipped = 0 if product_ids is None else len(product_ids) - len(ids)
     work = _load_work(catalog, ids)
     total = len(work)
@@ -349,8 +360,10 @@ def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, emb
     if accepted:
         mat = np.stack([vectors[(im.sha256, c.int_box)] for im, c in accepted])
         shares = [c.metrics.get("area_share", 1.0) for _, c in accepted]
+        positions = {im.image_id: n for n, im in enumerate(product.images)}
         choice = select_primary(mat, confidences=[c.detector_confidence or 0.5 for _, c in accepted],
-                                area_shares=shares, text_vector=text_vector)
+                                area_shares=shares, text_vector=text_vector,
+                                positions=[positions[im.image_id] for im, _ in accepted])
         outlier_flags = tracker.outliers(mat)
         tracker.update(mat)
     timings["select"] = time.perf_counter() - t

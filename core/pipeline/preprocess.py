@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-ALGORITHM = "sqpad-reflect-v1"
+# v2: the short side grows into real surrounding pixels first; only what lies beyond the image is
+# reflected. v1 reflected at once, which mirrored tall products (a person, a bottle) beside themselves.
+ALGORITHM = "sqpad-reflect-v2"
 EXPAND_RATIO_RANGE = (0.10, 0.20)
 
 Box = Sequence[float]  # (x0, y0, x1, y1) in pixels, x1 and y1 exclusive
@@ -94,6 +96,28 @@ def _clip_span(start: int, stop: int, limit: int) -> tuple[int, int]:
     return start, stop
 
 
+def square_in_context(box: tuple[int, int, int, int], width: int, height: int) -> tuple[int, int, int, int]:
+    """Grow the short side of a box towards a square using the image's own pixels, centred, clipped."""
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    if w < h:
+        x0, x1 = _grow(x0, x1, h, width)
+    elif h < w:
+        y0, y1 = _grow(y0, y1, w, height)
+    return x0, y0, x1, y1
+
+
+def _grow(start: int, stop: int, side: int, limit: int) -> tuple[int, int]:
+    """Widen [start, stop) to `side` pixels centred on it, shifted to stay inside [0, limit) if it can."""
+    extra = side - (stop - start)
+    start, stop = start - extra // 2, stop + extra - extra // 2
+    if start < 0:
+        start, stop = 0, stop - start
+    if stop > limit:
+        start, stop = start - (stop - limit), limit
+    return max(0, start), min(limit, stop)
+
+
 def pad_square_reflect(crop: np.ndarray) -> np.ndarray:
     """Pad the short side symmetrically by mirror reflection without repeating the edge (BORDER_REFLECT_101).
 
@@ -131,7 +155,8 @@ def preprocess(image: np.ndarray, box: Box | None, spec: PreprocessSpec) -> Prep
     height, width = image.shape[:2]
     if box is None:
         box = (0, 0, width, height)
-    x0, y0, x1, y1 = expanded = expand_box(box, spec.expand_ratio, width, height)
+    expanded = expand_box(box, spec.expand_ratio, width, height)
+    x0, y0, x1, y1 = square_in_context(expanded, width, height)
     square = pad_square_reflect(image[y0:y1, x0:x1])
     return Preprocessed(to_tensor(square, spec), square, expanded)
 

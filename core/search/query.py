@@ -34,7 +34,7 @@ from core.search.filters import Filters, parse_filters
 log = logging.getLogger(__name__)
 
 RERANK_POOL_FACTOR = 3  # candidates re-ranked = max(k * factor, RERANK_POOL_MIN)
-RERANK_POOL_MIN = 50
+RERANK_POOL_MIN = 100
 ORPHAN_SLACK = 8  # extra hits asked for, in case the index still holds a deleted product
 
 

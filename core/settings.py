@@ -25,6 +25,9 @@ class ModelSettings:
     device: str = "auto"  # auto, cpu, cuda, mps
     batch_size: int = 32
     allow_download: bool = True
+    # CPU inference of the CLIP image tower: auto tries int8 ONNX Runtime, then bf16, then fp32, keeping
+    # the first whose vectors stay within cosine 0.99 of fp32 (core.models.accel). "fp32" turns it off.
+    cpu_accel: str = "auto"
 
 
 @dataclass

@@ -195,21 +195,22 @@ class ProductListModel(QAbstractListModel):
 class DeleteProducts(QUndoCommand):
     """Soft delete (restorable); undo restores the same products."""
 
-    def __init__(self, product_ids: list[int], on_change) -> None:
+    def __init__(self, product_ids: list[int], on_change, catalog=None) -> None:
         super().__init__(f"Delete {len(product_ids)} product{'s' if len(product_ids) != 1 else ''}")
         self.ids = list(product_ids)
         self._on_change = on_change
+        self._catalog = catalog  # its vector indexes drop the products and take them back on undo
 
     def redo(self) -> None:
         from core.catalog.retention import delete_products
 
-        delete_products(self.ids)
+        delete_products(self.ids, self._catalog)
         self._on_change()
 
     def undo(self) -> None:
         from core.catalog.retention import restore_products
 
-        restore_products(self.ids)
+        restore_products(self.ids, self._catalog)
         self._on_change()
 
 
@@ -323,7 +324,7 @@ class CatalogGrid(QWidget):
         ids = self.selected_ids()
         if not ids:
             return 0
-        command = DeleteProducts(ids, self._after_change)
+        command = DeleteProducts(ids, self._after_change, self.context.catalog)
         self.undo_stack.push(command)
         self.status_message.emit(f"{command.text()} — press Ctrl+Z to undo")
         return len(ids)

@@ -113,7 +113,8 @@ class OpenClipEmbedder(Embedder):
     text_unavailable_reason = ""
 
     def __init__(self, model_name: str = "ViT-B-32", pretrained: str = "laion2b_s34b_b79k",
-                 device: str | torch.device = "auto", *, tag: str = "") -> None:
+                 device: str | torch.device = "auto", *, tag: str = "", accel: str = "fp32",
+                 accel_cache: Path | None = None) -> None:
         super().__init__(device)
         import open_clip
 
@@ -136,9 +137,20 @@ class OpenClipEmbedder(Embedder):
         self.dim = int(model.text_projection.shape[1] if getattr(model, "text_projection", None) is not None
                        else model.visual.output_dim)
         self.logit_scale = float(model.logit_scale.exp().item()) if hasattr(model, "logit_scale") else 100.0
+        self._visual = self.model.visual
+        self.accel = "fp32"
+        if self._torch_device.type == "cpu" and accel != "fp32":
+            from core.models.accel import optimize_image_tower
+
+            tower = optimize_image_tower(self.model.visual, device=self._torch_device, mode=accel,
+                                         cache_dir=accel_cache, cache_key=self.model_version)
+            self._visual, self.accel = tower, tower.mode
 
     def _encode_images(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model.encode_image(x)
+        return self._visual(x)
+
+    def describe(self) -> dict:
+        return {**super().describe(), "accel": self.accel}
 
     def embed_texts(self, texts: list[str]) -> np.ndarray:
         if self.model is None:
@@ -152,6 +164,7 @@ class OpenClipEmbedder(Embedder):
 
     def close(self) -> None:
         self._tokenizer = None
+        self._visual = None
         super().close()
 
 

@@ -88,7 +88,8 @@ class ModelRegistry:
             weights = resolve_weights(clip_weights_name(arch, s.clip_pretrained), cache_dir=self.cache_dir,
                                       allow_download=s.allow_download, progress=self.progress)
             tag = s.clip_pretrained
-        return OpenClipEmbedder(s.clip_model, str(weights), device=s.device, tag=tag)
+        return OpenClipEmbedder(s.clip_model, str(weights), device=s.device, tag=tag, accel=s.cpu_accel,
+                                accel_cache=self.cache_dir / "accel")
 
     def _load_efficientnet(self) -> EfficientNetLiteEmbedder:
         emb = EfficientNetLiteEmbedder(device=self.settings.device)

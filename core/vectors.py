@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -14,7 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from usearch.index import Index
+
+# Load ONNX Runtime's native module before USearch's: the other order segfaults on import (usearch 2.26
+# with onnxruntime 1.32, seen here). ONNX Runtime is optional: it only speeds up CPU inference.
+with contextlib.suppress(ImportError):
+    import onnxruntime.capi._pybind_state  # noqa: F401
+from usearch.index import Index  # noqa: E402
 
 METRIC = "cos"
 DTYPE = "f16"

@@ -138,3 +138,13 @@ def test_replacing_every_key_keeps_search_exact_after_save(tmp_path, monkeypatch
     misses = sum(again.search(v[i], 1).keys[0] != i for i in range(600))
     assert misses <= 6  # a fresh graph: at most 1 % approximate misses on random 32-d data
     assert store.removed_since_build == 0
+
+
+def test_onnxruntime_imports_after_the_vector_store():
+    """Importing USearch first and ONNX Runtime later used to segfault; the CLI does exactly that."""
+    import subprocess
+    import sys
+
+    code = "import core.vectors, torch, onnxruntime; print('fine')"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "fine" in proc.stdout, proc.stderr[-500:]

@@ -351,3 +351,19 @@ def test_registry_falls_back_when_the_clip_checkpoint_is_damaged(tiny_clip, tmp_
         status = registry.status()
         assert status["embedder"]["reason"].startswith("CLIP could not be loaded")
         assert status["detector"]["state"] == "unavailable" and status["detector"]["reason"]
+
+
+def test_trimmed_text_encoding_equals_open_clip(tiny_clip):
+    """Cutting the padding off a causal text tower gives the same vectors, only faster."""
+    import open_clip
+    import torch
+
+    from core.models.embedders import encode_text_trimmed, register_model_config
+
+    arch = register_model_config(str(tiny_clip.config_path))
+    model = open_clip.create_model(arch, pretrained=str(tiny_clip.checkpoint_path)).eval()
+    tokens = open_clip.get_tokenizer(arch)(["a red bag", "a much longer description of a blue hooded jacket", ""])
+    with torch.inference_mode():
+        full = model.encode_text(tokens)
+        trimmed = encode_text_trimmed(model, tokens)
+    assert torch.allclose(full, trimmed, atol=1e-5)

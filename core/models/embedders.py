@@ -159,13 +159,39 @@ class OpenClipEmbedder(Embedder):
             return np.zeros((0, self.dim), dtype=np.float32)
         tokens = self._tokenizer([t if t else " " for t in texts]).to(self._torch_device)
         with torch.inference_mode():
-            out = self.model.encode_text(tokens)
+            out = encode_text_trimmed(self.model, tokens)
         return l2_normalise(out.float().cpu().numpy())
 
     def close(self) -> None:
         self._tokenizer = None
         self._visual = None
         super().close()
+
+
+def encode_text_trimmed(model: torch.nn.Module, tokens: torch.Tensor) -> torch.Tensor:
+    """open_clip's `encode_text`, run over the used tokens only instead of all 77.
+
+    With a causal mask a token's output depends on earlier tokens only, and the pooled token (the end of
+    text) is within the used length, so cutting the padding changes nothing but the cost: a short query
+    runs 5-10x faster. Models without a causal text tower go through `encode_text` unchanged.
+    """
+    mask = getattr(model, "attn_mask", None)
+    pool = getattr(model, "text_pool_type", "argmax")
+    if mask is None or pool not in ("argmax", "eos") or not hasattr(model, "token_embedding"):
+        return model.encode_text(tokens)
+    used = int((tokens != 0).sum(dim=1).max().item())  # 0 pads after the end-of-text token
+    used = max(1, min(used, tokens.shape[1]))
+    text = tokens[:, :used]
+    cast_dtype = model.transformer.get_cast_dtype()
+    x = model.token_embedding(text).to(cast_dtype) + model.positional_embedding[:used].to(cast_dtype)
+    x = model.ln_final(model.transformer(x, attn_mask=mask[:used, :used]))
+    from open_clip.transformer import text_global_pool
+
+    x = text_global_pool(x, text, pool, eos_token_id=getattr(model, "text_eos_id", None))
+    projection = model.text_projection
+    if projection is None:
+        return x
+    return projection(x) if isinstance(projection, torch.nn.Linear) else x @ projection
 
 
 def register_model_config(model_name: str) -> str:

@@ -22,10 +22,15 @@ from PySide6.QtWidgets import (
 from app.views.catalog_grid import CatalogGrid
 from app.views.empty_state import EmptyState
 from app.views.error_dialog import ErrorDialog
+from app.views.health_view import AlarmBadge, HealthMonitor, HealthView
 from app.views.jobs_panel import JobsPanel, Toast, summary
 from app.views.model_status import ModelStatus
 from app.views.product_detail import ProductDetail
+from app.views.review_queue import ReviewQueueView
 from app.views.search_panel import IMAGE_SUFFIXES, SearchPanel
+from app.views.sync_status import SyncBadge, SyncPanel
+from app.workers.review import ReviewService
+from app.workers.sync import SyncService
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +64,8 @@ class MainWindow(QMainWindow):
     def _build_views(self) -> None:
         ctx = self.context
         self.grid = CatalogGrid(ctx)
-        self.detail = ProductDetail(ctx)
+        self.review = ReviewService(ctx, self.grid.undo_stack, self)  # one undo stack for every edit
+        self.detail = ProductDetail(ctx, review=self.review)
         self.empty = EmptyState()
         browse = QSplitter(Qt.Orientation.Horizontal)
         browse.addWidget(self.grid)
@@ -78,7 +84,19 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.catalog_page, "Catalog")
         self.tabs.addTab(self.search, "Search")
         self.tabs.addTab(self.analytics, "Analytics")
+        self.review_queue = ReviewQueueView(ctx, self.review)
+        self.tabs.addTab(self.review_queue, "Review")
+        self.health_monitor = HealthMonitor(ctx, self)
+        self.health = HealthView(ctx, self.health_monitor)
+        self.tabs.addTab(self.health, "Health")
         self.setCentralWidget(self.tabs)
+        self.sync = SyncService(ctx, self)
+        self.sync_panel = SyncPanel(self.sync)
+        self.sync_dock = QDockWidget("Sync", self)
+        self.sync_dock.setObjectName("sync")
+        self.sync_dock.setWidget(self.sync_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.sync_dock)
+        self.sync_dock.hide()
         self.jobs = JobsPanel(ctx)
         self.jobs_dock = QDockWidget("Jobs", self)
         self.jobs_dock.setObjectName("jobs")
@@ -86,6 +104,10 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.jobs_dock)
         self.jobs_dock.hide()
         self.model_status = ModelStatus(ctx)
+        self.alarm_badge = AlarmBadge(self.health_monitor)
+        self.statusBar().addPermanentWidget(self.alarm_badge)
+        self.sync_badge = SyncBadge(self.sync)
+        self.statusBar().addPermanentWidget(self.sync_badge)
         self.statusBar().addPermanentWidget(self.model_status)
         self.toast = Toast(self)
 
@@ -114,6 +136,9 @@ class MainWindow(QMainWindow):
         self.jobs_action = self.jobs_dock.toggleViewAction()
         self.jobs_action.setShortcut(QKeySequence("Ctrl+J"))
         self.about_action = self._action("About", None, self.open_about)
+        self.sync_action = self._action("Sync now", "Ctrl+Shift+S", self.sync.sync_now,
+                                        "Send corrections and fetch other curators'")
+        self.sync_panel_action = self.sync_dock.toggleViewAction()
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main-toolbar")
         toolbar.setMovable(False)
@@ -121,7 +146,7 @@ class MainWindow(QMainWindow):
                        self.jobs_action, self.settings_action, self.about_action):
             toolbar.addAction(action)
         menu = self.menuBar().addMenu("&File")
-        for action in (self.add_action, self.settings_action):
+        for action in (self.add_action, self.sync_action, self.settings_action):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self._action("Quit", QKeySequence.StandardKey.Quit, self.close))
@@ -130,6 +155,9 @@ class MainWindow(QMainWindow):
             edit.addAction(action)
         view = self.menuBar().addMenu("&View")
         view.addAction(self.jobs_action)
+        view.addAction(self.sync_panel_action)
+        view.addAction(self._action("Review queue", "Ctrl+R", lambda: self.tabs.setCurrentWidget(self.review_queue)))
+        view.addAction(self._action("Health", None, lambda: self.tabs.setCurrentWidget(self.health)))
         view.addAction(self._action("Next product", "J", lambda: self.step(1)))
         view.addAction(self._action("Previous product", "K", lambda: self.step(-1)))
         view.addAction(self._action("Preview", "Space", self.preview))
@@ -156,6 +184,15 @@ class MainWindow(QMainWindow):
         ctx.job_finished.connect(self._job_finished)
         ctx.models.status_changed.connect(self._models_changed)
         ctx.models.download_progress.connect(self._download_progress)
+        self.review.applied.connect(self._review_applied)
+        self.review_queue.status_message.connect(self.show_message)
+        self.health.status_message.connect(self.show_message)
+        self.alarm_badge.clicked.connect(lambda: self.tabs.setCurrentWidget(self.health))
+        self.sync_badge.clicked.connect(self._show_sync)
+        ctx.catalog_changed.connect(self.sync.refresh)
+        self.health_monitor.start()
+        self.health.sync_metrics_toggle()
+        self.sync.refresh()
 
     # --- catalog -------------------------------------------------------------------------------
     @Slot()
@@ -173,6 +210,24 @@ class MainWindow(QMainWindow):
     def step(self, delta: int) -> None:
         if self.tabs.currentIndex() == 0:
             self.grid.step(delta)
+        elif self.tabs.currentWidget() is self.review_queue:
+            self.review_queue.step(delta)
+
+    @Slot(object)
+    def _review_applied(self, result: dict) -> None:
+        """A correction landed: the tile, the detail and the search results show it."""
+        self.grid.refresh()
+        if self.detail.product_id == result.get("product_id"):
+            self.detail.show_product(self.detail.product_id)
+        if result.get("vector_changed") and self.search.response is not None:
+            self.search.run_search()
+        self.sync.refresh()
+
+    @Slot()
+    def _show_sync(self) -> None:
+        self.sync_dock.show()
+        self.sync_dock.raise_()
+        self.sync.refresh()
 
     def preview(self) -> None:
         if self.tabs.currentIndex() == 0:
@@ -218,6 +273,9 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _tab_changed(self, index: int) -> None:
+        self.health_monitor.set_fast(self.tabs.widget(index) is self.health)
+        if self.tabs.widget(index) is self.review_queue:
+            self.review_queue.refresh()
         if self.tabs.widget(index) is self.analytics:
             if self.analytics_view is None:
                 from app.views.analytics_view import AnalyticsView
@@ -321,6 +379,8 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.context.settings, self.context.catalog.root, self)
         if dialog.exec():
             self.context.apply_settings(dialog.settings)
+            self.sync.apply_settings()
+            self.health.sync_metrics_toggle()
             if dialog.new_catalog is not None:
                 self._switch_catalog(dialog.new_catalog)
             self.show_message("Settings saved")
@@ -351,7 +411,9 @@ class MainWindow(QMainWindow):
         """Models loaded (or failed), no thumbnails or images still loading: what a screenshot waits for."""
         images = [self.detail.image, self.search.explanation.query_view, self.search.explanation.match_view]
         return (self.context.models.ready and self.context.thumbnails.idle
-                and not any(v.loading for v in images) and not self.search.busy)
+                and not any(v.loading for v in images) and not self.search.busy
+                and not self.review_queue.busy and not self.review_queue.panel.loading
+                and not self.review.busy and not self.health_monitor.busy)
 
     def event(self, event) -> bool:
         if event.type() == QEvent.Type.Show and not getattr(self, "_shown_once", False):
@@ -365,6 +427,11 @@ class MainWindow(QMainWindow):
             self._closing = True
             self.jobs.stop()
             self.toast.stop()
+            self.sync.stop()
+            self.health_monitor.stop()
+            self.review_queue.dispose()
+            if self.detail.review_panel is not None:
+                self.detail.review_panel.dispose()
             if self.analytics_view is not None:
                 self.analytics_view.dispose()
             for dialog in list(self.error_dialogs):

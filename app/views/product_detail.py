@@ -45,9 +45,10 @@ class ProductDetail(QWidget):
     search_similar = Signal(int)  # product id
     search_image = Signal(object)  # Path of a product image
 
-    def __init__(self, context, parent: QWidget | None = None) -> None:
+    def __init__(self, context, parent: QWidget | None = None, review=None) -> None:
         super().__init__(parent)
         self.context = context
+        self.review_panel = None
         self.product_id: int | None = None
         self._images: list[db.ImageFile] = []
         self.title = QLabel("<i>Select a product</i>")
@@ -78,6 +79,13 @@ class ProductDetail(QWidget):
         tabs.addTab(self.meta, "Details")
         tabs.addTab(self.labels, "Labels")
         tabs.addTab(self.history, "History")
+        if review is not None:  # the correction panel, inline (app/views/review_panel.py)
+            from app.views.review_panel import ReviewPanel
+
+            self.review_panel = ReviewPanel(context, review)
+            tabs.addTab(self.review_panel, "Review")
+            self.strip.currentRowChanged.connect(self.review_panel.show_image_row)
+        self.tabs = tabs
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
@@ -106,6 +114,8 @@ class ProductDetail(QWidget):
         self.strip.clear()
         self.labels.clear()
         self.history.clear()
+        if self.review_panel is not None:
+            self.review_panel.show_product(product.id if product else None)
         while self.meta_form.rowCount():
             self.meta_form.removeRow(0)
         if product is None:

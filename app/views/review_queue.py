@@ -1,0 +1,191 @@
+"""The review page: products needing a look, most uncertain first, with their reasons, next to the
+correction panel; keyboard-driven (J/K, A, F, P, L) with the progress "132 of 940 reviewed"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.views.review_panel import ReviewPanel
+
+QUEUE_LIMIT = 500
+STATE_MARK = {"approved": "✔", "flagged": "⚑", "pending": ""}
+
+
+def read_queue(limit: int = QUEUE_LIMIT) -> dict[str, Any]:
+    """A pool read: review_queue walks every product's crops and labels."""
+    from core.review import review_progress, review_queue
+
+    return {"rows": review_queue(limit, include_reviewed=True), "progress": review_progress()}
+
+
+class ReviewQueueView(QWidget):
+    status_message = Signal(str)
+
+    def __init__(self, context, service, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.service = service
+        self.rows: list[dict[str, Any]] = []
+        self._task = None
+        self._again = False
+        self.progress_label = QLabel("Loading the review queue…")
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(8)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["", "Uncertainty", "SKU", "Why"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setColumnWidth(0, 26)
+        self.tree.setColumnWidth(1, 80)
+        self.tree.setColumnWidth(2, 110)
+        self.tree.currentItemChanged.connect(self._current_changed)
+        keys = QLabel("J/K next/previous · A approve · F flag · P primary crop · L labels")
+        keys.setStyleSheet("color: palette(placeholder-text)")
+        keys.setWordWrap(True)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(4, 4, 4, 4)
+        left_layout.addWidget(self.progress_label)
+        left_layout.addWidget(self.progress)
+        left_layout.addWidget(self.tree, 1)
+        left_layout.addWidget(keys)
+        self.panel = ReviewPanel(context, service, shortcuts=False)
+        for key, slot in (("A", self.approve), ("F", self.flag), ("P", self.panel.make_selected_primary),
+                          ("L", self.panel.focus_labels)):
+            shortcut = QShortcut(QKeySequence(key), self, slot)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.panel.approve_button.clicked.disconnect()
+        self.panel.flag_button.clicked.disconnect()
+        self.panel.approve_button.clicked.connect(self.approve)
+        self.panel.flag_button.clicked.connect(self.flag)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.panel)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([420, 800])
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+        service.applied.connect(self._on_applied)
+
+    # --- data ----------------------------------------------------------------------------------
+    @Slot()
+    def refresh(self) -> None:
+        if self._task is not None:
+            self._again = True  # one more read once this one is back
+            return
+        task = self.context.read(read_queue, "review queue")
+        task.signals.result.connect(self._on_read)
+        task.signals.failed.connect(self._on_failed)
+        task.signals.finished.connect(self._on_finished)
+        self._task = task
+        self.context.run_in_pool(task)
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
+
+    @Slot(object)
+    def _on_read(self, data: dict) -> None:
+        current = self.current_product_id()
+        self.rows = data["rows"]
+        self.set_progress(data["progress"])
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        for row in self.rows:
+            why = "; ".join(row["reasons"]) or "—"
+            title = row["title"] or ""
+            item = QTreeWidgetItem([STATE_MARK.get(row["review_state"], ""), f"{row['uncertainty']:.2f}",
+                                    row["sku"], why])
+            item.setToolTip(2, title)
+            item.setToolTip(3, f"{title}\n{why}")
+            item.setData(0, Qt.ItemDataRole.UserRole, row["product_id"])
+            if row["review_state"] != "pending":
+                for col in range(4):
+                    item.setForeground(col, self.palette().placeholderText())
+            self.tree.addTopLevelItem(item)
+        self.tree.blockSignals(False)
+        ids = [r["product_id"] for r in self.rows]
+        if current in ids:
+            self.tree.setCurrentItem(self.tree.topLevelItem(ids.index(current)))
+        elif ids:
+            first = next((n for n, r in enumerate(self.rows) if r["review_state"] == "pending"), 0)
+            self.tree.setCurrentItem(self.tree.topLevelItem(first))
+        else:
+            self.panel.show_product(None)
+
+    def set_progress(self, progress: dict[str, int]) -> None:
+        reviewed, total = progress.get("reviewed", 0), progress.get("total", 0)
+        self.progress_label.setText(f"<b>{reviewed:,} of {total:,} reviewed</b>")
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(min(reviewed, total))
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.progress_label.setText(f"Could not read the review queue: {message.splitlines()[0]}")
+
+    @Slot()
+    def _on_finished(self) -> None:
+        self._task = None
+        if self._again:
+            self._again = False
+            self.refresh()
+
+    @Slot(object)
+    def _on_applied(self, _result: dict) -> None:
+        if self.isVisible() or self.rows:
+            self.refresh()
+
+    # --- navigation and actions ----------------------------------------------------------------
+    def current_product_id(self) -> int | None:
+        item = self.tree.currentItem()
+        return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+
+    @Slot(QTreeWidgetItem, QTreeWidgetItem)
+    def _current_changed(self, current, _previous) -> None:
+        self.panel.show_product(current.data(0, Qt.ItemDataRole.UserRole) if current is not None else None)
+
+    def step(self, delta: int) -> None:
+        count = self.tree.topLevelItemCount()
+        if not count:
+            return
+        item = self.tree.currentItem()
+        row = self.tree.indexOfTopLevelItem(item) if item is not None else -1
+        self.tree.setCurrentItem(self.tree.topLevelItem(min(max(row + delta, 0), count - 1)))
+
+    @Slot()
+    def approve(self) -> None:
+        self._review("approved")
+
+    @Slot()
+    def flag(self) -> None:
+        self._review("flagged")
+
+    def _review(self, state: str) -> None:
+        product_id = self.current_product_id()
+        if product_id is None:
+            return
+        self.service.set_review_state(product_id, state)
+        self.status_message.emit(f"{'Approved' if state == 'approved' else 'Flagged'} — Ctrl+Z undoes")
+        self.step(1)  # on to the next product while the change is applied
+
+    def dispose(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        self.panel.dispose()

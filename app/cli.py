@@ -315,6 +315,22 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0 if payload.get("ok") else 1
 
 
+@command("heads")
+def cmd_heads(args: argparse.Namespace) -> int:
+    from core.ops.label_heads import retrain
+
+    with open_catalog(args) as catalog:
+        registry = _registry(catalog)
+        try:
+            reports = [r.to_dict() for r in retrain(catalog, registry)]
+        finally:
+            registry.close()
+    emit(args, {"heads": reports}, "\n".join(
+        f"{r['vocabulary']:<12} head {r['head_accuracy']:.3f}  zero-shot {r['zero_shot_accuracy']}  "
+        f"{'used' if r['active'] else 'not used'}" for r in reports) or "not enough curator labels yet")
+    return 0
+
+
 @command("gui")
 def cmd_gui(args: argparse.Namespace) -> int:
     from app.main import run_gui  # Qt is imported only here
@@ -390,6 +406,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("sync", "push corrections to S3 and pull other curators' corrections")
     p.add_argument("--status", action="store_true", help="only show the outbox: pending, last sync, errors")
+
+    p = add("heads", "train label heads from curators' labels; report head vs zero-shot accuracy")
 
     p = add("workspace", "list, add, switch or remove named catalogs")
     p.add_argument("action", nargs="?", default="list", choices=["list", "add", "use", "remove"])

@@ -356,7 +356,18 @@ class Reviewer:
         if image is not None and state.get("box"):
             self.add_box(image.id, state["box"], make_primary=bool(state.get("is_primary")))
 
+    def _after_label_change(self) -> None:
+        """Curators' labels train the label heads: retrain after every RETRAIN_EVERY label corrections."""
+        if self._replaying is None:
+            from core.ops.label_heads import maybe_retrain
+
+            try:
+                maybe_retrain(self.catalog, self.registry)
+            except Exception:  # training must never lose the curator's correction, which is committed
+                log.exception("retraining the label heads failed")
+
     def _snapshot_labels(self, product: db.Product) -> None:
+        self._after_label_change()
         try:
             from core.sync.outbox import enqueue_labels_snapshot
         except ImportError:  # sync is optional for a catalog that never syncs

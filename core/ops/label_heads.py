@@ -108,3 +108,83 @@ def train_head(vocabulary: str, vectors: np.ndarray, values: list[str], *, model
     # The active head is refitted on all examples; its accuracy stays the held-out one.
     head = SoftmaxHead(classes, x.shape[1]).fit(x, y)
     return head, report
+
+
+RETRAIN_EVERY = 25  # new curator label corrections between automatic retrainings
+
+
+def curator_examples(catalog, model_version: str, preprocess_version: str) -> dict[str, tuple[np.ndarray, list[str]]]:
+    """Per vocabulary: the primary-crop vectors of products with a curator-confirmed label, and the values."""
+    from core.catalog import db
+    from core.pipeline.embed_cache import EmbeddingCache, product_crop_vectors
+
+    labels = list(db.Label.select().where((db.Label.confirmed == True) | (db.Label.source == "curator")))  # noqa: E712
+    cache = EmbeddingCache(catalog.paths.cache / "embeddings.sqlite")
+    try:
+        crops = product_crop_vectors(cache, {lb.product_id for lb in labels}, model_version, preprocess_version)
+    finally:
+        cache.close()
+    out: dict[str, tuple[list[np.ndarray], list[str]]] = {}
+    for label in labels:
+        vectors = crops.get(label.product_id) or []
+        primary = next((c for c in vectors if c.is_primary), vectors[0] if vectors else None)
+        if primary is not None:
+            xs, ys = out.setdefault(label.vocabulary, ([], []))
+            xs.append(primary.vector)
+            ys.append(label.value)
+    return {vocab: (np.stack(xs), ys) for vocab, (xs, ys) in out.items()}
+
+
+def retrain(catalog, registry) -> list[HeadReport]:
+    """Train every vocabulary's head from curators' labels; keep each only where it beats zero-shot."""
+    from core.catalog import db
+    from core.pipeline.crops import spec_for
+
+    embedder = registry.embedder()
+    spec = spec_for(embedder, catalog.settings.preprocess.expand_ratio)
+    bank = None
+    if embedder.supports_text:
+        from core.models.labels import LabelBank
+
+        bank = LabelBank(embedder, catalog.paths.cache / "labels")
+    reports = []
+    for vocab, (x, values) in curator_examples(catalog, embedder.model_version, spec.version).items():
+        zero_shot = None
+        if bank is not None and vocab in getattr(bank, "vocabularies", {}):
+            def zero_shot(v, vocab=vocab):
+                return [next((val for voc, val, _ in row if voc == vocab), None) for row in bank.zero_shot(v, 0.0)]
+        trained = train_head(vocab, x, values, model_version=embedder.model_version, zero_shot=zero_shot)
+        if trained is None:
+            continue
+        head, report = trained
+        path = catalog.paths.cache / "label_heads" / f"{report.version.replace('/', '_')}.npz"
+        head.save(path, report)
+
+        def write(report=report, path=path, n=len(values)) -> None:
+            if report.active:
+                db.LabelHead.update(active=False).where((db.LabelHead.vocabulary == report.vocabulary)
+                                                        & (db.LabelHead.model_version == embedder.model_version)).execute()
+            db.LabelHead.get_or_create(version=report.version, defaults={
+                "vocabulary": report.vocabulary, "model_version": embedder.model_version, "path": str(path),
+                "examples": n, "head_accuracy": report.head_accuracy,
+                "zero_shot_accuracy": report.zero_shot_accuracy, "active": report.active})
+            db.audit("train_label_head", report.vocabulary, **report.to_dict())
+
+        db.transaction(write)
+        reports.append(report)
+    return reports
+
+
+def maybe_retrain(catalog, registry, every: int = RETRAIN_EVERY) -> list[HeadReport] | None:
+    """Retrain after `every` new curator label corrections since the last training."""
+    from core.catalog import db
+
+    count = db.Correction.select().where(db.Correction.kind.in_(["add_label", "remove_label", "confirm_label"])).count()
+    row = db.Setting.get_or_none(db.Setting.key == "label_heads_trained_at")
+    last = int(row.value) if row else 0
+    if count - last < every:
+        return None
+    reports = retrain(catalog, registry)
+    db.transaction(lambda: db.Setting.insert(key="label_heads_trained_at", value=count).on_conflict(
+        conflict_target=[db.Setting.key], update={db.Setting.value: count}).execute())
+    return reports

@@ -14,6 +14,7 @@ from app.workers.base import Task
 from app.workers.jobs import JobRecord, db_task, index_task, scan_task, search_task
 from app.workers.model_thread import ModelTask, ModelThread
 from app.workers.thumbnails import ThumbnailService
+from core.catalog import db
 from core.catalog.catalog import Catalog
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,20 @@ class AppContext(QObject):
         self._closed = False
         if start_models:
             self.models.start()
+            self.resume_interrupted_jobs()
+
+    def resume_interrupted_jobs(self) -> JobRecord | None:
+        """A job left 'running' by a crash is finished on start-up (import is incremental, indexing resumes)."""
+        from core.jobs import stale_jobs
+
+        stale = stale_jobs()
+        if not stale:
+            return None
+        folders = sorted({f for job in stale for f in job.params.get("folders", [])})
+        for job in stale:  # the resumed run is a new job; the old rows say what happened to them
+            job.state, job.error, job.finished_at = "failed", "interrupted (the app stopped); resumed", db.utcnow()
+            db.transaction(job.save)
+        return self.start_index_job([Path(f) for f in folders if Path(f).is_dir()])
 
     @classmethod
     def open(cls, root: Path | None, **kwargs: Any) -> AppContext:

@@ -82,3 +82,30 @@ def test_model_thread_runs_tasks_in_its_thread_and_shuts_down_while_busy(qtbot, 
     assert time.monotonic() - started < 2
     assert registry.closed and not models.thread.isRunning()
     models.deleteLater()
+
+
+def test_interrupted_job_is_resumed_at_start_up(qtbot, tmp_path, tiny_model_settings, leak_check):  # noqa: F811
+    """A job a crash left 'running' is finished when the app opens the catalog again."""
+    import json
+
+    from app.context import AppContext
+    from core.catalog import db
+    from core.catalog.catalog import Catalog
+    from tests.test_indexer import _make_products
+
+    src = _make_products(tmp_path / "src", n=2)
+    catalog = Catalog.open(tmp_path / "cat")
+    catalog.settings.models = tiny_model_settings
+    catalog.save_settings()
+    db.Job.create(kind="index", state="running", params={"folders": [str(src)]},
+                  heartbeat_at=db.utcnow().replace(year=2020))
+    context = AppContext(catalog)
+    try:
+        assert context.jobs, "no job was started for the interrupted one"
+        qtbot.waitUntil(lambda: db.Product.select().where(db.Product.status == "indexed").count() == 2,
+                        timeout=120_000)
+        assert db.Job.select().where(db.Job.state == "running").count() <= 1
+        assert json.dumps(db.Job.get_by_id(1).error)
+    finally:
+        context.shutdown()
+        catalog.close()

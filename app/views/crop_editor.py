@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QBrush, QColor, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -328,6 +328,14 @@ class CropEditor(QGraphicsView):
         menu.addAction(primary)
         menu.addAction(delete)
         menu.popup(event.globalPos())
+
+    def event(self, event) -> bool:
+        # Delete belongs to the selected crop here, not to the window's "delete products" action
+        if (event.type() == QEvent.Type.ShortcutOverride and self.selected_id is not None
+                and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)):
+            event.accept()
+            return True
+        return super().event(event)
 
     def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected_id is not None:

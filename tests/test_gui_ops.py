@@ -33,14 +33,14 @@ def test_health_figures_and_drift_badge(indexed_window, qtbot):
     version = indexed_window.context.catalog.active_model_version()
     db.transaction(lambda: db.DriftEvent.create(model_version=version, batch_size=32, p_value=0.001,
                                                 details={"mmd": 0.4}))
-    with qtbot.waitSignal(indexed_window.health_monitor.updated, timeout=20_000):
-        indexed_window.health_monitor.refresh()
+    indexed_window.health_monitor.refresh()
+    qtbot.waitUntil(lambda: indexed_window.alarm_badge.isVisible(), timeout=20_000)
     assert indexed_window.alarm_badge.isVisible() and "1 drift alarm" in indexed_window.alarm_badge.text()
     assert view.drift.topLevelItem(0).text(4) == "OPEN"
-    with qtbot.waitSignal(indexed_window.health_monitor.updated, timeout=20_000):
-        view.ack_button.click()
+    view.drift.setCurrentItem(view.drift.topLevelItem(0))
+    view.ack_button.click()
     assert db.DriftEvent.get().acknowledged
-    assert not indexed_window.alarm_badge.isVisible()
+    qtbot.waitUntil(lambda: not indexed_window.alarm_badge.isVisible(), timeout=20_000)
     assert view.drift.topLevelItem(0).text(4) == "seen"
 
 
@@ -52,11 +52,12 @@ def test_promote_model_version(indexed_window, qtbot):
         preprocess_version=active.preprocess_version, state="ready", active=False,
         model_settings=active.model_settings))
     view = _health(indexed_window, qtbot)
-    with qtbot.waitSignal(indexed_window.health_monitor.updated, timeout=20_000):
-        indexed_window.health_monitor.refresh()
-    assert view.versions.topLevelItemCount() == 2
-    with qtbot.waitSignal(indexed_window.health_monitor.updated, timeout=60_000):
-        view.promote(active.model_version + "-next")
+    indexed_window.health_monitor.refresh()
+    qtbot.waitUntil(lambda: view.versions.topLevelItemCount() == 2, timeout=20_000)
+    view.promote(active.model_version + "-next")
+    qtbot.waitUntil(lambda: any("active" in view.versions.topLevelItem(n).text(4)
+                                and view.versions.topLevelItem(n).text(0).endswith("-next")
+                                for n in range(view.versions.topLevelItemCount())), timeout=60_000)
     assert catalog.active_model_version() == active.model_version + "-next"
     row = next(view.versions.topLevelItem(n) for n in range(2)
                if view.versions.topLevelItem(n).text(0).endswith("-next"))

@@ -67,6 +67,7 @@ class HealthMonitor(QObject):
         self.data: dict[str, Any] | None = None
         self.metrics = None  # (server, thread) of the Prometheus endpoint
         self._task = None
+        self._again = False
         self._stopped = False
         self.timer = QTimer(self)
         self.timer.setInterval(BACKGROUND_REFRESH_MS)
@@ -85,7 +86,10 @@ class HealthMonitor(QObject):
 
     @Slot()
     def refresh(self) -> None:
-        if self._task is not None or self._stopped:
+        if self._stopped:
+            return
+        if self._task is not None:
+            self._again = True  # the read in flight may predate the change: read once more after it
             return
         catalog = self.context.catalog
         task = self.context.read(lambda: read_health(catalog), "health")
@@ -106,6 +110,9 @@ class HealthMonitor(QObject):
     @Slot()
     def _on_finished(self) -> None:
         self._task = None
+        if self._again:
+            self._again = False
+            self.refresh()
 
     def snapshot(self) -> dict[str, Any]:
         return dict(self.data["snapshot"]) if self.data else {}

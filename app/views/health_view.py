@@ -256,7 +256,8 @@ class HealthView(QWidget):
         f["sla"].setStyleSheet(f"font-size: 15pt; color: {'palette(text)' if ok else '#b00020'};")
         f["sla"].setToolTip(f"p95 {_num(s.get('seconds_per_product_p95'), '.2f')} s · "
                             + ("within the target" if ok else "over the target"))
-        f["latency"].setText(f"p50 {_num(s.get('search_latency_p50_ms'), '.0f')} ms · "
+        f["latency"].setText("no searches yet" if not s.get("searches") else
+                             f"p50 {_num(s.get('search_latency_p50_ms'), '.0f')} ms · "
                              f"p95 {_num(s.get('search_latency_p95_ms'), '.0f')} ms")
         f["latency"].setToolTip(f"{s.get('searches', 0)} searches")
         f["device"].setText(str(s.get("device", "cpu")))
@@ -283,6 +284,8 @@ class HealthView(QWidget):
                 self.drift.setCurrentItem(item)
         if not rows:
             self.drift.addTopLevelItem(QTreeWidgetItem(["", "No drift detected", "", "", ""]))
+        for col in range(self.drift.columnCount()):
+            self.drift.resizeColumnToContents(col)
         self.ack_button.setEnabled(any(not r["acknowledged"] for r in rows))
 
     def _fill_versions(self, rows: list[dict]) -> None:

@@ -157,6 +157,7 @@ class LabelChips(QWidget):
         layout.addWidget(self.flow_host)
         layout.addWidget(self.empty)
         layout.addWidget(self.edit)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
     def set_chips(self, chips: list[Chip], enabled: bool = True) -> None:
         for widget in self.chips:

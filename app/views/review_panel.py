@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -100,21 +100,17 @@ class ReviewPanel(QWidget):
         tools.addWidget(self.undo_button)
         tools.addWidget(self.redo_button)
         chips = QWidget()
+        chips.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         chip_row = QHBoxLayout(chips)
         chip_row.setContentsMargins(0, 0, 0, 0)
-        chip_row.addWidget(self.product_chips, 1)
-        chip_row.addWidget(self.crop_chips, 1)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.editor)
-        split.addWidget(chips)
-        split.setStretchFactor(0, 4)
-        split.setStretchFactor(1, 1)
-        split.setChildrenCollapsible(False)
+        chip_row.addWidget(self.product_chips, 1, Qt.AlignmentFlag.AlignTop)
+        chip_row.addWidget(self.crop_chips, 1, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(header)
         layout.addLayout(tools)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(chips)
         layout.addWidget(self.hint)
 
     def _connect(self) -> None:

@@ -30,18 +30,19 @@ def test_health_figures_and_drift_badge(indexed_window, qtbot):
     assert view.figures["device"].text() == "cpu"
     assert "ms" in view.footer.text()
     assert not indexed_window.alarm_badge.isVisible()
+    assert not db.DriftEvent.select().exists()
     version = indexed_window.context.catalog.active_model_version()
     db.transaction(lambda: db.DriftEvent.create(model_version=version, batch_size=32, p_value=0.001,
                                                 details={"mmd": 0.4}))
     indexed_window.health_monitor.refresh()
     qtbot.waitUntil(lambda: indexed_window.alarm_badge.isVisible(), timeout=20_000)
     assert indexed_window.alarm_badge.isVisible() and "1 drift alarm" in indexed_window.alarm_badge.text()
-    assert view.drift.topLevelItem(0).text(4) == "OPEN"
+    qtbot.waitUntil(lambda: view.drift.topLevelItem(0).text(4) == "OPEN", timeout=20_000)
     view.drift.setCurrentItem(view.drift.topLevelItem(0))
     view.ack_button.click()
     assert db.DriftEvent.get().acknowledged
     qtbot.waitUntil(lambda: not indexed_window.alarm_badge.isVisible(), timeout=20_000)
-    assert view.drift.topLevelItem(0).text(4) == "seen"
+    qtbot.waitUntil(lambda: view.drift.topLevelItem(0).text(4) == "seen", timeout=20_000)
 
 
 def test_promote_model_version(indexed_window, qtbot):

@@ -225,6 +225,10 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
         if store.dirty:
             store.save()
         cache.close()
+    if not report.cancelled and info.state == "building" and len(store) >= db.Product.select().where(
+            db.Product.status == "indexed").count():
+        info.state = "ready"  # complete: the GUI and `models list` show it ready to serve or promote
+        db.transaction(info.save)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -33,7 +33,7 @@ def test_dropping_folders_indexes_and_fills_grid(window, qtbot, tmp_path):
     # thumbnails are generated in the pool, written as JPEG into the catalog, then drawn
     from app.views.tiles import PixmapRole
 
-    qtbot.waitUntil(lambda: all(model.index(n).data(PixmapRole) is not None for n in range(4)), timeout=20_000)
+    qtbot.waitUntil(lambda: all(model.index(n).data(PixmapRole) is not None for n in range(4)), timeout=60_000)
     row = model.row(0)
     assert window.context.catalog.paths.thumb_path(row.sha256, 256).is_file()
     assert window.toast.isVisible() and "4 products imported" in window.toast.label.text()
@@ -59,7 +59,7 @@ def test_select_shows_detail_with_crops_and_history(indexed_window, qtbot):
     detail = indexed_window.detail
     assert detail.product_id == grid.model.row(0).id
     assert detail.strip.count() == 2
-    qtbot.waitUntil(lambda: not detail.image.loading, timeout=10_000)
+    qtbot.waitUntil(lambda: not detail.image.loading, timeout=60_000)
     kinds = {b.kind for b in detail.image._boxes}
     assert "primary" in kinds or kinds  # the image holding the primary crop is shown first
     assert any(b.kind == "primary" for n in range(2) for b in _boxes_of(detail, n))
@@ -135,7 +135,7 @@ def test_grid_fetches_pages_lazily(window, qtbot):
     assert model.rowCount() < 1000 and model.canFetchMore()
     before = model.rowCount()
     window.grid.view.scrollToBottom()
-    qtbot.waitUntil(lambda: model.rowCount() > before, timeout=5000)
+    qtbot.waitUntil(lambda: model.rowCount() > before, timeout=60_000)
     window.grid.view.setCurrentIndex(model.index(model.rowCount() - 1))
     for _ in range(3):
         window.grid.step(1)

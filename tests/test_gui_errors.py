@@ -41,7 +41,7 @@ def test_exception_in_a_thread_shows_dialog_and_is_logged(window, hooks, qtbot):
     worker = threading.Thread(target=boom, name="worker-boom")
     worker.start()
     worker.join()
-    qtbot.waitUntil(lambda: bool(window.error_dialogs), timeout=5000)
+    qtbot.waitUntil(lambda: bool(window.error_dialogs), timeout=60_000)
     dialog = window.error_dialogs[-1]
     assert isinstance(dialog, ErrorDialog) and dialog.isVisible() and not dialog.isModal()
     assert "thumbnail cache exploded" in dialog.summary
@@ -58,7 +58,7 @@ def test_excepthook_on_gui_thread(window, hooks, qtbot):
         raise ValueError("bad value in a slot")
     except ValueError:
         sys.excepthook(*sys.exc_info())
-    qtbot.waitUntil(lambda: bool(window.error_dialogs), timeout=5000)
+    qtbot.waitUntil(lambda: bool(window.error_dialogs), timeout=60_000)
     assert "bad value in a slot" in window.error_dialogs[-1].summary
     assert "bad value in a slot" in _flush(hooks)
 
@@ -73,7 +73,7 @@ def test_failing_job_shows_dialog_and_keeps_the_app(window, hooks, qtbot, tmp_pa
     with qtbot.waitSignal(window.context.job_finished, timeout=60_000) as done:
         window.start_index([make_products(tmp_path / "p", 1)])
     assert done.args[0].state == "failed"
-    qtbot.waitUntil(lambda: bool(window.error_dialogs), timeout=5000)
+    qtbot.waitUntil(lambda: bool(window.error_dialogs), timeout=60_000)
     assert "No space left on device" in window.error_dialogs[-1].summary
     assert "Failed" in window.jobs.rows[0].detail.text()
     assert "No space left on device" in _flush(hooks)

@@ -18,7 +18,7 @@ def _health(window, qtbot):
     window.tabs.setCurrentWidget(window.health)
     view = window.health
     qtbot.waitUntil(lambda: window.health_monitor.data is not None and view.versions.topLevelItemCount() > 0,
-                    timeout=20_000)
+                    timeout=60_000)
     return view
 
 
@@ -35,14 +35,14 @@ def test_health_figures_and_drift_badge(indexed_window, qtbot):
     db.transaction(lambda: db.DriftEvent.create(model_version=version, batch_size=32, p_value=0.001,
                                                 details={"mmd": 0.4}))
     indexed_window.health_monitor.refresh()
-    qtbot.waitUntil(lambda: indexed_window.alarm_badge.isVisible(), timeout=20_000)
+    qtbot.waitUntil(lambda: indexed_window.alarm_badge.isVisible(), timeout=60_000)
     assert indexed_window.alarm_badge.isVisible() and "1 drift alarm" in indexed_window.alarm_badge.text()
-    qtbot.waitUntil(lambda: view.drift.topLevelItem(0).text(4) == "OPEN", timeout=20_000)
+    qtbot.waitUntil(lambda: view.drift.topLevelItem(0).text(4) == "OPEN", timeout=60_000)
     view.drift.setCurrentItem(view.drift.topLevelItem(0))
     view.ack_button.click()
     assert db.DriftEvent.get().acknowledged
-    qtbot.waitUntil(lambda: not indexed_window.alarm_badge.isVisible(), timeout=20_000)
-    qtbot.waitUntil(lambda: view.drift.topLevelItem(0).text(4) == "seen", timeout=20_000)
+    qtbot.waitUntil(lambda: not indexed_window.alarm_badge.isVisible(), timeout=60_000)
+    qtbot.waitUntil(lambda: view.drift.topLevelItem(0).text(4) == "seen", timeout=60_000)
 
 
 def test_promote_model_version(indexed_window, qtbot):
@@ -54,7 +54,7 @@ def test_promote_model_version(indexed_window, qtbot):
         model_settings=active.model_settings))
     view = _health(indexed_window, qtbot)
     indexed_window.health_monitor.refresh()
-    qtbot.waitUntil(lambda: view.versions.topLevelItemCount() == 2, timeout=20_000)
+    qtbot.waitUntil(lambda: view.versions.topLevelItemCount() == 2, timeout=60_000)
     view.promote(active.model_version + "-next")
     qtbot.waitUntil(lambda: any("active" in view.versions.topLevelItem(n).text(4)
                                 and view.versions.topLevelItem(n).text(0).endswith("-next")
@@ -83,7 +83,7 @@ def test_prometheus_endpoint_toggle(indexed_catalog_dir, qtbot, leak_check):
     window, context = open_window(qtbot, indexed_catalog_dir)
     try:
         monitor = window.health_monitor
-        qtbot.waitUntil(lambda: monitor.data is not None, timeout=20_000)
+        qtbot.waitUntil(lambda: monitor.data is not None, timeout=60_000)
         assert monitor.metrics is not None and window.health.metrics_toggle.isChecked()
         body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
         assert "catalog_curator_indexed 6.0" in body

@@ -20,10 +20,10 @@ def _review_page(window, qtbot):
     """The Review tab, showing the first product of the queue with its photo loaded."""
     queue = window.review_queue
     window.tabs.setCurrentWidget(queue)
-    qtbot.waitUntil(lambda: queue.tree.topLevelItemCount() == 6, timeout=20_000)
+    qtbot.waitUntil(lambda: queue.tree.topLevelItemCount() == 6, timeout=60_000)
     panel = queue.panel
     qtbot.waitUntil(lambda: panel.product_id is not None and panel.editor.items_by_id
-                    and not panel.loading, timeout=20_000)
+                    and not panel.loading, timeout=60_000)
     return queue, panel
 
 
@@ -42,7 +42,7 @@ def _show_primary_image(panel, qtbot) -> db.Crop:
     crop = _primary(panel.product_id)
     ids = [i.id for i in panel.images]
     panel.image_choice.setCurrentIndex(ids.index(crop.image_id))
-    qtbot.waitUntil(lambda: crop.id in panel.editor.items_by_id and not panel.loading, timeout=10_000)
+    qtbot.waitUntil(lambda: crop.id in panel.editor.items_by_id and not panel.loading, timeout=60_000)
     return crop
 
 
@@ -96,13 +96,13 @@ def test_draw_new_box_then_make_primary_and_undo(indexed_window, qtbot):
         QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
     new = db.Crop.select().where(db.Crop.source == "manual").get()
     assert new.x1 - new.x0 > 10
-    qtbot.waitUntil(lambda: new.id in editor.items_by_id, timeout=10_000)
+    qtbot.waitUntil(lambda: new.id in editor.items_by_id, timeout=60_000)
     # double-click makes it primary
     centre = _view_point(editor, (new.x0 + new.x1) / 2, (new.y0 + new.y1) / 2)
     with qtbot.waitSignal(indexed_window.review.applied, timeout=APPLY_TIMEOUT):
         QTest.mouseDClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
     assert _primary(product_id).id == new.id
-    qtbot.waitUntil(lambda: editor.items_by_id[new.id].crop.kind == "primary", timeout=10_000)
+    qtbot.waitUntil(lambda: editor.items_by_id[new.id].crop.kind == "primary", timeout=60_000)
     # undo: the previous primary is back
     with qtbot.waitSignal(indexed_window.review.applied, timeout=APPLY_TIMEOUT):
         indexed_window.undo_action.trigger()
@@ -161,19 +161,19 @@ def test_queue_keyboard_approve_updates_progress_and_sync_pending(indexed_window
         QTest.keyClick(queue.tree, Qt.Key.Key_A)
     assert db.Product.get_by_id(first).review_state == "approved"
     assert queue.current_product_id() != first  # moved on to the next product
-    qtbot.waitUntil(lambda: "1 of 6 reviewed" in queue.progress_label.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "1 of 6 reviewed" in queue.progress_label.text(), timeout=60_000)
     second = queue.current_product_id()
     with qtbot.waitSignal(indexed_window.review.applied, timeout=APPLY_TIMEOUT):
         QTest.keyClick(queue.tree, Qt.Key.Key_F)
     assert db.Product.get_by_id(second).review_state == "flagged"
-    qtbot.waitUntil(lambda: "2 of 6 reviewed" in queue.progress_label.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "2 of 6 reviewed" in queue.progress_label.text(), timeout=60_000)
     # S3 is off: the corrections wait in the outbox, and the status bar says so
     from core.sync import outbox
 
     badge = indexed_window.sync_badge
     pending = outbox.pending_count()
     assert pending >= 2  # two corrections (and their label snapshots, if any)
-    qtbot.waitUntil(lambda: badge.text() == f"Sync: {pending} pending (off)", timeout=10_000)
+    qtbot.waitUntil(lambda: badge.text() == f"Sync: {pending} pending (off)", timeout=60_000)
     with qtbot.waitSignal(indexed_window.sync.status_changed, timeout=APPLY_TIMEOUT):
         indexed_window.sync_panel.sync_button.click()
     assert "enable S3" in indexed_window.sync_panel.reason.text()
@@ -182,7 +182,7 @@ def test_queue_keyboard_approve_updates_progress_and_sync_pending(indexed_window
     with qtbot.waitSignal(indexed_window.review.applied, timeout=APPLY_TIMEOUT):
         indexed_window.undo_action.trigger()
     assert db.Product.get_by_id(second).review_state == "pending"
-    qtbot.waitUntil(lambda: "1 of 6 reviewed" in queue.progress_label.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "1 of 6 reviewed" in queue.progress_label.text(), timeout=60_000)
 
 
 def test_detail_has_inline_review_panel(indexed_window, qtbot):
@@ -191,7 +191,7 @@ def test_detail_has_inline_review_panel(indexed_window, qtbot):
     panel = detail.review_panel
     assert panel is not None and panel.product_id == detail.product_id
     detail.tabs.setCurrentWidget(panel)
-    qtbot.waitUntil(lambda: panel.editor.items_by_id and not panel.loading, timeout=10_000)
+    qtbot.waitUntil(lambda: panel.editor.items_by_id and not panel.loading, timeout=60_000)
     panel.editor.setFocus()
     with qtbot.waitSignal(indexed_window.review.applied, timeout=APPLY_TIMEOUT):
         QTest.keyClick(panel.editor, Qt.Key.Key_A)

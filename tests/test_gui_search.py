@@ -44,7 +44,7 @@ def test_image_search_by_dropping_a_photo(indexed_window, qtbot, tmp_path):
     assert expl.result is response.results[0]
     parts = response.results[0].explanation["parts"]
     assert expl.bars["image_similarity"].format() == f"{parts['image_similarity']:+.3f}"
-    qtbot.waitUntil(lambda: not expl.match_view.loading and not expl.query_view.loading, timeout=10_000)
+    qtbot.waitUntil(lambda: not expl.match_view.loading and not expl.query_view.loading, timeout=60_000)
     assert [b.kind for b in expl.match_view._boxes] == ["match"]
     assert [b.kind for b in expl.query_view._boxes] == ["query"]
     # both text and image: the alpha slider appears and goes into the request

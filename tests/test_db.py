@@ -66,6 +66,22 @@ def test_upgrade_from_first_schema_keeps_data(tmp_path):
         db.close_database()
 
 
+def test_live_row_lookups_use_their_keys_not_the_soft_delete_index(catalog):
+    """Regression: a full deleted_at index made every search scan whole tables (latency grew with size)."""
+    for i in range(50):
+        _product_with_image(catalog, f"S{i}", f"{i:064x}")
+    query = (db.Crop.select(db.Crop, db.ImageFile).join(db.ImageFile)
+             .where(db.ImageFile.product.in_([1, 2, 3]) & db.ImageFile.deleted_at.is_null()))
+    sql, params = query.sql()
+    plan = " ".join(str(row[-1]) for row in db.database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+    assert "image_file_product_id" in plan, plan
+    assert "deleted_at" not in plan, plan
+    # Listing deleted rows still has an index.
+    sql, params = db.Product.only_deleted().sql()
+    plan = " ".join(str(row[-1]) for row in db.database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+    assert "product_deleted_at" in plan, plan
+
+
 def test_newer_schema_is_refused(tmp_path):
     path = tmp_path / "future.sqlite"
     db.open_database(path)

@@ -18,7 +18,7 @@ import peewee as pw
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Bound to a file by open_database(); one catalog is open per process at a time.
 database = pw.SqliteDatabase(None)
@@ -59,7 +59,9 @@ class BaseModel(pw.Model):
 
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
-    deleted_at = pw.DateTimeField(null=True, index=True)
+    # Indexed only where set (migration 4): a full index on a column that is NULL almost everywhere made
+    # SQLite pick it for "deleted_at IS NULL" and scan every row instead of using the foreign-key index.
+    deleted_at = pw.DateTimeField(null=True)
 
     class Meta:
         database = database
@@ -330,7 +332,19 @@ def _migrate_3(db: pw.SqliteDatabase) -> None:
     db.create_tables([DriftEvent, LabelHead])
 
 
-MIGRATIONS: list[Callable[[pw.SqliteDatabase], None]] = [_migrate_1, _migrate_2, _migrate_3]
+def _migrate_4(db: pw.SqliteDatabase) -> None:
+    """Soft-delete indexes cover deleted rows only, so live-row lookups use their own keys.
+
+    With a full index on ``deleted_at``, SQLite took ``deleted_at IS NULL`` (true for nearly every row) as
+    selective and scanned whole tables for each search: latency grew with the catalog.
+    """
+    for model in MODELS:
+        table = model._meta.table_name
+        db.execute_sql(f'DROP INDEX IF EXISTS "{table}_deleted_at"')
+        db.execute_sql(f'CREATE INDEX "{table}_deleted_at" ON "{table}" ("deleted_at") WHERE "deleted_at" IS NOT NULL')
+
+
+MIGRATIONS: list[Callable[[pw.SqliteDatabase], None]] = [_migrate_1, _migrate_2, _migrate_3, _migrate_4]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

@@ -114,18 +114,22 @@ def product_crop_vectors(cache: EmbeddingCache, product_ids: Iterable[int], mode
     ids = list(product_ids)
     if not ids:
         return {}
-    rows = (db.Crop.select(db.Crop, db.ImageFile)
+    # Plain tuples, not model instances: search calls this for every candidate, and building ~50-field
+    # peewee objects cost more than the query itself.
+    rows = (db.Crop.select(db.Crop.id, db.Crop.image, db.ImageFile.sha256, db.ImageFile.product, db.Crop.x0,
+                           db.Crop.y0, db.Crop.x1, db.Crop.y1, db.Crop.is_primary)
             .join(db.ImageFile)
             .where(db.ImageFile.product.in_(ids) & (db.Crop.verdict == "accepted")
                    & db.ImageFile.deleted_at.is_null())
-            .order_by(db.Crop.is_primary.desc(), db.Crop.id))
+            .order_by(db.Crop.is_primary.desc(), db.Crop.id)
+            .tuples())
     crops = list(rows)
-    keys = [(c.image.sha256, tuple(int(round(v)) for v in c.box)) for c in crops]
+    keys = [(sha, (int(round(x0)), int(round(y0)), int(round(x1)), int(round(y1))))
+            for _, _, sha, _, x0, y0, x1, y1, _ in crops]
     vectors = cache.get_many(keys, model_version, preprocess_version)
     out: dict[int, list[CropVector]] = {pid: [] for pid in ids}
-    for crop, key in zip(crops, keys, strict=True):
+    for (crop_id, image_id, _, product_id, *_, is_primary), key in zip(crops, keys, strict=True):
         vec = vectors.get(key)
         if vec is not None:
-            out[crop.image.product_id].append(
-                CropVector(crop.id, crop.image_id, key[0], key[1], crop.is_primary, vec))
+            out[product_id].append(CropVector(crop_id, image_id, key[0], key[1], bool(is_primary), vec))
     return out

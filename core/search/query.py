@@ -262,13 +262,17 @@ def _product_crops(catalog, product_ids: list[int], model_version: str) -> dict[
     return product_crop_vectors(embedding_cache(catalog), product_ids, model_version, version)
 
 
-def _primary_crops(product_ids: list[int]) -> dict[int, db.Crop]:
+def _primary_crops(product_ids: list[int]) -> dict[int, tuple[int, int, tuple[float, float, float, float]]]:
+    """product id -> (crop id, image id, box) of its primary crop; tuples, as this runs on every search."""
     if not product_ids:
         return {}
-    rows = (db.Crop.select(db.Crop, db.ImageFile).join(db.ImageFile)
+    rows = (db.Crop.select(db.ImageFile.product, db.Crop.id, db.Crop.image, db.Crop.x0, db.Crop.y0, db.Crop.x1,
+                           db.Crop.y1)
+            .join(db.ImageFile)
             .where(db.ImageFile.product.in_(product_ids) & (db.Crop.is_primary == True)  # noqa: E712
-                   & db.ImageFile.deleted_at.is_null()))
-    return {c.image.product_id: c for c in rows}
+                   & db.ImageFile.deleted_at.is_null())
+            .tuples())
+    return {pid: (crop_id, image_id, (x0, y0, x1, y1)) for pid, crop_id, image_id, x0, y0, x1, y1 in rows}
 
 
 def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, model_version: str,
@@ -288,7 +292,7 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
                                               text_query=query.text_vector, alpha=query.alpha)
             if j == 0:
                 pc = primaries.get(pid)
-                crop = ex.crop_dict(pc.id, pc.image_id, pc.box, True) if pc else None
+                crop = ex.crop_dict(*pc, True) if pc else None
             else:
                 c = own[j - 1]
                 crop = ex.crop_dict(c.crop_id, c.image_id, c.box, c.is_primary)
@@ -308,7 +312,7 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
                 txt = float(query.text_vector @ primary[n])
             pc = primaries.get(pid)
             rows.append({"pid": pid, "score": float(base[n]), "img": img, "txt": txt,
-                         "crop": ex.crop_dict(pc.id, pc.image_id, pc.box, True) if pc else None,
+                         "crop": ex.crop_dict(*pc, True) if pc else None,
                          "labels": [], "terms": [], "lb": 0.0, "fb": 0.0, "vector": primary[n],
                          "primary_score": float(base[n])})
     if not rows:

@@ -101,7 +101,8 @@ def main() -> int:
         chunk = folders[start:start + args.chunk]
         result = run_index_job(catalog, registry, chunk)
         index_errors += len(result["errors"])
-        rss.append((round(time.perf_counter() - started, 1), process.memory_info().rss / 2**20,
+        mem = process.memory_info()
+        rss.append((round(time.perf_counter() - started, 1), mem.rss / 2**20, (mem.rss - mem.shared) / 2**20,
                     db.Product.select().count()))
     stop.set()
     thread.join()
@@ -111,6 +112,7 @@ def main() -> int:
     catalog.close()
     # Memory growth: from the end of the first chunk (models and caches warm) to the end.
     growth = (rss[-1][1] - rss[0][1]) / rss[0][1] if len(rss) > 1 else 0.0
+    anon_growth = (rss[-1][2] - rss[0][2]) / rss[0][2] if len(rss) > 1 else 0.0
     buckets = {}
     for at, ms in latencies:
         buckets.setdefault(int(at // 30) * 30, []).append(ms)
@@ -118,7 +120,9 @@ def main() -> int:
         "products": args.products, "seconds": round(total_s, 1), "make_products_s": round(make_s, 1),
         "products_per_s": round(args.products / total_s, 1), "index_errors": index_errors,
         "search_errors": len(errors), "error_samples": errors[:5], "searches": len(latencies),
-        "rss_mb": [(t, round(m), n) for t, m, n in rss], "rss_growth": round(growth, 4),
+        # (seconds, RSS MB, anonymous MB = RSS minus file-backed pages, products)
+        "rss_mb": [(t, round(m), round(a), n) for t, m, a, n in rss], "rss_growth": round(growth, 4),
+        "anon_growth": round(anon_growth, 4),
         "latency_p50_ms": round(float(np.percentile([ms for _, ms in latencies], 50)), 2) if latencies else None,
         "latency_p95_ms": round(float(np.percentile([ms for _, ms in latencies], 95)), 2) if latencies else None,
         "latency_over_time": {f"{k}s": round(float(np.percentile(v, 95)), 2) for k, v in sorted(buckets.items())},

@@ -113,6 +113,8 @@ def main() -> int:
             entry["pixel_label_accuracy"] = accuracy([pixel_colour.get(p.id) for p, _ in rows], truth)
             if zero_shot_colour:
                 entry["zero_shot_accuracy"] = accuracy([zero_shot_colour.get(p.id) for p, _ in rows], truth)
+        bar = entry["zero_shot_accuracy"] if entry["zero_shot_accuracy"] is not None else entry.get("pixel_label_accuracy")
+        entry["app_uses_head"] = bar is None or entry["head_accuracy"] > bar  # the app's rule (label_heads.train_head)
         report["vocabularies"][vocab] = entry
     registry.close()
     catalog.close()

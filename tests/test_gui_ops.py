@@ -45,6 +45,19 @@ def test_health_figures_and_drift_badge(indexed_window, qtbot):
     qtbot.waitUntil(lambda: view.drift.topLevelItem(0).text(4) == "seen", timeout=60_000)
 
 
+def test_label_heads_show_both_accuracies(indexed_window, qtbot):
+    view = _health(indexed_window, qtbot)
+    assert "Not enough curator labels" in view.heads.topLevelItem(0).text(1)
+    version = indexed_window.context.catalog.active_model_version()
+    db.transaction(lambda: db.LabelHead.create(vocabulary="colours", model_version=version, version=f"{version}/head-x",
+                                               path="/nowhere.npz", examples=40, head_accuracy=0.9,
+                                               zero_shot_accuracy=0.78, active=True, baseline="pixels"))
+    indexed_window.health_monitor.refresh()
+    qtbot.waitUntil(lambda: view.heads.topLevelItem(0).text(0) == "colours", timeout=60_000)
+    row = view.heads.topLevelItem(0)
+    assert [row.text(i) for i in range(5)] == ["colours", "40", "90%", "78% (pixels)", "● used"]
+
+
 def test_promote_model_version(indexed_window, qtbot):
     catalog = indexed_window.context.catalog
     active = db.VectorIndexInfo.get(db.VectorIndexInfo.active == True)  # noqa: E712

@@ -73,3 +73,71 @@ def test_retrain_from_curator_labels_in_a_catalog(tmp_path, tiny_model_settings)
     finally:
         registry.close()
         catalog.close()
+
+
+def test_without_clip_a_head_must_beat_the_pixel_colours():
+    """With no zero-shot (an image-only embedder) the app still names colours from pixels: that is the bar."""
+    x, values = _data(np.random.default_rng(3))
+    _, report = train_head("colours", x, values, model_version="m1", baseline_values=list(values),
+                           baseline="pixels")
+    assert report.baseline == "pixels" and report.zero_shot_accuracy == 1.0 and not report.active
+    _, report = train_head("colours", x, values, model_version="m1", baseline_values=["red"] * len(values),
+                           baseline="pixels")
+    assert report.zero_shot_accuracy < 0.6 and report.active
+    _, report = train_head("colours", x, values, model_version="m1", baseline_values=[None] * len(values),
+                           baseline="pixels")
+    assert report.baseline == "" and report.zero_shot_accuracy is None and report.active  # nothing to beat
+
+
+def test_active_heads_label_products_and_new_ones_when_indexed(tmp_path, tiny_model_settings):
+    from core.catalog import db
+    from core.catalog.catalog import Catalog
+    from core.jobs import run_index_job
+    from core.models.registry import ModelRegistry
+    from core.ops.label_heads import HeadReport, apply_heads, automatic_labels
+    from core.pipeline.crops import spec_for
+    from core.pipeline.embed_cache import EmbeddingCache, product_crop_vectors
+    from tests.test_indexer import _make_products
+
+    catalog = Catalog.open(tmp_path / "cat")
+    catalog.settings.models = tiny_model_settings
+    registry = ModelRegistry(tiny_model_settings)
+    try:
+        src = _make_products(tmp_path / "src", n=6)
+        run_index_job(catalog, registry, [src])
+        embedder = registry.embedder()
+        version = spec_for(embedder, catalog.settings.preprocess.expand_ratio).version
+        ids = [p.id for p in db.Product.select().order_by(db.Product.id)]
+        cache = EmbeddingCache(catalog.paths.cache / "embeddings.sqlite")
+        crops = product_crop_vectors(cache, ids, embedder.model_version, version)
+        cache.close()
+        x = np.stack([next(c.vector for c in crops[pid] if c.is_primary) for pid in ids])
+        classes = ["red", "blue", "green", "yellow", "purple", "black"]
+        head = SoftmaxHead(classes, x.shape[1]).fit(x, np.arange(6))
+        path = tmp_path / "head.npz"
+        head.save(path, HeadReport("colours", "m/head-1", classes, 6, 0, 1.0, 0.5, True, "pixels"))
+        db.LabelHead.create(vocabulary="colours", model_version=embedder.model_version, version="m/head-1",
+                            path=str(path), examples=6, head_accuracy=1.0, zero_shot_accuracy=0.5, active=True)
+
+        assert apply_heads(catalog, embedder.model_version, version) == 6
+        assert apply_heads(catalog, embedder.model_version, version) == 6  # replaces, never duplicates
+        trained = {lb.product_id: lb for lb in db.Label.select().where(db.Label.source == "trained")}
+        assert sorted(trained) == ids
+        assert [trained[pid].value for pid in ids] == head.predict(x)
+        assert all(0.0 < lb.score <= 1.0 and lb.vocabulary == "colours" for lb in trained.values())
+        # The pixel labels the head was measured against are still there, deleted or not.
+        assert all(v is not None for v in automatic_labels("colours", ids))
+
+        # A curator's label wins: that product gets no new trained label.
+        db.Label.create(product=ids[0], vocabulary="colours", value="black", source="curator", confirmed=True)
+        assert apply_heads(catalog, embedder.model_version, version) == 5
+
+        # Indexing new products labels them with the active head too.
+        extra = _make_products(tmp_path / "more", n=1)
+        (extra / "p0" / "product.json").write_text('{"sku": "NEW-1", "title": "New"}')
+        run_index_job(catalog, registry, [extra])
+        new = db.Product.get(db.Product.sku == "NEW-1")
+        assert db.Label.select().where((db.Label.product == new.id) & (db.Label.source == "trained")).count() == 1
+    finally:
+        registry.close()
+        catalog.close()

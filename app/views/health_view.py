@@ -47,8 +47,13 @@ def read_health(catalog) -> dict[str, Any]:
              for e in db.DriftEvent.select().order_by(db.DriftEvent.created_at.desc()).limit(DRIFT_ROWS)]
     open_alarms = db.DriftEvent.select().where(db.DriftEvent.acknowledged == False).count()  # noqa: E712
     snapshot["drift_alarms"] = open_alarms
+    heads = [{"vocabulary": h.vocabulary, "model_version": h.model_version, "version": h.version,
+              "examples": h.examples, "head_accuracy": h.head_accuracy, "baseline": h.baseline,
+              "baseline_accuracy": h.zero_shot_accuracy, "active": h.active,
+              "when": h.created_at.strftime("%Y-%m-%d %H:%M")}
+             for h in db.LabelHead.select().order_by(db.LabelHead.created_at.desc()).limit(DRIFT_ROWS)]
     return {"snapshot": snapshot, "drift": drift, "open_alarms": open_alarms, "versions": model_versions(catalog),
-            "read_ms": (time.perf_counter() - t0) * 1000}
+            "heads": heads, "read_ms": (time.perf_counter() - t0) * 1000}
 
 
 def _num(value, fmt: str, none: str = "—") -> str:
@@ -179,7 +184,10 @@ class HealthView(QWidget):
         layout.addWidget(self._figures_box())
         lower = QHBoxLayout()
         lower.addWidget(self._drift_box(), 1)
-        lower.addWidget(self._versions_box(), 1)
+        right = QVBoxLayout()
+        right.addWidget(self._versions_box(), 1)
+        right.addWidget(self._heads_box(), 1)
+        lower.addLayout(right, 1)
         layout.addLayout(lower, 1)
         self.footer = QLabel()
         self.footer.setStyleSheet("color: palette(placeholder-text)")
@@ -241,6 +249,17 @@ class HealthView(QWidget):
         layout.addLayout(buttons)
         return box
 
+    def _heads_box(self) -> QGroupBox:
+        box = QGroupBox("Label heads (trained from curators' labels)")
+        self.heads = QTreeWidget()
+        self.heads.setHeaderLabels(["Vocabulary", "Examples", "Head", "Without it", "Used"])
+        self.heads.setRootIsDecorated(False)
+        self.heads.setToolTip("A head labels products only where it beat, on held-out curator labels, what the "
+                              "app gives without it (CLIP zero-shot, or colours named from pixels)")
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.heads, 1)
+        return box
+
     # --- showing -------------------------------------------------------------------------------
     @Slot(object)
     def _update(self, data: dict) -> None:
@@ -267,6 +286,7 @@ class HealthView(QWidget):
         f["products"].setText(f"{s.get('indexed', 0):,} of {s.get('products', 0):,} indexed")
         self._fill_drift(data["drift"])
         self._fill_versions(data["versions"])
+        self._fill_heads(data.get("heads", []))
         self.footer.setText(f"Updated {time.strftime('%H:%M:%S')} · read in {data['read_ms']:.0f} ms")
 
     def _fill_drift(self, rows: list[dict]) -> None:
@@ -303,6 +323,21 @@ class HealthView(QWidget):
                 self.versions.setCurrentItem(item)
         for col in range(self.versions.columnCount()):
             self.versions.resizeColumnToContents(col)
+
+    def _fill_heads(self, rows: list[dict]) -> None:
+        self.heads.clear()
+        for row in rows:
+            base = row["baseline"] or "nothing"
+            without = (f"{row['baseline_accuracy']:.0%} ({base})" if row["baseline_accuracy"] is not None
+                       else f"— ({base})")
+            item = QTreeWidgetItem([row["vocabulary"], str(row["examples"]), f"{row['head_accuracy']:.0%}", without,
+                                    "● used" if row["active"] else "not used"])
+            item.setToolTip(0, f"{row['version']}\ntrained {row['when']}")
+            self.heads.addTopLevelItem(item)
+        if not rows:
+            self.heads.addTopLevelItem(QTreeWidgetItem(["", "Not enough curator labels yet", "", "", ""]))
+        for col in range(self.heads.columnCount()):
+            self.heads.resizeColumnToContents(col)
 
     @staticmethod
     def _selected_id(tree: QTreeWidget):

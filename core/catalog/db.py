@@ -18,7 +18,7 @@ import peewee as pw
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Bound to a file by open_database(); one catalog is open per process at a time.
 database = pw.SqliteDatabase(None)
@@ -267,8 +267,9 @@ class LabelHead(BaseModel):
     path = pw.TextField()
     examples = pw.IntegerField(default=0)
     head_accuracy = pw.FloatField()
-    zero_shot_accuracy = pw.FloatField(null=True)
+    zero_shot_accuracy = pw.FloatField(null=True)  # of what the app labels without the head: see baseline
     active = pw.BooleanField(default=False)
+    baseline = pw.CharField(default="")  # (schema 5) "zero-shot", "pixels", or "" when there was none
 
 
 class AuditLog(BaseModel):
@@ -344,7 +345,16 @@ def _migrate_4(db: pw.SqliteDatabase) -> None:
         db.execute_sql(f'CREATE INDEX "{table}_deleted_at" ON "{table}" ("deleted_at") WHERE "deleted_at" IS NOT NULL')
 
 
-MIGRATIONS: list[Callable[[pw.SqliteDatabase], None]] = [_migrate_1, _migrate_2, _migrate_3, _migrate_4]
+def _migrate_5(db: pw.SqliteDatabase) -> None:
+    """Label heads say what they were measured against (CLIP zero-shot, or colours named from pixels)."""
+    # Migration 3 creates label_head from the current model, which already has the column.
+    columns = {c.name for c in db.get_columns("label_head")}
+    if "baseline" not in columns:
+        db.execute_sql("ALTER TABLE label_head ADD COLUMN baseline VARCHAR(255) NOT NULL DEFAULT ''")
+
+
+MIGRATIONS: list[Callable[[pw.SqliteDatabase], None]] = [_migrate_1, _migrate_2, _migrate_3, _migrate_4,
+                                                         _migrate_5]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 MIN_EXAMPLES = 10
 MIN_CLASSES = 2
@@ -26,8 +29,9 @@ class HeadReport:
     train_size: int
     test_size: int
     head_accuracy: float
-    zero_shot_accuracy: float | None
-    active: bool  # used for labelling: it beat zero-shot (or zero-shot is unavailable)
+    zero_shot_accuracy: float | None  # accuracy of what the app labels without the head (see `baseline`)
+    active: bool  # used for labelling: it beat the baseline (or there is none)
+    baseline: str = "zero-shot"  # "zero-shot" (CLIP), "pixels" (colours without CLIP) or "" (none)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -86,9 +90,15 @@ def _split(n: int, test_share: float, seed: int) -> tuple[np.ndarray, np.ndarray
 
 
 def train_head(vocabulary: str, vectors: np.ndarray, values: list[str], *, model_version: str,
-               zero_shot: Callable[[np.ndarray], list[str]] | None = None, test_share: float = 0.25,
-               seed: int = 0) -> tuple[SoftmaxHead, HeadReport] | None:
-    """Train on curator-confirmed (vector, value) pairs; None when there is too little to learn from."""
+               zero_shot: Callable[[np.ndarray], list[str]] | None = None,
+               baseline_values: Sequence[str | None] | None = None, baseline: str = "",
+               test_share: float = 0.25, seed: int = 0) -> tuple[SoftmaxHead, HeadReport] | None:
+    """Train on curator-confirmed (vector, value) pairs; None when there is too little to learn from.
+
+    The head is compared on held-out examples with what the app labels without it: `zero_shot` (a
+    function of the vectors), or `baseline_values` (the automatic label each example already had, e.g. the
+    colour named from pixels).
+    """
     classes = sorted(set(values))
     if len(values) < MIN_EXAMPLES or len(classes) < MIN_CLASSES:
         return None
@@ -101,10 +111,16 @@ def train_head(vocabulary: str, vectors: np.ndarray, values: list[str], *, model
     zs_acc = None
     if zero_shot is not None:
         zs_acc = float(np.mean([p == t for p, t in zip(zero_shot(x[test]), truth, strict=True)]))
+        baseline = baseline or "zero-shot"
+    elif baseline_values is not None and any(v is not None for v in baseline_values):
+        zs_acc = float(np.mean([baseline_values[i] == values[i] for i in test]))
+    else:
+        baseline = ""
     digest = hashlib.sha256(x.tobytes() + "\n".join(values).encode()).hexdigest()[:10]
     report = HeadReport(vocabulary=vocabulary, version=f"{model_version}/head-{digest}", classes=classes,
                         train_size=len(train), test_size=len(test), head_accuracy=head_acc,
-                        zero_shot_accuracy=zs_acc, active=zs_acc is None or head_acc > zs_acc)
+                        zero_shot_accuracy=zs_acc, active=zs_acc is None or head_acc > zs_acc,
+                        baseline=baseline)
     # The active head is refitted on all examples; its accuracy stays the held-out one.
     head = SoftmaxHead(classes, x.shape[1]).fit(x, y)
     return head, report
@@ -113,8 +129,9 @@ def train_head(vocabulary: str, vectors: np.ndarray, values: list[str], *, model
 RETRAIN_EVERY = 25  # new curator label corrections between automatic retrainings
 
 
-def curator_examples(catalog, model_version: str, preprocess_version: str) -> dict[str, tuple[np.ndarray, list[str]]]:
-    """Per vocabulary: the primary-crop vectors of products with a curator-confirmed label, and the values."""
+def curator_examples(catalog, model_version: str, preprocess_version: str
+                     ) -> dict[str, tuple[np.ndarray, list[str], list[int]]]:
+    """Per vocabulary: primary-crop vectors of products with a curator-confirmed label, values, product ids."""
     from core.catalog import db
     from core.pipeline.embed_cache import EmbeddingCache, product_crop_vectors
 
@@ -124,15 +141,32 @@ def curator_examples(catalog, model_version: str, preprocess_version: str) -> di
         crops = product_crop_vectors(cache, {lb.product_id for lb in labels}, model_version, preprocess_version)
     finally:
         cache.close()
-    out: dict[str, tuple[list[np.ndarray], list[str]]] = {}
+    out: dict[str, tuple[list[np.ndarray], list[str], list[int]]] = {}
     for label in labels:
         vectors = crops.get(label.product_id) or []
         primary = next((c for c in vectors if c.is_primary), vectors[0] if vectors else None)
         if primary is not None:
-            xs, ys = out.setdefault(label.vocabulary, ([], []))
+            xs, ys, ids = out.setdefault(label.vocabulary, ([], [], []))
             xs.append(primary.vector)
             ys.append(label.value)
-    return {vocab: (np.stack(xs), ys) for vocab, (xs, ys) in out.items()}
+            ids.append(label.product_id)
+    return {vocab: (np.stack(xs), ys, ids) for vocab, (xs, ys, ids) in out.items()}
+
+
+def automatic_labels(vocabulary: str, product_ids: Sequence[int], sources: Sequence[str] = ("pixels",)
+                     ) -> list[str | None]:
+    """The best label the app gave each product on its own (deleted ones too: a curator's removal of a
+    wrong automatic label must still count against it)."""
+    from core.catalog import db
+
+    best: dict[int, str] = {}
+    rows = (db.Label.with_deleted(db.Label.product, db.Label.value)
+            .where((db.Label.vocabulary == vocabulary) & db.Label.source.in_(list(sources))
+                   & db.Label.product.in_(list(set(product_ids))))
+            .order_by(db.Label.score.desc()).tuples())
+    for pid, value in rows:
+        best.setdefault(pid, value)
+    return [best.get(pid) for pid in product_ids]
 
 
 def retrain(catalog, registry) -> list[HeadReport]:
@@ -148,12 +182,15 @@ def retrain(catalog, registry) -> list[HeadReport]:
 
         bank = LabelBank(embedder, catalog.paths.cache / "labels")
     reports = []
-    for vocab, (x, values) in curator_examples(catalog, embedder.model_version, spec.version).items():
+    for vocab, (x, values, product_ids) in curator_examples(catalog, embedder.model_version, spec.version).items():
         zero_shot = None
         if bank is not None and vocab in getattr(bank, "vocabularies", {}):
             def zero_shot(v, vocab=vocab):
                 return [next((val for voc, val, _ in row if voc == vocab), None) for row in bank.zero_shot(v, 0.0)]
-        trained = train_head(vocab, x, values, model_version=embedder.model_version, zero_shot=zero_shot)
+        # Without CLIP the app still names colours from pixels: the head must beat that to be used.
+        pixels = automatic_labels(vocab, product_ids) if zero_shot is None else None
+        trained = train_head(vocab, x, values, model_version=embedder.model_version, zero_shot=zero_shot,
+                             baseline_values=pixels, baseline="pixels")
         if trained is None:
             continue
         head, report = trained
@@ -167,12 +204,67 @@ def retrain(catalog, registry) -> list[HeadReport]:
             db.LabelHead.get_or_create(version=report.version, defaults={
                 "vocabulary": report.vocabulary, "model_version": embedder.model_version, "path": str(path),
                 "examples": n, "head_accuracy": report.head_accuracy,
-                "zero_shot_accuracy": report.zero_shot_accuracy, "active": report.active})
+                "zero_shot_accuracy": report.zero_shot_accuracy, "active": report.active,
+                "baseline": report.baseline})
             db.audit("train_label_head", report.vocabulary, **report.to_dict())
 
         db.transaction(write)
         reports.append(report)
+    if any(r.active for r in reports):
+        apply_heads(catalog, embedder.model_version, spec.version)
     return reports
+
+
+def apply_heads(catalog, model_version: str, preprocess_version: str,
+                product_ids: Sequence[int] | None = None) -> int:
+    """Label products with this model version's active heads (source "trained"); returns labels written.
+
+    Runs after training (every product) and after indexing (the products indexed). Earlier trained labels of
+    the same vocabulary are replaced; products with a curator label in that vocabulary are left alone.
+    """
+    from core.catalog import db
+    from core.pipeline.embed_cache import EmbeddingCache, product_crop_vectors
+
+    heads = list(db.LabelHead.select().where((db.LabelHead.model_version == model_version)
+                                             & (db.LabelHead.active == True)))  # noqa: E712
+    if not heads:
+        return 0
+    if product_ids is None:
+        product_ids = [p for (p,) in db.Product.select(db.Product.id).where(db.Product.status == "indexed").tuples()]
+    cache = EmbeddingCache(catalog.paths.cache / "embeddings.sqlite")
+    try:
+        crops = product_crop_vectors(cache, product_ids, model_version, preprocess_version)
+    finally:
+        cache.close()
+    primaries = {pid: next(c for c in cv if c.is_primary) for pid, cv in crops.items() if any(c.is_primary for c in cv)}
+    written = 0
+    for row in heads:
+        try:
+            head, _ = SoftmaxHead.load(Path(row.path))
+        except (OSError, ValueError, KeyError) as exc:  # a missing or damaged head file: say so, label without it
+            log.warning("label head %s unusable (%s): skipped", row.version, exc)
+            continue
+        curated = {pid for (pid,) in db.Label.select(db.Label.product).where(
+            (db.Label.vocabulary == row.vocabulary)
+            & ((db.Label.source == "curator") | (db.Label.confirmed == True))).tuples()}  # noqa: E712
+        targets = [pid for pid in product_ids if pid in primaries and pid not in curated]
+        for chunk in db.chunked(targets, 500):  # SQLite caps the variables in one statement
+            proba = head.predict_proba(np.stack([primaries[pid].vector for pid in chunk]))
+            best = proba.argmax(axis=1).tolist()
+
+            def write(row=row, head=head, chunk=chunk, proba=proba, best=best) -> int:
+                db.Label.update(deleted_at=db.utcnow()).where(
+                    (db.Label.vocabulary == row.vocabulary) & (db.Label.source == "trained")
+                    & db.Label.product.in_(chunk) & db.Label.deleted_at.is_null()).execute()
+                db.Label.insert_many([
+                    {"product": pid, "crop": primaries[pid].crop_id, "vocabulary": row.vocabulary,
+                     "value": head.classes[j], "score": float(proba[i, j]), "source": "trained",
+                     "model_version": model_version}
+                    for i, (pid, j) in enumerate(zip(chunk, best, strict=True))]).execute()
+                return len(chunk)
+
+            written += db.transaction(write)
+    return written
 
 
 def maybe_retrain(catalog, registry, every: int = RETRAIN_EVERY) -> list[HeadReport] | None:

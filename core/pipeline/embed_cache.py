@@ -114,6 +114,16 @@ def product_crop_vectors(cache: EmbeddingCache, product_ids: Iterable[int], mode
     ids = list(product_ids)
     if not ids:
         return {}
+    out: dict[int, list[CropVector]] = {pid: [] for pid in ids}
+    for chunk in db.chunked(ids, 500):  # SQLite caps the variables in one statement
+        _crop_vectors_into(out, cache, chunk, model_version, preprocess_version)
+    return out
+
+
+def _crop_vectors_into(out: dict[int, list[CropVector]], cache: EmbeddingCache, ids: list[int],
+                       model_version: str, preprocess_version: str) -> None:
+    from core.catalog import db
+
     # Plain tuples, not model instances: search calls this for every candidate, and building ~50-field
     # peewee objects cost more than the query itself.
     rows = (db.Crop.select(db.Crop.id, db.Crop.image, db.ImageFile.sha256, db.ImageFile.product, db.Crop.x0,
@@ -127,9 +137,7 @@ def product_crop_vectors(cache: EmbeddingCache, product_ids: Iterable[int], mode
     keys = [(sha, (int(round(x0)), int(round(y0)), int(round(x1)), int(round(y1))))
             for _, _, sha, _, x0, y0, x1, y1, _ in crops]
     vectors = cache.get_many(keys, model_version, preprocess_version)
-    out: dict[int, list[CropVector]] = {pid: [] for pid in ids}
     for (crop_id, image_id, _, product_id, *_, is_primary), key in zip(crops, keys, strict=True):
         vec = vectors.get(key)
         if vec is not None:
             out[product_id].append(CropVector(crop_id, image_id, key[0], key[1], bool(is_primary), vec))
-    return out

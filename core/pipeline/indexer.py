@@ -225,6 +225,7 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
         if store.dirty:
             store.save()
         cache.close()
+    _apply_label_heads(catalog, embedder.model_version, spec.version, ids, report)
     if not report.cancelled and info.state == "building" and len(store) >= db.Product.select().where(
             db.Product.status == "indexed").count():
         info.state = "ready"  # complete: the GUI and `models list` show it ready to serve or promote
@@ -323,6 +324,18 @@ def _text_vectors(embedder, texts: list[str]) -> np.ndarray | None:
     if not getattr(embedder, "supports_text", False):
         return None
     return embedder.embed_texts([t or " " for t in texts])
+
+
+def _apply_label_heads(catalog: Catalog, model_version: str, preprocess_version: str, product_ids: list[int],
+                       report: IndexReport) -> None:
+    """Trained label heads that beat the automatic labels label the new products too."""
+    from core.ops.label_heads import apply_heads
+
+    try:
+        apply_heads(catalog, model_version, preprocess_version, product_ids)
+    except Exception as exc:  # labels are extra: a failure here must not fail the indexed products
+        log.exception("label heads not applied")
+        report.errors.append({"path": "label heads", "reason": f"trained labels not written: {exc}"})
 
 
 class _Labeller:

@@ -255,7 +255,8 @@ class VectorStore:
         """The k nearest products; with `allowed`, only those, and k of them whenever k exist."""
         query = np.asarray(query, dtype=np.float32).reshape(self.dim)
         if allowed is not None:
-            allowed_keys = np.unique(np.asarray(list(allowed), dtype=np.int64))
+            allowed = allowed if isinstance(allowed, np.ndarray) else list(allowed)
+            allowed_keys = np.unique(np.asarray(allowed, dtype=np.int64))
             if len(allowed_keys) <= EXACT_SUBSET_LIMIT:
                 return self._exact_subset(query, allowed_keys, k)
             return self._filtered_ann(query, allowed_keys, k)

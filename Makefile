@@ -29,6 +29,8 @@ bench: setup
 	$(BIN)/python bench/index_vs_rclip.py --json
 	$(BIN)/python bench/search_latency.py --sizes 10000,100000,1000000 --json
 	$(BIN)/python bench/gui_responsiveness.py --json
+	$(BIN)/python bench/drift_accuracy.py --json
+	$(BIN)/python bench/label_heads.py --json
 
 package: setup
 	packaging/build.sh

@@ -78,7 +78,7 @@ def main() -> int:
 
     from core.catalog import db
     from core.pipeline.crops import spec_for
-    from core.pipeline.embed_cache import product_crop_vectors
+    from core.pipeline.embed_cache import primary_of, product_crop_vectors
     from core.search.query import embedding_cache
 
     catalog, registry, index_s, job = build_catalog(args.catalog, args.data, args.embedder)
@@ -102,7 +102,7 @@ def main() -> int:
     for vocab, truth_of in tasks.items():
         rows = [(p, truth_of(p)) for p in products]
         rows = [(p, t.lower()) for p, t in rows if t and crops.get(p.id)]
-        x = np.stack([next((c.vector for c in crops[p.id] if c.is_primary), crops[p.id][0].vector) for p, _ in rows])
+        x = np.stack([primary_of(crops[p.id]).vector for p, _ in rows])
         truth = [t for _, t in rows]
         majority, count = Counter(truth).most_common(1)[0]
         entry = {"examples": len(truth), "classes": len(set(truth)),

@@ -133,7 +133,7 @@ def curator_examples(catalog, model_version: str, preprocess_version: str
                      ) -> dict[str, tuple[np.ndarray, list[str], list[int]]]:
     """Per vocabulary: primary-crop vectors of products with a curator-confirmed label, values, product ids."""
     from core.catalog import db
-    from core.pipeline.embed_cache import EmbeddingCache, product_crop_vectors
+    from core.pipeline.embed_cache import EmbeddingCache, primary_of, product_crop_vectors
 
     labels = list(db.Label.select().where((db.Label.confirmed == True) | (db.Label.source == "curator")))  # noqa: E712
     cache = EmbeddingCache(catalog.paths.cache / "embeddings.sqlite")
@@ -143,8 +143,7 @@ def curator_examples(catalog, model_version: str, preprocess_version: str
         cache.close()
     out: dict[str, tuple[list[np.ndarray], list[str], list[int]]] = {}
     for label in labels:
-        vectors = crops.get(label.product_id) or []
-        primary = next((c for c in vectors if c.is_primary), vectors[0] if vectors else None)
+        primary = primary_of(crops.get(label.product_id) or [])
         if primary is not None:
             xs, ys, ids = out.setdefault(label.vocabulary, ([], [], []))
             xs.append(primary.vector)
@@ -160,12 +159,13 @@ def automatic_labels(vocabulary: str, product_ids: Sequence[int], sources: Seque
     from core.catalog import db
 
     best: dict[int, str] = {}
-    rows = (db.Label.with_deleted(db.Label.product, db.Label.value)
-            .where((db.Label.vocabulary == vocabulary) & db.Label.source.in_(list(sources))
-                   & db.Label.product.in_(list(set(product_ids))))
-            .order_by(db.Label.score.desc()).tuples())
-    for pid, value in rows:
-        best.setdefault(pid, value)
+    for chunk in db.chunked(sorted(set(product_ids)), 500):  # SQLite caps the variables in one statement
+        rows = (db.Label.with_deleted(db.Label.product, db.Label.value)
+                .where((db.Label.vocabulary == vocabulary) & db.Label.source.in_(list(sources))
+                       & db.Label.product.in_(chunk))
+                .order_by(db.Label.score.desc()).tuples())
+        for pid, value in rows:
+            best.setdefault(pid, value)
     return [best.get(pid) for pid in product_ids]
 
 
@@ -223,7 +223,7 @@ def apply_heads(catalog, model_version: str, preprocess_version: str,
     the same vocabulary are replaced; products with a curator label in that vocabulary are left alone.
     """
     from core.catalog import db
-    from core.pipeline.embed_cache import EmbeddingCache, product_crop_vectors
+    from core.pipeline.embed_cache import EmbeddingCache, primary_of, product_crop_vectors
 
     heads = list(db.LabelHead.select().where((db.LabelHead.model_version == model_version)
                                              & (db.LabelHead.active == True)))  # noqa: E712
@@ -236,7 +236,7 @@ def apply_heads(catalog, model_version: str, preprocess_version: str,
         crops = product_crop_vectors(cache, product_ids, model_version, preprocess_version)
     finally:
         cache.close()
-    primaries = {pid: next(c for c in cv if c.is_primary) for pid, cv in crops.items() if any(c.is_primary for c in cv)}
+    primaries = {pid: primary for pid, cv in crops.items() if (primary := primary_of(cv)) is not None}
     written = 0
     for row in heads:
         try:

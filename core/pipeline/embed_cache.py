@@ -106,6 +106,11 @@ class CropVector:
         self.vector = vector
 
 
+def primary_of(crops: Sequence[CropVector]) -> CropVector | None:
+    """The product's primary crop among its crop vectors, else its first accepted one."""
+    return next((c for c in crops if c.is_primary), crops[0] if crops else None)
+
+
 def product_crop_vectors(cache: EmbeddingCache, product_ids: Iterable[int], model_version: str,
                          preprocess_version: str) -> dict[int, list[CropVector]]:
     """Every accepted crop's cached vector for these products, primary first."""

@@ -97,6 +97,22 @@ def bench_size(n: int, dim: int, n_queries: int, args, rng: np.random.Generator)
     result["brute_force"] = pct(brute_times)
     result["speedup_p50"] = round(result["brute_force"]["p50_ms"] / max(result["unfiltered"]["p50_ms"], 1e-6), 1)
 
+    # Recall and latency against the search expansion (ef), on the same graph and queries.
+    default_ef = store._index.expansion_search
+    sweep = {}
+    for ef in [int(v) for v in args.ef_sweep.split(",") if v]:
+        store._index.expansion_search = ef
+        sweep_times, sweep_hits = [], []
+        for q in queries:
+            t0 = time.perf_counter()
+            sweep_hits.append(store.search(q, k).keys)
+            sweep_times.append(time.perf_counter() - t0)
+        sweep[str(ef)] = {**pct(sweep_times), "recall_at_10": round(float(np.mean(
+            [len(set(a.tolist()) & set(b.tolist())) / k for a, b in zip(sweep_hits, truth, strict=True)])), 4)}
+    store._index.expansion_search = default_ef
+    if sweep:
+        result["ef_sweep"] = sweep
+
     for name, share in (("filtered_10pct", 0.10), ("filtered_1pct", 0.01)):
         allowed = np.sort(rng.choice(n, size=max(k, int(n * share)), replace=False))
         f_times, f_hits = [], []
@@ -191,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--connectivity", type=int, default=16)
     p.add_argument("--expansion-add", type=int, default=128)
     p.add_argument("--expansion-search", type=int, default=96)
+    p.add_argument("--ef-sweep", default="", help="comma-separated expansion_search values to measure too")
     p.add_argument("--spread", type=float, default=0.6, help="noise around the cluster centres (per dim)")
     p.add_argument("--e2e-products", type=int, default=10000, help="0 skips the end-to-end part")
     p.add_argument("--e2e-queries", type=int, default=60)

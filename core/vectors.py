@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import re
 import tempfile
@@ -24,10 +25,12 @@ from usearch.index import Index  # noqa: E402
 
 METRIC = "cos"
 DTYPE = "f16"
-# Below this many allowed keys a filtered query is answered exactly over the subset. Exact costs one
-# `get` per allowed key (~14 us each), so above a few thousand the graph with oversampling is faster
-# (docs/PERFORMANCE.md: 10,000 allowed of 100,000 took 139 ms p50 exact).
+# A filtered query is answered exactly over the subset when the subset is small. Exact costs ~4 us per
+# allowed key (USearch `get`); the graph with oversampling walks ~4k*n/allowed candidates at ~9 us each
+# and misses more as the share shrinks. Exact wins below about sqrt(FACTOR*k*n) allowed keys, and always below
+# EXACT_SUBSET_LIMIT (docs/PERFORMANCE.md, "Filtered search").
 EXACT_SUBSET_LIMIT = 2_000
+EXACT_SUBSET_FACTOR = 16
 # Below this many vectors every query is exact: brute force is as fast as the graph and never misses.
 EXACT_SEARCH_LIMIT = 2_000
 # USearch keeps removed nodes in its graph; replacing many keys degrades recall until a rebuild.
@@ -257,7 +260,7 @@ class VectorStore:
         if allowed is not None:
             allowed = allowed if isinstance(allowed, np.ndarray) else list(allowed)
             allowed_keys = np.unique(np.asarray(allowed, dtype=np.int64))
-            if len(allowed_keys) <= EXACT_SUBSET_LIMIT:
+            if len(allowed_keys) <= max(EXACT_SUBSET_LIMIT, math.sqrt(EXACT_SUBSET_FACTOR * k * len(self._index))):
                 return self._exact_subset(query, allowed_keys, k)
             return self._filtered_ann(query, allowed_keys, k)
         with self._lock.shared():

@@ -197,6 +197,7 @@ def test_filtered_search_is_exact_over_small_subsets(catalog, builder):
 
 def test_filtered_search_uses_hnsw_with_oversampling_over_large_subsets(catalog, builder, monkeypatch):
     monkeypatch.setattr(core.vectors, "EXACT_SUBSET_LIMIT", 10)
+    monkeypatch.setattr(core.vectors, "EXACT_SUBSET_FACTOR", 0)
     rng = np.random.default_rng(2)
     _filtered_catalog(builder, 1500, rng)
     spec = ["category=Gear/Watches", "color=blue"]  # ~1/6 of the catalog

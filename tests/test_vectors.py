@@ -70,6 +70,7 @@ def test_reconcile_finds_orphans_and_missing(tmp_path):
 @pytest.mark.parametrize("limit", [100_000, 10])  # exact over the subset, then HNSW with oversampling
 def test_filtered_search_matches_brute_force(tmp_path, monkeypatch, limit):
     monkeypatch.setattr(vectors, "EXACT_SUBSET_LIMIT", limit)
+    monkeypatch.setattr(vectors, "EXACT_SUBSET_FACTOR", 0)  # the limit alone picks the regime here
     n, dim = 3000, 32
     v = _unit(n, dim, seed=1)
     store = VectorStore(tmp_path, "m", dim)
@@ -84,8 +85,21 @@ def test_filtered_search_matches_brute_force(tmp_path, monkeypatch, limit):
         assert hits.exact == (limit > 300)
 
 
+def test_small_shares_of_a_large_index_are_searched_exactly(tmp_path, monkeypatch):
+    """The graph misses more as the allowed share shrinks, while exact cost shrinks with it."""
+    monkeypatch.setattr(vectors, "EXACT_SUBSET_LIMIT", 10)
+    n, dim = 4000, 16
+    store = VectorStore(tmp_path, "m", dim)
+    store.add(range(n), _unit(n, dim, seed=4))
+    q = _unit(1, dim, seed=5)[0]
+    bound = int((vectors.EXACT_SUBSET_FACTOR * 10 * n) ** 0.5)  # 800 for k=10
+    assert store.search(q, 10, allowed=range(bound)).exact
+    assert not store.search(q, 10, allowed=range(2 * bound)).exact
+
+
 def test_filtered_search_returns_all_when_fewer_match(tmp_path, monkeypatch):
     monkeypatch.setattr(vectors, "EXACT_SUBSET_LIMIT", 1)
+    monkeypatch.setattr(vectors, "EXACT_SUBSET_FACTOR", 0)
     v = _unit(500, 16)
     store = VectorStore(tmp_path, "m", 16)
     store.add(range(500), v)

@@ -326,7 +326,7 @@ def cmd_heads(args: argparse.Namespace) -> int:
         finally:
             registry.close()
     emit(args, {"heads": reports}, "\n".join(
-        f"{r['vocabulary']:<12} head {r['head_accuracy']:.3f}  without it ({r['baseline'] or 'nothing'}) "
+        f"{r['vocabulary']:<12} head {r['head_accuracy']:.3f}  without it ({r['baseline'] or 'no baseline'}) "
         f"{r['zero_shot_accuracy']}  "
         f"{'used' if r['active'] else 'not used'}" for r in reports) or "not enough curator labels yet")
     return 0

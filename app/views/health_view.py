@@ -327,7 +327,7 @@ class HealthView(QWidget):
     def _fill_heads(self, rows: list[dict]) -> None:
         self.heads.clear()
         for row in rows:
-            base = row["baseline"] or "nothing"
+            base = row["baseline"] or "no baseline"
             without = (f"{row['baseline_accuracy']:.0%} ({base})" if row["baseline_accuracy"] is not None
                        else f"— ({base})")
             item = QTreeWidgetItem([row["vocabulary"], str(row["examples"]), f"{row['head_accuracy']:.0%}", without,

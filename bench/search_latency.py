@@ -74,14 +74,14 @@ def bench_size(n: int, dim: int, n_queries: int, args, rng: np.random.Generator)
     queries = clustered(n_queries, dim, rng, centres, args.spread).astype(np.float32)
     folder = Path(tempfile.mkdtemp(prefix="bench-search-"))
     store = VectorStore(folder, f"bench-{dim}", dim, connectivity=args.connectivity,
-                        expansion_add=args.expansion_add, expansion_search=args.expansion_search)
+                        expansion_add=args.expansion_add, expansion_search=args.expansion_search or None)
     t = time.perf_counter()
     for start in range(0, n, 50_000):
         store.add(range(start, min(n, start + 50_000)), data[start:start + 50_000])
     build_s = time.perf_counter() - t
     k = 10
     result = {"n": n, "dim": dim, "build_s": round(build_s, 2), "memory_mb": round(store.memory_bytes() / 1e6, 1),
-              "connectivity": args.connectivity, "expansion_search": args.expansion_search}
+              "connectivity": args.connectivity, "expansion_search": store._index.expansion_search}
 
     store.search(queries[0], k)  # warm
     ann, times = [], []
@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--filtered-queries", type=int, default=100)
     p.add_argument("--connectivity", type=int, default=16)
     p.add_argument("--expansion-add", type=int, default=128)
-    p.add_argument("--expansion-search", type=int, default=96)
+    p.add_argument("--expansion-search", type=int, default=0, help="0: the store's own choice by size")
     p.add_argument("--ef-sweep", default="", help="comma-separated expansion_search values to measure too")
     p.add_argument("--spread", type=float, default=0.6, help="noise around the cluster centres (per dim)")
     p.add_argument("--e2e-products", type=int, default=10000, help="0 skips the end-to-end part")

@@ -85,6 +85,20 @@ def test_filtered_search_matches_brute_force(tmp_path, monkeypatch, limit):
         assert hits.exact == (limit > 300)
 
 
+def test_search_expansion_grows_with_the_index(tmp_path, monkeypatch):
+    monkeypatch.setattr(vectors, "LARGE_INDEX", 100)
+    store = VectorStore(tmp_path, "m", 8)
+    store.add(range(50), _unit(50, 8))
+    assert store._index.expansion_search == vectors.EXPANSION_SEARCH
+    store.add(range(50, 150), _unit(100, 8, seed=1))
+    assert store._index.expansion_search == vectors.EXPANSION_SEARCH_LARGE
+    store.save()
+    assert VectorStore.open(tmp_path, "m")._index.expansion_search == vectors.EXPANSION_SEARCH_LARGE
+    fixed = VectorStore(tmp_path / "f", "m", 8, expansion_search=40)
+    fixed.add(range(150), _unit(150, 8))
+    assert fixed._index.expansion_search == 40  # an explicit choice is kept
+
+
 def test_small_shares_of_a_large_index_are_searched_exactly(tmp_path, monkeypatch):
     """The graph misses more as the allowed share shrinks, while exact cost shrinks with it."""
     monkeypatch.setattr(vectors, "EXACT_SUBSET_LIMIT", 10)

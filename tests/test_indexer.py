@@ -83,6 +83,11 @@ def test_index_job_fills_crops_primary_labels_and_vectors(catalog, registry, tmp
         assert set(result_row.timings) >= {"decode", "select", "write"}
         assert db.Label.select().where((db.Label.product == product) & (db.Label.source == "pixels")).count() >= 1
 
+    # Batched stages are shared out per product, so per-product seconds (health, SLA) include embedding.
+    rows = list(db.IndexingResult.select())
+    assert all(r.timings["embed"] > 0 for r in rows)
+    assert abs(sum(r.timings["embed"] for r in rows) - result["stages"]["embed"]) < 0.01  # stages: 3 decimals
+
     store = catalog.vector_store(result["model_version"])
     assert len(store) == 6
     assert check_catalog(catalog)["ok"]

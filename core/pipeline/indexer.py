@@ -277,14 +277,15 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
     stages["decode"] += sum(p.decode_seconds for p in group)
     images = [im for p in group for im in p.images if im.pixels is not None]
 
+    batched = {}  # seconds of the stages that run over the whole group, shared out per product below
     t = time.perf_counter()
     detections = detector.detect([im.pixels for im in images]) if (detector and images) else [[] for _ in images]
-    stages["detect"] += time.perf_counter() - t
+    batched["detect"] = time.perf_counter() - t
 
     t = time.perf_counter()
     for im, dets in zip(images, detections, strict=True):
         im.candidates = candidates_from_detections(im.pixels, dets, spec, catalog.settings.quality)
-    stages["crops"] += time.perf_counter() - t
+    batched["crops"] = time.perf_counter() - t
 
     t = time.perf_counter()
     accepted = [(im, c) for im in images for c in im.candidates if c.verdict == "accepted"]
@@ -306,13 +307,20 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
         cache.put_many(fresh, embedder.model_version, spec.version)
         vectors.update(fresh)
     text_vectors = _text_vectors(embedder, [p.text for p in group])
-    stages["embed"] += time.perf_counter() - t
+    batched["embed"] = time.perf_counter() - t
+    for key, seconds in batched.items():
+        stages[key] += seconds
 
     for n, product in enumerate(group):
+        # Each product's IndexingResult carries its share of the batched stages (by its decoded images),
+        # so per-product seconds (health, SLA) count detection and embedding too.
+        own = sum(1 for im in product.images if im.pixels is not None)
+        share = own / len(images) if images else 1.0 / len(group)
         try:
             _finish_product(product, text_vectors[n] if text_vectors is not None else None, vectors=vectors,
                             catalog=catalog, embedder=embedder, spec=spec, store=store, labeller=labeller,
-                            tracker=tracker, report=report, job=job)
+                            tracker=tracker, report=report, job=job,
+                            batched={key: seconds * share for key, seconds in batched.items()})
         except Exception as exc:  # one product's failure never stops the job
             log.exception("indexing %s failed", product.sku)
             report.failed += 1
@@ -359,10 +367,11 @@ class _Labeller:
 
 
 def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, embedder, spec, store, labeller,
-                    tracker, report: IndexReport, job) -> None:
+                    tracker, report: IndexReport, job, batched: dict[str, float] | None = None) -> None:
     from core.pipeline.colors import dominant_colours
 
     timings = dict.fromkeys(STAGES, 0.0)
+    timings.update(batched or {})
     timings["decode"] = product.decode_seconds
     for im in product.images:
         if im.error:

@@ -47,7 +47,7 @@ def read_health(catalog) -> dict[str, Any]:
              for e in db.DriftEvent.select().order_by(db.DriftEvent.created_at.desc()).limit(DRIFT_ROWS)]
     open_alarms = db.DriftEvent.select().where(db.DriftEvent.acknowledged == False).count()  # noqa: E712
     snapshot["drift_alarms"] = open_alarms
-    heads = [{"vocabulary": h.vocabulary, "model_version": h.model_version, "version": h.version,
+    heads = [{"vocabulary": h.vocabulary, "version": h.version,
               "examples": h.examples, "head_accuracy": h.head_accuracy, "baseline": h.baseline,
               "baseline_accuracy": h.zero_shot_accuracy, "active": h.active,
               "when": h.created_at.strftime("%Y-%m-%d %H:%M")}

@@ -339,8 +339,10 @@ def _migrate_4(db: pw.SqliteDatabase) -> None:
     With a full index on ``deleted_at``, SQLite took ``deleted_at IS NULL`` (true for nearly every row) as
     selective and scanned whole tables for each search: latency grew with the catalog.
     """
-    for model in MODELS:
-        table = model._meta.table_name
+    # Frozen: the tables that exist at schema 3, not whatever MODELS holds when a later schema adds one.
+    for table in ("product", "image_file", "crop", "label", "job", "indexing_result", "query_result",
+                  "query_click", "correction", "sync_outbox", "vector_index_info", "audit_log", "setting",
+                  "drift_event", "label_head"):
         db.execute_sql(f'DROP INDEX IF EXISTS "{table}_deleted_at"')
         db.execute_sql(f'CREATE INDEX "{table}_deleted_at" ON "{table}" ("deleted_at") WHERE "deleted_at" IS NOT NULL')
 

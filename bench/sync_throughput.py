@@ -64,9 +64,9 @@ def main(argv: list[str] | None = None) -> dict:
             root = Path(tmp)
             db.open_database(root / "catalog.sqlite")
             settings = S3Settings(enabled=True, endpoint_url=gw.endpoint_url, bucket=gw.bucket, prefix="bench/",
-                                  max_requests_per_s=0)
+                                  max_requests_per_s=0, allow_insecure_http=True)
             store = S3Store(gw.endpoint_url, gw.bucket, "bench/", Credentials(gw.access_key, gw.secret_key),
-                            rate=TokenBucket(0), max_pool=max(16, args.workers * 2))
+                            rate=TokenBucket(0), max_pool=max(16, args.workers * 2), allow_insecure_http=True)
 
             t0 = time.perf_counter()
             for i in range(args.corrections):

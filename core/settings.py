@@ -56,6 +56,7 @@ class S3Settings:
     profile: str = ""  # AWS profile name; secrets live in the OS keyring, never here
     keyring_service: str = "catalog-curator-s3"
     verify_tls: bool = True
+    allow_insecure_http: bool = False  # an http:// endpoint is refused unless this is on (and then warned about)
     max_requests_per_s: float = 20.0
     retention_days: int = 30
 

@@ -26,15 +26,20 @@ def describe(data: dict[str, Any], enabled: bool, running: bool) -> tuple[str, s
     """(short text for the status bar, tooltip) from the outbox status and the last report."""
     status, report = data.get("status") or {}, data.get("report") or {}
     pending, failed = status.get("pending", 0), status.get("failed", 0)
+    held = len(status.get("quarantined") or [])
     if running:
         text = "Syncing…"
     elif failed or (report and not report.get("ok", True) and enabled):
         text = f"⚠ Sync: {pending} pending, {failed} failed"
+    elif held:
+        text = f"⚠ Sync: {held} remote item(s) quarantined"
     else:
         text = f"Sync: {pending} pending" if pending else "Sync: up to date"
     if not enabled:
         text += " (off)"
     tip = [f"{pending} change(s) waiting to be sent, {failed} failed", f"Last sync: {_when(status.get('last_sync'))}"]
+    if held:
+        tip.append(f"{held} remote item(s) could not be read or verified and were set aside; the rest synced")
     if report.get("reason"):
         tip.append(f"Last run: {report['reason']}")
     return text, "\n".join(tip)
@@ -120,7 +125,9 @@ class SyncPanel(QWidget):
         self.errors.clear()
         rows = list(status.get("errors", [])) + [
             {"key": e.get("key") or "—", "state": "run", "attempts": "", "reason": e.get("reason", "")}
-            for e in report.get("errors", [])]
+            for e in report.get("errors", [])] + [
+            {"key": q.get("key"), "state": "quarantined", "attempts": q.get("attempts", ""),
+             "reason": q.get("reason", "")} for q in status.get("quarantined", [])]
         for e in rows:
             item = QTreeWidgetItem([str(e.get("key")), str(e.get("state", "")), str(e.get("attempts", "")),
                                     str(e.get("reason", ""))])

@@ -1,15 +1,58 @@
 """Owns S3 credentials: the OS keyring entry a curator typed in Settings, else the standard AWS chain.
 
-Secrets never reach SQLite, settings files or logs: Credentials hides them in repr, and nothing here logs them.
+Secrets never reach SQLite, settings files or logs: Credentials hides them in repr, nothing here logs them, and
+redact_in_logs() scrubs them from every log record of every logger (botocore's DEBUG lines print the session
+token in signed headers and canonical requests).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
+
+_SECRETS: set[str] = set()
+_SECRETS_LOCK = threading.Lock()
+_REDACTED = "[redacted]"
+
+
+def redact_in_logs(*secrets: str | None) -> None:
+    """Scrub these strings from every log record from now on, at any level, whatever handler prints it.
+    A record factory (not a handler filter) so that loggers and handlers configured later are covered too."""
+    new = {s for s in secrets if s and len(s) >= 4}
+    if not new:
+        return
+    with _SECRETS_LOCK:
+        first = not _SECRETS
+        _SECRETS.update(new)
+        if first:
+            previous = logging.getLogRecordFactory()
+
+            def factory(*args, **kwargs) -> logging.LogRecord:
+                return _scrub(previous(*args, **kwargs))
+            logging.setLogRecordFactory(factory)
+
+
+def _scrub(record: logging.LogRecord) -> logging.LogRecord:
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed record: leave it for logging's own error report
+        return record
+    secrets = tuple(_SECRETS)
+    if any(s in message for s in secrets):
+        for s in secrets:
+            message = message.replace(s, _REDACTED)
+        record.msg, record.args = message, None
+    if record.exc_info and record.exc_info[0] is not None:
+        text = logging.Formatter().formatException(record.exc_info)
+        if any(s in text for s in secrets):
+            for s in secrets:
+                text = text.replace(s, _REDACTED)
+            record.exc_info, record.exc_text = None, text
+    return record
 
 # The keyring holds the secret under username = access key id; this entry remembers which id that is.
 _ACCESS_KEY_ENTRY = "__access_key_id__"

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -13,10 +14,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import peewee as pw
+
 from core.catalog import db
 from core.sync import outbox
 from core.sync.credentials import Credentials
-from core.sync.s3 import NotFound, PermanentError, S3Store, SyncError, TransientError
+from core.sync.s3 import NotFound, PermanentError, S3Store, SyncError, TransientError, Unverifiable
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +27,12 @@ Progress = Callable[[int, int, str], None]
 ShouldStop = Callable[[], bool]
 ApplyRemote = Callable[[db.Correction], None]
 
-PULL_CURSOR_KEY = "sync_pull_cursor"
+PULL_CURSOR_KEY = "sync_pull_cursor"  # what the server's last listing held (for status; never a clock)
 LAST_PURGE_KEY = "sync_last_purge"
-PULL_LOOKBACK = dt.timedelta(days=2)  # late uploads (a curator offline) with older uids are still seen
-FULL_SCAN_EVERY = 20  # every Nth pull lists the whole corrections/ prefix, catching anything older
+QUARANTINE_KEY = outbox.QUARANTINE_KEY
+OWN_SEEN_KEY = "sync_pull_own"  # this catalog's own objects met in a pull (a restored log), not fetched again
+APPLY_ATTEMPTS = 3  # a correction the review module refuses this many times is quarantined
+_UID = re.compile(r"[0-9a-f]{16}[0-9a-f]{12}")
 
 
 @dataclass
@@ -42,6 +47,9 @@ class SyncReport:
     retries: int = 0
     bytes_sent: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)  # [{key, reason}]
+    quarantined: list[dict[str, Any]] = field(default_factory=list)  # every object set aside, with its reason
+    newly_quarantined: int = 0  # of those, set aside in this run
+    warnings: list[str] = field(default_factory=list)  # e.g. a plain-http endpoint
     reason: str = ""  # why the run stopped early, for the status bar
     stopped: bool = False
     ok: bool = True  # no error of any kind; errors says what needs attention
@@ -67,6 +75,8 @@ def sync(settings: Any, *, store: S3Store | None = None, credentials: Credential
     should_stop = should_stop or (lambda: False)
     try:
         store = store or _open_store(settings, credentials)
+        if (store.endpoint_url or "").lower().startswith("http://"):
+            report.warnings.append(f"{store.endpoint_url} is plain http: traffic to it is not encrypted.")
         if push:
             _push(store, report, workers, progress, should_stop)
         if pull and report.ok and not report.stopped:
@@ -213,19 +223,12 @@ def _mark_failed(failures: list[tuple[_Item, SyncError]], report: SyncReport) ->
 
 
 # --- pull ---------------------------------------------------------------------------------------------
+# What has been pulled is known from the server's own listing (keys and ETags) checked against the local log,
+# never from a client clock: keys are named by their writer's clock, so a peer whose clock runs ahead (or
+# behind) would otherwise move a key-range cursor past honest corrections. Every pull therefore lists the
+# whole corrections/ prefix (1,000 keys a request) and fetches only keys the local log does not hold.
 def _uid_of(key: str) -> str:
     return key[len(outbox.CORRECTIONS):].removesuffix(".json")
-
-
-def _start_after(cursor: str | None, full_scan: bool) -> str:
-    if full_scan or not cursor:
-        return ""
-    try:
-        ns = int(_uid_of(cursor)[:16], 16)
-    except ValueError:
-        return ""
-    back = max(0, ns - int(PULL_LOOKBACK.total_seconds() * 1e9))
-    return f"{outbox.CORRECTIONS}{back:016x}"
 
 
 def _known_uids(uids: list[str]) -> set[str]:
@@ -236,17 +239,34 @@ def _known_uids(uids: list[str]) -> set[str]:
     return known
 
 
+def _quarantine(key: str, etag: str, reason: str, report: SyncReport, *, final: bool = True) -> bool:
+    """Record a refusal; final=False counts an apply failure and quarantines only at APPLY_ATTEMPTS.
+    Returns whether the key is now quarantined."""
+    table = dict(_get(QUARANTINE_KEY) or {})
+    entry = dict(table.get(key) or {})
+    if entry.get("etag") != etag:
+        entry = {}
+    entry.update(etag=etag, reason=reason, at=db.utcnow().isoformat(), attempts=int(entry.get("attempts", 0)) + 1)
+    entry["quarantined"] = final or entry["attempts"] >= APPLY_ATTEMPTS
+    table[key] = entry
+    _set(QUARANTINE_KEY, table)
+    if entry["quarantined"]:
+        log.warning("sync: quarantined %s: %s", key, reason)
+        report.newly_quarantined += 1
+    return entry["quarantined"]
+
+
 def _pull(store: S3Store, report: SyncReport, apply_remote: ApplyRemote, workers: int, progress: Progress,
           should_stop: ShouldStop, full_scan: bool) -> None:
     me = outbox.catalog_id()
-    cursor = _get(PULL_CURSOR_KEY)
-    pulls = int(_get("sync_pull_count") or 0)
-    full_scan = full_scan or pulls % FULL_SCAN_EVERY == 0
-    listed = [o.key for o in store.list(outbox.CORRECTIONS, start_after=_start_after(cursor, full_scan))
-              if o.key.endswith(".json")]
+    listed = {o.key: o for o in store.list(outbox.CORRECTIONS) if o.key.endswith(".json")}
     known = _known_uids([_uid_of(k) for k in listed])
-    new = sorted(k for k in listed if _uid_of(k) not in known)
-    last_ok = max([cursor or ""] + [k for k in listed if _uid_of(k) in known]) if listed else cursor
+    refused = {k: v.get("etag") for k, v in (_get(QUARANTINE_KEY) or {}).items() if v.get("quarantined")}
+    own = set(_get(OWN_SEEN_KEY) or [])
+    # A quarantined object is tried again only if the server now holds other bytes under its key.
+    new = sorted(k for k, o in listed.items() if _uid_of(k) not in known and k not in own
+                 and not (k in refused and refused[k] == o.etag))
+    _set(PULL_CURSOR_KEY, {"listed": len(listed), "new": len(new), "server_newest": _newest(listed.values())})
     total = len(new)
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sync-pull") as pool:
         for batch in db.chunked(new, 128):
@@ -254,40 +274,62 @@ def _pull(store: S3Store, report: SyncReport, apply_remote: ApplyRemote, workers
                 report.stopped = True
                 break
             for key, doc in zip(batch, pool.map(lambda k: _fetch(store, k), batch), strict=True):
-                if isinstance(doc, SyncError):
+                etag = listed[key].etag
+                if isinstance(doc, SyncError) and not isinstance(doc, Unverifiable):
                     if isinstance(doc, NotFound):  # purged between list and get
                         continue
                     raise doc
-                if isinstance(doc, str):
-                    report.error(key, doc)
+                if isinstance(doc, SyncError | str):
+                    _quarantine(key, etag, doc.reason if isinstance(doc, SyncError) else doc, report)
                 elif doc.get("origin") == me:
                     report.skipped_duplicates += 1  # our own, uploaded before this catalog's log was restored
-                elif not _insert_remote(key, doc, apply_remote, report):
-                    if last_ok:
-                        _set(PULL_CURSOR_KEY, last_ok)
+                    own.add(key)
+                    _set(OWN_SEEN_KEY, sorted(own))
+                elif not _insert_remote(key, etag, doc, apply_remote, report):
                     return
-                last_ok = max(last_ok or "", key)
                 progress(report.pulled, total, f"pulled {key}")
-    if last_ok:
-        _set(PULL_CURSOR_KEY, last_ok)
-    _set("sync_pull_count", pulls + 1)
+
+
+def _newest(infos: Iterable[Any]) -> str | None:
+    stamps = [o.last_modified for o in infos if isinstance(o.last_modified, dt.datetime)]
+    return max(stamps).isoformat() if stamps else None
 
 
 def _fetch(store: S3Store, key: str) -> dict[str, Any] | str | SyncError:
-    """The document, a reason string when it is malformed, or the SyncError to raise."""
+    """The document, a reason string when it is malformed, or the SyncError (Unverifiable is quarantined)."""
     try:
-        doc = json.loads(store.get(key))
+        doc = json.loads(store.get_verified(key))
     except SyncError as exc:
         return exc
     except (ValueError, UnicodeDecodeError):
-        return "not a valid correction document (bad JSON); skipped"
-    if not isinstance(doc, dict) or doc.get("uid") != _uid_of(key) or not isinstance(doc.get("kind"), str):
-        return "not a valid correction document (uid or kind missing); skipped"
-    return doc
+        return "not a valid correction document (bad JSON)"
+    return _invalid(key, doc) or doc
 
 
-def _insert_remote(key: str, doc: dict[str, Any], apply_remote: ApplyRemote, report: SyncReport) -> bool:
-    """Insert and apply one remote correction in one transaction; False (and an error) if applying fails."""
+def _invalid(key: str, doc: Any) -> str:
+    """Why doc is not a correction this catalog can take in; '' when it is well-formed."""
+    if not isinstance(doc, dict):
+        return "not a valid correction document (not a JSON object)"
+    uid = _uid_of(key)
+    if doc.get("uid") != uid or not _UID.fullmatch(uid):
+        return "not a valid correction document (its uid does not match its key)"
+    if not isinstance(doc.get("kind"), str) or not doc["kind"]:
+        return "not a valid correction document (kind missing)"
+    for name in ("before", "after"):
+        if doc.get(name) is not None and not isinstance(doc[name], dict):
+            return f"not a valid correction document ({name} is not an object)"
+    for name in ("sku", "user", "origin", "model_version", "preprocess_version"):
+        if doc.get(name) is not None and not isinstance(doc[name], str):
+            return f"not a valid correction document ({name} is not text)"
+    if doc.get("created_at") is not None and _parse_time(doc["created_at"]) is None:
+        return "not a valid correction document (created_at is not a time)"
+    return ""
+
+
+def _insert_remote(key: str, etag: str, doc: dict[str, Any], apply_remote: ApplyRemote,
+                   report: SyncReport) -> bool:
+    """Insert and apply one remote correction in one transaction. False when applying failed and the pull
+    must stop (time order); after APPLY_ATTEMPTS refusals of the same object it is quarantined instead."""
     def _do() -> db.Correction:
         sku = str(doc.get("sku") or "")
         product = db.Product.with_deleted().where(db.Product.sku == sku).first() if sku else None
@@ -303,8 +345,16 @@ def _insert_remote(key: str, doc: dict[str, Any], apply_remote: ApplyRemote, rep
 
     try:
         db.transaction(_do)
+    except pw.OperationalError as exc:  # the database is busy or full: transient, never the object's fault
+        reason = f"applying the remote correction failed: {exc}"
+        report.error(key, reason)
+        report.ok = False
+        report.reason = report.reason or reason
+        return False
     except Exception as exc:  # the review module refused it: stop here to keep time order, retry next sync
         reason = f"applying the remote correction failed: {type(exc).__name__}: {exc}"
+        if _quarantine(key, etag, reason, report, final=False):
+            return True  # refused APPLY_ATTEMPTS times: set aside so that later corrections still arrive
         report.error(key, reason)
         report.ok = False
         report.reason = report.reason or reason
@@ -316,21 +366,25 @@ def _insert_remote(key: str, doc: dict[str, Any], apply_remote: ApplyRemote, rep
 
 # --- retention ----------------------------------------------------------------------------------------
 def purge_tombstones(store: S3Store, retention_days: int, now: dt.datetime | None = None) -> dict[str, int]:
-    """Delete tombstones older than retention_days, and the objects they retire (deletes are idempotent)."""
+    """Delete this catalog's own tombstones older than retention_days, and the objects they retire (deletes
+    are idempotent). Another catalog's tombstone is never acted on, and a tombstone only retires objects in
+    its own catalog's namespace: one catalog cannot purge another's crops or labels."""
+    me = outbox.catalog_id()
     cutoff = (now or db.utcnow()) - dt.timedelta(days=retention_days)
     purged = objects = 0
-    for info in list(store.list(outbox.TOMBSTONES)):
+    for info in list(store.list(f"{outbox.TOMBSTONES}{me}/")):
         try:
-            doc = json.loads(store.get(info.key))
-        except NotFound:
+            doc = json.loads(store.get_verified(info.key))
+        except (NotFound, Unverifiable):
             continue
-        except ValueError:
-            log.warning("tombstone %s is not valid JSON; left alone", info.key)
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if not isinstance(doc, dict) or doc.get("origin") != me:
             continue
         deleted = _parse_time(doc.get("deleted_at"))
         if deleted is None or deleted > cutoff:
             continue
-        for target in _targets(doc.get("targets")):
+        for target in _targets(doc.get("targets"), me):
             store.delete(target)
             objects += 1
         store.delete(info.key)
@@ -340,10 +394,12 @@ def purge_tombstones(store: S3Store, retention_days: int, now: dt.datetime | Non
     return {"tombstones": purged, "objects": objects}
 
 
-def _targets(value: Any) -> Iterable[str]:
-    # Only what the outbox writes may be retired: never a correction (history), never outside the prefix.
-    for key in value or []:
-        if isinstance(key, str) and key.startswith((outbox.CROPS, outbox.LABELS)) and ".." not in key:
+def _targets(value: Any, origin: str) -> Iterable[str]:
+    # Only what this catalog's outbox writes may be retired: never a correction (history), never another
+    # catalog's objects, never outside the prefix.
+    mine = (f"{outbox.CROPS}{origin}/", f"{outbox.LABELS}{origin}/")
+    for key in value if isinstance(value, list) else []:
+        if isinstance(key, str) and key.startswith(mine) and ".." not in key:
             yield key
 
 
@@ -365,6 +421,7 @@ def _finish(report: SyncReport, store: S3Store | None) -> None:
         report.last_sync = last_ok
         report.pending = outbox.pending_count()
         report.failed = db.SyncOutbox.select().where(db.SyncOutbox.state == "failed").count()
+        report.quarantined = outbox.quarantined()
         db.audit("sync", target=f"{store.bucket}/{store.prefix}" if store else "", ok=report.ok,
                  pushed=report.pushed, pulled=report.pulled, skipped=report.skipped_duplicates,
                  errors=len(report.errors), reason=report.reason)

@@ -28,6 +28,7 @@ TOMBSTONES = "tombstones/"
 DOC_SCHEMA = 1
 
 LAST_SYNC_KEY = "sync_last"
+QUARANTINE_KEY = "sync_quarantine"  # remote objects refused by a pull: {key: {etag, reason, at, attempts, ...}}
 
 
 def catalog_id() -> str:
@@ -186,4 +187,12 @@ def status() -> dict[str, Any]:
     ]
     last = db.Setting.get_or_none(db.Setting.key == LAST_SYNC_KEY)
     return {"pending": counts["pending"], "sent": counts["sent"], "failed": counts["failed"],
-            "last_sync": last.value if last else None, "errors": errors}
+            "last_sync": last.value if last else None, "errors": errors, "quarantined": quarantined()}
+
+
+def quarantined() -> list[dict[str, Any]]:
+    """Remote objects a pull refused and set aside, each with its reason; the rest of the pull went on."""
+    row = db.Setting.get_or_none(db.Setting.key == QUARANTINE_KEY)
+    table = row.value if row and isinstance(row.value, dict) else {}
+    return [{"key": k, "reason": v.get("reason", ""), "at": v.get("at"), "attempts": v.get("attempts", 1)}
+            for k, v in sorted(table.items()) if v.get("quarantined")]

@@ -51,6 +51,12 @@ class NotFound(PermanentError):
     fatal = False
 
 
+class Unverifiable(PermanentError):
+    """The object's bytes cannot be shown to be what its writer uploaded."""
+
+    fatal = False
+
+
 _PERMANENT = {
     "InvalidAccessKeyId": "The S3 server does not know this access key. Check the access key in "
                           "Settings → Sync (or your AWS profile).",
@@ -161,9 +167,22 @@ class S3Store:
                  region: str = "us-east-1", verify_tls: bool = True, rate: TokenBucket | None = None,
                  max_attempts: int = 5, base_delay: float = 0.2, max_delay: float = 8.0,
                  connect_timeout: float = 3.0, read_timeout: float = 20.0, max_pool: int = 16,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 allow_insecure_http: bool = False, sleep: Callable[[float], None] = time.sleep) -> None:
         import boto3
         from botocore.config import Config
+
+        from core.sync.credentials import redact_in_logs
+
+        if endpoint_url and endpoint_url.lower().startswith("http://"):
+            if not allow_insecure_http:
+                raise PermanentError(
+                    f"The endpoint {endpoint_url} is plain http: credentials and corrections would cross the "
+                    "network unencrypted. Use https, or turn on s3.allow_insecure_http for a trusted local "
+                    "server.", code="InsecureEndpoint")
+            log.warning("S3 endpoint %s is plain http (s3.allow_insecure_http is on): traffic is not encrypted",
+                        endpoint_url)
+        if credentials:  # before boto3 exists, so that not even its first debug line can carry them
+            redact_in_logs(credentials.secret_key, credentials.session_token)
 
         self.endpoint_url = endpoint_url or None
         self.bucket = bucket
@@ -196,6 +215,7 @@ class S3Store:
 
         creds = credentials or resolve(settings.keyring_service, settings.profile)
         kwargs.setdefault("rate", TokenBucket(settings.max_requests_per_s, max(1.0, settings.max_requests_per_s)))
+        kwargs.setdefault("allow_insecure_http", bool(getattr(settings, "allow_insecure_http", False)))
         return cls(settings.endpoint_url, settings.bucket, settings.prefix, creds, region=settings.region,
                    verify_tls=settings.verify_tls, **kwargs)
 
@@ -261,6 +281,21 @@ class S3Store:
     def get(self, key: str) -> bytes:
         resp = self._call("get_object", Bucket=self.bucket, Key=self.full_key(key))
         return resp["Body"].read()
+
+    def get_verified(self, key: str) -> bytes:
+        """The object's bytes, checked against the sha256 its writer recorded (or a single-part ETag);
+        raises Unverifiable when they differ or nothing can vouch for them."""
+        resp = self._call("get_object", Bucket=self.bucket, Key=self.full_key(key))
+        data = resp["Body"].read()
+        recorded = (resp.get("Metadata") or {}).get("sha256")
+        if recorded:
+            if hashlib.sha256(data).hexdigest() != recorded:
+                raise Unverifiable("its bytes do not match the sha256 recorded by its writer", code="BadChecksum")
+            return data
+        etag = str(resp.get("ETag", "")).strip('"')
+        if "-" not in etag and etag == hashlib.md5(data, usedforsecurity=False).hexdigest():
+            return data
+        raise Unverifiable("it carries no sha256 and its ETag does not vouch for its bytes", code="Unverifiable")
 
     def head(self, key: str) -> dict[str, Any] | None:
         try:

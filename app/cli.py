@@ -266,6 +266,15 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_models(args: argparse.Namespace) -> int:
     from core.ops import lifecycle
 
+    if args.action == "trust":  # this machine's record, not the catalog's: no catalog needed
+        from core.models.trust import trust
+
+        if not args.version:
+            raise SystemExit("models trust needs the weights file: catalog-curator models trust PATH")
+        path = Path(args.version).expanduser()
+        sha = trust(path)
+        emit(args, {"trusted": str(path.resolve()), "sha256": sha}, f"trusted on this machine: {path} ({sha[:16]}…)")
+        return 0
     with open_catalog(args) as catalog:
         if args.action == "reindex":
             import copy
@@ -398,8 +407,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50)
 
     p = add("models", "model versions: list, re-index with another model, promote, delete")
-    p.add_argument("action", nargs="?", default="list", choices=["list", "reindex", "promote", "delete"])
-    p.add_argument("version", nargs="?", default=None, help="model version (promote, delete)")
+    p.add_argument("action", nargs="?", default="list", choices=["list", "reindex", "promote", "delete", "trust"])
+    p.add_argument("version", nargs="?", default=None,
+                   help="model version (promote, delete), or a weights file (trust: may be unpickled on this machine)")
     p.add_argument("--embedder", choices=["open_clip", "efficientnet-lite0"], default=None)
     p.add_argument("--clip-model", default=None, help="open_clip model name or JSON config path")
     p.add_argument("--clip-pretrained", default=None, help="open_clip tag or checkpoint path")

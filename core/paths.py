@@ -1,8 +1,10 @@
-"""Where things live: platformdirs locations and the layout of a catalog folder."""
+"""Where things live: platformdirs locations, the layout of a catalog folder, and whether a path is a regular
+file (checked before anything opens it: a FIFO would block the reader)."""
 
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,3 +94,28 @@ class CatalogPaths:
         for sub in (self.vectors, self.blobs, self.thumbs, self.logs, self.cache):
             sub.mkdir(parents=True, exist_ok=True, mode=0o700)
         return self
+
+
+class NotRegularFile(OSError):
+    """A FIFO, device, socket or folder where a file was expected; never opened (a FIFO would block)."""
+
+    def __init__(self, path: Path, kind: str) -> None:
+        self.path, self.kind = Path(path), kind
+        super().__init__(f"{path} is a {kind}, not a regular file; skipped")
+
+
+def file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "FIFO (named pipe)"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket"), (stat.S_ISDIR, "folder")):
+        if test(mode):
+            return name
+    return "special file"
+
+
+def require_regular(path: Path | str) -> Path:
+    """path, after checking (without opening it) that it is a regular file; FileNotFoundError if missing."""
+    p = Path(path)
+    st = os.stat(p)  # follows symlinks: a link to a FIFO is a FIFO
+    if not stat.S_ISREG(st.st_mode):
+        raise NotRegularFile(p, file_kind(st.st_mode))
+    return p

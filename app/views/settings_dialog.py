@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTabWidget,
@@ -197,6 +198,17 @@ class SettingsDialog(QDialog):
                 else QFileDialog.getOpenFileName(self, "Choose a file")[0])
         if path:
             edit.setText(path)
+            if edit is self.detector_weights:
+                self.trust_chosen(path)
+
+    def trust_chosen(self, path: str) -> None:
+        """The user picked these weights on this machine: record them as trusted (ultralytics unpickles them)."""
+        from core.models.trust import trust
+
+        try:
+            trust(path, source="chosen in Settings")
+        except OSError as exc:
+            QMessageBox.warning(self, "Detector weights", f"{path} cannot be used: {exc}")
 
     @Slot()
     def _choose_catalog(self) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import peewee as pw
 
 from core.catalog import db
-from core.paths import CatalogPaths
+from core.paths import CatalogPaths, file_kind, require_regular
 from core.pipeline.decode import DecodeError, probe
 
 log = logging.getLogger(__name__)
@@ -162,6 +162,8 @@ def _list_images(folder: Path, errors: list[tuple[str, str]]) -> list[Path]:
                 errors.append((str(path), "link points outside the product folder (or is a loop); not imported"))
                 continue
             if not entry.is_file():
+                if not entry.is_dir():  # a FIFO, device or socket named like an image: opening it could block
+                    errors.append((str(path), f"{file_kind(entry.stat().st_mode)}, not a regular file; skipped"))
                 continue
         except OSError as exc:
             errors.append((str(path), f"cannot read: {exc.strerror or exc}"))
@@ -179,6 +181,7 @@ def read_product_folder(folder: Path) -> ProductSource:
         try:
             if meta_path.is_symlink() and not _inside(meta_path, folder):
                 raise ValueError("product.json links outside the product folder")
+            require_regular(meta_path)
             if meta_path.stat().st_size > MAX_PRODUCT_JSON_BYTES:
                 raise ValueError(f"product.json is larger than {MAX_PRODUCT_JSON_BYTES // 1024} KiB")
             meta = validate_meta(json.loads(meta_path.read_text(encoding="utf-8")))
@@ -193,6 +196,9 @@ def read_product_folder(folder: Path) -> ProductSource:
             candidate = folder / name
             if not _inside(candidate, folder):
                 errors.append((f"{folder}/{name}", "image reference outside the product folder; not imported"))
+            elif candidate.exists() and not candidate.is_file():
+                errors.append((f"{folder}/{name}", f"{file_kind(candidate.stat().st_mode)}, not a regular file; "
+                                                   "skipped"))
             elif not candidate.is_file():
                 errors.append((f"{folder}/{name}", "image listed in product.json does not exist"))
             else:
@@ -317,7 +323,7 @@ class _HashedImage:
 def _hash_and_probe(path: Path) -> _HashedImage:
     item = _HashedImage(path)
     try:
-        item.size = path.stat().st_size
+        item.size = require_regular(path).stat().st_size
         if item.size > MAX_IMAGE_BYTES:
             item.error = f"file is larger than {MAX_IMAGE_BYTES >> 20} MiB"
             return item

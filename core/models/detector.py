@@ -36,9 +36,13 @@ class Detector:
         prepare_ultralytics()
         from ultralytics import YOLO
 
+        from core.models.trust import require_regular, require_trusted
+
         self.weights_path = Path(weights_path)
-        if not self.weights_path.is_file():
+        if not self.weights_path.exists():
             raise FileNotFoundError(f"detector weights not found: {self.weights_path}")
+        require_regular(self.weights_path)
+        require_trusted(self.weights_path)  # ultralytics unpickles the checkpoint: only vouched-for bytes
         chosen = select_device(device)
         self.device = "cuda:0" if chosen.type == "cuda" and chosen.index is None else str(chosen)
         self.confidence = float(confidence)

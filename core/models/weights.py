@@ -115,6 +115,10 @@ def resolve_weights(name_or_path: str | os.PathLike, *, cache_dir: Path | None =
         model_name, _, tag = text[len(CLIP_PREFIX):].rpartition("/")
         return _resolve_clip(model_name, tag, cache, allow_download, progress)
     path = Path(text).expanduser()
+    if path.exists() and not path.is_file():
+        from core.models.trust import require_regular
+
+        require_regular(path)  # a FIFO or device: say so instead of opening it (that would block)
     if path.is_file():
         return path
     cached = cache / path.name
@@ -149,6 +153,9 @@ def _download_yolo(name: str, target: Path, allow_download: bool, progress: Prog
         raise WeightsUnavailable(name, target, f"the download failed ({exc})", source) from exc
     if not got.is_file():
         raise WeightsUnavailable(name, target, "the download produced no file", source)
+    from core.models.trust import trust
+
+    trust(got, source=f"download: {source}")  # fetched by this program from the publisher: may be unpickled
     if progress:
         progress(1, 1, f"downloaded {name}")
     return got

@@ -285,11 +285,19 @@ def cmd_models(args: argparse.Namespace) -> int:
             if args.clip_model:
                 new.clip_model = args.clip_model
             if args.clip_pretrained:
-                new.clip_pretrained = args.clip_pretrained
-            report = lifecycle.reindex(catalog, new, promote_when_done=args.promote,
-                                       progress=_stderr_progress(not args.json and sys.stderr.isatty()))
+                # What the user names replaces the catalog's checkpoint: a path is that file, a tag is a tag.
+                pretrained = args.clip_pretrained
+                is_path = len(Path(pretrained).parts) > 1 or Path(pretrained).suffix in (".pt", ".pth", ".bin",
+                                                                                         ".safetensors")
+                new.clip_pretrained, new.clip_checkpoint = pretrained, (pretrained if is_path else "")
+            try:
+                report = lifecycle.reindex(catalog, new, promote_when_done=args.promote,
+                                           progress=_stderr_progress(not args.json and sys.stderr.isatty()))
+            except lifecycle.ReindexFailed as exc:
+                emit(args, {"complete": False, "error": str(exc)}, f"error: {exc}")
+                return 1
             emit(args, report, json.dumps(report, indent=2, default=str))
-            return 0
+            return 0 if report.get("complete") else 1
         if args.action == "promote":
             lifecycle.promote(catalog, args.version)
         elif args.action == "delete":

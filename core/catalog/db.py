@@ -18,7 +18,7 @@ import peewee as pw
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Bound to a file by open_database(); one catalog is open per process at a time.
 database = pw.SqliteDatabase(None)
@@ -145,6 +145,12 @@ class Crop(BaseModel):
     curator_locked = pw.BooleanField(default=False)  # (schema 2) a curator's choice wins over re-indexing
     model_version = pw.CharField(default="")
     preprocess_version = pw.CharField(default="")
+    # (schema 6) "" = live; else the candidate model version whose re-index made it (live at promote)
+    staged_for = pw.CharField(default="")
+
+    @classmethod
+    def select(cls, *fields: Any) -> pw.ModelSelect:
+        return super().select(*fields).where(cls.staged_for == "")
 
     @property
     def box(self) -> tuple[float, float, float, float]:
@@ -160,6 +166,11 @@ class Label(BaseModel):
     source = pw.CharField(default="zero-shot")  # zero-shot, pixels, curator, trained
     confirmed = pw.BooleanField(default=False)
     model_version = pw.CharField(default="")
+    staged_for = pw.CharField(default="")  # (schema 6) as Crop.staged_for
+
+    @classmethod
+    def select(cls, *fields: Any) -> pw.ModelSelect:
+        return super().select(*fields).where(cls.staged_for == "")
 
 
 class Job(BaseModel):
@@ -355,8 +366,15 @@ def _migrate_5(db: pw.SqliteDatabase) -> None:
         db.execute_sql("ALTER TABLE label_head ADD COLUMN baseline VARCHAR(255) NOT NULL DEFAULT ''")
 
 
+def _migrate_6(db: pw.SqliteDatabase) -> None:
+    """A candidate model's re-index stages its crops and labels beside the live ones until promote."""
+    for table in ("crop", "label"):
+        db.execute_sql(f"ALTER TABLE {table} ADD COLUMN staged_for VARCHAR(255) NOT NULL DEFAULT ''")
+        db.execute_sql(f'CREATE INDEX "{table}_staged_for" ON "{table}" ("staged_for") WHERE "staged_for" != \'\'')
+
+
 MIGRATIONS: list[Callable[[pw.SqliteDatabase], None]] = [_migrate_1, _migrate_2, _migrate_3, _migrate_4,
-                                                         _migrate_5]
+                                                         _migrate_5, _migrate_6]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

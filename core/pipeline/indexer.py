@@ -166,6 +166,10 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
         log.warning("preprocessing changed from %s to %s: re-indexing", info.preprocess_version, spec.version)
         info.preprocess_version = spec.version
         db.transaction(info.save)
+    # A model version other than the active one is a candidate: its crops and labels are staged beside the
+    # live ones (Crop/Label.staged_for) and switch at promote, so searches and curators never see them early.
+    active = catalog.active_model_version()
+    stage = embedder.model_version if active and active != embedder.model_version else ""
     store = catalog.vector_store(embedder.model_version, embedder.dim)
     cache = EmbeddingCache(catalog.paths.cache / "embeddings.sqlite")
     labeller = _Labeller(catalog, embedder, settings.labels_threshold)
@@ -205,7 +209,7 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
                 break
             _process_group(group, catalog=catalog, embedder=embedder, detector=detector, spec=spec,
                            cache=cache, store=store, labeller=labeller, tracker=tracker, report=report,
-                           job=job, batch_size=batch_images)
+                           job=job, batch_size=batch_images, stage=stage)
             drift.check(group, report)
             done += len(group)
             since_save += len(group)
@@ -225,7 +229,8 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
         if store.dirty:
             store.save()
         cache.close()
-    _apply_label_heads(catalog, embedder.model_version, spec.version, ids, report)
+    if not stage:  # a candidate's trained labels are written when it is promoted
+        _apply_label_heads(catalog, embedder.model_version, spec.version, ids, report)
     if not report.cancelled and info.state == "building" and len(store) >= db.Product.select().where(
             db.Product.status == "indexed").count():
         info.state = "ready"  # complete: the GUI and `models list` show it ready to serve or promote
@@ -272,7 +277,7 @@ def _touch_job(job: db.Job, done: int, total: int) -> None:
 
 
 def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, spec, cache, store, labeller,
-                   tracker, report: IndexReport, job, batch_size: int) -> None:
+                   tracker, report: IndexReport, job, batch_size: int, stage: str = "") -> None:
     stages = report.stages
     stages["decode"] += sum(p.decode_seconds for p in group)
     images = [im for p in group for im in p.images if im.pixels is not None]
@@ -319,13 +324,13 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
         try:
             _finish_product(product, text_vectors[n] if text_vectors is not None else None, vectors=vectors,
                             catalog=catalog, embedder=embedder, spec=spec, store=store, labeller=labeller,
-                            tracker=tracker, report=report, job=job,
+                            tracker=tracker, report=report, job=job, stage=stage,
                             batched={key: seconds * share for key, seconds in batched.items()})
         except Exception as exc:  # one product's failure never stops the job
             log.exception("indexing %s failed", product.sku)
             report.failed += 1
             report.errors.append({"path": product.sku, "reason": f"indexing failed: {exc}"})
-            _record_failure(product, str(exc), report, job)
+            _record_failure(product, str(exc), report, job, stage)
 
 
 def _text_vectors(embedder, texts: list[str]) -> np.ndarray | None:
@@ -367,7 +372,8 @@ class _Labeller:
 
 
 def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, embedder, spec, store, labeller,
-                    tracker, report: IndexReport, job, batched: dict[str, float] | None = None) -> None:
+                    tracker, report: IndexReport, job, batched: dict[str, float] | None = None,
+                    stage: str = "") -> None:
     from core.pipeline.colors import dominant_colours
 
     timings = dict.fromkeys(STAGES, 0.0)
@@ -407,12 +413,13 @@ def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, emb
 
     def write() -> tuple[int | None, np.ndarray | None]:
         images = [im.image_id for im in product.images]
+        # Only rows of the same stage are replaced: a candidate's run never touches the live catalog.
         db.Crop.update(deleted_at=db.utcnow()).where(
             db.Crop.image.in_(images) & (db.Crop.curator_locked == False)  # noqa: E712
-            & db.Crop.deleted_at.is_null()).execute()
+            & db.Crop.deleted_at.is_null() & (db.Crop.staged_for == stage)).execute()
         db.Label.update(deleted_at=db.utcnow()).where(
             (db.Label.product == product.product_id) & db.Label.source.in_(["zero-shot", "pixels"])
-            & db.Label.deleted_at.is_null()).execute()
+            & db.Label.deleted_at.is_null() & (db.Label.staged_for == stage)).execute()
         for im in product.images:
             if im.error:
                 db.ImageFile.update(status="error", error=im.error).where(db.ImageFile.id == im.image_id).execute()
@@ -422,7 +429,7 @@ def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, emb
                 image=im.image_id, x0=c.box[0], y0=c.box[1], x1=c.box[2], y1=c.box[3], source=c.source,
                 detector_class=c.detector_class, detector_confidence=c.detector_confidence, metrics=c.metrics,
                 verdict=c.verdict, reason=c.reason, model_version=embedder.model_version,
-                preprocess_version=spec.version)
+                preprocess_version=spec.version, staged_for=stage)
             rows[id(c)] = row
             report.crops += c.verdict == "accepted"
             report.rejected_crops += c.verdict != "accepted"
@@ -439,11 +446,12 @@ def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, emb
             row.save()
             for vocab, value, score in labels[n]:
                 db.Label.create(product=product.product_id, crop=row, vocabulary=vocab, value=value,
-                                score=score, source="zero-shot", model_version=embedder.model_version)
+                                score=score, source="zero-shot", model_version=embedder.model_version,
+                                staged_for=stage)
         if primary_row is not None:
             for name, share in colours:
                 db.Label.create(product=product.product_id, crop=primary_row, vocabulary="colours", value=name,
-                                score=share, source="pixels")
+                                score=share, source="pixels", staged_for=stage)
         if locked_primary is not None:
             # A curator's choice always wins over the automatic one.
             primary_row = locked_primary
@@ -453,8 +461,9 @@ def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, emb
         db.IndexingResult.create(job=job, product=product.product_id, model_version=embedder.model_version,
                                  preprocess_version=spec.version, primary_crop=primary_row, timings=timings,
                                  device=str(embedder.device), status=status, error=error)
-        db.Product.update(status="indexed" if primary_row is not None else "error").where(
-            db.Product.id == product.product_id).execute()
+        if not stage:  # a candidate's outcome becomes the product's status at promote
+            db.Product.update(status="indexed" if primary_row is not None else "error").where(
+                db.Product.id == product.product_id).execute()
         return (primary_row.id if primary_row else None), primary_vec
 
     primary_id, primary_vec = db.transaction(write)
@@ -498,10 +507,11 @@ def _no_crop_reason(product: _ProductWork, entries) -> str:
     return "every crop was rejected: " + "; ".join(reasons) if reasons else "no usable crop"
 
 
-def _record_failure(product: _ProductWork, error: str, report: IndexReport, job) -> None:
+def _record_failure(product: _ProductWork, error: str, report: IndexReport, job, stage: str = "") -> None:
     def write() -> None:
         db.IndexingResult.create(job=job, product=product.product_id, model_version=report.model_version,
                                  preprocess_version=report.preprocess_version, status="error", error=error,
                                  device=report.device)
-        db.Product.update(status="error").where(db.Product.id == product.product_id).execute()
+        if not stage:
+            db.Product.update(status="error").where(db.Product.id == product.product_id).execute()
     db.transaction(write)

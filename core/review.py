@@ -379,7 +379,8 @@ def _match_crop(product: db.Product, sha256: str | None, box, *, deleted: bool =
     """The crop of this product on the same image whose box overlaps the given one most (IoU > 0.5)."""
     if not sha256 or not box:
         return None
-    query = db.Crop.with_deleted() if deleted else db.Crop.select()
+    # Live crops only (deleted ones too if asked), never a candidate model's staged ones.
+    query = db.Crop.with_deleted().where(db.Crop.staged_for == "") if deleted else db.Crop.select()
     crops = query.join(db.ImageFile).where((db.ImageFile.product == product) & (db.ImageFile.sha256 == sha256))
     best, best_iou = None, 0.5
     for crop in crops:

@@ -48,7 +48,8 @@ STATUS_CHIPS = [("all", "All"), ("indexed", "Indexed"), ("imported", "Not indexe
 # The thumbnail shows the image holding the primary crop, else the first image.
 _COVER = ("(SELECT i.sha256 || '|' || i.blob_path FROM image_file i WHERE i.product_id = p.id "
           "AND i.deleted_at IS NULL AND i.status = 'ok' ORDER BY EXISTS(SELECT 1 FROM crop c "
-          "WHERE c.image_id = i.id AND c.is_primary = 1 AND c.deleted_at IS NULL) DESC, i.position LIMIT 1)")
+          "WHERE c.image_id = i.id AND c.is_primary = 1 AND c.deleted_at IS NULL AND c.staged_for = '') DESC, "
+          "i.position LIMIT 1)")
 
 
 @dataclass

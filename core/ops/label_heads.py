@@ -162,7 +162,7 @@ def automatic_labels(vocabulary: str, product_ids: Sequence[int], sources: Seque
     for chunk in db.chunked(sorted(set(product_ids)), 500):  # SQLite caps the variables in one statement
         rows = (db.Label.with_deleted(db.Label.product, db.Label.value)
                 .where((db.Label.vocabulary == vocabulary) & db.Label.source.in_(list(sources))
-                       & db.Label.product.in_(chunk))
+                       & db.Label.product.in_(chunk) & (db.Label.staged_for == ""))
                 .order_by(db.Label.score.desc()).tuples())
         for pid, value in rows:
             best.setdefault(pid, value)

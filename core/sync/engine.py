@@ -68,7 +68,8 @@ def sync(settings: Any, *, store: S3Store | None = None, credentials: Credential
          should_stop: ShouldStop | None = None, workers: int = 4, push: bool = True, pull: bool = True,
          full_scan: bool = False, purge: bool | None = None, now: dt.datetime | None = None) -> SyncReport:
     """One sync of the open catalog with settings (an S3Settings). Never raises for server trouble:
-    everything a curator must know is in the report; rows that did not reach the server stay queued."""
+    everything a curator must know is in the report; rows that did not reach the server stay queued.
+    full_scan is accepted for old callers: every pull now lists the whole prefix."""
     t0 = time.monotonic()
     report = SyncReport()
     progress = progress or (lambda done, total, message: None)
@@ -80,7 +81,7 @@ def sync(settings: Any, *, store: S3Store | None = None, credentials: Credential
         if push:
             _push(store, report, workers, progress, should_stop)
         if pull and report.ok and not report.stopped:
-            _pull(store, report, apply_remote or (lambda row: None), workers, progress, should_stop, full_scan)
+            _pull(store, report, apply_remote or (lambda row: None), workers, progress, should_stop)
         if report.ok and not report.stopped and _purge_due(purge, now):
             result = purge_tombstones(store, settings.retention_days, now=now)
             report.purged = result["tombstones"]
@@ -257,17 +258,37 @@ def _quarantine(key: str, etag: str, reason: str, report: SyncReport, *, final: 
 
 
 def _pull(store: S3Store, report: SyncReport, apply_remote: ApplyRemote, workers: int, progress: Progress,
-          should_stop: ShouldStop, full_scan: bool) -> None:
+          should_stop: ShouldStop) -> None:
     me = outbox.catalog_id()
     listed = {o.key: o for o in store.list(outbox.CORRECTIONS) if o.key.endswith(".json")}
     known = _known_uids([_uid_of(k) for k in listed])
+    _forget_settled(listed, known)
     refused = {k: v.get("etag") for k, v in (_get(QUARANTINE_KEY) or {}).items() if v.get("quarantined")}
-    own = set(_get(OWN_SEEN_KEY) or [])
+    own = set(_get(OWN_SEEN_KEY) or []) & set(listed)
+    seen_own = len(own)
     # A quarantined object is tried again only if the server now holds other bytes under its key.
     new = sorted(k for k, o in listed.items() if _uid_of(k) not in known and k not in own
                  and not (k in refused and refused[k] == o.etag))
     _set(PULL_CURSOR_KEY, {"listed": len(listed), "new": len(new), "server_newest": _newest(listed.values())})
     total = len(new)
+    try:
+        _pull_new(store, report, apply_remote, workers, progress, should_stop, listed, new, own, me, total)
+    finally:
+        if len(own) != seen_own:
+            _set(OWN_SEEN_KEY, sorted(own))
+
+
+def _forget_settled(listed: dict[str, Any], known: set[str]) -> None:
+    """Drop quarantine entries whose object left the server, and apply-failure counts of objects now applied."""
+    table = _get(QUARANTINE_KEY) or {}
+    kept = {k: v for k, v in table.items() if k in listed and _uid_of(k) not in known}
+    if len(kept) != len(table):
+        _set(QUARANTINE_KEY, kept)
+
+
+def _pull_new(store: S3Store, report: SyncReport, apply_remote: ApplyRemote, workers: int, progress: Progress,
+              should_stop: ShouldStop, listed: dict[str, Any], new: list[str], own: set[str], me: str,
+              total: int) -> None:
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sync-pull") as pool:
         for batch in db.chunked(new, 128):
             if should_stop():
@@ -284,7 +305,6 @@ def _pull(store: S3Store, report: SyncReport, apply_remote: ApplyRemote, workers
                 elif doc.get("origin") == me:
                     report.skipped_duplicates += 1  # our own, uploaded before this catalog's log was restored
                     own.add(key)
-                    _set(OWN_SEEN_KEY, sorted(own))
                 elif not _insert_remote(key, etag, doc, apply_remote, report):
                     return
                 progress(report.pulled, total, f"pulled {key}")

@@ -80,6 +80,10 @@ def test_crafted_weights_named_in_settings_are_not_loaded(tmp_path, own_config):
         reason = registry.status()["detector"]["reason"]
         assert "not trusted" in reason and "models trust" in reason and str(evil) in reason
         assert not marker.exists()
+        from core.pipeline.indexer import index_products
+
+        report = index_products(catalog, registry)  # indexing goes on without the detector, and says why
+        assert "not trusted" in report.to_cli_dict()["detector_reason"] and not marker.exists()
         with pytest.raises(trust.UntrustedWeights):
             trust.require_trusted(evil)
     finally:

@@ -56,6 +56,7 @@ class IndexReport:
     device: str = ""
     cancelled: bool = False
     drift_alarms: int = 0
+    detector_reason: str = ""  # why no detector ran (off, missing or untrusted weights); "" when one did
     new_vectors: list[np.ndarray] = field(default_factory=list, repr=False)
 
     def to_cli_dict(self) -> dict[str, Any]:
@@ -63,7 +64,7 @@ class IndexReport:
                 "outliers": self.outliers, "cached_crops": self.cached_crops, "failed": self.failed,
                 "model_version": self.model_version, "preprocess_version": self.preprocess_version,
                 "device": self.device, "stages": {k: round(v, 3) for k, v in self.stages.items()},
-                "drift_alarms": self.drift_alarms,
+                "drift_alarms": self.drift_alarms, "detector_reason": self.detector_reason,
                 "cancelled": self.cancelled}
 
     def to_dict(self) -> dict[str, Any]:
@@ -158,7 +159,8 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
     detector = registry.detector()
     spec = spec_for(embedder, settings.preprocess.expand_ratio)
     report = IndexReport(model_version=embedder.model_version, preprocess_version=spec.version,
-                         device=str(embedder.device))
+                         device=str(embedder.device),
+                         detector_reason="" if detector else getattr(registry, "detector_reason", str)())
     info = catalog.register_index(embedder.model_version, dim=embedder.dim, embedder=embedder.name,
                                   preprocess_version=spec.version, model_settings=asdict(registry.settings))
     if info.preprocess_version != spec.version:

@@ -57,3 +57,29 @@ def test_secret_without_access_key_is_refused(window, qtbot, memory_keyring):
     assert dialog.result() != dialog.DialogCode.Accepted
     assert "access key" in dialog.error.text()
     assert not memory_keyring.store
+
+
+def test_untrusted_detector_weights_are_confirmed_before_they_are_trusted(window, qtbot, memory_keyring,
+                                                                         monkeypatch, tmp_path):
+    from app.views.model_status import describe
+    from core.models import trust
+
+    monkeypatch.setenv("CATALOG_CURATOR_CONFIG", str(tmp_path / "config"))
+    weights = tmp_path / "someone-elses.pt"
+    weights.write_bytes(b"pickled weights from a travelling catalog")
+    monkeypatch.setattr(window.context.models, "reload", lambda make: None)
+    asked: list[str] = []
+    for answer in (False, True):
+        dialog = SettingsDialog(window.context.settings, window.context.catalog.root, window)
+        qtbot.addWidget(dialog)
+        dialog.detector_weights.setText(str(weights))
+        dialog.detector_enabled.setChecked(True)
+        monkeypatch.setattr(dialog, "ask_trust", lambda path, a=answer: asked.append(path) or a)
+        dialog.accept()
+        assert trust.is_trusted(weights) is answer
+    assert asked == [str(weights)] * 2
+    dialog.s3_insecure.setChecked(True)
+    assert dialog.collect().s3.allow_insecure_http
+    text, _, _ = describe({"state": "ready", "embedder": {"name": "e", "state": "loaded"},
+                           "detector": {"state": "unavailable", "reason": "… is not trusted on this machine …"}})
+    assert "not trusted" in text

@@ -16,6 +16,8 @@ def describe(status: dict) -> tuple[str, str, str]:
     det = status.get("detector") or {}
     device = emb.get("device") or status.get("device_setting") or "?"
     det_text = det.get("name") if det.get("state") == "loaded" else f"no detector ({det.get('state', '?')})"
+    if "not trusted" in (det.get("reason") or ""):
+        det_text = "detector weights not trusted (choose them in Settings → Models to trust them)"
     models = f"{emb.get('name') or emb.get('requested') or '?'} · {det_text} · {device}"
     if state == "failed" and emb.get("state") != "loaded":
         first = (status.get("error") or "unknown error").splitlines()[0]

@@ -160,6 +160,8 @@ class SettingsDialog(QDialog):
         self.s3_bucket = QLineEdit(s.bucket)
         self.s3_prefix = QLineEdit(s.prefix)
         self.s3_region = QLineEdit(s.region)
+        self.s3_insecure = QCheckBox("Allow a plain http:// endpoint (unencrypted: only a trusted local server)")
+        self.s3_insecure.setChecked(s.allow_insecure_http)
         self.s3_access = QLineEdit()
         self.s3_access.setPlaceholderText("access key id (kept in the OS keyring)")
         self.s3_secret = QLineEdit()
@@ -171,6 +173,7 @@ class SettingsDialog(QDialog):
         form.addRow("Bucket:", self.s3_bucket)
         form.addRow("Prefix:", self.s3_prefix)
         form.addRow("Region:", self.s3_region)
+        form.addRow("", self.s3_insecure)
         form.addRow("Access key:", self.s3_access)
         form.addRow("Secret key:", self.s3_secret)
         return _page(form)
@@ -238,6 +241,7 @@ class SettingsDialog(QDialog):
         s3.enabled, s3.endpoint_url = self.s3_enabled.isChecked(), self.s3_endpoint.text().strip()
         s3.bucket, s3.prefix = self.s3_bucket.text().strip(), self.s3_prefix.text().strip()
         s3.region = self.s3_region.text().strip() or s3.region
+        s3.allow_insecure_http = self.s3_insecure.isChecked()
         return s
 
     def accept(self) -> None:
@@ -258,7 +262,30 @@ class SettingsDialog(QDialog):
                 return
         self.s3_secret.clear()
         self.settings = self.collect()
+        self._confirm_detector_weights(self.settings.models)
         super().accept()
+
+    def _confirm_detector_weights(self, models) -> None:
+        """Weights typed here (or inherited from a catalog) that this machine does not trust yet: ask once."""
+        from core.models.trust import is_trusted
+
+        path = Path(models.detector_weights).expanduser() if models.detector_weights else None
+        if not (models.detector_enabled and path and path.is_file()):
+            return
+        try:
+            if is_trusted(path):
+                return
+        except OSError:
+            return
+        if self.ask_trust(str(path)):
+            self.trust_chosen(str(path))
+
+    def ask_trust(self, path: str) -> bool:
+        answer = QMessageBox.question(
+            self, "Trust these detector weights?",
+            f"Loading {path} runs code stored inside it (it is a pickled PyTorch file). Trust it on this "
+            "computer only if you know where it came from.")
+        return answer == QMessageBox.StandardButton.Yes
 
 
 def _page(form: QFormLayout) -> QWidget:

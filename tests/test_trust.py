@@ -155,3 +155,25 @@ def test_fifos_in_imported_folders_are_skipped_with_a_reason(tmp_path):
     assert any("side.jpg" in p and "FIFO" in r for s in sources for p, r in s.errors), reasons
     assert any("product.json" in p and "FIFO" in r for s in sources for p, r in s.errors), reasons
     assert "SKU-2" in by_sku  # the folder name stands in for the SKU; the rest of the import goes on
+
+
+def test_crafted_weights_named_in_the_database_are_not_loaded(tmp_path, own_config):
+    """An index row's stored model settings (used to reload a model version) pass the same check."""
+    from dataclasses import asdict
+
+    from core.catalog import db
+    from core.ops.lifecycle import registry_for_version
+
+    marker = tmp_path / "pwned"
+    evil = _crafted_pt(tmp_path, marker)
+    catalog = Catalog.open(tmp_path / "catalog")
+    try:
+        models = Settings().models
+        models.embedder, models.detector_enabled, models.detector_weights = "efficientnet-lite0", True, str(evil)
+        catalog.register_index("v-from-elsewhere", dim=8, embedder="x", preprocess_version="p",
+                               model_settings=asdict(models))
+        registry = registry_for_version(catalog, "v-from-elsewhere")
+        assert registry.detector() is None and "not trusted" in registry.detector_reason()
+        assert not marker.exists()
+    finally:
+        db.close_database()

@@ -6,6 +6,7 @@ import importlib.metadata
 import json
 import platform
 import sys
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, qVersion
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -33,6 +35,15 @@ LIBRARIES = {
     "numpy": "numpy",
 }
 APP_NAME = "Catalog Curator"
+LICENCE = "AGPL-3.0-or-later"
+NOTICES_FILE = "THIRD_PARTY_NOTICES.txt"
+
+
+def notices_path() -> Path | None:
+    """The third-party notices the installer ships (generated at build time), or None in a source install."""
+    base = getattr(sys, "_MEIPASS", None)
+    path = Path(base) / NOTICES_FILE if base else None
+    return path if path is not None and path.is_file() else None
 
 
 def _version(dist: str, module: str) -> str:
@@ -75,7 +86,9 @@ def about_info(registry_status: dict | None = None) -> dict[str, Any]:
     """Versions of the app, models, libraries, Qt and the device; `registry_status` is `ModelRegistry.status()`."""
     libraries = {dist: _version(dist, mod) for dist, mod in LIBRARIES.items()}
     return {
-        "app": {"name": APP_NAME, "version": core.__version__, "frozen": bool(getattr(sys, "frozen", False))},
+        "app": {"name": APP_NAME, "version": core.__version__, "licence": LICENCE,
+                "frozen": bool(getattr(sys, "frozen", False)),
+                "notices": str(notices_path() or "generated when the installer is built (packaging/notices.py)")},
         "models": _models(registry_status),
         "torch": _torch_build(),
         "qt": {"qt": qVersion(), "pyside6": _version("PySide6-Essentials", "PySide6")},
@@ -87,7 +100,7 @@ def about_info(registry_status: dict | None = None) -> dict[str, Any]:
 
 
 def _rows(info: dict[str, Any]) -> list[tuple[str, str]]:
-    rows = [("Version", info["app"]["version"])]
+    rows = [("Version", info["app"]["version"]), ("Licence", info["app"]["licence"])]
     for key, model in info["models"].items():
         if model.get("name"):
             rows.append((key.capitalize(), f"{model['name']} ({model.get('version') or model.get('state')})"))
@@ -122,11 +135,35 @@ class AboutDialog(QDialog):
         copy = QPushButton("Copy")
         buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
         copy.clicked.connect(self._copy)
+        self.notices_button = QPushButton("Third-party notices")
+        buttons.addButton(self.notices_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.notices_button.clicked.connect(self.show_notices)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
     def as_json(self) -> str:
         return json.dumps(self.info, indent=2, default=str)
+
+    def notices_text(self) -> str:
+        path = notices_path()
+        if path is None:
+            return (f"{APP_NAME} is licensed under {LICENCE}.\n\nThis is a source install: the notices for the "
+                    "libraries an installer bundles are generated when it is built (packaging/notices.py).")
+        return path.read_text(encoding="utf-8", errors="replace")
+
+    def show_notices(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Third-party notices")
+        layout = QVBoxLayout(dialog)
+        text = QPlainTextEdit(self.notices_text())
+        text.setReadOnly(True)
+        layout.addWidget(text)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(dialog.reject)
+        layout.addWidget(close)
+        dialog.resize(760, 560)
+        self.notices_dialog = dialog
+        dialog.open()
 
     def _copy(self) -> None:
         QGuiApplication.clipboard().setText(self.as_json())

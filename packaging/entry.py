@@ -65,11 +65,21 @@ def bundle_selftest() -> int:
     except Exception as exc:
         problems.append(f"labels: {exc}")
     try:
-        from app.about import about_info
+        from app.about import about_info, notices_path
 
         checks["about"] = about_info(None)
+        notices = notices_path()
+        checks["notices_kb"] = round(notices.stat().st_size / 1024) if notices else 0
+        if notices is None:
+            problems.append("THIRD_PARTY_NOTICES.txt is not in the bundle")
     except Exception as exc:
         problems.append(f"about: {exc}")
+    try:
+        from core.models.accel import cpu_accel_support
+
+        checks["cpu_accel"] = cpu_accel_support()
+    except Exception as exc:
+        problems.append(f"cpu accel: {exc}")
     checks["problems"] = problems
     checks["ok"] = not problems
     print(json.dumps(checks, indent=2, default=str))

@@ -37,7 +37,7 @@ def shell(meta: dict) -> str:
         "APP_NAME": a["name"], "APP_EXE": a["executable"], "APP_ID": a["id"], "APP_SUMMARY": a["summary"],
         "APP_DESCRIPTION": a["description"], "APP_MAINTAINER": a["maintainer"], "APP_HOMEPAGE": a["homepage"],
         "APP_PUBLISHER": a["publisher"], "APP_CATEGORIES": ";".join(a["categories"]) + ";",
-        "VERSION": a["version"], "LINUX_INSTALL_DIR": lx["install_dir"], "DEB_PACKAGE": lx["deb_package"],
+        "VERSION": a["version"], "APP_LICENSE": a["license"], "LINUX_INSTALL_DIR": lx["install_dir"], "DEB_PACKAGE": lx["deb_package"],
         "DEB_SECTION": lx["deb_section"], "DEB_DEPENDS": ", ".join(lx["deb_depends"]),
     }
     return "\n".join(f"{k}={shlex.quote(v)}" for k, v in pairs.items())

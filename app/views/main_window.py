@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import core
 from app.views.catalog_grid import CatalogGrid
 from app.views.empty_state import EmptyState
 from app.views.error_dialog import ErrorDialog
@@ -49,7 +50,7 @@ class MainWindow(QMainWindow):
     def __init__(self, context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self.setWindowTitle(f"Catalog Curator — {context.catalog.root}")
+        self.setWindowTitle(f"Catalog Curator {core.__version__} — {context.catalog.root}")
         self.setAcceptDrops(True)
         self.error_dialogs: list[ErrorDialog] = []
         self._download_dialog: QProgressDialog | None = None

@@ -192,6 +192,28 @@ def _session(path: Path, threads: int | None):
 _BUILDERS = {"bf16": _build_bf16, "int8-ort": _build_int8_ort}
 
 
+def cpu_accel_support(setting: str = "auto") -> dict[str, object]:
+    """Which CPU modes this install can run, without loading a model: `doctor` reports it, and the packaging
+    smoke test asserts it from the installed app (an installer that drops ONNX Runtime loses int8-ort)."""
+    import core.vectors  # noqa: F401  (it loads ONNX Runtime before USearch: the other order segfaults)
+
+    info: dict[str, object] = {"setting": setting, "int8_ort": False, "onnxruntime": None,
+                               "bf16": bool(getattr(torch.backends.cpu, "get_cpu_capability", lambda: "")()
+                                            in ("AVX512", "AMX")), "reason": ""}
+    try:
+        import onnx  # noqa: F401  (exports the tower before quantisation)
+        import onnxruntime as ort
+        from onnxruntime.quantization import quantize_dynamic  # noqa: F401
+    except ImportError as exc:
+        info["reason"] = f"int8-ort needs onnx and onnxruntime: {exc}"
+        return info
+    info["onnxruntime"] = ort.__version__
+    info["int8_ort"] = "CPUExecutionProvider" in ort.get_available_providers()
+    if not info["int8_ort"]:
+        info["reason"] = "ONNX Runtime has no CPU execution provider"
+    return info
+
+
 def draft_scale(width: int, height: int, size: int) -> int:
     """The largest JPEG DCT reduction (1, 2, 4 or 8) that keeps the long side at least `size` pixels."""
     scale = 1

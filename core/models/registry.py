@@ -139,6 +139,7 @@ class ModelRegistry:
             emb["supports_text"] = e.supports_text
             emb["text_unavailable_reason"] = "" if e.supports_text else e.text_unavailable_reason
             emb["dim"] = e.dim
+            emb["accel"] = getattr(e, "accel", "")  # the CPU mode the image tower really runs in
         return {"embedder": emb, "detector": self._det.to_dict(), "torch": torch.__version__,
                 "devices": available_devices(), "device_setting": self.settings.device,
                 "cache_dir": str(self.cache_dir)}

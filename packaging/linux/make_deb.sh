@@ -36,10 +36,13 @@ Upstream-Name: $APP_NAME
 Source: $APP_HOMEPAGE
 
 Files: *
-License: MIT
-Comment: bundles PyTorch, Qt for Python (LGPLv3), OpenCV and other libraries under their own licences;
- see $LINUX_INSTALL_DIR/_internal/*.dist-info.
+License: $APP_LICENSE
+Comment: the full text is in LICENSE beside this file. The package bundles PyTorch, Qt for Python (LGPLv3),
+ ultralytics (AGPL-3.0), OpenCV and other libraries under their own licences: THIRD_PARTY_NOTICES beside
+ this file lists each with its licence text.
 TXT
+install -m 0644 LICENSE "$STAGE/usr/share/doc/$DEB_PACKAGE/LICENSE"
+install -m 0644 "$BUNDLE/_internal/THIRD_PARTY_NOTICES.txt" "$STAGE/usr/share/doc/$DEB_PACKAGE/THIRD_PARTY_NOTICES"
 
 installed_kb="$(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)"
 cat > "$STAGE/DEBIAN/control" <<TXT

@@ -21,6 +21,7 @@ DefaultDirName={autopf}\Catalog Curator
 DefaultGroupName=Catalog Curator
 OutputDir={#OUTDIR}
 OutputBaseFilename=catalog-curator-{#VERSION}-cuda-setup
+LicenseFile=..\..\LICENSE
 SetupIconFile=..\..\resources\icons\app.ico
 UninstallDisplayIcon={app}\catalog-curator.exe
 ArchitecturesAllowed=x64compatible

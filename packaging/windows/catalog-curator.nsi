@@ -23,6 +23,9 @@ SetCompressorDictSize 64
 !ifndef OUTFILE
   !define OUTFILE "catalog-curator-${VERSION}-${VARIANT}-setup.exe"
 !endif
+!ifndef LICENSE_FILE
+  !define LICENSE_FILE "..\..\LICENSE"
+!endif
 !ifndef ICON
   !define ICON "..\..\resources\icons\app.ico"
 !endif
@@ -49,7 +52,7 @@ VIAddVersionKey "ProductVersion" "${VERSION}"
 VIAddVersionKey "FileVersion" "${VERSION}"
 VIAddVersionKey "CompanyName" "${APP_PUBLISHER}"
 VIAddVersionKey "FileDescription" "${APP_NAME} installer"
-VIAddVersionKey "LegalCopyright" "MIT licence"
+VIAddVersionKey "LegalCopyright" "AGPL-3.0-or-later"
 
 !define MUI_ICON "${ICON}"
 !define MUI_UNICON "${ICON}"
@@ -58,6 +61,7 @@ VIAddVersionKey "LegalCopyright" "MIT licence"
 !define MUI_FINISHPAGE_RUN_PARAMETERS "gui"
 
 !insertmacro MUI_PAGE_WELCOME
+!insertmacro MUI_PAGE_LICENSE "${LICENSE_FILE}"
 !insertmacro MUI_PAGE_DIRECTORY
 !insertmacro MUI_PAGE_INSTFILES
 !insertmacro MUI_PAGE_FINISH

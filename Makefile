@@ -2,23 +2,29 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP     := $(VENV)/.installed-dev
 
-.PHONY: setup run test lint bench package screenshot clean
+.PHONY: setup run test lint bench package locks screenshot clean
 
-$(STAMP): requirements.lock pyproject.toml
+# The locks pin every package with its hashes (requirements/compile.sh makes them from pyproject.toml).
+$(RUNTIME_STAMP): requirements/runtime.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q -r requirements/runtime.lock
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
-	touch $(STAMP)
+	touch $(RUNTIME_STAMP)
 
-setup: $(STAMP)
+$(DEV_STAMP): $(RUNTIME_STAMP) requirements/dev.lock
+	$(BIN)/python -m pip install -q -r requirements/dev.lock
+	touch $(DEV_STAMP)
 
-run: setup
+setup: $(DEV_STAMP)
+
+run: $(RUNTIME_STAMP)
 	$(BIN)/catalog-curator gui
 
-lint: setup
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
@@ -32,8 +38,11 @@ bench: setup
 	$(BIN)/python bench/drift_accuracy.py --json
 	$(BIN)/python bench/label_heads.py --json
 
-package: setup
+package: $(RUNTIME_STAMP)
 	packaging/build.sh
+
+locks:
+	requirements/compile.sh
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .coverage

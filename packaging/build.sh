@@ -27,8 +27,8 @@ export OUT VERSION VARIANT PYTHON
 bundle() {
     local t0=$SECONDS
     if ! "$PYTHON" -c "import PyInstaller" 2>/dev/null; then
-        echo "== PyInstaller is not installed in $PYTHON: installing it (pinned by requirements.lock when listed there)"
-        "$PYTHON" -m pip install -q -c requirements.lock "pyinstaller>=6.10"
+        echo "== PyInstaller is not installed in $PYTHON: installing the pinned one (requirements/packaging.lock)"
+        "$PYTHON" -m pip install -q -r requirements/packaging.lock   # hashed: pip checks every file
     fi
     echo "== third-party notices and licence policy ($VARIANT)"
     export CC_NOTICES="$OUT/THIRD_PARTY_NOTICES.txt"
@@ -38,6 +38,11 @@ bundle() {
     "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
         --workpath "$OUT/build" --distpath "$OUT/dist" packaging/catalog_curator.spec
     rm -rf "$OUT/build"   # several hundred MB of analysis cache, useless after the build
+    if [ "$VARIANT" = cpu ]; then  # a CPU build that still carries the CUDA runtime is the 4.6 GB one by mistake
+        leaked="$(find "$OUT/dist/catalog-curator" \( -name 'libcudnn*' -o -name 'libcublas*' -o -name 'libnccl*' \
+                  -o -name 'libtorch_cuda*' -o -path '*/triton/*' \) -print | head -5)"
+        [ -z "$leaked" ] || { echo "CPU bundle contains CUDA libraries:" >&2; echo "$leaked" >&2; exit 1; }
+    fi
     echo "   bundle: $(du -sh "$OUT/dist/catalog-curator" | cut -f1) in $((SECONDS - t0)) s"
 }
 

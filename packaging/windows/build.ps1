@@ -1,5 +1,6 @@
 # Build the Windows bundle and installer. Run from the repository root in PowerShell:
-#   py -3.11 -m venv .venv; .venv\Scripts\pip install -r requirements.lock; .venv\Scripts\pip install --no-deps -e .
+#   py -3.11 -m venv .venv; .venv\Scripts\pip install pip-tools; requirements\compile.sh (the locks are made on Linux)
+#   .venv\Scripts\pip install -r requirements\packaging.lock; .venv\Scripts\pip install --no-deps -e .
 #   (CPU variant: first .venv\Scripts\pip install --index-url https://download.pytorch.org/whl/cpu torch==2.14.1 torchvision==0.29.1)
 #   powershell -ExecutionPolicy Bypass -File packaging\windows\build.ps1 [-Variant cpu|cuda]
 # Needs NSIS 3 (makensis on PATH) for the CPU variant, Inno Setup 6 (iscc on PATH) for the CUDA one.

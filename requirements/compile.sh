@@ -18,6 +18,9 @@ compile() {  # compile OUT [pip-compile options]: pins already in OUT are kept u
         --no-emit-find-links --output-file "$out" "$@" pyproject.toml
 }
 compile requirements/runtime.lock "$@"
+# pip-compile reuses the hashes already in its output file (hashing torch and the nvidia wheels of every
+# platform takes ~20 min): start the two supersets from the runtime lock so only their extras get hashed.
+for lock in dev packaging; do [ -f "requirements/$lock.lock" ] || cp requirements/runtime.lock "requirements/$lock.lock"; done
 compile requirements/dev.lock --extra dev "$@"
 compile requirements/packaging.lock --extra package "$@"
 echo "wrote requirements/{runtime,dev,packaging}.lock"

@@ -196,12 +196,18 @@ def cmd_search(args: argparse.Namespace) -> int:
 @command("eval")
 def cmd_eval(args: argparse.Namespace) -> int:
     from core.catalog import db
-    from core.search.evaluate import compare, evaluate, format_comparison, format_report
+    from core.search.evaluate import compare, evaluate, format_comparison, format_report, tune_colour_weight
 
+    opts = {"details": args.details, "mode": args.mode, "rerank": not args.no_rerank,
+            "colour_weight": args.colour_weight}
     with open_catalog(args) as catalog:
         registry = _registry(catalog)
         try:
-            result = evaluate(catalog, registry, args.queries, details=args.details, mode=args.mode)
+            if args.tune_colour:
+                tuned = tune_colour_weight(catalog, registry, args.queries)
+                emit(args, tuned, json.dumps(tuned, indent=2))
+                return 0
+            result = evaluate(catalog, registry, args.queries, **opts)
         finally:
             registry.close()
         if args.compare:
@@ -210,7 +216,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 raise SystemExit(f"no index for model version {args.compare!r} with known model settings")
             other_registry = _registry(catalog, info.model_settings)
             try:
-                other = evaluate(catalog, other_registry, args.queries, details=args.details, mode=args.mode)
+                other = evaluate(catalog, other_registry, args.queries, **opts)
             finally:
                 other_registry.close()
             result = compare(result, other)
@@ -405,6 +411,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=["pipeline", "whole"], default="pipeline",
                    help="pipeline: detection + crops + re-ranking; whole: whole images, the baseline")
     p.add_argument("--compare", default=None, metavar="MODEL_VERSION", help="run against another index too")
+    p.add_argument("--no-rerank", action="store_true", help="plain primary-vector search: no crops, no colour")
+    p.add_argument("--colour-weight", type=float, default=None,
+                   help="override the model version's colour weight (0 turns colour off)")
+    p.add_argument("--tune-colour", action="store_true",
+                   help="choose the colour weight by cross-validation on these queries and record it")
 
     p = add("analytics", "queries per day, zero-result rate, latency, clicks by rank")
     p.add_argument("--days", type=int, default=30)

@@ -69,9 +69,12 @@ class Catalog:
             defaults={"dim": dim, "embedder": embedder, "preprocess_version": preprocess_version,
                       "model_settings": model_settings or {}},
         )
-        if not created and model_settings and info.model_settings != model_settings:
-            info.model_settings = model_settings
-            info.save()
+        if not created and model_settings:
+            # The fusion weights chosen for this model version (core.search.fusion) outlive a re-index.
+            kept = {k: v for k, v in (info.model_settings or {}).items() if k == "fusion"}
+            if info.model_settings != {**model_settings, **kept}:
+                info.model_settings = {**model_settings, **kept}
+                info.save()
         if activate_if_none and self.active_model_version() is None:
             info.active = True
             info.save()

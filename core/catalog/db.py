@@ -18,7 +18,7 @@ import peewee as pw
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Bound to a file by open_database(); one catalog is open per process at a time.
 database = pw.SqliteDatabase(None)
@@ -147,6 +147,8 @@ class Crop(BaseModel):
     preprocess_version = pw.CharField(default="")
     # (schema 6) "" = live; else the candidate model version whose re-index made it (live at promote)
     staged_for = pw.CharField(default="")
+    # (schema 7) the foreground's Lab histogram, {"version", "bins", "weights"} (core.pipeline.colors)
+    colour = JSONField(default=dict)
 
     @classmethod
     def select(cls, *fields: Any) -> pw.ModelSelect:
@@ -373,8 +375,15 @@ def _migrate_6(db: pw.SqliteDatabase) -> None:
         db.execute_sql(f'CREATE INDEX "{table}_staged_for" ON "{table}" ("staged_for") WHERE "staged_for" != \'\'')
 
 
+def _migrate_7(db: pw.SqliteDatabase) -> None:
+    """Each crop keeps its foreground colour signature; older crops get theirs at their next search or index."""
+    columns = {c.name for c in db.get_columns("crop")}
+    if "colour" not in columns:
+        db.execute_sql("ALTER TABLE crop ADD COLUMN colour TEXT NOT NULL DEFAULT '{}'")
+
+
 MIGRATIONS: list[Callable[[pw.SqliteDatabase], None]] = [_migrate_1, _migrate_2, _migrate_3, _migrate_4,
-                                                         _migrate_5, _migrate_6]
+                                                         _migrate_5, _migrate_6, _migrate_7]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

@@ -1,9 +1,10 @@
-"""Colour labels from pixels alone: dominant colours by k-means in CIE Lab, named from a reference palette."""
+"""Colour from pixels alone: dominant colours named from a palette (labels), and Lab histogram signatures (search)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import cv2
 import numpy as np
@@ -184,3 +185,57 @@ def _plus_plus(points: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarr
         index = rng.choice(len(points), p=dist / total) if total > 0 else rng.integers(len(points))
         centres.append(points[index])
     return np.array(centres)
+
+
+# --- colour signatures: the foreground's CIE Lab histogram, compared at search time --------------------------
+# Bins: lightness is coarse (a back view is lit a little differently from the front), a and b are finer so
+# navy, black and charcoal stay apart. The histogram is smoothed over neighbouring bins before it is stored,
+# so that a colour on a bin edge still matches itself.
+COLOUR_VERSION = "labhist-v1"
+L_EDGES = np.array([0.0, 25.0, 50.0, 75.0, 100.01], np.float32)
+AB_EDGES = np.array([-128.0, -48.0, -32.0, -20.0, -10.0, -3.0, 3.0, 10.0, 20.0, 32.0, 48.0, 128.01], np.float32)
+SIGNATURE_BINS = (len(L_EDGES) - 1) * (len(AB_EDGES) - 1) ** 2
+_SMOOTH = np.array([0.25, 0.5, 0.25], np.float32)
+
+
+def colour_signature(image_uint8: np.ndarray, box: Sequence[float] | None = None) -> dict[str, Any]:
+    """The crop's foreground colour as a sparse, smoothed Lab histogram: {"version", "bins", "weights"}.
+
+    Foreground as in dominant_colours: the near-white studio background connected to the border and skin
+    tones are left out. Weights sum to 1; stored per crop (Crop.colour) and compared by colour_similarity.
+    """
+    pixels = _sample(_crop(image_uint8, box))
+    lab = _foreground(srgb_to_lab(pixels).reshape(-1, 3), pixels.shape[:2], True, True)
+    hist = _histogram(lab)
+    nz = np.flatnonzero(hist > 1e-4)
+    weights = hist[nz] / hist[nz].sum()
+    return {"version": COLOUR_VERSION, "bins": nz.astype(int).tolist(),
+            "weights": [round(float(w), 5) for w in weights]}
+
+
+def _histogram(lab: np.ndarray) -> np.ndarray:
+    n_l, n_ab = len(L_EDGES) - 1, len(AB_EDGES) - 1
+    hist = np.zeros((n_l, n_ab, n_ab), np.float32)
+    if len(lab):
+        li = np.clip(np.searchsorted(L_EDGES, lab[:, 0], side="right") - 1, 0, n_l - 1)
+        ai = np.clip(np.searchsorted(AB_EDGES, lab[:, 1], side="right") - 1, 0, n_ab - 1)
+        bi = np.clip(np.searchsorted(AB_EDGES, lab[:, 2], side="right") - 1, 0, n_ab - 1)
+        np.add.at(hist, (li, ai, bi), 1.0)
+    for axis in range(3):
+        hist = np.apply_along_axis(lambda v: np.convolve(v, _SMOOTH, mode="same"), axis, hist)
+    total = hist.sum()
+    return (hist / total).reshape(-1) if total > 0 else hist.reshape(-1)
+
+
+def signature_vector(signature: dict | None) -> np.ndarray | None:
+    """A stored signature as a dense unit-sum vector, or None when absent or from another version."""
+    if not signature or signature.get("version") != COLOUR_VERSION:
+        return None
+    out = np.zeros(SIGNATURE_BINS, np.float32)
+    out[np.asarray(signature["bins"], int)] = np.asarray(signature["weights"], np.float32)
+    return out
+
+
+def colour_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Bhattacharyya coefficient between histograms (rows of b against a): 1 for the same colours, 0 for disjoint."""
+    return np.sqrt(np.clip(np.atleast_2d(b), 0, None)) @ np.sqrt(np.clip(a, 0, None))

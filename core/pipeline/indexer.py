@@ -376,7 +376,7 @@ class _Labeller:
 def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, embedder, spec, store, labeller,
                     tracker, report: IndexReport, job, batched: dict[str, float] | None = None,
                     stage: str = "") -> None:
-    from core.pipeline.colors import dominant_colours
+    from core.pipeline.colors import colour_signature, dominant_colours
 
     timings = dict.fromkeys(STAGES, 0.0)
     timings.update(batched or {})
@@ -408,6 +408,8 @@ def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, emb
     if choice is not None:
         im, c = accepted[choice.index]
         colours = dominant_colours(im.pixels, box=c.box)
+    # Measured once here, compared at every search (the re-ranker's colour match).
+    signatures = {id(c): colour_signature(im.pixels, c.box) for im, c in accepted}
     timings["label"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -431,7 +433,8 @@ def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, emb
                 image=im.image_id, x0=c.box[0], y0=c.box[1], x1=c.box[2], y1=c.box[3], source=c.source,
                 detector_class=c.detector_class, detector_confidence=c.detector_confidence, metrics=c.metrics,
                 verdict=c.verdict, reason=c.reason, model_version=embedder.model_version,
-                preprocess_version=spec.version, staged_for=stage)
+                preprocess_version=spec.version, staged_for=stage,
+                colour=signatures.get(id(c), {}))
             rows[id(c)] = row
             report.crops += c.verdict == "accepted"
             report.rejected_crops += c.verdict != "accepted"

@@ -31,6 +31,7 @@ class ImageQuery:
     image_size: tuple[int, int]  # (width, height)
     confidence: float = 0.0
     candidates: list[dict] = field(default_factory=list)  # every proposed box, for the GUI overlay
+    colour: dict | None = None  # the query crop's foreground colour signature (core.pipeline.colors)
 
 
 def normalize(v: np.ndarray) -> np.ndarray:
@@ -68,6 +69,7 @@ def load_image(image: np.ndarray | Path | str | bytes) -> tuple[np.ndarray, str]
 def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
                  box: Box | None = None) -> ImageQuery:
     """Detect, crop and embed the query image like the indexer does; `box` is a curator-drawn crop."""
+    from core.pipeline.colors import colour_signature
     from core.pipeline.crops import candidates_from_detections, spec_for
     from core.pipeline.preprocess import preprocess
 
@@ -96,7 +98,8 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
     tensor = preprocess(pixels, chosen, spec).tensor
     vector = normalize(embedder.embed_images(np.asarray(tensor, dtype=np.float32)[None])[0])
     return ImageQuery(vector=vector, box=tuple(float(v) for v in chosen), source=source, image_hash=image_hash,
-                      image_size=(int(width), int(height)), confidence=float(confidence), candidates=proposals)
+                      image_size=(int(width), int(height)), confidence=float(confidence), candidates=proposals,
+                      colour=colour_signature(pixels, chosen))
 
 
 def encode_text(registry, text: str) -> np.ndarray:

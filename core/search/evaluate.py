@@ -11,12 +11,16 @@ Metrics (k = 10 unless said), averaged over queries that have at least one relev
   min(#relevant, 10);
 - MRR: 1 / rank of the first relevant product in the returned list (0 when none is returned);
 - nDCG@10 with graded gains: relevant = 2, related = 1, others 0; DCG = sum gain_i / log2(i + 1)
-  (linear gain), divided by the DCG of the ideal order. "related" counts only here.
+  (linear gain), divided by the DCG of the ideal order.
+- same_garment_other_colour@1: the share of queries whose first result is a "related" product (the same
+  garment in another colour): lower is better.
+
+Each mean comes with a 95 % bootstrap confidence interval (queries resampled with replacement, fixed seed).
 
 Modes: "pipeline" searches like a curator does (detection, crop, primary-crop index, multi-crop
-re-ranking); "whole" embeds the whole query image and each product's first image, no detection
-and no cropping, and searches those vectors exactly with numpy: the baseline that tells whether
-the pipeline earns its keep.
+re-ranking with colour; `rerank=False` is the plain primary-vector search); "whole" embeds the whole
+query image and every image of each product, no detection and no cropping, scores a product by its
+best image and searches exactly with numpy: the baseline that tells whether the pipeline earns its keep.
 """
 
 from __future__ import annotations
@@ -31,10 +35,11 @@ from typing import Any
 import numpy as np
 
 from core.catalog import db
-from core.search.encode import QueryError, encode_text, load_image, normalize
+from core.search.encode import QueryError, encode_image, encode_text, load_image, normalize
 from core.search.query import SearchRequest, embedding_cache, search
 
-METRICS = ("recall@1", "recall@5", "recall@10", "map@10", "mrr", "ndcg@10")
+METRICS = ("recall@1", "recall@5", "recall@10", "map@10", "mrr", "ndcg@10", "same_garment_other_colour@1")
+BOOTSTRAP_SAMPLES = 1000
 RELEVANT_GAIN = 2.0
 RELATED_GAIN = 1.0
 
@@ -77,13 +82,27 @@ def query_metrics(ranked: Sequence[int], relevant: set[int], related: set[int] =
     gains.update({pid: RELEVANT_GAIN for pid in relevant})
     return {"recall@1": recall_at_k(ranked, relevant, 1), "recall@5": recall_at_k(ranked, relevant, 5),
             "recall@10": recall_at_k(ranked, relevant, 10), "map@10": average_precision_at_k(ranked, relevant, 10),
-            "mrr": reciprocal_rank(ranked, relevant), "ndcg@10": ndcg_at_k(ranked, gains, 10)}
+            "mrr": reciprocal_rank(ranked, relevant), "ndcg@10": ndcg_at_k(ranked, gains, 10),
+            "same_garment_other_colour@1": float(bool(ranked) and ranked[0] in related)}
 
 
 def mean_metrics(rows: list[dict[str, float]]) -> dict[str, float]:
     if not rows:
         return dict.fromkeys(METRICS, 0.0)
     return {m: round(float(np.mean([r[m] for r in rows])), 4) for m in METRICS}
+
+
+def confidence_intervals(rows: list[dict[str, float]], samples: int = BOOTSTRAP_SAMPLES, level: float = 0.95,
+                         seed: int = 0) -> dict[str, list[float]]:
+    """Percentile bootstrap interval of each mean metric: [low, high]."""
+    if not rows:
+        return {m: [0.0, 0.0] for m in METRICS}
+    table = np.array([[r[m] for m in METRICS] for r in rows], np.float64)
+    picks = np.random.default_rng(seed).integers(0, len(rows), size=(samples, len(rows)))
+    means = table[picks].mean(axis=1)  # samples x metrics
+    tail = (1.0 - level) / 2 * 100
+    low, high = np.percentile(means, tail, axis=0), np.percentile(means, 100 - tail, axis=0)
+    return {m: [round(float(lo), 4), round(float(hi), 4)] for m, lo, hi in zip(METRICS, low, high, strict=True)}
 
 
 # --- the run --------------------------------------------------------------------------------------
@@ -112,9 +131,14 @@ def product_names() -> dict[str, int]:
 
 
 def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | None = None, details: bool = False,
-             mode: str = "pipeline", rerank: bool = True, k: int = 10,
+             mode: str = "pipeline", rerank: bool = True, k: int = 10, colour_weight: float | None = None,
+             only: Callable[[dict[str, Any]], bool] | None = None, encoded: dict[int, Any] | None = None,
              progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
-    """Run every query and return the mean metrics (and per-query rows with details=True)."""
+    """Run every query and return the mean metrics (and per-query rows with details=True).
+
+    `only` keeps the queries it accepts (a split); `encoded` (line -> ImageQuery) lets several runs over the
+    same file encode each query photo once; `colour_weight` overrides the model version's recorded weight.
+    """
     if mode not in ("pipeline", "whole"):
         raise ValueError(f"mode must be 'pipeline' or 'whole', not {mode!r}")
     started = time.perf_counter()
@@ -124,7 +148,7 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
     if model_version and model_version != version:
         raise ValueError(f"the loaded embedder is {version!r}; load {model_version!r} to evaluate its index")
     names = product_names()
-    items = read_queries(queries_jsonl)
+    items = [item for item in read_queries(queries_jsonl) if only is None or only(item)]
     whole = _WholeIndex(catalog, registry) if mode == "whole" else None
     rows: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
@@ -144,8 +168,15 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
                 ranked = whole.search(queries_jsonl.parent / item["query"] if kind == "image" else None,
                                       item.get("text"), depth)
             else:
-                request = SearchRequest(image=queries_jsonl.parent / item["query"] if kind == "image" else None,
-                                        text=item.get("text") if kind == "text" else None, k=depth, rerank=rerank)
+                image = None
+                if kind == "image":
+                    image = queries_jsonl.parent / item["query"]
+                    if encoded is not None:
+                        if item["_line"] not in encoded:
+                            encoded[item["_line"]] = encode_image(registry, catalog.settings, image)
+                        image = encoded[item["_line"]]
+                request = SearchRequest(image=image, text=item.get("text") if kind == "text" else None, k=depth,
+                                        rerank=rerank, colour_weight=colour_weight)
                 ranked = [r.product_id for r in search(catalog, registry, request, log_query=False).results]
         except QueryError as exc:
             skipped.append({"line": item["_line"], "query": label, "reason": str(exc)})
@@ -165,10 +196,15 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
                for kind in sorted({r["kind"] for r in rows})}
     result: dict[str, Any] = {"mode": mode, "rerank": rerank if mode == "pipeline" else False,
                               "model_version": version, "queries": len(rows), "skipped": len(skipped),
-                              "metrics": mean_metrics(rows), "by_kind": by_kind,
+                              "metrics": mean_metrics(rows), "ci95": confidence_intervals(rows),
+                              "by_kind": by_kind,
                               "seconds": round(time.perf_counter() - started, 3)}
+    if whole is None and rerank:
+        from core.search.fusion import colour_weight as recorded_colour_weight
+
+        result["colour_weight"] = recorded_colour_weight(version) if colour_weight is None else colour_weight
     if whole is not None:
-        result["whole_images"] = len(whole.ids)
+        result["whole_images"] = len(whole.owners)
         result["whole_images_embedded"] = whole.embedded
     if details:
         result["per_query"] = rows
@@ -177,7 +213,7 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
 
 
 class _WholeIndex:
-    """Each live indexed product's first image embedded whole; vectors kept in the embedding cache."""
+    """Every image of each live indexed product embedded whole; vectors kept in the embedding cache."""
 
     def __init__(self, catalog, registry, batch_size: int = 16) -> None:
         from core.pipeline.crops import spec_for
@@ -190,31 +226,31 @@ class _WholeIndex:
         self._preprocess = preprocess
         version = self.embedder.model_version
         store_keys = set(catalog.vector_store(version).keys().tolist())
-        images: dict[int, db.ImageFile] = {}
-        for im in (db.ImageFile.select().join(db.Product)
-                   .where((db.ImageFile.status == "ok") & db.Product.deleted_at.is_null())
-                   .order_by(db.ImageFile.product, db.ImageFile.position, db.ImageFile.id)):
-            if im.product_id in store_keys and im.product_id not in images:
-                images[im.product_id] = im
+        images = [im for im in (db.ImageFile.select().join(db.Product)
+                                .where((db.ImageFile.status == "ok") & db.Product.deleted_at.is_null())
+                                .order_by(db.ImageFile.product, db.ImageFile.position, db.ImageFile.id))
+                  if im.product_id in store_keys]
         cache = embedding_cache(catalog)
-        keys = {pid: (im.sha256, (0, 0, int(im.width), int(im.height))) for pid, im in images.items()}
+        keys = {im.id: (im.sha256, (0, 0, int(im.width), int(im.height))) for im in images}
         known = cache.get_many([k for k in keys.values() if k[1][2] and k[1][3]], version, self.spec.version)
-        todo = [pid for pid in images if keys[pid] not in known]
-        vectors = {pid: known[keys[pid]] for pid in images if keys[pid] in known}
+        todo = [im for im in images if keys[im.id] not in known]
+        vectors = {im.id: known[keys[im.id]] for im in images if keys[im.id] in known}
         for start in range(0, len(todo), batch_size):
             chunk, tensors, fresh = todo[start:start + batch_size], [], []
-            for pid in chunk:
-                pixels = decode(catalog.root / images[pid].blob_path)
+            for im in chunk:
+                pixels = decode(catalog.root / im.blob_path)
                 h, w = pixels.shape[:2]
-                keys[pid] = (images[pid].sha256, (0, 0, w, h))
+                keys[im.id] = (im.sha256, (0, 0, w, h))
                 tensors.append(self._preprocess(pixels, (0, 0, w, h), self.spec).tensor)
             out = normalize(self.embedder.embed_images(np.stack(tensors).astype(np.float32)))
-            for pid, vec in zip(chunk, out, strict=True):
-                vectors[pid] = vec
-                fresh.append((keys[pid], vec))
+            for im, vec in zip(chunk, out, strict=True):
+                vectors[im.id] = vec
+                fresh.append((keys[im.id], vec))
             cache.put_many(fresh, version, self.spec.version)
-        self.ids = np.array(sorted(vectors), dtype=np.int64)
-        self.matrix = normalize(np.stack([vectors[p] for p in self.ids])) if len(self.ids) else \
+        kept = [im for im in images if im.id in vectors]
+        self.owners = np.array([im.product_id for im in kept], dtype=np.int64)  # one row per image
+        self.ids = np.unique(self.owners)
+        self.matrix = normalize(np.stack([vectors[im.id] for im in kept])) if kept else \
             np.zeros((0, self.embedder.dim), np.float32)
         self.embedded = len(todo)
 
@@ -227,11 +263,66 @@ class _WholeIndex:
         return encode_text(self.registry, text or "")
 
     def search(self, image: Path | None, text: str | None, k: int) -> list[int]:
-        if not len(self.ids):
+        """Products by their best-matching image."""
+        if not len(self.owners):
             return []
         sims = self.matrix @ self.query_vector(image, text)
-        top = np.argsort(-sims, kind="stable")[:k]
-        return self.ids[top].tolist()
+        ranked: list[int] = []
+        for row in np.argsort(-sims, kind="stable"):
+            pid = int(self.owners[row])
+            if pid not in ranked:
+                ranked.append(pid)
+                if len(ranked) == k:
+                    break
+        return ranked
+
+
+def tune_colour_weight(catalog, registry, queries_jsonl: Path, *, folds: int = 5, holdout: bool = True,
+                       record: bool = True, progress: Callable[[int, int, str], None] | None = None
+                       ) -> dict[str, Any]:
+    """Choose the colour weight by cross-validation on the image queries and record it with the model version.
+
+    With holdout, a fixed quarter of garments (fusion.in_holdout, by hash) is kept out of the choice and
+    reported apart: the figure to trust for a catalog the weight was not chosen on.
+    """
+    from core.search import fusion
+
+    items = {item["_line"]: item for item in read_queries(Path(queries_jsonl)) if "query" in item}
+    def tuning(item: dict[str, Any]) -> bool:
+        return "query" in item and not (holdout and fusion.in_holdout(item))
+
+    def kept_out(item: dict[str, Any]) -> bool:
+        return "query" in item and holdout and fusion.in_holdout(item)
+
+    encoded: dict[int, Any] = {}
+    runs: dict[float, dict[str, Any]] = {}
+    for n, w in enumerate(fusion.COLOUR_GRID):
+        runs[w] = evaluate(catalog, registry, queries_jsonl, details=True, colour_weight=w, only=tuning,
+                           encoded=encoded)
+        if progress:
+            progress(n + 1, len(fusion.COLOUR_GRID), f"colour weight {w}")
+    rows = runs[fusion.COLOUR_GRID[0]]["per_query"]
+    if not rows:
+        raise ValueError(f"{queries_jsonl} has no image query with a relevant product in this catalog")
+    groups = [fusion.group_of(items[r["line"]]) for r in rows]
+    cv = fusion.cross_validate({w: [r["mrr"] for r in runs[w]["per_query"]] for w in runs}, groups, folds)
+    chosen = cv["colour_weight"]
+    out: dict[str, Any] = {"model_version": runs[chosen]["model_version"], "colour_weight": chosen,
+                           "objective": "mrr", "cv_mrr": cv["cv_metric"], "folds": folds,
+                           "fold_weights": cv["fold_weights"], "mrr_by_weight": cv["by_weight"],
+                           "tuning_queries": len(rows),
+                           "tuning": {"without_colour": runs[0.0]["metrics"], "chosen": runs[chosen]["metrics"]}}
+    if holdout:
+        out["holdout_queries"] = sum(1 for item in items.values() if kept_out(item))
+        out["holdout"] = {"without_colour": evaluate(catalog, registry, queries_jsonl, colour_weight=0.0,
+                                                     only=kept_out, encoded=encoded)["metrics"],
+                          "chosen": evaluate(catalog, registry, queries_jsonl, colour_weight=chosen,
+                                             only=kept_out, encoded=encoded)["metrics"]}
+    if record:
+        fusion.record(out["model_version"], colour_weight=chosen, chosen_by=f"{folds}-fold CV, MRR",
+                      queries=Path(queries_jsonl).name, cv_mrr=cv["cv_metric"], fold_weights=cv["fold_weights"],
+                      holdout_mrr=out.get("holdout", {}).get("chosen", {}).get("mrr"))
+    return out
 
 
 # --- reporting ------------------------------------------------------------------------------------
@@ -261,6 +352,8 @@ def format_report(result: dict[str, Any]) -> str:
     lines = [f"{result['model_version']}  mode={result['mode']}  queries={result['queries']}  "
              f"skipped={result['skipped']}  ({result['seconds']:.1f}s)",
              "  ".join(f"{m}={result['metrics'][m]:.3f}" for m in METRICS)]
+    if result.get("ci95"):
+        lines.append("95% CI: " + "  ".join(f"{m}=[{lo:.3f}, {hi:.3f}]" for m, (lo, hi) in result["ci95"].items()))
     for kind, m in result.get("by_kind", {}).items():
         lines.append(f"  {kind:5} ({m['queries']}): " + "  ".join(f"{x}={m[x]:.3f}" for x in METRICS))
     for r in result.get("per_query", []):

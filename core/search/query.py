@@ -26,7 +26,9 @@ from typing import Any
 import numpy as np
 
 from core.catalog import db
+from core.pipeline.colors import signature_vector
 from core.search import explain as ex
+from core.search import fusion
 from core.search import rerank as rr
 from core.search.encode import ImageQuery, QueryError, encode_image, encode_text, normalize
 from core.search.filters import Filters, parse_filters
@@ -41,7 +43,7 @@ ORPHAN_SLACK = 8  # extra hits asked for, in case the index still holds a delete
 @dataclass
 class SearchRequest:
     text: str | None = None
-    image: np.ndarray | Path | str | bytes | None = None
+    image: np.ndarray | Path | str | bytes | ImageQuery | None = None
     box: tuple[float, float, float, float] | None = None
     alpha: float = 0.5  # weight of the image part in a hybrid query
     filters: dict | list | Filters | None = field(default_factory=dict)
@@ -50,6 +52,7 @@ class SearchRequest:
     diversity: float = 0.0  # 0 = plain relevance order; up to 1 = MMR favouring variety
     similar_to: int | None = None  # "more like this": a product id
     model_version: str | None = None  # default: the registry's embedder, else the active index
+    colour_weight: float | None = None  # default: the model version's recorded weight (core.search.fusion)
 
 
 @dataclass
@@ -123,6 +126,7 @@ class _Query:
     query_box: tuple[float, ...] | None = None
     exclude: int | None = None
     image_hash: str = ""
+    colour: np.ndarray | None = None  # the query's colour signature (dense), for the colour match
 
 
 def search(catalog, registry, request: SearchRequest, *, log_query: bool = True) -> SearchResponse:
@@ -202,6 +206,7 @@ def _encode(catalog, registry, request: SearchRequest, store, model_version: str
     query_box = None
     image_hash = ""
     exclude = None
+    colour = None
     if request.similar_to is not None and request.image is None:
         pid = int(request.similar_to)
         keys, vectors = store.get([pid])
@@ -215,11 +220,16 @@ def _encode(catalog, registry, request: SearchRequest, store, model_version: str
         query_box = tuple(float(v) for v in primary.box) if primary else None
         exclude = pid
         image_hash = f"product:{pid}"
+        if primary is not None:
+            colour = rr.crop_colours(catalog, [primary.crop_id]).get(primary.crop_id)
     elif request.image is not None:
-        image_query = encode_image(registry, catalog.settings, request.image, request.box)
+        # An ImageQuery is a photo already encoded (eval runs each query photo once for many settings).
+        image_query = request.image if isinstance(request.image, ImageQuery) else \
+            encode_image(registry, catalog.settings, request.image, request.box)
         image_vectors = image_query.vector[None, :]
         query_box = image_query.box
         image_hash = image_query.image_hash
+        colour = signature_vector(image_query.colour)
     if request.text:
         text_vector = encode_text(registry, request.text)
     if image_vectors is not None and text_vector is not None:
@@ -239,7 +249,7 @@ def _encode(catalog, registry, request: SearchRequest, store, model_version: str
         retrieval.append(text_vector)
     return _Query(kind=kind, alpha=alpha, image_vectors=image_vectors, text_vector=text_vector,
                   retrieval=retrieval, image=image_query, query_box=query_box, exclude=exclude,
-                  image_hash=image_hash)
+                  image_hash=image_hash, colour=colour)
 
 
 def _fused(vectors: np.ndarray, query: _Query) -> np.ndarray:
@@ -285,11 +295,20 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
         text_terms = rr.terms(request.text)
         labels = rr.confirmed_label_matches(id_list, filters.label_values(), text_terms)
         primaries = _primary_crops(id_list)
+        colour_weight = 0.0 if query.colour is None else fusion.colour_weight(model_version) \
+            if request.colour_weight is None else float(request.colour_weight)
+        colours = rr.crop_colours(catalog, [pc[0] for pc in primaries.values()]
+                                  + [c.crop_id for cs in crops.values() for c in cs]) if colour_weight else {}
         for n, pid in enumerate(id_list):
             own = crops.get(pid, [])
             vectors = np.stack([primary[n]] + [normalize(c.vector) for c in own])
+            col = rr.colour_matches(query.colour if colour_weight else None,
+                                    [colours.get(primaries.get(pid, (None,))[0])]
+                                    + [colours.get(c.crop_id) for c in own])
             j, img, txt, fused = rr.best_crop(vectors, image_queries=query.image_vectors,
-                                              text_query=query.text_vector, alpha=query.alpha)
+                                              text_query=query.text_vector, alpha=query.alpha,
+                                              colour=col, colour_weight=colour_weight)
+            cmatch = None if col is None or np.isnan(col[j]) else float(col[j])
             if j == 0:
                 pc = primaries.get(pid)
                 crop = ex.crop_dict(*pc, True) if pc else None
@@ -301,7 +320,8 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
             lboost = rr.label_boost(matched)
             rows.append({"pid": pid, "score": fused + lboost + fboost, "img": img, "txt": txt, "crop": crop,
                          "labels": matched, "terms": fterms, "lb": lboost, "fb": fboost,
-                         "vector": vectors[j], "primary_score": float(base[n])})
+                         "vector": vectors[j], "primary_score": float(base[n]),
+                         "colour": cmatch, "cw": query.alpha * colour_weight})
     else:
         primaries = _primary_crops(id_list[:k])
         for n, pid in enumerate(id_list[:k]):
@@ -314,7 +334,7 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
             rows.append({"pid": pid, "score": float(base[n]), "img": img, "txt": txt,
                          "crop": ex.crop_dict(*pc, True) if pc else None,
                          "labels": [], "terms": [], "lb": 0.0, "fb": 0.0, "vector": primary[n],
-                         "primary_score": float(base[n])})
+                         "primary_score": float(base[n]), "colour": None, "cw": 0.0})
     if not rows:
         return []
     scores = np.array([r["score"] for r in rows], dtype=np.float32)
@@ -324,6 +344,7 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
         # Ties keep retrieval order, so results are stable from one run to the next.
         picked = sorted(range(len(rows)), key=lambda i: (-rows[i]["score"], ranks.get(rows[i]["pid"], 0)))[:k]
     out = []
+    floor = fusion.weak_floor(catalog, model_version) if query.image_vectors is not None else None
     for i in picked:
         r = rows[i]
         p = products[r["pid"]]
@@ -331,7 +352,8 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
                               label_boost=r["lb"], filter_boost=r["fb"], matched_crop=r["crop"],
                               query_box=query.query_box, matched_labels=r["labels"], matched_terms=r["terms"],
                               retrieval_rank=ranks.get(r["pid"]), primary_score=r["primary_score"],
-                              exact=exact, reranked=request.rerank)
+                              exact=exact, reranked=request.rerank, colour_match=r["colour"],
+                              colour_weight=r["cw"], weak_floor=floor)
         out.append(SearchResult(product_id=p.id, sku=p.sku, title=p.title, score=float(expl["score"]),
                                 explanation=expl))
     return out

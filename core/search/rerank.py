@@ -1,4 +1,4 @@
-"""Re-ranking of the nearest candidates: best crop match, curator-label and attribute boosts, MMR diversity.
+"""Re-ranking of the nearest candidates: best crop match, colour match, curator-label and attribute boosts, MMR.
 
 The index holds one vector a product (its primary crop); a query can match a product's other view
 better (a back view, a detail). For the top candidates we score every accepted crop's cached vector
@@ -9,10 +9,20 @@ and keep the best. Boosts are small additive terms so that similarity still domi
 - filter boost: FILTER_BOOST for each query word found in the product's category path or attribute
   values (a soft filter: "blue duffle" prefers products whose colour attribute says Blue), at most
   FILTER_BOOST_CAP.
+
+Colour: the embedder sees shape far better than hue (a back view of the same jacket in red and in navy are
+nearer than front and back of one jacket), so an image query's foreground Lab histogram is compared with each
+crop's (Bhattacharyya coefficient, 0..1) and the crop's score becomes
+
+    alpha * image cosine + (1 - alpha) * text cosine + alpha * colour_weight * colour match.
+
+colour_weight is chosen by cross-validation (core.search.fusion) and recorded with the model version; the
+default COLOUR_WEIGHT is what 5-fold cross-validation chose on the dev sample (docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +35,7 @@ LABEL_BOOST = 0.03
 LABEL_BOOST_CAP = 0.06
 FILTER_BOOST = 0.02
 FILTER_BOOST_CAP = 0.04
+COLOUR_WEIGHT = 0.3
 _STOP = {"the", "and", "with", "for", "from", "into", "this", "that", "product", "photo", "image", "picture"}
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -54,11 +65,13 @@ def _stem(word: str) -> str:
 
 
 def best_crop(vectors: np.ndarray, *, image_queries: np.ndarray | None, text_query: np.ndarray | None,
-              alpha: float) -> tuple[int, float | None, float | None, float]:
+              alpha: float, colour: np.ndarray | None = None, colour_weight: float = 0.0
+              ) -> tuple[int, float | None, float | None, float]:
     """Index of the crop with the best fused score, its image and text similarities and the fused score.
 
     `image_queries` may hold several rows (a "more like this" product brings all its crops):
-    a crop's image similarity is its best match among them.
+    a crop's image similarity is its best match among them. `colour` holds each crop's colour match
+    (NaN where a crop has no signature), weighted by alpha * colour_weight.
     """
     fused = np.zeros(len(vectors), dtype=np.float32)
     img = txt = None
@@ -68,8 +81,55 @@ def best_crop(vectors: np.ndarray, *, image_queries: np.ndarray | None, text_que
     if text_query is not None:
         txt = vectors @ text_query
         fused += (1.0 - alpha) * txt
+    if colour is not None and colour_weight:
+        fused += alpha * colour_weight * np.nan_to_num(colour, nan=0.0)
     j = int(np.argmax(fused))
     return (j, None if img is None else float(img[j]), None if txt is None else float(txt[j]), float(fused[j]))
+
+
+def crop_colours(catalog, crop_ids: Iterable[int]) -> dict[int, np.ndarray]:
+    """crop id -> dense colour signature; crops measured before schema 6 (or by an older version) are measured
+    now from their image and stored, so an upgraded catalog needs no re-index."""
+    from core.pipeline.colors import colour_signature, signature_vector
+    from core.pipeline.decode import decode
+
+    ids = sorted(set(crop_ids))
+    out: dict[int, np.ndarray] = {}
+    stale: list[tuple[int, str, tuple[float, float, float, float]]] = []
+    for chunk in db.chunked(ids, 500):
+        rows = (db.Crop.select(db.Crop.id, db.Crop.colour, db.ImageFile.blob_path, db.Crop.x0, db.Crop.y0,
+                               db.Crop.x1, db.Crop.y1).join(db.ImageFile).where(db.Crop.id.in_(chunk)).tuples())
+        for crop_id, colour, blob, *box in rows:
+            vec = signature_vector(colour)
+            if vec is not None:
+                out[crop_id] = vec
+            elif blob:
+                stale.append((crop_id, blob, tuple(box)))
+    fresh: list[tuple[int, dict]] = []
+    for crop_id, blob, box in stale:
+        try:
+            signature = colour_signature(decode(catalog.root / blob), box)
+        except Exception:  # an unreadable blob costs this crop its colour match, not the search
+            continue
+        out[crop_id] = signature_vector(signature)
+        fresh.append((crop_id, signature))
+    if fresh:
+        def write() -> None:
+            for crop_id, signature in fresh:
+                db.Crop.update(colour=signature).where(db.Crop.id == crop_id).execute()
+        with contextlib.suppress(Exception):  # a read-only or busy catalog: measured again next time
+            db.transaction(write)
+    return out
+
+
+def colour_matches(query: np.ndarray | None, signatures: list[np.ndarray | None]) -> np.ndarray | None:
+    """Colour match of each crop with the query (NaN for a crop without a signature), or None without a query colour."""
+    from core.pipeline.colors import colour_similarity
+
+    if query is None:
+        return None
+    return np.array([np.nan if s is None else float(colour_similarity(query, s)[0]) for s in signatures],
+                    dtype=np.float32)
 
 
 def confirmed_label_matches(product_ids: Iterable[int], wanted_values: set[str], text_terms: set[str]

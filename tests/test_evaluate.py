@@ -53,7 +53,7 @@ def test_metrics_by_hand():
     m = query_metrics(ranked, relevant, related)
     assert m["ndcg@10"] == pytest.approx(dcg / ideal) and m["mrr"] == 0.5
     assert query_metrics([3, 4], {1}) == {"recall@1": 0.0, "recall@5": 0.0, "recall@10": 0.0, "map@10": 0.0,
-                                          "mrr": 0.0, "ndcg@10": 0.0}
+                                          "mrr": 0.0, "ndcg@10": 0.0, "same_garment_other_colour@1": 0.0}
     assert average_precision_at_k([1], {1, 2, 3}, 10) == pytest.approx(1 / 3)
 
 

@@ -238,4 +238,5 @@ def signature_vector(signature: dict | None) -> np.ndarray | None:
 
 def colour_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Bhattacharyya coefficient between histograms (rows of b against a): 1 for the same colours, 0 for disjoint."""
-    return np.sqrt(np.clip(np.atleast_2d(b), 0, None)) @ np.sqrt(np.clip(a, 0, None))
+    # Clipped: stored weights are rounded, so a crop compared with itself can come out a hair above 1.
+    return np.clip(np.sqrt(np.clip(np.atleast_2d(b), 0, None)) @ np.sqrt(np.clip(a, 0, None)), 0.0, 1.0)

@@ -69,6 +69,10 @@ class ExplanationPanel(QWidget):
             lines.append(f"image cosine {sim['image']:.3f}")
         if sim.get("text") is not None:
             lines.append(f"text cosine {sim['text']:.3f}")
+        if sim.get("colour") is not None:
+            lines.append(f"colour match {sim['colour']:.2f}")
+        if expl.get("weak_match"):
+            lines.insert(0, f"<b>weak match</b> (image cosine below the catalog's floor {expl['weak_floor']:.2f})")
         if expl.get("matched_labels"):
             lines.append("labels: " + ", ".join(expl["matched_labels"]))
         if expl.get("matched_terms"):

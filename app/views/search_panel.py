@@ -76,7 +76,7 @@ class ResultModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return r.title or r.sku
         if role == BadgeRole:
-            return f"{r.score:.2f}"
+            return f"{r.score:.2f}" + (" weak" if (r.explanation or {}).get("weak_match") else "")
         if role == PixmapRole:
             return self.context.thumbnails.get(sha, self.context.catalog.root / blob) if sha and blob else None
         if role == Qt.ItemDataRole.ToolTipRole:

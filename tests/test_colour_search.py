@@ -184,3 +184,24 @@ def test_tune_records_the_weight_with_the_model_version(catalog, builder, tmp_pa
     assert tuned["tuning"]["without_colour"]["recall@1"] == 0.0
     recorded = fusion.fusion_settings("stub-v1")
     assert recorded["colour_weight"] == tuned["colour_weight"] and recorded["chosen_by"].startswith("2-fold")
+
+
+def test_colour_tells_the_colours_of_one_garment_apart_on_the_dev_sample(dev_sample):
+    """Each query photo (another view) against the main photos of its garment's colours: its own colour wins."""
+    from core.pipeline.decode import decode
+
+    def signature(path):
+        return signature_vector(colour_signature(decode(path)))
+
+    wins = total = 0
+    for line in (dev_sample / "queries.jsonl").read_text().splitlines():
+        item = json.loads(line)
+        if not item.get("related"):
+            continue
+        query = signature(dev_sample / item["query"])
+        own = float(colour_similarity(query, signature(dev_sample / "catalog" / item["relevant"][0] / "main.jpg"))[0])
+        others = [float(colour_similarity(query, signature(dev_sample / "catalog" / r / "main.jpg"))[0])
+                  for r in item["related"]]
+        wins += own > max(others)
+        total += 1
+    assert total >= 20 and wins / total >= 0.8, (wins, total)

@@ -12,6 +12,7 @@ from core.catalog import db
 from core.catalog.catalog import Catalog
 from core.catalog.check import check_catalog
 from core.jobs import run_index_job, stale_jobs
+from core.pipeline.colors import COLOUR_VERSION
 from core.pipeline.embed_cache import EmbeddingCache
 
 
@@ -78,6 +79,8 @@ def test_index_job_fills_crops_primary_labels_and_vectors(catalog, registry, tmp
             image = crop.image
             assert 0 <= x0 < x1 <= image.width and 0 <= y0 < y1 <= image.height
             assert crop.source in {"detector", "foreground", "full"}
+            if crop.verdict == "accepted":  # measured once at index time, for the colour match in search
+                assert crop.colour["version"] == COLOUR_VERSION and abs(sum(crop.colour["weights"]) - 1) < 1e-3
         result_row = db.IndexingResult.get(db.IndexingResult.product == product)
         assert result_row.primary_crop_id == primaries[0].id
         assert set(result_row.timings) >= {"decode", "select", "write"}

@@ -26,7 +26,7 @@ from core.catalog import db
 
 WEAK_PERCENTILE = 95.0
 FLOOR_SAMPLE = 1500  # products sampled for the floor: ~1.1M pairs, a few ms
-COLOUR_GRID = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.4, 2.0)
+COLOUR_GRID = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.4, 2.0, 3.0, 5.0)
 _FLOORS: dict[tuple[str, str, int], float] = {}
 _LOCK = threading.Lock()
 

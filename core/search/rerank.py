@@ -35,7 +35,7 @@ LABEL_BOOST = 0.03
 LABEL_BOOST_CAP = 0.06
 FILTER_BOOST = 0.02
 FILTER_BOOST_CAP = 0.04
-COLOUR_WEIGHT = 0.3
+COLOUR_WEIGHT = 5.0  # 5-fold CV on magento-dev queries (tuning split), docs/PERFORMANCE.md
 _STOP = {"the", "and", "with", "for", "from", "into", "this", "that", "product", "photo", "image", "picture"}
 _WORD = re.compile(r"[a-z0-9]+")
 

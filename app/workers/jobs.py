@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from app.workers.base import Task
-from app.workers.model_thread import ModelTask
+from app.workers.model_thread import BACKGROUND, ModelTask
 
 
 def index_task(catalog, folders: list[Path], *, import_only: bool = False) -> ModelTask:
@@ -22,7 +22,7 @@ def index_task(catalog, folders: list[Path], *, import_only: bool = False) -> Mo
         return run_index_job(catalog, None if import_only else registry, folders, import_only=import_only,
                              progress=progress, should_stop=should_stop)
 
-    task = ModelTask(work, "Index " + ", ".join(Path(f).name for f in folders[:3]))
+    task = ModelTask(work, "Index " + ", ".join(Path(f).name for f in folders[:3]), priority=BACKGROUND)
     task.keep_result_on_cancel = True
     return task
 

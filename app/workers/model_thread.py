@@ -1,11 +1,17 @@
-"""The one long-lived model thread: a QObject on its own QThread that owns the ModelRegistry.
+"""The one long-lived model thread: a QObject on its own QThread that owns the ModelRegistry, with a
+priority queue in front of it.
 
 torch and ultralytics models must stay on the thread that loaded them, so indexing and search
-tasks are queued to this thread (one at a time, in order) instead of to a pool.
+tasks are queued to this thread instead of to a pool. Two priorities: INTERACTIVE (search,
+correction, explanation, promotion: short, a curator waits for them) before BACKGROUND (import,
+index, re-index, sync, head training: long). A background job does not hold the thread for its
+whole length: its core function calls `core.scheduling.checkpoint()` (and `should_stop()`) between
+batches, and there the worker runs every waiting interactive task before the job's next batch.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -14,18 +20,55 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.workers.base import Progress, ShouldStop, Task, Throttle, describe_exception
+from core import scheduling
 
 log = logging.getLogger(__name__)
 
 ModelFn = Callable[[Any, Progress, ShouldStop], Any]  # (registry, progress, should_stop) -> result
+INTERACTIVE, BACKGROUND = 0, 1  # lower runs first
 
 
 class ModelTask(Task):
     """A task that needs the models; the model worker hands it the registry when its turn comes."""
 
-    def __init__(self, fn: ModelFn, name: str = "model task") -> None:
+    def __init__(self, fn: ModelFn, name: str = "model task", priority: int = INTERACTIVE) -> None:
         self.registry = None
+        self.priority = priority
         super().__init__(lambda progress, stop: fn(self.registry, progress, stop), name)
+
+
+class TaskQueue:
+    """Thread-safe: interactive tasks first, each priority in submission order."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: list[tuple[int, int, ModelTask]] = []
+        self._order = itertools.count()
+
+    def put(self, task: ModelTask) -> None:
+        with self._lock:
+            self._items.append((task.priority, next(self._order), task))
+            self._items.sort(key=lambda item: item[:2])
+            scheduling.set_pending(any(p == INTERACTIVE for p, _, _ in self._items))
+
+    def pop(self, max_priority: int = BACKGROUND) -> ModelTask | None:
+        with self._lock:
+            if not self._items or self._items[0][0] > max_priority:
+                return None
+            task = self._items.pop(0)[2]
+            scheduling.set_pending(any(p == INTERACTIVE for p, _, _ in self._items))
+            return task
+
+    def clear(self) -> list[ModelTask]:
+        with self._lock:
+            tasks = [t for _, _, t in self._items]
+            self._items.clear()
+            scheduling.set_pending(False)
+            return tasks
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
 
 
 class ModelWorker(QObject):
@@ -35,10 +78,11 @@ class ModelWorker(QObject):
     download_progress = Signal(int, int, str)
     closed = Signal()
 
-    def __init__(self, make_registry: Callable[[Progress], Any]) -> None:
+    def __init__(self, make_registry: Callable[[Progress], Any], tasks: TaskQueue) -> None:
         super().__init__()
         self._make_registry = make_registry
         self.registry = None
+        self.tasks = tasks
         self._download = Throttle(self.download_progress.emit)
 
     @Slot()
@@ -67,11 +111,35 @@ class ModelWorker(QObject):
         self._make_registry = make_registry
         self.load()
 
-    @Slot(object)
-    def run_task(self, task: ModelTask) -> None:
+    @Slot()
+    def run_queued(self) -> None:
+        """Run queued tasks, best priority first, until the queue is empty."""
+        while (task := self.tasks.pop()) is not None:
+            if task.priority == INTERACTIVE:
+                self._run(task)
+            else:
+                with scheduling.yielding_to(self._run_interactive):
+                    self._run(task, yielding=True)
+
+    def _run_interactive(self) -> None:
+        """A background job reached a batch boundary: run every interactive task that waits."""
+        while (task := self.tasks.pop(INTERACTIVE)) is not None:
+            self._run(task)
+
+    def _run(self, task: ModelTask, yielding: bool = False) -> None:
         task.registry = self.registry
-        task.run()
-        task.registry = None
+        try:
+            if yielding:  # every should_stop() between batches is also a yield point
+                stop = task.should_stop
+
+                def should_stop() -> bool:
+                    scheduling.checkpoint()
+                    return stop()
+
+                task.should_stop = should_stop  # type: ignore[method-assign]
+            task.run()
+        finally:
+            task.registry = None
 
     @Slot()
     def close(self) -> None:
@@ -97,7 +165,7 @@ class ModelThread(QObject):
 
     status_changed = Signal(object)
     download_progress = Signal(int, int, str)
-    _submit = Signal(object)
+    _wake = Signal()
     _reload = Signal(object)
     _close = Signal()
 
@@ -106,10 +174,11 @@ class ModelThread(QObject):
         self.status: dict[str, Any] = {"state": "starting"}
         self._thread = QThread()
         self._thread.setObjectName("model-thread")
-        self._worker = ModelWorker(make_registry)
+        self._queue = TaskQueue()
+        self._worker = ModelWorker(make_registry, self._queue)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.load)
-        self._submit.connect(self._worker.run_task)
+        self._wake.connect(self._worker.run_queued)
         self._reload.connect(self._worker.reload)
         self._close.connect(self._worker.close)
         self._worker.status_changed.connect(self._on_status)
@@ -128,7 +197,8 @@ class ModelThread(QObject):
         with self._lock:
             self._tasks.append(task)
         task.signals.finished.connect(self._on_task_finished)
-        self._submit.emit(task)
+        self._queue.put(task)
+        self._wake.emit()  # a no-op when a running background job already took it at a checkpoint
         return task
 
     def reload(self, make_registry: Callable[[Progress], Any]) -> None:
@@ -165,6 +235,7 @@ class ModelThread(QObject):
             return True
         self._close.emit()
         ended = self._thread.wait(timeout_ms)
+        self._queue.clear()
         with self._lock:
             self._tasks.clear()  # tasks still queued behind the close never run
         if not ended:

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from app.workers.model_thread import ModelTask
+from app.workers.model_thread import BACKGROUND, ModelTask
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def sync_task(catalog) -> ModelTask:
             report = result.to_dict()
         return {"report": report, "status": outbox.status()}
 
-    return ModelTask(work, "sync")
+    return ModelTask(work, "sync", priority=BACKGROUND)
 
 
 def read_status() -> dict[str, Any]:

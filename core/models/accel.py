@@ -55,7 +55,7 @@ def optimize_image_tower(visual: torch.nn.Module, *, device: str | torch.device 
     `cache_dir` + `cache_key` (e.g. the embedder's model_version) keep the int8 ONNX file between runs; without
     them it is rebuilt in a temporary folder (about 15 s for ViT-B-32). `sample`: a preprocessed batch to check
     fidelity on (real photos are best); by default a seeded synthetic batch. `threads`: ONNX Runtime's intra-op
-    threads, default torch's current count.
+    threads, default the threading policy's `compute` (core.models.threads).
     """
     if mode not in MODES:
         raise ValueError(f"unknown accel mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -182,10 +182,9 @@ def _export_int8(visual: torch.nn.Module, path: Path) -> None:
 def _session(path: Path, threads: int | None):
     import onnxruntime as ort
 
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = max(1, int(threads or torch.get_num_threads()))
-    options.inter_op_num_threads = 1
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    from core.models.threads import ort_session_options
+
+    options = ort_session_options(threads)  # the threading policy: compute threads, no idle spinning
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 

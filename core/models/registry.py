@@ -16,6 +16,7 @@ import torch
 
 from core.models.device import available_devices, free_device_memory
 from core.models.embedders import EfficientNetLiteEmbedder, Embedder, OpenClipEmbedder
+from core.models.threads import apply as apply_thread_policy
 from core.models.weights import WeightsUnavailable, clip_weights_name, resolve_weights
 from core.paths import model_cache_dir
 from core.settings import ModelSettings
@@ -52,6 +53,7 @@ class ModelRegistry:
         self._emb = _Slot(settings.embedder)
         self._det = _Slot(Path(settings.detector_weights).name if settings.detector_weights else "")
         self.fallback_reason = ""  # why the embedder is not the one the settings asked for
+        self.threads = apply_thread_policy()  # before any model runs: see core/models/threads.py
 
     # -- embedder ---------------------------------------------------------------------------------
     def embedder(self) -> Embedder:
@@ -142,7 +144,7 @@ class ModelRegistry:
             emb["accel"] = getattr(e, "accel", "")  # the CPU mode the image tower really runs in
         return {"embedder": emb, "detector": self._det.to_dict(), "torch": torch.__version__,
                 "devices": available_devices(), "device_setting": self.settings.device,
-                "cache_dir": str(self.cache_dir)}
+                "cache_dir": str(self.cache_dir), "threads": self.threads.to_dict()}
 
     def close(self) -> None:
         """Free every model (and the CUDA cache); a later call to embedder()/detector() loads again."""

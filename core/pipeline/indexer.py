@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from core import scheduling
 from core.catalog import db
 from core.catalog.catalog import Catalog
 from core.pipeline.crops import CropCandidate, candidates_from_detections, spec_for
@@ -36,6 +37,9 @@ ShouldStop = Callable[[], bool]
 STAGES = ("decode", "detect", "crops", "embed", "select", "label", "write")
 SAVE_EVERY = 50  # products between vector-index saves
 LOOKAHEAD_BATCHES = 2
+# On CPU a model call over a whole batch can take a second; interactive work (a search) waits at most one
+# call, so CPU calls are cut to a few images (ViT throughput on CPU barely depends on the batch size).
+CPU_YIELD_IMAGES = 4
 
 
 @dataclass
@@ -130,6 +134,7 @@ def _decoder(work: list[_ProductWork], out: queue.Queue, stop: threading.Event) 
         for item in work:
             if stop.is_set():
                 break
+            scheduling.wait_while_interactive()  # leave the cores to a search that waits or runs
             started = time.perf_counter()
             for image in item.images:
                 try:
@@ -285,13 +290,19 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
     images = [im for p in group for im in p.images if im.pixels is not None]
 
     batched = {}  # seconds of the stages that run over the whole group, shared out per product below
+    step = batch_size if str(embedder.device) != "cpu" else min(batch_size, CPU_YIELD_IMAGES)
     t = time.perf_counter()
-    detections = detector.detect([im.pixels for im in images]) if (detector and images) else [[] for _ in images]
+    detections = []
+    for start in range(0, len(images), step):
+        chunk = [im.pixels for im in images[start:start + step]]
+        detections += detector.detect(chunk) if detector else [[] for _ in chunk]
+        scheduling.checkpoint()
     batched["detect"] = time.perf_counter() - t
 
     t = time.perf_counter()
     for im, dets in zip(images, detections, strict=True):
         im.candidates = candidates_from_detections(im.pixels, dets, spec, catalog.settings.quality)
+        scheduling.checkpoint()
     batched["crops"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -301,8 +312,9 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
     report.cached_crops += len(known)
     todo = [i for i, k in enumerate(keys) if k not in known]
     vectors: dict[tuple, np.ndarray] = dict(known)
-    for start in range(0, len(todo), batch_size):
-        chunk = todo[start:start + batch_size]
+    for start in range(0, len(todo), step):
+        scheduling.checkpoint()
+        chunk = todo[start:start + step]
         batch = np.stack([accepted[i][1].tensor for i in chunk])
         try:
             out = check_vectors(embedder.embed_images(batch), embedder.dim)
@@ -319,6 +331,7 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
         stages[key] += seconds
 
     for n, product in enumerate(group):
+        scheduling.checkpoint()
         # Each product's IndexingResult carries its share of the batched stages (by its decoded images),
         # so per-product seconds (health, SLA) count detection and embedding too.
         own = sum(1 for im in product.images if im.pixels is not None)

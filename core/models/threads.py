@@ -1,0 +1,115 @@
+"""The process's threading policy: how many threads torch, ONNX Runtime, OpenCV and image decoding get.
+
+The rule, in one place: **compute threads + decode threads <= cores.**
+
+- torch and ONNX Runtime run on the one model thread, one call at a time (never both at once), so they
+  share one budget, `compute`: torch's intra-op pool and each ORT session get `compute` threads each,
+  and ORT's pool does not spin after a run (a spinning idle ORT pool would steal cores from torch,
+  the oversubscription behind the 2.6 s image-query p95 seen with 2+2 threads on 2 cores).
+- Decoding ahead of the model takes `decode` threads (a quarter of the cores, at least one).
+- OpenCV (crop quality, colours, foreground) is called from those same threads, so its own pool is
+  turned off (1 thread) instead of adding another `cores` threads.
+- torch's inter-op pool is 1: the pipeline never runs independent torch ops side by side.
+
+`CATALOG_CURATOR_THREADS` caps the cores the app may use (a shared machine); the older
+`CATALOG_CURATOR_TORCH_THREADS` still sets `compute` directly. `apply()` is called by the model
+registry before it loads a model; the first call in a process fixes the numbers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from dataclasses import asdict, dataclass
+
+log = logging.getLogger(__name__)
+
+CORES_ENV = "CATALOG_CURATOR_THREADS"
+COMPUTE_ENV = "CATALOG_CURATOR_TORCH_THREADS"
+
+_applied: ThreadPolicy | None = None
+
+
+@dataclass(frozen=True)
+class ThreadPolicy:
+    cores: int  # what the process may use
+    compute: int  # torch intra-op threads, and intra-op threads of each ONNX Runtime session
+    decode: int  # decode-ahead workers while indexing
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity), capped by CATALOG_CURATOR_THREADS."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    cap = _env_int(CORES_ENV)
+    return max(1, min(cores, cap) if cap else cores)
+
+
+def policy(cores: int | None = None) -> ThreadPolicy:
+    """The split of `cores` (default: available_cores()) between compute and decode."""
+    cores = max(1, int(cores or available_cores()))
+    decode = max(1, cores // 4)
+    compute = max(1, cores - decode)
+    forced = _env_int(COMPUTE_ENV)
+    if forced:
+        compute = forced
+    return ThreadPolicy(cores=cores, compute=compute, decode=decode)
+
+
+def apply(cores: int | None = None) -> ThreadPolicy:
+    """Set torch, OpenCV and ONNX Runtime defaults from the policy, once per process; return it."""
+    global _applied
+    if _applied is not None:
+        return _applied
+    from core.models.device import configure_threads
+
+    chosen = policy(cores)
+    compute = configure_threads(chosen.compute)  # an earlier explicit configure_threads() wins
+    chosen = ThreadPolicy(cores=chosen.cores, compute=compute, decode=chosen.decode)
+    import torch
+
+    # Interop threads can only be set before the first parallel op; later, the value stays as it is.
+    with contextlib.suppress(RuntimeError):
+        torch.set_num_interop_threads(1)
+    try:
+        import cv2
+
+        cv2.setNumThreads(1)
+    except ImportError:
+        pass
+    _applied = chosen
+    log.info("threading policy: %s", chosen.to_dict())
+    return chosen
+
+
+def current() -> ThreadPolicy:
+    """The applied policy, else what apply() would choose (without applying it)."""
+    return _applied or policy()
+
+
+def ort_session_options(threads: int | None = None):
+    """ONNX Runtime session options following the policy: `compute` intra-op threads, no spinning."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = max(1, int(threads or current().compute))
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return options
+
+
+def _env_int(name: str) -> int | None:
+    value = os.environ.get(name, "").strip()
+    try:
+        return max(1, int(value)) if value else None
+    except ValueError:
+        log.warning("%s=%r is not a whole number; ignored", name, value)
+        return None

@@ -1,0 +1,81 @@
+"""The model thread's priorities: a search sent while an import+index job runs comes back before the job
+ends (it runs at the job's next batch boundary), with real tiny models, a real catalog and real threads."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from app.workers.model_thread import BACKGROUND, INTERACTIVE, ModelTask, TaskQueue
+from core import scheduling
+from tests.gui_fixtures import *  # noqa: F403  (fixtures)
+from tests.gui_fixtures import make_products
+
+pytestmark = pytest.mark.gui
+
+
+def test_queue_serves_interactive_first_then_in_order():
+    queue = TaskQueue()
+    tasks = [ModelTask(lambda *a: None, name, priority=p)
+             for name, p in [("index", BACKGROUND), ("sync", BACKGROUND), ("search", INTERACTIVE),
+                             ("correct", INTERACTIVE)]]
+    for task in tasks:
+        queue.put(task)
+    assert scheduling.interactive_pending()
+    assert queue.pop(INTERACTIVE).name == "search"
+    assert queue.pop(INTERACTIVE).name == "correct"
+    assert not scheduling.interactive_pending()
+    assert queue.pop(INTERACTIVE) is None  # a checkpoint never starts another background job
+    assert [queue.pop().name, queue.pop().name] == ["index", "sync"]
+    assert queue.pop() is None
+
+
+def test_checkpoint_is_inert_without_a_scheduler_and_inside_transactions(tmp_path):
+    from core.catalog import db
+    from core.catalog.catalog import Catalog
+
+    ran = []
+    scheduling.set_pending(True)
+    try:
+        scheduling.checkpoint()  # no hook on this thread (the CLI): nothing happens
+        with Catalog.open(tmp_path / "c"), scheduling.yielding_to(lambda: ran.append("now")):
+            db.transaction(scheduling.checkpoint)  # a job's batch is being written: not here
+            assert ran == []
+            scheduling.checkpoint()
+            assert ran == ["now"]
+    finally:
+        scheduling.set_pending(False)
+
+
+def test_search_completes_while_an_import_job_is_midway(qtbot, leak_check, indexed_catalog_dir, tmp_path):
+    from app.context import AppContext
+    from core.search.query import SearchRequest
+
+    context = AppContext.open(indexed_catalog_dir)
+    try:
+        qtbot.waitUntil(lambda: context.models.ready, timeout=120_000)
+        assert context.models.status.get("state") == "ready", context.models.status
+        folder = make_products(tmp_path / "more", 80, start=100)
+        record = context.start_index_job([folder])
+        # Wait until the job is indexing (past the import) and not near its end.
+        qtbot.waitUntil(lambda: record.phase == "indexing" and record.done > 0 or record.ended, timeout=120_000)
+        assert not record.ended, "the job ended before the search could be sent; make it longer"
+        sent_at_done = record.done
+        search = context.search(SearchRequest(text="red product", k=5))
+        with qtbot.waitSignal(search.signals.result, timeout=60_000) as got:
+            pass
+        job_done_at_answer, job_ended_at_answer = record.done, record.ended
+        assert got.args[0].results, "the search found nothing"
+        assert not job_ended_at_answer, "the search waited for the whole job"
+        assert job_done_at_answer < record.total
+        assert sent_at_done < record.total
+        qtbot.waitUntil(lambda: record.ended, timeout=300_000)
+        assert record.state == "succeeded", record.message
+        assert record.result["indexed"] == 80
+    finally:
+        context.shutdown()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(t.name == "decode-ahead" for t in threading.enumerate()):
+        time.sleep(0.05)

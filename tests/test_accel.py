@@ -134,3 +134,63 @@ def test_fast_decode_reduces_jpegs_only(tmp_path):
     _photo(tmp_path / "b.png", 640, 480, "PNG")
     png, scale = fast_decode_for_size(tmp_path / "b.png", 256)
     assert scale == 1 and png.shape == (480, 640, 3)
+
+
+# --- the text tower ------------------------------------------------------------------------------------------
+def test_int8_text_tower_matches_the_trimmed_torch_tower_at_any_length(tmp_path):
+    """One exported graph serves every trimmed length and batch size, close to the fp32 torch tower."""
+    import open_clip
+
+    from core.models.accel import optimize_text_tower
+    from core.models.embedders import encode_text_trimmed
+
+    torch.manual_seed(0)
+    model = open_clip.CLIP(embed_dim=32, vision_cfg={"image_size": 32, "layers": 1, "width": 32, "head_width": 16,
+                                       "patch_size": 16},
+                           text_cfg={"context_length": 77, "vocab_size": 49408, "width": 64, "heads": 2,
+                                     "layers": 2}).eval()
+    # A 64-wide random tower quantises worse than ViT-B-32's (0.996 there), hence 0.95 here.
+    fast = optimize_text_tower(model, mode="int8-ort", cache_dir=tmp_path, cache_key="tiny", min_cosine=0.95)
+    assert fast is not None and fast.mode == "int8-ort" and fast.min_cosine >= 0.95
+    tokenizer = open_clip.get_tokenizer("ViT-B-32")
+    for texts in (["red bag"], ["a", "a long description of a blue waterproof hiking jacket with a hood"]):
+        tokens = tokenizer(texts)
+        used = int((tokens != 0).sum(dim=1).max())
+        with torch.inference_mode():
+            want = encode_text_trimmed(model, tokens)
+        got = fast(tokens[:, :used])
+        assert got.shape == want.shape
+        assert cosine_rows(got, want).min() > 0.95
+    assert list(tmp_path.glob("text-int8-*.onnx")), "the int8 text graph is cached for the next start"
+    assert optimize_text_tower(model, mode="fp32") is None  # fp32 asked for: the torch tower stays
+
+
+def test_query_cache_skips_the_model_for_a_repeated_query():
+    from core.models.registry import QueryCache
+    from core.search.encode import encode_text
+
+    class Embedder:
+        supports_text, model_version, calls = True, "m1", 0
+
+        def embed_texts(self, texts):
+            Embedder.calls += 1
+            return np.ones((1, 4), dtype=np.float32)
+
+    class Registry:
+        query_cache = QueryCache(size=2)
+        emb = Embedder()
+
+        def embedder(self):
+            return self.emb
+
+    registry = Registry()
+    first = encode_text(registry, "red bag")
+    first[0] = 99.0  # callers get a copy: the cached vector stays intact
+    assert np.allclose(encode_text(registry, "red bag"), 0.5) and Embedder.calls == 1
+    registry.emb.model_version = "m2"  # another model: another key
+    encode_text(registry, "red bag")
+    assert Embedder.calls == 2
+    encode_text(registry, "blue bag")  # size 2: the oldest entry (m1) goes
+    registry.emb.model_version = "m1"
+    encode_text(registry, "red bag")
+    assert Embedder.calls == 4

@@ -241,3 +241,142 @@ def fast_decode_for_size(path: str | Path, size: int) -> tuple[np.ndarray, int]:
                 scale = max(1, round(width / im.width))  # what libjpeg really gave
         pixels = np.asarray(im.convert("RGB"))
     return np.ascontiguousarray(pixels), scale
+
+
+# -- the text tower ----------------------------------------------------------------------------------------------
+class _TextTower(torch.nn.Module):
+    """open_clip's text encoder over the used tokens only (see embedders.encode_text_trimmed), exportable:
+    the sequence length is an input dimension, so one ONNX graph serves every trimmed length."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.token_embedding = model.token_embedding
+        self.positional_embedding = model.positional_embedding
+        self.transformer = model.transformer
+        self.ln_final = model.ln_final
+        self.register_buffer("attn_mask", model.attn_mask, persistent=False)
+        projection = model.text_projection
+        self.projection = projection if isinstance(projection, torch.nn.Linear) else None
+        if self.projection is None:
+            self.register_buffer("projection_matrix", projection.detach(), persistent=False)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        length = tokens.shape[1]
+        x = self.token_embedding(tokens) + self.positional_embedding[:length]
+        mask = self.attn_mask[:length, :length]
+        for block in self.transformer.resblocks:
+            x = x + block.ls_1(_attention(block.attn, block.ln_1(x), mask))
+            x = x + block.ls_2(block.mlp(block.ln_2(x)))
+        x = self.ln_final(x)
+        x = x[torch.arange(x.shape[0]), tokens.argmax(dim=-1)]  # the end-of-text token has the largest id
+        return self.projection(x) if self.projection is not None else x @ self.projection_matrix
+
+
+def _attention(attn: torch.nn.MultiheadAttention, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """nn.MultiheadAttention's self-attention written out on (batch, length, width) with no size taken from the
+    input (the traced export would freeze it): heads are split and merged on the last dimension only."""
+    heads = attn.num_heads
+    q, k, v = torch.nn.functional.linear(x, attn.in_proj_weight, attn.in_proj_bias).chunk(3, dim=-1)
+    q, k, v = (t.unflatten(-1, (heads, -1)).transpose(1, 2) for t in (q, k, v))
+    weights = (q @ k.transpose(-2, -1)) * (q.shape[-1] ** -0.5) + mask
+    out = (weights.softmax(dim=-1) @ v).transpose(1, 2).flatten(-2)
+    return attn.out_proj(out)
+
+
+def text_tower_supported(model: torch.nn.Module) -> bool:
+    """A causal text tower pooled at the end-of-text token (argmax), as OpenAI-style CLIP text towers are,
+    made of open_clip's plain residual attention blocks."""
+    if getattr(model, "attn_mask", None) is None or not hasattr(model, "token_embedding"):
+        return False
+    if getattr(model, "text_pool_type", "argmax") != "argmax":
+        return False
+    blocks = getattr(getattr(model, "transformer", None), "resblocks", [])
+    return bool(blocks) and all(
+        isinstance(getattr(b, "attn", None), torch.nn.MultiheadAttention) and b.attn._qkv_same_embed_dim
+        and not hasattr(b, "ln_1_kv") and isinstance(getattr(b, "ln_attn", torch.nn.Identity()), torch.nn.Identity)
+        for b in blocks)
+
+
+def optimize_text_tower(model: torch.nn.Module, *, mode: str = "auto", cache_dir: Path | None = None,
+                        cache_key: str = "", sample: torch.Tensor | None = None, min_cosine: float = 0.99,
+                        threads: int | None = None) -> FastTower | None:
+    """An int8 ONNX Runtime text tower (tokens trimmed to the used length in, features out), or None when
+    the mode, the model or the fidelity check (cosine against fp32 on `sample` tokens) says no."""
+    if mode not in MODES:
+        raise ValueError(f"unknown accel mode {mode!r}; choose one of {', '.join(MODES)}")
+    if mode not in ("auto", "int8-ort") or not text_tower_supported(model):
+        return None
+    tower = _TextTower(model).eval()
+    if sample is None:
+        sample = _sample_tokens(model)
+    used = int((sample != 0).sum(dim=1).max())
+    sample = sample[:, :used]
+    started = time.perf_counter()
+    try:
+        session = _text_session(tower, cache_dir, cache_key, threads)
+        name = session.get_inputs()[0].name
+
+        def run(tokens: torch.Tensor) -> torch.Tensor:
+            ids = np.ascontiguousarray(tokens.detach().cpu().numpy(), dtype=np.int64)
+            return torch.from_numpy(session.run(None, {name: ids})[0])
+
+        with torch.inference_mode():
+            worst = float(torch.nn.functional.cosine_similarity(run(sample).float(), tower(sample).float()).min())
+    except Exception as exc:  # no onnxruntime, an export failure: the torch text tower stays
+        if mode != "auto":
+            raise
+        log.info("int8 text tower unavailable: %s", exc)
+        return None
+    if worst < min_cosine:
+        if mode != "auto":
+            raise ValueError(f"int8 text tower is too far from fp32: cosine {worst:.4f} < {min_cosine}")
+        log.warning("int8 text tower rejected: cosine %.4f < %s against fp32", worst, min_cosine)
+        return None
+    return FastTower(run, "int8-ort", "cpu", worst, time.perf_counter() - started)
+
+
+def _sample_tokens(model: torch.nn.Module, n: int = 8, seed: int = 0) -> torch.Tensor:
+    """Seeded token rows of different lengths: start token, random ids, end-of-text (the largest id)."""
+    vocab = int(model.token_embedding.num_embeddings)
+    context = int(model.attn_mask.shape[0])
+    rng = np.random.default_rng(seed)
+    rows = np.zeros((n, context), dtype=np.int64)
+    for i in range(n):
+        length = int(rng.integers(3, min(24, context)))
+        rows[i, 0] = vocab - 2
+        rows[i, 1:length - 1] = rng.integers(1, vocab - 2, length - 2)
+        rows[i, length - 1] = vocab - 1
+    return torch.from_numpy(rows)
+
+
+def _text_session(tower: torch.nn.Module, cache_dir: Path | None, cache_key: str, threads: int | None):
+    import onnxruntime as ort
+
+    if cache_dir is not None and cache_key:
+        digest = hashlib.sha256(f"{RECIPE}|text|{cache_key}|{ort.__version__}".encode()).hexdigest()[:16]
+        path = Path(cache_dir) / f"text-int8-{digest}.onnx"
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _export_text_int8(tower, path)
+        return _session(path, threads)
+    with tempfile.TemporaryDirectory(prefix="accel-text-") as tmp:
+        path = Path(tmp) / "text-int8.onnx"
+        _export_text_int8(tower, path)
+        return _session(path, threads)
+
+
+def _export_text_int8(tower: torch.nn.Module, path: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    tmp = path.with_name(path.name + ".tmp")
+    example = torch.tensor([[1, 2, 3, 4, 5, 6, 7, 9]], dtype=torch.int64)
+    with tempfile.TemporaryDirectory(prefix="accel-export-") as work:
+        fp32 = Path(work) / "text.onnx"
+        with warnings.catch_warnings(), torch.enable_grad():  # no fused attention fast path (see above)
+            warnings.simplefilter("ignore")
+            torch.onnx.export(tower, (example,), str(fp32), input_names=["tokens"], output_names=["output"],
+                              dynamic_axes={"tokens": {0: "batch", 1: "length"}, "output": {0: "batch"}},
+                              opset_version=18, dynamo=False)
+        quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
+                         op_types_to_quantize=["MatMul", "Gemm"])
+    tmp.replace(path)

@@ -139,18 +139,26 @@ class OpenClipEmbedder(Embedder):
         self.logit_scale = float(model.logit_scale.exp().item()) if hasattr(model, "logit_scale") else 100.0
         self._visual = self.model.visual
         self.accel = "fp32"
+        self._text = None  # a faster text tower (tokens trimmed to the used length in), else encode_text_trimmed
+        self.text_accel = "fp32"
         if self._torch_device.type == "cpu" and accel != "fp32":
             from core.models.accel import optimize_image_tower
 
             tower = optimize_image_tower(self.model.visual, device=self._torch_device, mode=accel,
                                          cache_dir=accel_cache, cache_key=self.model_version)
             self._visual, self.accel = tower, tower.mode
+            from core.models.accel import optimize_text_tower
+
+            # Queries and product texts: int8 ONNX Runtime over the trimmed tokens (about 5x the torch tower).
+            self._text = optimize_text_tower(self.model, mode=accel, cache_dir=accel_cache,
+                                             cache_key=self.model_version)
+            self.text_accel = self._text.mode if self._text is not None else "fp32"
 
     def _encode_images(self, x: torch.Tensor) -> torch.Tensor:
         return self._visual(x)
 
     def describe(self) -> dict:
-        return {**super().describe(), "accel": self.accel}
+        return {**super().describe(), "accel": self.accel, "text_accel": self.text_accel}
 
     def embed_texts(self, texts: list[str]) -> np.ndarray:
         if self.model is None:
@@ -159,12 +167,17 @@ class OpenClipEmbedder(Embedder):
             return np.zeros((0, self.dim), dtype=np.float32)
         tokens = self._tokenizer([t if t else " " for t in texts]).to(self._torch_device)
         with torch.inference_mode():
-            out = encode_text_trimmed(self.model, tokens)
+            if self._text is not None:
+                used = max(1, int((tokens != 0).sum(dim=1).max()))  # 0 pads after the end-of-text token
+                out = self._text(tokens[:, :used])
+            else:
+                out = encode_text_trimmed(self.model, tokens)
         return l2_normalise(out.float().cpu().numpy())
 
     def close(self) -> None:
         self._tokenizer = None
         self._visual = None
+        self._text = None
         super().close()
 
 

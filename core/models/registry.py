@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,41 @@ class _Slot:
                 "version": self.version, "weights": self.weights}
 
 
+QUERY_CACHE_SIZE = 256
+
+
+class QueryCache:
+    """A thread-safe LRU of encoded queries; keys name everything the encoding depends on."""
+
+    def __init__(self, size: int = QUERY_CACHE_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple):
+        with self._lock:
+            value = self._items.get(key)
+            if value is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return value
+
+    def put(self, key: tuple, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.hits = self.misses = 0
+
+
 class ModelRegistry:
     def __init__(self, settings: ModelSettings, cache_dir: Path | None = None, progress=None) -> None:
         self.settings = settings
@@ -53,6 +90,7 @@ class ModelRegistry:
         self._emb = _Slot(settings.embedder)
         self._det = _Slot(Path(settings.detector_weights).name if settings.detector_weights else "")
         self.fallback_reason = ""  # why the embedder is not the one the settings asked for
+        self.query_cache = QueryCache()  # encoded queries (core.search.encode), keyed by model version + hash
         self.threads = apply_thread_policy()  # before any model runs: see core/models/threads.py
 
     # -- embedder ---------------------------------------------------------------------------------
@@ -153,6 +191,7 @@ class ModelRegistry:
                 model.close()
         self._embedder = self._detector = None
         self._detector_tried = False
+        self.query_cache.clear()
         for slot in (self._emb, self._det):
             if slot.state == "loaded":
                 slot.state = "not-loaded"

@@ -5,10 +5,16 @@ An image query goes through the indexing pipeline: the registry's detector propo
 accepted crop by detector confidence x area stands for the query. A box the curator draws skips
 detection. The crop is preprocessed with the catalog's expansion (`spec_for`) so query and index
 vectors come from the same transform.
+
+Encoded queries are kept in the registry's LRU (`registry.query_cache`, emptied with the models) keyed by
+the model version and a hash of the
+text or of the image bytes (plus the box and the crop settings), so a repeated query, a query re-run with
+new filters or alpha, and paging skip the model entirely.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,16 +79,30 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
     from core.pipeline.crops import candidates_from_detections, spec_for
     from core.pipeline.preprocess import preprocess
 
-    pixels, image_hash = load_image(image)
-    height, width = pixels.shape[:2]
+    if isinstance(image, str | Path):
+        path = Path(image)
+        try:
+            image = path.read_bytes()
+        except OSError as exc:
+            raise QueryError(f"cannot read the query image {path}: {exc.strerror or exc}") from exc
     embedder = registry.embedder()
     spec = spec_for(embedder, settings.preprocess.expand_ratio)
+    source_hash = _source_hash(image)
+    detector = registry.detector() if box is None else None
+    key = ("image", embedder.model_version, spec.version, source_hash,
+           None if box is None else tuple(float(v) for v in box),
+           getattr(detector, "model_version", None), repr(settings.quality))
+    cache = getattr(registry, "query_cache", None)
+    cached = cache.get(key) if cache is not None else None
+    if cached is not None:
+        return dataclasses.replace(cached, vector=cached.vector.copy(), candidates=list(cached.candidates))
+    pixels, image_hash = load_image(image)
+    height, width = pixels.shape[:2]
     proposals: list[dict] = []
     if box is not None:
         chosen = _clip_box(box, width, height)
         source, confidence = "manual", 0.0
     else:
-        detector = registry.detector()
         detections = detector.detect([pixels])[0] if detector is not None else []
         candidates = candidates_from_detections(pixels, detections, spec, settings.quality)
         proposals = [{"box": [round(v, 1) for v in c.box], "source": c.source, "class": c.detector_class,
@@ -97,9 +117,12 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
             chosen, source, confidence = (0.0, 0.0, float(width), float(height)), "full", 0.0
     tensor = preprocess(pixels, chosen, spec).tensor
     vector = normalize(embedder.embed_images(np.asarray(tensor, dtype=np.float32)[None])[0])
-    return ImageQuery(vector=vector, box=tuple(float(v) for v in chosen), source=source, image_hash=image_hash,
-                      image_size=(int(width), int(height)), confidence=float(confidence), candidates=proposals,
-                      colour=colour_signature(pixels, chosen))
+    query = ImageQuery(vector=vector, box=tuple(float(v) for v in chosen), source=source, image_hash=image_hash,
+                       image_size=(int(width), int(height)), confidence=float(confidence), candidates=proposals,
+                       colour=colour_signature(pixels, chosen))
+    if cache is not None:
+        cache.put(key, dataclasses.replace(query, vector=vector.copy(), candidates=list(proposals)))
+    return query
 
 
 def encode_text(registry, text: str) -> np.ndarray:
@@ -108,7 +131,21 @@ def encode_text(registry, text: str) -> np.ndarray:
         reason = getattr(embedder, "text_unavailable_reason", "") or "it has no text model"
         raise QueryError(f"text search is not available with the {getattr(embedder, 'name', 'current')} "
                          f"embedder: {reason}. Use an open_clip model for text queries.")
-    return normalize(np.asarray(embedder.embed_texts([text]), dtype=np.float32)[0])
+    key = ("text", embedder.model_version, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    cache = getattr(registry, "query_cache", None)
+    cached = cache.get(key) if cache is not None else None
+    if cached is None:
+        cached = normalize(np.asarray(embedder.embed_texts([text]), dtype=np.float32)[0])
+        if cache is not None:
+            cache.put(key, cached)
+    return cached.copy()
+
+
+def _source_hash(image: np.ndarray | bytes) -> str:
+    """What load_image() will call the image's hash, without decoding it (pixels or file bytes)."""
+    if isinstance(image, np.ndarray):
+        return hashlib.sha256(np.ascontiguousarray(image).tobytes()).hexdigest() + str(image.shape)
+    return hashlib.sha256(bytes(image)).hexdigest()
 
 
 def _clip_box(box, width: int, height: int) -> Box:

@@ -65,8 +65,17 @@ class AppContext(QObject):
         self._scans: dict[Task, JobRecord] = {}
         self._closed = False
         if start_models:
-            self.models.start()
-            self.resume_interrupted_jobs()
+            self.start_models()
+
+    def start_models(self) -> None:
+        """Start the model thread (it imports torch and loads the models), then resume interrupted jobs.
+
+        The app calls this once its window is on screen, so torch's imports never delay the window.
+        """
+        if self.models.thread.isRunning() or self._closed:
+            return
+        self.models.start()
+        self.resume_interrupted_jobs()
 
     def resume_interrupted_jobs(self) -> JobRecord | None:
         """A job left 'running' by a crash is finished on start-up (import is incremental, indexing resumes)."""

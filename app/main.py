@@ -1,5 +1,10 @@
-"""Starts the desktop app: torch first, then the QApplication, logging and excepthooks, the context,
-the main window; optionally a screenshot once everything visible is ready."""
+"""Starts the desktop app: the QApplication, logging and excepthooks, the context, the main window;
+optionally a screenshot once everything visible is ready.
+
+torch is not imported here: the window must be on screen before torch (2-4 s of imports) loads, so the
+model thread imports it while the window is already usable (browsing, the model state in the status
+bar). tests/test_launch.py keeps the window's modules free of torch.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +20,6 @@ QUIT_ENV = "CATALOG_CURATOR_QUIT_WHEN_EXPOSED"  # then close it through the norm
 SCREENSHOT_TIMEOUT_S = 600
 
 log = logging.getLogger(__name__)
-
-
-def _import_torch() -> None:
-    """torch before Qt: both ship native libraries (OpenMP, libstdc++) that must load in this order."""
-    import torch
-
-    threads = os.environ.get("CATALOG_CURATOR_TORCH_THREADS")
-    torch.set_num_threads(int(threads) if threads else max(1, (os.cpu_count() or 2) - 1))
 
 
 def create_application(argv: list[str] | None = None):
@@ -44,7 +41,6 @@ def create_application(argv: list[str] | None = None):
 
 
 def run_gui(catalog: Path | None = None, screenshot: Path | None = None) -> int:
-    _import_torch()
     app = create_application()
     from app.logging_setup import (
         ErrorRelay,
@@ -62,7 +58,7 @@ def run_gui(catalog: Path | None = None, screenshot: Path | None = None) -> int:
     from app.views.main_window import MainWindow
 
     try:
-        context = AppContext.open(catalog)
+        context = AppContext.open(catalog, start_models=False)  # started once the window is on screen
     except Exception as exc:  # a catalog newer than this app, unreadable folder: say so and stop
         from PySide6.QtWidgets import QMessageBox
 
@@ -73,6 +69,7 @@ def run_gui(catalog: Path | None = None, screenshot: Path | None = None) -> int:
     window = MainWindow(context)
     relay.error.connect(window.show_error)
     app.aboutToQuit.connect(context.shutdown)  # also covers quitting without closing the window
+    window.exposed.connect(context.start_models)
     if os.environ.get(EXPOSED_ENV):
         window.exposed.connect(lambda: print(f"WINDOW_EXPOSED {time.perf_counter() - LAUNCHED_AT:.3f}",
                                              flush=True))

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import numpy as np
 
-from core.models.embedders import TextUnavailable
-
 DEFAULT_VOCAB_DIR = Path(__file__).resolve().parents[2] / "resources" / "labels"
 # A prompt per vocabulary reads better to CLIP than a bare word; part of the cache key.
 PROMPTS = {
@@ -59,6 +57,9 @@ class LabelBank:
     def __init__(self, embedder, cache_dir: Path, vocab_dir: Path | None = None,
                  vocabularies: dict[str, list[str]] | None = None) -> None:
         if not getattr(embedder, "supports_text", False):
+            # Imported here, not at the top: the GUI reads the vocabularies before torch is loaded.
+            from core.models.embedders import TextUnavailable
+
             raise TextUnavailable(getattr(embedder, "text_unavailable_reason", "the embedder cannot read text"))
         self.embedder = embedder
         self.vocabularies = vocabularies if vocabularies is not None else load_vocabularies(vocab_dir)

@@ -142,8 +142,7 @@ def bench_end_to_end(n: int, dim_hint: int, n_queries: int, rng: np.random.Gener
     from core.search import SearchRequest, search
     from core.settings import ModelSettings
 
-    torch.set_num_threads(os.cpu_count() or 1)
-    root = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
+    root = Path(tempfile.mkdtemp(prefix="bench-e2e-"))  # threads: the registry applies the threading policy
     weights = root / "vit-b-32-random.pt"
     torch.save(open_clip.create_model("ViT-B-32", pretrained=None).state_dict(), weights)
     registry = ModelRegistry(ModelSettings(embedder="open_clip", clip_model="ViT-B-32",
@@ -195,7 +194,7 @@ def bench_end_to_end(n: int, dim_hint: int, n_queries: int, rng: np.random.Gener
     return {"products": n, "model": "open_clip ViT-B-32 (random init), detector off, CPU", "dim": embedder.dim,
             "text_query": pct(text_times), "text_query_filtered": pct(filtered_times),
             "image_query": pct(image_times), "text_query_p95_ms": pct(text_times)["p95_ms"],
-            "image_query_p95_ms": pct(image_times)["p95_ms"], "threads": os.cpu_count()}
+            "image_query_p95_ms": pct(image_times)["p95_ms"], "threads": torch.get_num_threads()}
 
 
 def main(argv: list[str] | None = None) -> int:

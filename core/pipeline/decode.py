@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
 import threading
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -62,11 +64,15 @@ def decode(source: Source, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarra
     """
     if ImageFile.LOAD_TRUNCATED_IMAGES:  # someone flipped the global: truncated files would pass as grey
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
-    with _quiet(), _open(source) as im:
+    with _quiet() as quiet, _open(source) as im:
         _checked_size(im, max_pixels)
         try:
             im.seek(0)
-            im.load()
+            if im.format == "JPEG":
+                with quiet.paused():  # libjpeg's decode, the costly part, warns about nothing: run it in parallel
+                    im.load()
+            else:
+                im.load()
         except Image.DecompressionBombError as exc:
             raise DecodeError(_bomb_reason(exc)) from None
         except MemoryError:
@@ -85,17 +91,28 @@ def decode(source: Source, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarra
 class _quiet:
     """Silence PIL's warnings (bomb, palette transparency, corrupt EXIF): our own checks give the reasons."""
 
-    def __enter__(self) -> None:
+    def __enter__(self) -> _quiet:
         _WARNINGS_LOCK.acquire()
         self._ctx = warnings.catch_warnings()
         self._ctx.__enter__()
         warnings.simplefilter("ignore")
+        return self
 
     def __exit__(self, *exc) -> None:
         try:
             self._ctx.__exit__(*exc)
         finally:
             _WARNINGS_LOCK.release()
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Give the warnings state and the lock back for a step that emits no warnings, so that other
+        threads can decode meanwhile."""
+        self.__exit__(None, None, None)
+        try:
+            yield
+        finally:
+            self.__enter__()
 
 
 def _open(source: Source) -> Image.Image:

@@ -13,8 +13,9 @@ import logging
 import queue
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,30 +129,59 @@ def _load_work(catalog: Catalog, product_ids: list[int]) -> list[_ProductWork]:
             for pid in product_ids if pid in products]
 
 
-def _decoder(work: list[_ProductWork], out: queue.Queue, stop: threading.Event) -> None:
-    """Decode images ahead of the model so it never waits for JPEG decoding (rclip's lookahead)."""
+def _decode_product(item: _ProductWork) -> _ProductWork:
+    scheduling.wait_while_interactive()  # leave the cores to a search that waits or runs
+    started = time.perf_counter()
+    for image in item.images:
+        try:
+            image.pixels = decode(image.path)
+        except DecodeError as exc:
+            image.error = exc.reason
+        except OSError as exc:
+            image.error = f"cannot read stored image: {exc.strerror or exc}"
+    item.decode_seconds = time.perf_counter() - started
+    return item
+
+
+def _decoder(work: list[_ProductWork], out: queue.Queue, stop: threading.Event, workers: int = 1) -> None:
+    """Decode images ahead of the model so it never waits for JPEG decoding (rclip's lookahead).
+
+    `workers` products decode at once (the threading policy's decode threads); they reach `out` in order,
+    and at most 2 x workers are decoded beyond what `out` holds, so memory stays bounded.
+    """
+    pending: deque[Future] = deque()
+    items = iter(work)
     try:
-        for item in work:
-            if stop.is_set():
-                break
-            scheduling.wait_while_interactive()  # leave the cores to a search that waits or runs
-            started = time.perf_counter()
-            for image in item.images:
-                try:
-                    image.pixels = decode(image.path)
-                except DecodeError as exc:
-                    image.error = exc.reason
-                except OSError as exc:
-                    image.error = f"cannot read stored image: {exc.strerror or exc}"
-            item.decode_seconds = time.perf_counter() - started
-            while not stop.is_set():
-                try:
-                    out.put(item, timeout=0.1)
-                    break
-                except queue.Full:
-                    continue
+        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="decode") as pool:
+            def submit_next() -> None:
+                item = next(items, None)
+                if item is not None and not stop.is_set():
+                    pending.append(pool.submit(_decode_product, item))
+
+            for _ in range(2 * max(1, workers)):
+                submit_next()
+            while pending and not stop.is_set():
+                item = pending.popleft().result()
+                submit_next()
+                while not stop.is_set():
+                    try:
+                        out.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+            for future in pending:
+                future.cancel()
     finally:
         out.put(None)
+
+
+def _next_decoded(q: queue.Queue) -> _ProductWork | None:
+    """The next decoded product; while waiting for it, interactive work may run (the decoder pauses for it)."""
+    while True:
+        try:
+            return q.get(timeout=0.02)
+        except queue.Empty:
+            scheduling.checkpoint()
 
 
 def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None = None,
@@ -191,7 +221,10 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
     batch_images = batch_size or settings.models.batch_size
     q: queue.Queue = queue.Queue(maxsize=max(2, LOOKAHEAD_BATCHES * batch_images // 4))
     stop = threading.Event()
-    decoder = threading.Thread(target=_decoder, args=(work, q, stop), name="decode-ahead", daemon=True)
+    from core.models.threads import current as thread_policy
+
+    decoder = threading.Thread(target=_decoder, args=(work, q, stop, thread_policy().decode), name="decode-ahead",
+                               daemon=True)
     decoder.start()
     done = 0
     since_save = 0
@@ -206,7 +239,7 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
             group: list[_ProductWork] = []
             n_images = 0
             while n_images < batch_images:
-                item = q.get()
+                item = _next_decoded(q)
                 if item is None:
                     finished = True
                     break

@@ -130,7 +130,7 @@ def bench_size(n: int, dim: int, n_queries: int, args, rng: np.random.Generator)
     return result
 
 
-def bench_end_to_end(n: int, dim_hint: int, n_queries: int, rng: np.random.Generator) -> dict:
+def bench_end_to_end(n: int, dim_hint: int, n_queries: int, rng: np.random.Generator, device: str = "cpu") -> dict:
     """Text and image queries through core.search on a real catalog folder."""
     import open_clip
     import torch
@@ -147,7 +147,7 @@ def bench_end_to_end(n: int, dim_hint: int, n_queries: int, rng: np.random.Gener
     torch.save(open_clip.create_model("ViT-B-32", pretrained=None).state_dict(), weights)
     registry = ModelRegistry(ModelSettings(embedder="open_clip", clip_model="ViT-B-32",
                                            clip_checkpoint=str(weights), clip_pretrained="random-init",
-                                           detector_enabled=False, device="cpu", allow_download=False),
+                                           detector_enabled=False, device=device, allow_download=False),
                              cache_dir=root / "models")
     embedder = registry.embedder()
     catalog = Catalog.open(root / "catalog")
@@ -191,7 +191,8 @@ def bench_end_to_end(n: int, dim_hint: int, n_queries: int, rng: np.random.Gener
     for image in images:
         image_times.append(search(catalog, registry, SearchRequest(image=image, k=10)).seconds)
     catalog.close()
-    return {"products": n, "model": "open_clip ViT-B-32 (random init), detector off, CPU", "dim": embedder.dim,
+    return {"products": n, "model": f"open_clip ViT-B-32 (random init), detector off, {embedder.device}",
+            "dim": embedder.dim,
             "text_query": pct(text_times), "text_query_filtered": pct(filtered_times),
             "image_query": pct(image_times), "text_query_p95_ms": pct(text_times)["p95_ms"],
             "image_query_p95_ms": pct(image_times)["p95_ms"], "threads": torch.get_num_threads()}

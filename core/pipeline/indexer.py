@@ -358,7 +358,7 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
         fresh = [(keys[i], out[j]) for j, i in enumerate(chunk)]
         cache.put_many(fresh, embedder.model_version, spec.version)
         vectors.update(fresh)
-    text_vectors = _text_vectors(embedder, [p.text for p in group])
+    text_vectors = _text_vectors(embedder, [p.text for p in group], step)
     batched["embed"] = time.perf_counter() - t
     for key, seconds in batched.items():
         stages[key] += seconds
@@ -381,10 +381,15 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
             _record_failure(product, str(exc), report, job, stage)
 
 
-def _text_vectors(embedder, texts: list[str]) -> np.ndarray | None:
+def _text_vectors(embedder, texts: list[str], step: int) -> np.ndarray | None:
+    """The group's product texts, embedded `step` at a time with a yield point between (see CPU_YIELD_IMAGES)."""
     if not getattr(embedder, "supports_text", False):
         return None
-    return embedder.embed_texts([t or " " for t in texts])
+    parts = []
+    for start in range(0, len(texts), step):
+        scheduling.checkpoint()
+        parts.append(embedder.embed_texts([t or " " for t in texts[start:start + step]]))
+    return np.concatenate(parts) if parts else None
 
 
 def _apply_label_heads(catalog: Catalog, model_version: str, preprocess_version: str, product_ids: list[int],

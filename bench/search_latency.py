@@ -130,7 +130,8 @@ def bench_size(n: int, dim: int, n_queries: int, args, rng: np.random.Generator)
     return result
 
 
-def bench_end_to_end(n: int, dim_hint: int, n_queries: int, rng: np.random.Generator, device: str = "cpu") -> dict:
+def bench_end_to_end(n: int, dim_hint: int, n_queries: int, rng: np.random.Generator, device: str = "cpu",
+                     cpu_accel: str = "auto") -> dict:
     """Text and image queries through core.search on a real catalog folder."""
     import open_clip
     import torch
@@ -147,7 +148,8 @@ def bench_end_to_end(n: int, dim_hint: int, n_queries: int, rng: np.random.Gener
     torch.save(open_clip.create_model("ViT-B-32", pretrained=None).state_dict(), weights)
     registry = ModelRegistry(ModelSettings(embedder="open_clip", clip_model="ViT-B-32",
                                            clip_checkpoint=str(weights), clip_pretrained="random-init",
-                                           detector_enabled=False, device=device, allow_download=False),
+                                           detector_enabled=False, device=device, allow_download=False,
+                                           cpu_accel=cpu_accel),
                              cache_dir=root / "models")
     embedder = registry.embedder()
     catalog = Catalog.open(root / "catalog")

@@ -199,7 +199,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from core.search.evaluate import compare, evaluate, format_comparison, format_report, tune_colour_weight
 
     opts = {"details": args.details, "mode": args.mode, "rerank": not args.no_rerank,
-            "colour_weight": args.colour_weight}
+            "colour_weight": args.colour_weight, "oracle_box": args.oracle_box}
     with open_catalog(args) as catalog:
         registry = _registry(catalog)
         try:
@@ -416,6 +416,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override the model version's colour weight (0 turns colour off)")
     p.add_argument("--tune-colour", action="store_true",
                    help="choose the colour weight by cross-validation on these queries and record it")
+    p.add_argument("--oracle-box", action="store_true",
+                   help="search each image query with its true \"box\" from the queries file (no localising)")
 
     p = add("analytics", "queries per day, zero-result rate, latency, clicks by rank")
     p.add_argument("--days", type=int, default=30)

@@ -1,4 +1,4 @@
-"""Where the products are in a photo: the YOLO detector, a plain-background fallback, and the box chain."""
+"""Where the products are in a photo: the YOLO detector, catalog-scored proposals, a plain-background fallback."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from core.models.device import free_device_memory, run_batched, select_device
 from core.models.weights import prepare_ultralytics, short_sha256
 
 Box = tuple[float, float, float, float]
-SOURCES = ("detector", "foreground", "full")
+SOURCES = ("detector", "proposal", "foreground", "full")
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class Detection:
     box: Box  # x0, y0, x1, y1 in the original image's pixels
     class_name: str
     confidence: float
-    source: str = "detector"  # detector, foreground or full
+    source: str = "detector"  # detector, proposal, foreground or full
 
     @property
     def area(self) -> float:
@@ -82,6 +82,100 @@ class Detector:
         self.model = None
         gc.collect()
         free_device_memory()
+
+
+class ProposalDetector:
+    """Class-agnostic boxes scored against the catalog, from the embedder's own feature map: no weights of its own.
+
+    One forward pass over the whole photo gives a stride-32 feature map; every grid-aligned box has
+    its mean feature in O(1) from an integral image, which is what the embedder's global pool would give
+    for that region. A box scores by its contrast against the reference vectors (the catalog):
+    best cosine minus mean cosine, so a region that looks like one product more than like all of them
+    wins over sky, grass or a region every product resembles a little. The best boxes after NMS are
+    the detections; search then embeds each as a real crop. Same interface as `Detector`.
+    """
+
+    def __init__(self, embedder, reference: np.ndarray, *, long_side: int = 448, min_side: float = 0.4,
+                 max_det: int = 8, nms_iou: float = 0.5) -> None:
+        self.embedder = embedder
+        ref = np.asarray(reference, dtype=np.float32)
+        self.reference = ref / np.maximum(np.linalg.norm(ref, axis=1, keepdims=True), 1e-12)
+        self.long_side = int(long_side)
+        self.min_side = float(min_side)  # a box's short side, as a share of the photo's short side
+        self.max_det = int(max_det)
+        self.nms_iou = float(nms_iou)
+        self.model_version = f"proposals:{embedder.model_version}"
+        self.names: dict[int, str] = {0: "product"}
+
+    def detect(self, images: list[np.ndarray], batch_size: int = 1) -> list[list[Detection]]:
+        return [self._detect_one(_as_rgb(im)) for im in images]
+
+    def _detect_one(self, image: np.ndarray) -> list[Detection]:
+        if not len(self.reference):
+            return []
+        h, w = image.shape[:2]
+        fmap = self._feature_map(image)
+        boxes, vectors = _grid_boxes(fmap, w, h, self.min_side)
+        if not len(boxes):
+            return []
+        sims = vectors @ self.reference.T
+        scores = sims.max(axis=1) - sims.mean(axis=1)
+        keep = _nms(boxes, scores, self.max_det, self.nms_iou)
+        return [Detection(tuple(float(v) for v in boxes[i]), "product", float(scores[i]), "proposal") for i in keep]
+
+    def _feature_map(self, image: np.ndarray) -> np.ndarray:
+        import torch
+        from PIL import Image
+
+        h, w = image.shape[:2]
+        scale = self.long_side / max(h, w)
+        size = (max(32, round(w * scale / 32) * 32), max(32, round(h * scale / 32) * 32))
+        pixels = np.asarray(Image.fromarray(image).resize(size, Image.Resampling.BICUBIC), dtype=np.float32)
+        mean = np.asarray(self.embedder.mean, np.float32)
+        std = np.asarray(self.embedder.std, np.float32)
+        x = torch.from_numpy(np.ascontiguousarray(((pixels / 255.0 - mean) / std).transpose(2, 0, 1)[None]))
+        return self.embedder.feature_map(x)
+
+    def close(self) -> None:
+        self.reference = np.zeros((0, self.reference.shape[1]), np.float32)
+
+
+def _grid_boxes(fmap: np.ndarray, width: int, height: int, min_side: float) -> tuple[np.ndarray, np.ndarray]:
+    """Every grid-aligned box at least `min_side` of the short side and at most 3:1, with its mean feature."""
+    c, gh, gw = fmap.shape
+    least = max(1, int(round(min_side * min(gh, gw))))
+    integral = np.zeros((c, gh + 1, gw + 1), np.float32)
+    integral[:, 1:, 1:] = fmap.cumsum(1).cumsum(2)
+    cells = [(x0, y0, x1, y1)
+             for y0 in range(gh) for y1 in range(y0 + least, gh + 1)
+             for x0 in range(gw) for x1 in range(x0 + least, gw + 1)
+             if 1 / 3 <= (x1 - x0) / (y1 - y0) <= 3 and (x1 - x0) * (y1 - y0) <= 0.8 * gh * gw]
+    if not cells:
+        return np.zeros((0, 4), np.float32), np.zeros((0, c), np.float32)
+    g = np.asarray(cells)
+    sums = (integral[:, g[:, 3], g[:, 2]] - integral[:, g[:, 1], g[:, 2]]
+            - integral[:, g[:, 3], g[:, 0]] + integral[:, g[:, 1], g[:, 0]]).T
+    vectors = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+    boxes = g.astype(np.float32) * np.array([width / gw, height / gh, width / gw, height / gh], np.float32)
+    return boxes, vectors
+
+
+def box_iou(a, b) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return float(inter / union) if union > 0 else 0.0
+
+
+def _nms(boxes: np.ndarray, scores: np.ndarray, k: int, threshold: float) -> list[int]:
+    keep: list[int] = []
+    for i in np.argsort(-scores, kind="stable").tolist():
+        if all(box_iou(boxes[i], boxes[j]) < threshold for j in keep):
+            keep.append(i)
+            if len(keep) == k:
+                break
+    return keep
 
 
 def _as_rgb(image: np.ndarray) -> np.ndarray:

@@ -259,6 +259,14 @@ class EfficientNetLiteEmbedder(Embedder):
     def _encode_images(self, x: torch.Tensor) -> torch.Tensor:
         return self.model.forward_head(self.model.forward_features(x), pre_logits=True)
 
+    def feature_map(self, x: torch.Tensor) -> np.ndarray:
+        """The (1280, H/32, W/32) map whose global mean is the embedding, for a 1×3×H×W normalised batch."""
+        x = x.to(self._torch_device)
+        if self._half:
+            x = x.half()
+        with torch.inference_mode():
+            return self.model.forward_features(x)[0].float().cpu().numpy()
+
     def classify(self, batch: np.ndarray) -> np.ndarray:
         """ImageNet-1k probabilities (N, 1000); kept to prove the weights are the real ones."""
         x = torch.from_numpy(self._check_batch(batch)).to(self._torch_device)

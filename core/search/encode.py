@@ -3,8 +3,11 @@
 An image query goes through the indexing pipeline: the registry's detector proposes boxes
 (`candidates_from_detections` with the same fallback chain and quality checks), and the best
 accepted crop by detector confidence x area stands for the query. A box the curator draws skips
-detection. The crop is preprocessed with the catalog's expansion (`spec_for`) so query and index
-vectors come from the same transform.
+detection. When nothing but the whole photo is left (a product in a scene, no detector), a
+`localiser` (`ProposalDetector`, scored against the catalog) proposes regions and every one is
+embedded: the query then has several rows, and each product is matched by its best region. Every
+crop is preprocessed with the catalog's expansion (`spec_for`) so query and index vectors come from
+the same transform.
 
 Encoded queries are kept in the registry's LRU (`registry.query_cache`, emptied with the models) keyed by
 the model version and a hash of the
@@ -38,6 +41,14 @@ class ImageQuery:
     confidence: float = 0.0
     candidates: list[dict] = field(default_factory=list)  # every proposed box, for the GUI overlay
     colour: dict | None = None  # the query crop's foreground colour signature (core.pipeline.colors)
+    vectors: np.ndarray | None = None  # (m, dim): one row per query region, row 0 is `vector`
+    boxes: list[Box] = field(default_factory=list)  # the region of each row
+
+    def __post_init__(self) -> None:
+        if self.vectors is None:
+            self.vectors = self.vector[None, :]
+        if not self.boxes:
+            self.boxes = [self.box]
 
 
 def normalize(v: np.ndarray) -> np.ndarray:
@@ -73,7 +84,7 @@ def load_image(image: np.ndarray | Path | str | bytes) -> tuple[np.ndarray, str]
 
 
 def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
-                 box: Box | None = None) -> ImageQuery:
+                 box: Box | None = None, localiser=None) -> ImageQuery:
     """Detect, crop and embed the query image like the indexer does; `box` is a curator-drawn crop."""
     from core.pipeline.colors import colour_signature
     from core.pipeline.crops import candidates_from_detections, spec_for
@@ -91,11 +102,13 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
     detector = registry.detector() if box is None else None
     key = ("image", embedder.model_version, spec.version, source_hash,
            None if box is None else tuple(float(v) for v in box),
-           getattr(detector, "model_version", None), repr(settings.quality))
+           getattr(detector, "model_version", None), repr(settings.quality),
+           None if localiser is None else (localiser.model_version, len(localiser.reference)))
     cache = getattr(registry, "query_cache", None)
     cached = cache.get(key) if cache is not None else None
     if cached is not None:
-        return dataclasses.replace(cached, vector=cached.vector.copy(), candidates=list(cached.candidates))
+        return dataclasses.replace(cached, vector=cached.vector.copy(), candidates=list(cached.candidates),
+                                   vectors=cached.vectors.copy(), boxes=list(cached.boxes))
     pixels, image_hash = load_image(image)
     height, width = pixels.shape[:2]
     proposals: list[dict] = []
@@ -115,13 +128,22 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
             chosen, source, confidence = best.box, best.source, best.detector_confidence
         else:
             chosen, source, confidence = (0.0, 0.0, float(width), float(height)), "full", 0.0
-    tensor = preprocess(pixels, chosen, spec).tensor
-    vector = normalize(embedder.embed_images(np.asarray(tensor, dtype=np.float32)[None])[0])
-    query = ImageQuery(vector=vector, box=tuple(float(v) for v in chosen), source=source, image_hash=image_hash,
+    boxes = [tuple(float(v) for v in chosen)]
+    if source == "full" and localiser is not None:  # no plain background: a product in a scene
+        found = localiser.detect([pixels])[0]
+        proposals += [{"box": [round(v, 1) for v in d.box], "source": d.source, "class": d.class_name,
+                       "confidence": round(d.confidence, 4), "verdict": "accepted", "reason": ""} for d in found]
+        if found:
+            boxes = [d.box for d in found] + boxes  # the whole photo stays a candidate
+            source, confidence = "proposal", found[0].confidence
+    tensors = np.stack([preprocess(pixels, b, spec).tensor for b in boxes]).astype(np.float32)
+    vectors = normalize(embedder.embed_images(tensors))
+    query = ImageQuery(vector=vectors[0], box=boxes[0], source=source, image_hash=image_hash,
                        image_size=(int(width), int(height)), confidence=float(confidence), candidates=proposals,
-                       colour=colour_signature(pixels, chosen))
+                       vectors=vectors, boxes=boxes, colour=colour_signature(pixels, boxes[0]))
     if cache is not None:
-        cache.put(key, dataclasses.replace(query, vector=vector.copy(), candidates=list(proposals)))
+        cache.put(key, dataclasses.replace(query, vector=vectors[0].copy(), candidates=list(proposals),
+                                           vectors=vectors.copy(), boxes=list(boxes)))
     return query
 
 

@@ -17,6 +17,11 @@ Metrics (k = 10 unless said), averaged over queries that have at least one relev
 
 Each mean comes with a 95 % bootstrap confidence interval (queries resampled with replacement, fixed seed).
 
+An image line may add "box": [x0, y0, x1, y1], the product's true box in the query photo. The
+pipeline then reports localisation: the IoU of the box the search used (for a scene, the region that
+matched the top result) with the true box, as a distribution; `oracle_box=True` searches with the
+true box instead, so the gap between localising and embedding stays visible.
+
 Modes: "pipeline" searches like a curator does (detection, crop, primary-crop index, multi-crop
 re-ranking with colour; `rerank=False` is the plain primary-vector search); "whole" embeds the whole
 query image and every image of each product, no detection and no cropping, scores a product by its
@@ -35,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from core.catalog import db
+from core.models.detector import box_iou
 from core.search.encode import QueryError, encode_image, encode_text, load_image, normalize
 from core.search.query import SearchRequest, embedding_cache, search
 
@@ -132,6 +138,7 @@ def product_names() -> dict[str, int]:
 
 def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | None = None, details: bool = False,
              mode: str = "pipeline", rerank: bool = True, k: int = 10, colour_weight: float | None = None,
+             oracle_box: bool = False,
              only: Callable[[dict[str, Any]], bool] | None = None, encoded: dict[int, Any] | None = None,
              progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
     """Run every query and return the mean metrics (and per-query rows with details=True).
@@ -169,15 +176,17 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
                                       item.get("text"), depth)
             else:
                 image = None
+                box = tuple(item["box"]) if oracle_box and kind == "image" and item.get("box") else None
                 if kind == "image":
                     image = queries_jsonl.parent / item["query"]
-                    if encoded is not None:
+                    if encoded is not None and box is None:
                         if item["_line"] not in encoded:
                             encoded[item["_line"]] = encode_image(registry, catalog.settings, image)
                         image = encoded[item["_line"]]
                 request = SearchRequest(image=image, text=item.get("text") if kind == "text" else None, k=depth,
-                                        rerank=rerank, colour_weight=colour_weight)
-                ranked = [r.product_id for r in search(catalog, registry, request, log_query=False).results]
+                                        rerank=rerank, colour_weight=colour_weight, box=box)
+                response = search(catalog, registry, request, log_query=False)
+                ranked = [r.product_id for r in response.results]
         except QueryError as exc:
             skipped.append({"line": item["_line"], "query": label, "reason": str(exc)})
             continue
@@ -186,6 +195,11 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
                "first_relevant_rank": next((i for i, p in enumerate(ranked, 1) if p in relevant), None),
                "relevant": sorted(id_to_sku.get(p, str(p)) for p in relevant),
                "top": [id_to_sku.get(p, str(p)) for p in ranked[:5]]}
+        if whole is None:
+            row["seconds"] = round(response.seconds, 4)
+            if kind == "image" and item.get("box") and response.query_box is not None:
+                row["box"] = [round(float(v), 1) for v in response.query_box]
+                row["iou"] = round(box_iou(response.query_box, item["box"]), 4)
         if unknown:
             row["unknown_names"] = unknown
         rows.append(row)
@@ -203,6 +217,14 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
         from core.search.fusion import colour_weight as recorded_colour_weight
 
         result["colour_weight"] = recorded_colour_weight(version) if colour_weight is None else colour_weight
+    if oracle_box:
+        result["oracle_box"] = True
+    if whole is None and rows:
+        result["latency"] = {"p50_s": round(float(np.percentile([r["seconds"] for r in rows], 50)), 4),
+                             "p95_s": round(float(np.percentile([r["seconds"] for r in rows], 95)), 4)}
+    ious = [r["iou"] for r in rows if "iou" in r]
+    if ious:
+        result["localisation"] = iou_summary(ious)
     if whole is not None:
         result["whole_images"] = len(whole.owners)
         result["whole_images_embedded"] = whole.embedded
@@ -210,6 +232,15 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
         result["per_query"] = rows
         result["skipped_queries"] = skipped
     return result
+
+
+def iou_summary(ious: Sequence[float]) -> dict[str, Any]:
+    """The IoU distribution: mean, quartiles, the share at 0.5 or more, and a histogram in tenths."""
+    a = np.asarray(ious, dtype=np.float64)
+    counts = np.histogram(a, bins=np.linspace(0.0, 1.0, 11))[0]
+    return {"queries": len(a), "mean": round(float(a.mean()), 4),
+            "quartiles": [round(float(q), 4) for q in np.percentile(a, [25, 50, 75])],
+            "share_iou_0.5": round(float((a >= 0.5).mean()), 4), "histogram_tenths": counts.tolist()}
 
 
 class _WholeIndex:
@@ -356,6 +387,13 @@ def format_report(result: dict[str, Any]) -> str:
         lines.append("95% CI: " + "  ".join(f"{m}=[{lo:.3f}, {hi:.3f}]" for m, (lo, hi) in result["ci95"].items()))
     for kind, m in result.get("by_kind", {}).items():
         lines.append(f"  {kind:5} ({m['queries']}): " + "  ".join(f"{x}={m[x]:.3f}" for x in METRICS))
+    if "latency" in result:
+        lines.append(f"  latency p50={result['latency']['p50_s']:.3f}s p95={result['latency']['p95_s']:.3f}s")
+    if "localisation" in result:
+        loc = result["localisation"]
+        lines.append(f"  localisation ({loc['queries']}{', oracle box' if result.get('oracle_box') else ''}): "
+                     f"IoU mean={loc['mean']:.3f} quartiles={loc['quartiles']} "
+                     f"IoU>=0.5 {loc['share_iou_0.5']:.1%}  histogram/0.1={loc['histogram_tenths']}")
     for r in result.get("per_query", []):
         lines.append(f"  {r['first_relevant_rank'] or '-':>3}  {r['query']}  -> {', '.join(r['top'][:3])}")
     return "\n".join(lines)

@@ -171,6 +171,8 @@ def search(catalog, registry, request: SearchRequest, *, log_query: bool = True)
 
     results = _score(catalog, query, filters, request, model_version, ids, primary, base, ranks, products,
                      exact, k)
+    if results and query.image is not None and len(query.image.boxes) > 1:
+        query.query_box = tuple(results[0].explanation["query_box"])  # where the best match was found
     seconds = time.perf_counter() - started
     query_id = _log(query, request, filters, model_version, results, seconds) if log_query else None
     return SearchResponse(results=results, seconds=time.perf_counter() - started, query_id=query_id,
@@ -224,9 +226,12 @@ def _encode(catalog, registry, request: SearchRequest, store, model_version: str
             colour = rr.crop_colours(catalog, [primary.crop_id]).get(primary.crop_id)
     elif request.image is not None:
         # An ImageQuery is a photo already encoded (eval runs each query photo once for many settings).
-        image_query = request.image if isinstance(request.image, ImageQuery) else \
-            encode_image(registry, catalog.settings, request.image, request.box)
-        image_vectors = image_query.vector[None, :]
+        if isinstance(request.image, ImageQuery):
+            image_query = request.image
+        else:
+            localiser = _localiser(registry, store) if request.box is None else None
+            image_query = encode_image(registry, catalog.settings, request.image, request.box, localiser=localiser)
+        image_vectors = image_query.vectors
         query_box = image_query.box
         image_hash = image_query.image_hash
         colour = signature_vector(image_query.colour)
@@ -244,12 +249,44 @@ def _encode(catalog, registry, request: SearchRequest, store, model_version: str
         kind = "similar"
     retrieval = []
     if image_vectors is not None and alpha > 0:
-        retrieval.append(image_vectors[0])
+        # Every region of a scene retrieves; "more like this" retrieves by the product's own vector.
+        retrieval.extend(image_vectors if image_query is not None else image_vectors[:1])
     if text_vector is not None and alpha < 1:
         retrieval.append(text_vector)
     return _Query(kind=kind, alpha=alpha, image_vectors=image_vectors, text_vector=text_vector,
                   retrieval=retrieval, image=image_query, query_box=query_box, exclude=exclude,
                   image_hash=image_hash, colour=colour)
+
+
+# The localiser's reference vectors, per index and size: a scene query must not read the whole index.
+_REFERENCES: dict[tuple[int, int], np.ndarray] = {}
+REFERENCE_MAX = 4096
+
+
+def _localiser(registry, store):
+    """Proposals scored against (a fixed sample of) the catalog, when the embedder exposes its feature map."""
+    from core.models.detector import ProposalDetector
+
+    embedder = registry.embedder()
+    if not hasattr(embedder, "feature_map") or not len(store):
+        return None
+    key = (id(store), len(store))
+    reference = _REFERENCES.get(key)
+    if reference is None:
+        keys = np.sort(store.keys())
+        if len(keys) > REFERENCE_MAX:  # a deterministic spread, the same for every query
+            keys = keys[np.linspace(0, len(keys) - 1, REFERENCE_MAX).astype(np.int64)]
+        _, reference = store.get(keys.tolist())
+        _REFERENCES.clear()
+        _REFERENCES[key] = reference = normalize(reference)
+    return ProposalDetector(embedder, reference)
+
+
+def _query_box(query: _Query, vector: np.ndarray) -> tuple[float, ...] | None:
+    """The query region that matched this product's vector best (the only region for a single-crop query)."""
+    if query.image is None or len(query.image.boxes) < 2:
+        return query.query_box
+    return query.image.boxes[int(np.argmax(query.image_vectors @ vector))]
 
 
 def _fused(vectors: np.ndarray, query: _Query) -> np.ndarray:
@@ -350,7 +387,8 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
         p = products[r["pid"]]
         expl = ex.explanation(alpha=query.alpha, image_similarity=r["img"], text_similarity=r["txt"],
                               label_boost=r["lb"], filter_boost=r["fb"], matched_crop=r["crop"],
-                              query_box=query.query_box, matched_labels=r["labels"], matched_terms=r["terms"],
+                              query_box=_query_box(query, r["vector"]), matched_labels=r["labels"],
+                              matched_terms=r["terms"],
                               retrieval_rank=ranks.get(r["pid"]), primary_score=r["primary_score"],
                               exact=exact, reranked=request.rerank, colour_match=r["colour"],
                               colour_weight=r["cw"], weak_floor=floor)

@@ -86,7 +86,7 @@ class ExplanationPanel(QWidget):
 
     def _show_query(self, expl: dict, query_path, query_image_view) -> None:
         box = expl.get("query_box")
-        boxes = [Box(tuple(box), "query", "query crop")] if box else []
+        boxes = [Box(tuple(box), "query", "query region matched")] if box else []
         if query_path is not None:
             size = None
             if query_image_view is not None and not query_image_view._original.isEmpty():

@@ -40,7 +40,8 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
     job = job or create_job("index", {"folders": folders, "import_only": import_only})
     _set_state(job, "running", started_at=db.utcnow(), heartbeat_at=db.utcnow(), error="")
     started = time.perf_counter()
-    result: dict[str, Any] = {"products": 0, "images": 0, "skipped": 0, "errors": []}
+    result: dict[str, Any] = {"products": 0, "images": 0, "skipped": 0, "errors": [], "warnings": []}
+    verdicts: list[dict[str, str]] = []
     try:
         if folders:
             def import_progress(done: int, total: int, message: str) -> None:
@@ -48,8 +49,9 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
                     progress(done, total, f"importing {message}")
 
             summary = import_folders(catalog.paths, [Path(f) for f in folders], progress=import_progress,
-                                     should_stop=should_stop)
+                                     should_stop=should_stop, job=job)
             result.update(summary.to_dict())
+            verdicts = result.pop("verdicts")  # one row each in import_verdict; the job keeps the counts
         cancelled = bool(result.get("cancelled"))
         if not import_only and not cancelled and not (should_stop and should_stop()):
             from core.pipeline.indexer import index_products
@@ -57,6 +59,7 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
             report = index_products(catalog, registry, job=job, progress=progress, should_stop=should_stop)
             result.update(report.to_cli_dict())
             result["errors"] = result["errors"] + report.errors
+            result["warnings"] = result["warnings"] + report.warnings
             cancelled = report.cancelled
         result["seconds"] = round(time.perf_counter() - started, 3)
         state = "cancelled" if cancelled or (should_stop and should_stop()) else "succeeded"
@@ -68,6 +71,7 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
                    finished_at=db.utcnow())
         raise
     result["job_id"] = job.id
+    result["verdicts"] = verdicts
     return result
 
 

@@ -115,18 +115,27 @@ def test_broken_input_is_reported_and_good_products_survive(catalog, tmp_path):
 
     summary = import_folders(catalog.paths, [root])
     reasons = {os.path.basename(e["path"]): e["reason"] for e in summary.errors}
-    assert "invalid product.json" in reasons["product.json"]
-    assert "outside" in reasons["outside.jpg"]
+    # Invalid JSON: the product is not imported (no junk product under the folder name), and says where.
+    assert "invalid JSON at line 1 column 3" in reasons["bad"]
+    assert "outside" in reasons["outside.jpg"] and "copy" in reasons["outside.jpg"]
     assert "empty" in reasons["empty-folder"]
-    assert "empty.jpg" in reasons and "text.jpg" in reasons and "truncated.jpg" in reasons
     assert all(r for r in reasons.values())
     skus = {p.sku for p in db.Product.select()}
-    assert {"GOOD", "bad", sanitize_name("wéird näme 🙂"), "hostile"} <= skus
+    # A bad price costs the price only: the SKU from product.json stands.
+    assert skus == {"GOOD", sanitize_name("wéird näme 🙂"), "H"}
+    hostile_product = db.Product.get(db.Product.sku == "H")
+    assert hostile_product.price is None and hostile_product.source_folder == "src/hostile"
+    assert any(w["path"] == "src/hostile/product.json" and "price" in w["reason"] for w in summary.warnings)
     good = db.Product.get(db.Product.sku == "GOOD")
     assert good.images.count() == 1 and good.images.get().status == "ok"
-    bad_rows = {i.original_name: i for i in db.Product.get(db.Product.sku == "bad").images}
-    assert bad_rows["fine.jpg"].status == "ok" and bad_rows["text.jpg"].status == "error"
-    assert bad_rows["text.jpg"].error
+    assert good.images.get().original_path == "src/good/main.jpg"
+    verdicts = {v["path"]: v for v in summary.verdicts}
+    assert verdicts["src/bad"]["verdict"] == "rejected" and verdicts["src/bad"]["kind"] == "product"
+    for name in ("empty.jpg", "text.jpg", "truncated.jpg"):  # files of a rejected product still get a verdict
+        assert verdicts[f"src/bad/{name}"]["verdict"] == "rejected" and verdicts[f"src/bad/{name}"]["reason"]
+    assert verdicts["src/bad/fine.jpg"]["verdict"] == "skipped"
+    assert verdicts["src/good"]["verdict"] == "imported with warnings"  # the outside link
+    assert verdicts["src/hostile"]["verdict"] == "imported with warnings"
 
 
 def test_disk_error_keeps_committed_products(catalog, tmp_path, monkeypatch):

@@ -18,7 +18,7 @@ import peewee as pw
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Bound to a file by open_database(); one catalog is open per process at a time.
 database = pw.SqliteDatabase(None)
@@ -189,6 +189,17 @@ class Job(BaseModel):
     heartbeat_at = pw.DateTimeField(null=True)
 
 
+class ImportVerdict(BaseModel):
+    """What an import decided about one file or product: imported, imported with warnings, skipped, rejected."""
+
+    job = pw.ForeignKeyField(Job, backref="verdicts", on_delete="CASCADE")
+    path = pw.TextField()  # relative to the dropped folder's parent, e.g. shoes/sku-12/main.jpg
+    kind = pw.CharField(default="file")  # file, product
+    verdict = pw.CharField()
+    reason = pw.TextField(default="")
+    sku = pw.CharField(default="")
+
+
 class IndexingResult(BaseModel):
     job = pw.ForeignKeyField(Job, backref="results", null=True, on_delete="SET NULL")
     product = pw.ForeignKeyField(Product, backref="indexing_results", on_delete="CASCADE")
@@ -310,7 +321,7 @@ class SchemaVersion(pw.Model):
 
 MODELS: list[type[pw.Model]] = [
     Product, ImageFile, Crop, Label, Job, IndexingResult, QueryResult, QueryClick,
-    Correction, SyncOutbox, VectorIndexInfo, AuditLog, Setting, DriftEvent, LabelHead,
+    Correction, SyncOutbox, VectorIndexInfo, AuditLog, Setting, DriftEvent, LabelHead, ImportVerdict,
 ]
 
 # --- migrations ---------------------------------------------------------------------------------
@@ -382,8 +393,19 @@ def _migrate_7(db: pw.SqliteDatabase) -> None:
         db.execute_sql("ALTER TABLE crop ADD COLUMN colour TEXT NOT NULL DEFAULT '{}'")
 
 
+def _migrate_8(db: pw.SqliteDatabase) -> None:
+    """Import verdicts: one row per file and per product an import job looked at."""
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS "import_verdict" ("id" INTEGER NOT NULL PRIMARY KEY, '
+        '"created_at" DATETIME NOT NULL, "updated_at" DATETIME NOT NULL, "deleted_at" DATETIME, '
+        '"job_id" INTEGER NOT NULL, "path" TEXT NOT NULL, "kind" VARCHAR(255) NOT NULL, '
+        '"verdict" VARCHAR(255) NOT NULL, "reason" TEXT NOT NULL, "sku" VARCHAR(255) NOT NULL, '
+        'FOREIGN KEY ("job_id") REFERENCES "job" ("id") ON DELETE CASCADE)')
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "import_verdict_job_id" ON "import_verdict" ("job_id")')
+
+
 MIGRATIONS: list[Callable[[pw.SqliteDatabase], None]] = [_migrate_1, _migrate_2, _migrate_3, _migrate_4,
-                                                         _migrate_5, _migrate_6, _migrate_7]
+                                                         _migrate_5, _migrate_6, _migrate_7, _migrate_8]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -40,17 +40,29 @@ def spec_for(embedder, expand_ratio: float) -> PreprocessSpec:
 
 
 def candidates_from_detections(image: np.ndarray, detections: list[Detection], spec: PreprocessSpec,
-                               quality: QualitySettings, *, max_crops: int = 4) -> list[CropCandidate]:
-    """Keep the detector's best boxes (or the fallback chain), measure them, preprocess the accepted ones."""
+                               quality: QualitySettings, *, max_crops: int = 4,
+                               scale: tuple[float, float] = (1.0, 1.0)) -> list[CropCandidate]:
+    """Keep the detector's best boxes (or the fallback chain), measure them, preprocess the accepted ones.
+
+    `image` may be a reduced copy of the photo: `scale` is original pixels per image pixel (x, y), and the
+    candidates' boxes and pixel sizes are given in original pixels.
+    """
     boxes = propose_boxes(image, detections)[:max_crops]
-    return [make_candidate(image, d.box, d.source, spec, quality, d.class_name, d.confidence) for d in boxes]
+    return [make_candidate(image, d.box, d.source, spec, quality, d.class_name, d.confidence, scale=scale)
+            for d in boxes]
 
 
 def make_candidate(image: np.ndarray, box, source: str, spec: PreprocessSpec, quality: QualitySettings,
-                   detector_class: str = "", detector_confidence: float = 0.0) -> CropCandidate:
+                   detector_class: str = "", detector_confidence: float = 0.0, *,
+                   scale: tuple[float, float] = (1.0, 1.0)) -> CropCandidate:
     metrics = measure(image, box)
+    sx, sy = scale
+    if (sx, sy) != (1.0, 1.0):  # size thresholds speak of the photo's pixels, not the reduced copy's
+        width, height = round(metrics.width * sx), round(metrics.height * sy)
+        metrics = replace(metrics, width=width, height=height, min_side=min(width, height))
     verdict, reason = judge(metrics, quality)
-    candidate = CropCandidate(box=tuple(float(v) for v in box), source=source, detector_class=detector_class,
+    original = (box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy)
+    candidate = CropCandidate(box=tuple(float(v) for v in original), source=source, detector_class=detector_class,
                               detector_confidence=float(detector_confidence), metrics=metrics.to_dict(),
                               verdict=verdict, reason=reason)
     if verdict == "accepted":

@@ -16,6 +16,13 @@ from typing import IO
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+try:  # HEIC/HEIF from phones: decoded where the pi-heif plugin (in the lock) is installed
+    from pi_heif import register_heif_opener
+
+    register_heif_opener()
+except ImportError:  # pragma: no cover - without it, HEIC files get "format not supported" with a way out
+    pass
+
 Source = str | os.PathLike | bytes | bytearray | memoryview
 
 DEFAULT_MAX_PIXELS = 80_000_000
@@ -163,6 +170,13 @@ def _not_an_image(head: bytes) -> str:
             return f"damaged image header: the file starts like a {name} but its header is invalid"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "damaged image header: the file starts like a WEBP but its header is invalid"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12].decode("ascii", "replace").strip()
+        if brand in ("avif", "avis"):
+            return "damaged image header: the file starts like an AVIF but its header is invalid"
+        if brand in ("heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1"):
+            return "HEIC/HEIF image that cannot be decoded here: format not supported: convert to JPEG"
+        return f"not an image: a video or other ISO media file ({brand!r})"
     stripped = head.lstrip().lower()
     if stripped.startswith((b"<!doctype html", b"<html")):
         return "not an image: the file is a web page (HTML)"
@@ -249,3 +263,48 @@ def _wide_to_rgb(im: Image.Image) -> np.ndarray:
         scale, offset = max(high - low, 1e-12), low
     grey = np.clip(np.rint((values - offset) * (255.0 / scale)), 0, 255).astype(np.uint8)
     return np.repeat(grey[..., None], 3, axis=2)
+
+
+def decode_reduced(source: Source, max_side: int | None, *,
+                   max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[np.ndarray, float, float]:
+    """decode(), but no larger than `max_side` on the long side; returns (pixels, sx, sy).
+
+    sx, sy are original (upright) pixels per returned pixel, so boxes found on the returned array map back to
+    the original as x * sx, y * sy. A JPEG is decoded at 1/2, 1/4 or 1/8 scale by libjpeg itself (draft mode),
+    so a 24 MP photo never exists at full size in memory; other formats are decoded, then reduced.
+    """
+    if ImageFile.LOAD_TRUNCATED_IMAGES:
+        raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
+    with _quiet() as quiet, _open(source) as im:
+        width, height = _checked_size(im, max_pixels)
+        if _orientation(im) in _SWAPS_SIDES:
+            width, height = height, width
+        factor = max_side / max(width, height) if max_side and max(width, height) > max_side else 1.0
+        target = (max(1, round(width * factor)), max(1, round(height * factor)))
+        if factor < 1.0 and im.format == "JPEG":
+            stored = (target[1], target[0]) if _orientation(im) in _SWAPS_SIDES else target
+            im.draft(None, stored)
+        try:
+            im.seek(0)
+            if im.format == "JPEG":
+                with quiet.paused():  # as in decode(): libjpeg's decode runs in parallel
+                    im.load()
+            else:
+                im.load()
+        except Image.DecompressionBombError as exc:
+            raise DecodeError(_bomb_reason(exc)) from None
+        except MemoryError:
+            raise DecodeError(f"too large: not enough memory to decode {width} x {height} pixels") from None
+        except OSError as exc:
+            if "truncated" in str(exc).lower():
+                raise DecodeError("truncated: the image data ends early (an incomplete download or copy?)") from None
+            raise DecodeError(f"damaged image data: {exc}") from None
+        except Exception as exc:  # PIL's plugins raise SyntaxError, EOFError, ValueError, struct.error...
+            raise DecodeError(f"damaged image data: {type(exc).__name__}: {exc}") from None
+        pixels = _to_rgb(_upright(im))
+    if factor < 1.0 and (pixels.shape[1], pixels.shape[0]) != target:
+        # reducing_gap: Pillow first shrinks by whole factors (cheap box filter), then resamples the rest.
+        pixels = np.asarray(Image.fromarray(np.ascontiguousarray(pixels)).resize(
+            target, Image.Resampling.BILINEAR, reducing_gap=2.0))
+    sx, sy = width / pixels.shape[1], height / pixels.shape[0]
+    return np.ascontiguousarray(pixels, dtype=np.uint8), sx, sy

@@ -26,7 +26,7 @@ from core import scheduling
 from core.catalog import db
 from core.catalog.catalog import Catalog
 from core.pipeline.crops import CropCandidate, candidates_from_detections, spec_for
-from core.pipeline.decode import DecodeError, decode
+from core.pipeline.decode import DecodeError, decode_reduced
 from core.pipeline.embed_cache import EmbeddingCache
 from core.pipeline.primary import select_primary
 from core.pipeline.validate import CentroidTracker, InvalidEmbedding, check_vectors
@@ -41,6 +41,10 @@ LOOKAHEAD_BATCHES = 2
 # On CPU a model call over a whole batch can take a second; interactive work (a search) waits at most one
 # call, so CPU calls are cut to a few images (ViT throughput on CPU barely depends on the batch size).
 CPU_YIELD_IMAGES = 4
+# Photos are decoded no larger than this on the long side: the detector sees 640 px, crops become 224-518 px
+# tensors, so a product filling a third of the frame still has its full resolution. Crop boxes are stored in
+# original pixels. None decodes at full size (bench/big_photos.py --full-res measures the difference).
+WORKING_SIDE: int | None = 1600
 
 
 @dataclass
@@ -54,6 +58,7 @@ class IndexReport:
     skipped: int = 0
     cached_crops: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     model_version: str = ""
@@ -73,7 +78,7 @@ class IndexReport:
                 "cancelled": self.cancelled}
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.to_cli_dict(), "images": self.images, "errors": self.errors,
+        return {**self.to_cli_dict(), "images": self.images, "errors": self.errors, "warnings": self.warnings,
                 "seconds": round(self.seconds, 3)}
 
 
@@ -83,9 +88,15 @@ class _ImageWork:
     sha256: str
     path: Path
     name: str
-    pixels: np.ndarray | None = None
+    shown: str = ""  # where the curator's file came from, relative to the dropped folder's parent
+    pixels: np.ndarray | None = None  # at most WORKING_SIDE on the long side
+    scale: tuple[float, float] = (1.0, 1.0)  # original pixels per working pixel, x and y
     error: str = ""
     candidates: list[CropCandidate] = field(default_factory=list)
+
+    def working_box(self, box) -> tuple[float, float, float, float]:
+        sx, sy = self.scale
+        return box[0] / sx, box[1] / sy, box[2] / sx, box[3] / sy
 
 
 @dataclass
@@ -95,6 +106,11 @@ class _ProductWork:
     text: str
     images: list[_ImageWork]
     decode_seconds: float = 0.0
+    folder: str = ""  # the product's folder as the curator dropped it
+
+    @property
+    def shown(self) -> str:
+        return self.folder or self.sku
 
 
 def products_to_index(catalog: Catalog, model_version: str, preprocess_version: str,
@@ -124,9 +140,9 @@ def _load_work(catalog: Catalog, product_ids: list[int]) -> list[_ProductWork]:
     for image in (db.ImageFile.select().where(db.ImageFile.product.in_(product_ids) & (db.ImageFile.status == "ok"))
                   .order_by(db.ImageFile.position)):
         images[image.product_id].append(_ImageWork(image.id, image.sha256, catalog.root / image.blob_path,
-                                                   image.original_name))
-    return [_ProductWork(pid, products[pid].sku, products[pid].text, images[pid])
-            for pid in product_ids if pid in products]
+                                                   image.original_name, image.original_path or image.original_name))
+    return [_ProductWork(pid, products[pid].sku, products[pid].text, images[pid],
+                         folder=products[pid].source_folder) for pid in product_ids if pid in products]
 
 
 def _decode_product(item: _ProductWork) -> _ProductWork:
@@ -134,11 +150,15 @@ def _decode_product(item: _ProductWork) -> _ProductWork:
     started = time.perf_counter()
     for image in item.images:
         try:
-            image.pixels = decode(image.path)
+            image.pixels, sx, sy = decode_reduced(image.path, WORKING_SIDE)
+            image.scale = (sx, sy)
         except DecodeError as exc:
             image.error = exc.reason
         except OSError as exc:
             image.error = f"cannot read stored image: {exc.strerror or exc}"
+        except Exception as exc:  # noqa: BLE001 - one odd file costs that file, never the job
+            log.exception("decoding %s failed", image.shown)
+            image.error = f"cannot decode: {type(exc).__name__}: {exc}"
     item.decode_seconds = time.perf_counter() - started
     return item
 
@@ -327,14 +347,20 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
     t = time.perf_counter()
     detections = []
     for start in range(0, len(images), step):
-        chunk = [im.pixels for im in images[start:start + step]]
-        detections += detector.detect(chunk) if detector else [[] for _ in chunk]
+        detections += _detect(detector, images[start:start + step])
         scheduling.checkpoint()
     batched["detect"] = time.perf_counter() - t
 
     t = time.perf_counter()
     for im, dets in zip(images, detections, strict=True):
-        im.candidates = candidates_from_detections(im.pixels, dets, spec, catalog.settings.quality)
+        if im.pixels is None:
+            continue
+        try:
+            im.candidates = candidates_from_detections(im.pixels, dets, spec, catalog.settings.quality,
+                                                       scale=im.scale)
+        except Exception as exc:  # noqa: BLE001
+            log.exception("crops of %s failed", im.shown)
+            im.error, im.pixels, im.candidates = f"cannot crop: {type(exc).__name__}: {exc}", None, []
         scheduling.checkpoint()
     batched["crops"] = time.perf_counter() - t
 
@@ -343,7 +369,11 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
     keys = [(im.sha256, c.int_box) for im, c in accepted]
     known = cache.get_many(keys, embedder.model_version, spec.version)
     report.cached_crops += len(known)
-    todo = [i for i, k in enumerate(keys) if k not in known]
+    todo, queued = [], set()
+    for i, k in enumerate(keys):
+        if k not in known and k not in queued:  # the same file in two products is embedded once
+            todo.append(i)
+            queued.add(k)
     vectors: dict[tuple, np.ndarray] = dict(known)
     for start in range(0, len(todo), step):
         scheduling.checkpoint()
@@ -377,8 +407,30 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
         except Exception as exc:  # one product's failure never stops the job
             log.exception("indexing %s failed", product.sku)
             report.failed += 1
-            report.errors.append({"path": product.sku, "reason": f"indexing failed: {exc}"})
-            _record_failure(product, str(exc), report, job, stage)
+            report.errors.append({"path": product.shown, "reason": f"indexing failed: {type(exc).__name__}: {exc}"})
+            try:
+                _record_failure(product, str(exc), report, job, stage)
+            except Exception:  # noqa: BLE001 - the error is in the report; the product is retried next run
+                log.exception("recording the failure of %s failed", product.sku)
+
+
+def _detect(detector, images: list[_ImageWork]) -> list[list]:
+    """Detections per image; when the batch fails, image by image, so one bad image costs only itself."""
+    if detector is None or not images:
+        return [[] for _ in images]
+    try:
+        return detector.detect([im.pixels for im in images])
+    except Exception:  # noqa: BLE001
+        log.exception("batched detection failed; retrying image by image")
+    out = []
+    for im in images:
+        try:
+            out.append(detector.detect([im.pixels])[0])
+        except Exception as exc:  # noqa: BLE001
+            log.exception("detection on %s failed", im.shown)
+            im.error, im.pixels = f"detection failed: {type(exc).__name__}: {exc}", None
+            out.append([])
+    return out
 
 
 def _text_vectors(embedder, texts: list[str], step: int) -> np.ndarray | None:
@@ -434,7 +486,10 @@ def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, emb
     timings["decode"] = product.decode_seconds
     for im in product.images:
         if im.error:
-            report.errors.append({"path": im.name, "reason": im.error})
+            report.errors.append({"path": im.shown, "reason": im.error})
+        elif im.candidates and all(c.verdict != "accepted" for c in im.candidates):
+            reasons = "; ".join(sorted({c.reason for c in im.candidates if c.reason}))
+            report.warnings.append({"path": im.shown, "reason": f"no usable crop in this photo: {reasons}"})
     locked = _locked_crops(product.product_id)
     entries = [(im, c) for im in product.images for c in im.candidates]
     accepted = [(im, c) for im, c in entries if c.verdict == "accepted" and (im.sha256, c.int_box) in vectors]
@@ -458,9 +513,9 @@ def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, emb
     colours: list[tuple[str, float]] = []
     if choice is not None:
         im, c = accepted[choice.index]
-        colours = dominant_colours(im.pixels, box=c.box)
+        colours = dominant_colours(im.pixels, box=im.working_box(c.box))
     # Measured once here, compared at every search (the re-ranker's colour match).
-    signatures = {id(c): colour_signature(im.pixels, c.box) for im, c in accepted}
+    signatures = {id(c): colour_signature(im.pixels, im.working_box(c.box)) for im, c in accepted}
     timings["label"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -529,7 +584,7 @@ def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, emb
         report.products += 1
     else:
         report.failed += 1
-        report.errors.append({"path": product.sku, "reason": _no_crop_reason(product, entries)})
+        report.errors.append({"path": product.shown, "reason": _no_crop_reason(product, entries)})
     timings["write"] = time.perf_counter() - t
     for key in ("select", "label", "write"):
         report.stages[key] += timings[key]
@@ -550,7 +605,7 @@ def _locked_vector(crop: db.Crop, product: _ProductWork, vectors, embedder, spec
     key = (image.sha256, tuple(int(round(v)) for v in crop.box))
     if key in vectors:
         return vectors[key]
-    tensor = preprocess(image.pixels, crop.box, spec).tensor
+    tensor = preprocess(image.pixels, image.working_box(crop.box), spec).tensor
     return check_vectors(embedder.embed_images(tensor[None]), embedder.dim)[0]
 
 

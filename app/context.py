@@ -83,6 +83,8 @@ class AppContext(QObject):
 
         stale = stale_jobs()
         if not stale:
+            if _left_unindexed():  # a failed job imported products it never indexed: finish them
+                return self.start_index_job([])
             return None
         folders = sorted({f for job in stale for f in job.params.get("folders", [])})
         for job in stale:  # the resumed run is a new job; the old rows say what happened to them
@@ -163,6 +165,7 @@ class AppContext(QObject):
             return
         record.result = result
         record.errors = list(result.get("errors", []))
+        record.warnings = list(result.get("warnings", []))
         record.state = "cancelled" if result.get("cancelled") else "succeeded"
         self._end_job(record)
 
@@ -223,3 +226,11 @@ class AppContext(QObject):
             log.exception("closing the search caches failed")
         self.catalog.close()
         log.info("shut down cleanly")
+
+
+def _left_unindexed() -> bool:
+    """The last index job failed and products it imported still wait for their vectors."""
+    last = db.Job.select().where(db.Job.kind == "index").order_by(db.Job.id.desc()).first()
+    if last is None or last.state != "failed" or last.params.get("import_only"):
+        return False
+    return db.Product.select().where(db.Product.status == "imported").exists()

@@ -178,3 +178,162 @@ def _with_junk_exif(jpeg: bytes) -> bytes:
     junk = b"Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08\x00\x05\x01\x12\x00\x03" + bytes(range(40))
     segment = b"\xff\xe1" + struct.pack(">H", len(junk) + 2) + junk
     return jpeg[:2] + segment + jpeg[2:]
+
+
+# --- a dropped folder of product folders, each case with the verdict import must give ----------------
+
+HEIC_HEAD = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64)  # a phone's HEIC, cut short
+
+
+def make_import_corpus(drop: Path, outside: Path) -> dict[str, tuple[str, str]]:
+    """Write product folders under `drop` (and a file under `outside` for a link to point at).
+
+    Returns path as shown (relative to drop's parent, U+FFFD for undecodable bytes) -> (verdict, a substring of
+    the reason, "" for none). Product folders and files alike; every file written gets an entry.
+    """
+    import json
+    import os
+
+    drop.mkdir(parents=True)
+    outside.mkdir(parents=True, exist_ok=True)
+    expected: dict[str, tuple[str, str]] = {}
+    top = drop.name
+    seed = [100]
+
+    def photo(fmt: str = "JPEG", **kwargs) -> bytes:
+        seed[0] += 1
+        return _encode(Image.fromarray(product_like(seed=seed[0])), fmt, **kwargs)
+
+    def folder(name: str | bytes) -> Path:
+        path = Path(os.fsdecode(os.path.join(os.fsencode(drop), os.fsencode(name))))
+        path.mkdir()
+        return path
+
+    def shown(path: Path) -> str:
+        return os.fsencode(str(Path(top) / path.relative_to(drop))).decode("utf-8", "replace")
+
+    def put(path: Path, data: bytes, verdict: str, reason: str = "") -> Path:
+        path.write_bytes(data)
+        expected[shown(path)] = (verdict, reason)
+        return path
+
+    def meta(path: Path, value, verdict: str = "imported", reason: str = "", *, raw: bytes | None = None) -> None:
+        put(path / "product.json", raw if raw is not None else json.dumps(value).encode(), verdict, reason)
+
+    def product(path: Path, verdict: str, reason: str = "") -> None:
+        expected[shown(path)] = (verdict, reason)
+
+    # Every format Pillow decodes here, one product each.
+    for fmt, suffix, kwargs in (("JPEG", "jpg", {"quality": 90}), ("PNG", "png", {}), ("WEBP", "webp", {}),
+                                ("AVIF", "avif", {}), ("GIF", "gif", {}), ("BMP", "bmp", {}),
+                                ("TIFF", "tiff", {})):
+        f = folder(f"format-{suffix}")
+        put(f / f"main.{suffix}", photo(fmt, **kwargs), "imported")
+        meta(f, {"sku": f"FMT-{suffix.upper()}", "title": f"A {fmt} product", "price": 10})
+        product(f, "imported")
+
+    # Names in Latin-1 bytes, as Windows zip tools write them.
+    f = folder(b"caf\xe9-cr\xe8me")
+    put(Path(os.fsdecode(os.path.join(os.fsencode(f), b"photo-\xe9t\xe9.jpg"))), photo(), "imported")
+    meta(f, {"sku": "CAFE-1", "title": "Café crème"})
+    product(f, "imported")
+    f = folder(b"d\xe9j\xe0-vu")  # no product.json either: the SKU comes from the undecodable name
+    put(f / "main.jpg", photo(), "imported")
+    product(f, "imported with warnings", "no product.json")
+
+    # Metadata, field by field.
+    f = folder("bom")
+    put(f / "main.jpg", photo(), "imported")
+    meta(f, None, raw=b"\xef\xbb\xbf" + json.dumps({"sku": "BOM-1", "title": "With a BOM"}).encode())
+    product(f, "imported")
+    f = folder("price-comma")
+    put(f / "main.jpg", photo(), "imported")
+    meta(f, {"sku": "PRICE-COMMA", "title": "Comma", "price": "19,99"}, "imported with warnings", "as 19.99")
+    product(f, "imported with warnings", "as 19.99")
+    f = folder("price-ambiguous")
+    put(f / "main.jpg", photo(), "imported")
+    meta(f, {"sku": "PRICE-AMBIG", "title": "Ambiguous", "price": "1,299"}, "imported with warnings",
+         "'price' dropped")
+    product(f, "imported with warnings", "'price' dropped")
+    f = folder("bad-fields")
+    put(f / "main.jpg", photo(), "imported")
+    meta(f, {"sku": "BAD-FIELDS", "title": {"en": "nested"}, "attributes": ["not", "an", "object"],
+             "images": "main.jpg", "category": "Bags"}, "imported with warnings", "'title' dropped")
+    product(f, "imported with warnings", "'attributes' dropped")
+    f = folder("huge-json")  # over 1 MiB: read, the description truncated
+    put(f / "main.jpg", photo(), "imported")
+    meta(f, {"sku": "HUGE", "title": "Huge", "description": "word " * 300_000}, "imported with warnings",
+         "truncated")
+    product(f, "imported with warnings", "'description' truncated")
+    f = folder("cp1252-json")
+    put(f / "main.jpg", photo(), "imported")
+    meta(f, None, "imported with warnings", "not UTF-8",
+         raw=json.dumps({"sku": "CP1252", "title": "Crème"}, ensure_ascii=False).encode("cp1252"))
+    product(f, "imported with warnings", "not UTF-8")
+    f = folder("no-json")
+    put(f / "main.jpg", photo(), "imported")
+    product(f, "imported with warnings", "no product.json")
+
+    # Whole products refused, each with its reason; the job goes on.
+    f = folder("invalid-json")
+    put(f / "main.jpg", photo(), "skipped", "not imported")
+    meta(f, None, "skipped", "not imported", raw=b'{\n  "sku": "INVALID",\n  "title": "Oops",\n}\n')
+    product(f, "rejected", "invalid JSON at line 4 column 1")
+    f = folder("json-array")
+    put(f / "main.jpg", photo(), "skipped", "not imported")
+    meta(f, [1, 2, 3], "skipped", "not imported")
+    product(f, "rejected", "JSON object")
+    f = folder("no-image")
+    meta(f, {"sku": "NO-IMAGE", "title": "Nothing to see"}, "skipped", "not imported")
+    put(f / "notes.txt", b"call the supplier", "skipped", "not an image file")
+    product(f, "rejected", "no usable image")
+    f = folder("only-bad-image")
+    put(f / "main.jpg", b"SKU,title\nX,Y\n", "rejected", "contains text")
+    meta(f, {"sku": "ONLY-BAD", "title": "Broken"}, "skipped", "not imported")
+    product(f, "rejected", "no usable image")
+    f = folder("empty-folder")
+    product(f, "rejected", "empty product folder")
+
+    # Files refused or left out beside good ones: the product is imported with warnings.
+    f = folder("heic-beside-jpeg")
+    put(f / "main.jpg", photo(), "imported")
+    put(f / "IMG_0001.HEIC", HEIC_HEAD, "rejected", "convert to JPEG")
+    meta(f, {"sku": "HEIC-1", "title": "Phone photo"})
+    product(f, "imported with warnings", "convert to JPEG")
+    f = folder("raw-beside-jpeg")
+    put(f / "main.jpg", photo(), "imported")
+    put(f / "DSC_0001.NEF", b"II*\x00" + bytes(200), "rejected", "convert to JPEG")
+    meta(f, {"sku": "RAW-1", "title": "Camera"})
+    product(f, "imported with warnings", "convert to JPEG")
+    f = folder("link-outside")
+    put(f / "main.jpg", photo(), "imported")
+    (outside / "elsewhere.jpg").write_bytes(photo())
+    os.symlink(outside / "elsewhere.jpg", f / "linked.jpg")
+    expected[shown(f / "linked.jpg")] = ("rejected", "copy it into the folder")
+    meta(f, {"sku": "LINK-1", "title": "Linked"})
+    product(f, "imported with warnings", "outside the product folder")
+    f = folder("extras")
+    put(f / "main.jpg", photo(), "imported")
+    put(f / "readme.txt", b"hello", "skipped", "not an image file")
+    put(f / ".DS_Store", b"\x00\x00\x00\x01Bud1", "skipped", "hidden")
+    meta(f, {"sku": "EXTRAS", "title": "Extras"})
+    product(f, "imported")
+
+    # Duplicates: the same bytes twice in a product, and a photo another product already has.
+    f = folder("dup-in-product")
+    same = photo()
+    put(f / "main.jpg", same, "imported")
+    put(f / "main-copy.jpg", same, "skipped", "same file as main.jpg")
+    meta(f, {"sku": "DUP-1", "title": "Twice"})
+    product(f, "imported")
+    f = folder("zz-same-photo")  # sorts after dup-in-product, so DUP-1 is there first
+    put(f / "main.jpg", same, "imported with warnings", "same photo as SKU DUP-1")
+    meta(f, {"sku": "DUP-2", "title": "Same photo"})
+    product(f, "imported with warnings", "same photo as SKU DUP-1")
+    f = folder("zz-sku-taken")
+    put(f / "main.jpg", photo(), "skipped", "not imported")
+    meta(f, {"sku": "DUP-1", "title": "Same SKU"}, "skipped", "not imported")
+    product(f, "rejected", "also used by")
+
+    put(drop / "README.txt", b"exported from the shop", "skipped", "beside product folders")
+    return expected

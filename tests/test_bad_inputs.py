@@ -92,5 +92,10 @@ def test_bad_corpus_through_the_pipeline(catalog, tmp_path, tiny_model_settings)
             continue
         crops = list(image.crops)
         assert crops and all(c.verdict == "rejected" and reason in c.reason and c.metrics for c in crops), name
-    assert "invalid product.json" in errors["product.json"]
+    # The hostile product.json costs its bad fields only, each with a warning; the product is indexed.
+    hostile_warnings = [w["reason"] for w in result["warnings"] if w["path"] == "drop/hostile/product.json"]
+    assert any("'title' dropped" in w for w in hostile_warnings) and any("'price' dropped" in w for w in hostile_warnings)
+    assert any("'sku' truncated" in w for w in hostile_warnings)
+    assert db.Product.get(db.Product.sku == "x" * 120).status == "indexed"
+    assert "outside the product folder" in errors["passwd"]
     assert check_catalog(catalog)["ok"]

@@ -147,8 +147,9 @@ def test_broken_images_recorded_and_job_goes_on(catalog, registry, tmp_path):
     assert "broken.jpg" in paths and "main.jpg" in paths
     assert db.Product.get(db.Product.sku == "SKU-0").status == "indexed"
     assert db.Product.get(db.Product.sku == "SKU-1").status == "indexed"
-    bad = db.Product.get(db.Product.sku == "p9")
-    assert bad.status != "indexed"
+    # A folder with no usable image is rejected at import, not created as a product that can never index.
+    assert not db.Product.select().where(db.Product.sku == "p9").exists()
+    assert any(e["path"] == "src/p9" and "no usable image" in e["reason"] for e in result["errors"])
 
 
 def test_curator_primary_survives_reindex(catalog, registry, tmp_path):

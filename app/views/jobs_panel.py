@@ -1,4 +1,4 @@
-"""The jobs panel: one row per job with progress, ETA, images/s, cancel and its per-file errors;
+"""The jobs panel: one row per job with progress, ETA, images/s, cancel and its per-file errors and warnings;
 and a toast that says when a job ends."""
 
 from __future__ import annotations
@@ -64,9 +64,11 @@ class JobRow(QFrame):
             self.bar.setRange(0, 1)
             self.bar.setValue(0)
         self.detail.setText(summary(r))
-        if r.errors and not self.errors.count():
+        if (r.errors or r.warnings) and not self.errors.count():
             for error in r.errors:
-                self.errors.addItem(f"{error.get('path', '')}: {error.get('reason', '')}")
+                self.errors.addItem(f"✖ {error.get('path', '')}: {error.get('reason', '')}")
+            for warning in r.warnings:
+                self.errors.addItem(f"⚠ {warning.get('path', '')}: {warning.get('reason', '')}")
             self.errors.setVisible(True)
 
 
@@ -78,6 +80,8 @@ def summary(r: JobRecord) -> str:
             f"{result.get('skipped', 0)} unchanged")
     if r.errors:
         text += f", {len(r.errors)} error{'s' if len(r.errors) != 1 else ''}"
+    if r.warnings:
+        text += f", {len(r.warnings)} warning{'s' if len(r.warnings) != 1 else ''}"
     if result.get("seconds") is not None:
         text += f" in {result['seconds']:.1f} s"
     return ("Cancelled: " if r.state == "cancelled" else "Done: ") + text

@@ -80,6 +80,7 @@ class JobRecord:
     ended: bool = False
     result: dict[str, Any] | None = None
     errors: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
     message: str = ""
 
     def update(self, done: int, total: int, message: str) -> None:

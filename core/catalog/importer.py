@@ -153,7 +153,8 @@ def parse_price(value: Any) -> tuple[float | None, str]:
         number, note = float(value), ""
     elif isinstance(value, str):
         text = _CURRENCY.match(value).group(1).replace(" ", "").replace("\u00a0", "")
-        if re.fullmatch(r"\d+(\.\d+)?", text):
+        plain = re.fullmatch(r"\d+(\.\d+)?", text)
+        if plain:
             number = float(text)
         elif re.fullmatch(r"\d+,\d{1,2}", text):
             number = float(text.replace(",", "."))
@@ -163,7 +164,7 @@ def parse_price(value: Any) -> tuple[float | None, str]:
             number = float(text.replace(",", ""))
         else:
             return None, f"not a number (or ambiguous): {value[:40]!r}"
-        note = "" if text == value.strip() else f"read {value[:40]!r} as {number}"
+        note = "" if plain and text == value.strip() else f"read {value[:40]!r} as {number}"
     else:
         return None, f"not a number: {type(value).__name__}"
     if not math.isfinite(number) or number < 0:
@@ -418,7 +419,7 @@ def read_manifest(root: Path, manifest: Path, errors: list[tuple[str, str]]) -> 
 def scan(paths: Iterable[Path]) -> tuple[list[ProductSource], list[tuple[str, ...]]]:
     """Find product folders: a folder with images is a product; otherwise each sub-folder is one.
 
-    The second list holds (path, reason) for what is refused, (path, reason, SKIPPED) for what is left out.
+    The second list holds (path, reason) for what is refused, or (path, reason, verdict[, kind]).
     """
     sources: list[ProductSource] = []
     errors: list[tuple[str, str]] = []
@@ -454,7 +455,7 @@ def _scan_one(path: Path, sources: list[ProductSource], errors: list[tuple[str, 
             if source.images or (child / PRODUCT_JSON).exists() or source.rejected or source.errors:
                 sources.append(source)
             else:
-                errors.append((rel, "empty product folder: no images and no product.json"))
+                errors.append((rel, "empty product folder: no images and no product.json", REJECTED, "product"))
         else:
             errors.append((rel, "a file beside product folders is not imported: put it inside a product folder",
                            SKIPPED))
@@ -550,12 +551,11 @@ def import_folders(paths: CatalogPaths, folders: Iterable[Path], *, progress: Pr
     started = time.perf_counter()
     summary = ImportSummary()
     sources, scan_errors = scan(folders)
-    for path, reason, *verdict in scan_errors:
-        if verdict:
-            summary.verdict(path, verdict[0], reason)
-        else:
+    for path, reason, *rest in scan_errors:
+        verdict, kind = (rest[0] if rest else REJECTED), (rest[1] if len(rest) > 1 else "file")
+        if verdict == REJECTED:
             summary.error(path, reason)
-            summary.verdict(path, REJECTED, reason)
+        summary.verdict(path, verdict, reason, kind=kind)
     seen: dict[str, str] = {}
     total = len(sources)
     for done, source in enumerate(sources):

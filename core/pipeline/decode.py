@@ -277,13 +277,9 @@ def decode_reduced(source: Source, max_side: int | None, *,
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
     with _quiet() as quiet, _open(source) as im:
         width, height = _checked_size(im, max_pixels)
-        if _orientation(im) in _SWAPS_SIDES:
-            width, height = height, width
         factor = max_side / max(width, height) if max_side and max(width, height) > max_side else 1.0
-        target = (max(1, round(width * factor)), max(1, round(height * factor)))
         if factor < 1.0 and im.format == "JPEG":
-            stored = (target[1], target[0]) if _orientation(im) in _SWAPS_SIDES else target
-            im.draft(None, stored)
+            im.draft(None, (max(1, round(width * factor)), max(1, round(height * factor))))
         try:
             im.seek(0)
             if im.format == "JPEG":
@@ -301,6 +297,11 @@ def decode_reduced(source: Source, max_side: int | None, *,
             raise DecodeError(f"damaged image data: {exc}") from None
         except Exception as exc:  # PIL's plugins raise SyntaxError, EOFError, ValueError, struct.error...
             raise DecodeError(f"damaged image data: {type(exc).__name__}: {exc}") from None
+        # EXIF only after load(): reading a PNG's EXIF loads the image, and _orientation() would swallow
+        # the error a damaged file raises there.
+        if _orientation(im) in _SWAPS_SIDES:
+            width, height = height, width
+        target = (max(1, round(width * factor)), max(1, round(height * factor)))
         pixels = _to_rgb(_upright(im))
     if factor < 1.0 and (pixels.shape[1], pixels.shape[0]) != target:
         # reducing_gap: Pillow first shrinks by whole factors (cheap box filter), then resamples the rest.

@@ -25,9 +25,12 @@ def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]], Callab
 
 def emit(args: argparse.Namespace, payload: dict[str, Any], text: str | None = None) -> None:
     if getattr(args, "json", False) or text is None:
-        print(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
-    else:
+        text = json.dumps(payload, indent=2, ensure_ascii=False, default=str)
+    try:
         print(text)
+    except UnicodeEncodeError:  # a console that cannot show every character (cp1252): escape, never fail
+        encoding = sys.stdout.encoding or "ascii"
+        print(text.encode(encoding, "backslashreplace").decode(encoding))
 
 
 def catalog_dir(args: argparse.Namespace) -> Path:
@@ -79,9 +82,17 @@ def cmd_index(args: argparse.Namespace) -> int:
         finally:
             if registry is not None:
                 registry.close()
-    emit(args, payload, f"{payload['products']} products, {payload['images']} images, "
-                        f"{payload['skipped']} unchanged, {len(payload['errors'])} errors")
+    lines = [f"{payload['products']} products, {payload['images']} images, {payload['skipped']} unchanged, "
+             f"{len(payload['errors'])} errors, {len(payload.get('warnings', []))} warnings"]
+    for label, items in (("error", payload["errors"]), ("warning", payload.get("warnings", []))):
+        lines += [f"  {label}: {item['path']}: {item['reason']}" for item in items[:SHOWN_PROBLEMS]]
+        if len(items) > SHOWN_PROBLEMS:
+            lines.append(f"  … {len(items) - SHOWN_PROBLEMS} more {label}s (--json lists them all)")
+    emit(args, payload, "\n".join(lines))
     return 0
+
+
+SHOWN_PROBLEMS = 20  # errors and warnings listed in text output; --json lists every one
 
 
 @command("check")
@@ -381,7 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = add("index", "import product folders and index them")
-    p.add_argument("paths", nargs="+", help="product folders, or folders of product folders")
+    p.add_argument("paths", nargs="*", help="product folders, or folders of product folders; none: index what "
+                                           "earlier imports left unindexed")
     p.add_argument("--import-only", action="store_true", help="store products and images, skip the ML stages")
 
     p = add("check", "check that database, vectors and blobs agree")

@@ -26,11 +26,11 @@ REPO = Path(__file__).resolve().parents[1]
 GOOD = ("imported", "imported with warnings")
 
 
-def _cli(*argv: str) -> tuple[int, str, str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "utf-8"}
+def _cli(*argv: str, encoding: str = "utf-8") -> tuple[int, str, str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": encoding}
     done = subprocess.run([sys.executable, "-m", "app.cli", *argv], cwd=REPO, env=env, capture_output=True,
                           timeout=900)
-    return done.returncode, done.stdout.decode("utf-8"), done.stderr.decode("utf-8", "replace")
+    return done.returncode, done.stdout.decode(encoding), done.stderr.decode(encoding, "replace")
 
 
 def _catalog_with_tiny_models(path: Path, tiny_model_settings) -> Path:
@@ -121,6 +121,20 @@ def test_index_without_arguments_finishes_imported_products(tmp_path, tiny_model
         assert {p.status for p in db.Product.select()} == {"indexed"}
     code, out, _ = _cli("check", "--catalog", str(cat), "--json")
     assert code == 0 and json.loads(out)["ok"]
+
+
+def test_latin1_names_on_a_console_that_cannot_show_them(tmp_path):
+    """Windows zip tools write Latin-1 names; a cp1252 or ASCII console must not turn them into a crash."""
+    drop = tmp_path / "drop"
+    folder = Path(os.fsdecode(os.fsencode(drop) + b"/caf\xe9"))
+    folder.mkdir(parents=True)
+    Image.fromarray(product_like(seed=4)).save(Path(os.fsdecode(os.fsencode(folder) + b"/\xe9t\xe9.jpg")))
+    for encoding, json_flag in (("ascii", []), ("cp1252", ["--json"])):
+        code, out, err = _cli("index", str(drop), "--catalog", str(tmp_path / f"cat-{encoding}"), "--import-only",
+                              *json_flag, encoding=encoding)
+        assert code == 0 and "Traceback" not in err, err
+        assert "1 products" in out or json.loads(out)["products"] == 1
+        assert "no product.json" in out  # the warning names the folder, shown with U+FFFD (escaped here)
 
 
 def test_an_exception_in_one_product_is_that_products_error(tmp_path, monkeypatch):

@@ -1,0 +1,30 @@
+"""The jobs panel shows what an import decided: errors and warnings per job, each with its path."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.workers.base import Task
+from app.workers.jobs import JobRecord
+from tests.gui_fixtures import leak_check  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.gui
+
+
+def test_job_row_lists_errors_and_warnings(qtbot, leak_check):  # noqa: F811
+    from app.views.jobs_panel import JobRow
+
+    record = JobRecord(title="Import shoes", task=Task(lambda progress, should_stop: None, "index"))
+    record.state = "succeeded"
+    record.result = {"products": 2, "indexed": 2, "skipped": 0, "seconds": 1.5}
+    record.errors = [{"path": "shoes/sku-9/IMG_1.HEIC", "reason": "format not supported: convert to JPEG"}]
+    record.warnings = [{"path": "shoes/sku-12/main.jpg", "reason": "same photo as SKU sku-11"},
+                       {"path": "shoes/sku-12/product.json", "reason": "product.json field 'price': read '19,99' as 19.99"}]
+    row = JobRow(record, on_cancel=lambda r: None)
+    qtbot.addWidget(row)
+    row.refresh()
+    items = [row.errors.item(i).text() for i in range(row.errors.count())]
+    assert items[0].startswith("✖ shoes/sku-9/IMG_1.HEIC: format not supported")
+    assert "⚠ shoes/sku-12/main.jpg: same photo as SKU sku-11" in items and len(items) == 3
+    assert "1 error" in row.detail.text() and "2 warnings" in row.detail.text()
+    assert not row.errors.isHidden()

@@ -37,8 +37,8 @@ def make_photo(path: Path, megapixels: float, seed: int) -> None:
 
     from tests.badfiles import product_like
 
-    width = int(round((megapixels * 1e6 * ASPECT[0] / ASPECT[1]) ** 0.5))
-    height = int(round(width * ASPECT[1] / ASPECT[0]))
+    width = int((megapixels * 1e6 * ASPECT[0] / ASPECT[1]) ** 0.5)  # rounded down: "80 MP" stays within
+    height = int(width * ASPECT[1] / ASPECT[0])                       # the 80 MP decode limit
     base = Image.fromarray(product_like(640, 480, seed=seed)).resize((width, height), Image.Resampling.BICUBIC)
     pixels = np.asarray(base).copy()
     rng = np.random.default_rng(seed)
@@ -91,12 +91,12 @@ def child(folder: Path, full_res: bool, work: Path) -> dict:
             reset = Path("/proc/self/clear_refs")
             if reset.exists():
                 reset.write_text("5")  # resets VmHWM to the current RSS: the peak below is the job's own
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             result = run_index_job(catalog, registry, [folder])
-            seconds = time.perf_counter() - started
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         finally:
             registry.close()
-    return {"seconds": seconds, "peak_rss_mb": _peak_rss_mb(), "rss_after_models_mb": rss_before,
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": _peak_rss_mb(), "rss_after_models_mb": rss_before,
             "indexed": result.get("indexed", 0), "errors": result.get("errors", []),
             "stages": result.get("stages", {})}
 
@@ -115,7 +115,8 @@ def run_size(megapixels: float, photos: int, full_res: bool, work: Path) -> dict
     sizes = [p.stat().st_size for p in folder.glob("*/main.jpg")]
     return {"megapixels": megapixels, "photos": photos, "mode": "full" if full_res else "reduced",
             "file_mb": round(float(np.mean(sizes)) / 2**20, 1),
-            "seconds_per_photo": round(out["seconds"] / photos, 3), "peak_rss_mb": round(out["peak_rss_mb"]),
+            "seconds_per_photo": round(out["seconds"] / photos, 3),
+            "cpu_seconds_per_photo": round(out["cpu_seconds"] / photos, 3), "peak_rss_mb": round(out["peak_rss_mb"]),
             "rss_after_models_mb": round(out["rss_after_models_mb"]), "indexed": out["indexed"],
             "errors": len(out["errors"]),
             "stages_per_photo": {k: round(v / photos, 3) for k, v in out["stages"].items()}}
@@ -126,6 +127,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="2,12,24,50,80", help="megapixels, comma-separated")
     parser.add_argument("--photos", type=int, default=4, help="photos per size (one job each)")
     parser.add_argument("--full-res", action="store_true", help="also measure decoding at full size (before)")
+    parser.add_argument("--full-sizes", default=None, help="sizes for --full-res (default: --sizes)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
@@ -137,12 +139,14 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="big-photos-"))
     sizes = [float(s) for s in args.sizes.split(",")]
     rows = []
+    full_sizes = [float(s) for s in args.full_sizes.split(",")] if args.full_sizes else sizes
     for full_res in ([False, True] if args.full_res else [False]):
-        for mp in sizes:
+        for mp in (full_sizes if full_res else sizes):
             row = run_size(mp, args.photos, full_res, work)
             rows.append(row)
             if not args.json:
                 print(f"{row['mode']:8s} {mp:5g} MP: {row['seconds_per_photo']:7.2f} s/photo, "
+              f"{row['cpu_seconds_per_photo']:7.2f} cpu-s/photo, "
                       f"peak RSS {row['peak_rss_mb']} MB", flush=True)
     report: dict = {"rows": rows, "load_before": os.getloadavg()[0], "cpus": os.cpu_count()}
     for mode in {r["mode"] for r in rows}:
@@ -151,6 +155,9 @@ def main() -> int:
         if base:
             report[f"{mode}_ratio_vs_2mp"] = {f"{mp:g}": round(r["seconds_per_photo"] / base["seconds_per_photo"], 2)
                                               for mp, r in by_mp.items()}
+            report[f"{mode}_cpu_ratio_vs_2mp"] = {
+                f"{mp:g}": round(r["cpu_seconds_per_photo"] / base["cpu_seconds_per_photo"], 2)
+                for mp, r in by_mp.items()}
         report[f"{mode}_max_peak_rss_mb"] = max(r["peak_rss_mb"] for r in by_mp.values())
     reduced = {r["megapixels"]: r for r in rows if r["mode"] == "reduced"}
     report["ok"] = bool(reduced.get(2.0) and reduced.get(24.0)

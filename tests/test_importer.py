@@ -42,7 +42,7 @@ def test_import_dev_sample(catalog, dev_sample):
     n_images = len(list((dev_sample / "catalog").glob("*/*.jpg")))
     assert summary.products == n_folders and summary.images == n_images
     assert summary.errors == []
-    product = db.Product.get(db.Product.source_folder == "24-mb01")
+    product = db.Product.get(db.Product.source_folder == "catalog/24-mb01")  # relative to the dropped folder
     assert product.sku == "24-MB01" and product.title == "Joust Duffle Bag"
     assert product.category == "Gear/Bags" and product.price == 34.0
     assert product.attributes["material"] == "Nylon, Polyester"

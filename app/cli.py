@@ -48,10 +48,21 @@ def catalog_dir(args: argparse.Namespace) -> Path:
     return Workspaces().current().path
 
 
+def _tell_waiting(message: str) -> None:
+    print(f"catalog-curator: {message}", file=sys.stderr, flush=True)
+
+
 def open_catalog(args: argparse.Namespace):
+    """Open the catalog; a command that writes waits behind another writer, saying so, up to --wait seconds."""
     from core.catalog.catalog import Catalog
 
-    return Catalog.open(catalog_dir(args))
+    return Catalog.open(catalog_dir(args), lock_timeout=getattr(args, "wait", None), on_wait=_tell_waiting)
+
+
+def _nothing():
+    import contextlib
+
+    return contextlib.nullcontext()
 
 
 def _stderr_progress(enabled: bool) -> Callable[[int, int, str], None] | None:
@@ -72,13 +83,20 @@ def _stderr_progress(enabled: bool) -> Callable[[int, int, str], None] | None:
 
 @command("index")
 def cmd_index(args: argparse.Namespace) -> int:
-    from core.jobs import run_index_job
+    from core.jobs import is_transient, plain_cause, run_index_job
 
     with open_catalog(args) as catalog:
         registry = None if args.import_only else _registry(catalog)
         try:
             payload = run_index_job(catalog, registry, [Path(p) for p in args.paths], import_only=args.import_only,
                                     progress=_stderr_progress(not args.json and sys.stderr.isatty()))
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            # What is done is committed; what is not stays "to do" for the next run.
+            print(f"index stopped: {plain_cause(exc)}. What was indexed is kept; run index again to continue.",
+                  file=sys.stderr)
+            return 1
         finally:
             if registry is not None:
                 registry.close()
@@ -99,8 +117,8 @@ SHOWN_PROBLEMS = 20  # errors and warnings listed in text output; --json lists e
 def cmd_check(args: argparse.Namespace) -> int:
     from core.catalog.check import check_catalog
 
-    with open_catalog(args) as catalog:
-        report = check_catalog(catalog, repair=args.repair)
+    with open_catalog(args) as catalog, catalog.writing():  # a consistent view: no writer half-way through
+        report = check_catalog(catalog, repair=args.repair, deep=args.deep)
     emit(args, report, f"{'OK' if report['ok'] else 'PROBLEMS'}: {report['products']} products, "
                        f"{report['vectors']} vectors, {len(report['missing'])} missing, "
                        f"{len(report['orphans'])} orphans")
@@ -297,7 +315,7 @@ def cmd_models(args: argparse.Namespace) -> int:
         sha = trust(path)
         emit(args, {"trusted": str(path.resolve()), "sha256": sha}, f"trusted on this machine: {path} ({sha[:16]}…)")
         return 0
-    with open_catalog(args) as catalog:
+    with open_catalog(args) as catalog, catalog.writing() if args.action != "list" else _nothing():
         if args.action == "reindex":
             import copy
 
@@ -344,8 +362,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
         registry = _registry(catalog)
         reviewer = Reviewer(catalog, registry)
         try:
-            report = sync(catalog.settings.s3, apply_remote=reviewer.apply_remote,
-                          progress=_stderr_progress(not args.json and sys.stderr.isatty()))
+            with catalog.writing():  # pulled corrections change vectors
+                report = sync(catalog.settings.s3, apply_remote=reviewer.apply_remote,
+                              progress=_stderr_progress(not args.json and sys.stderr.isatty()))
         finally:
             reviewer.close()
             registry.close()
@@ -361,7 +380,8 @@ def cmd_heads(args: argparse.Namespace) -> int:
     with open_catalog(args) as catalog:
         registry = _registry(catalog)
         try:
-            reports = [r.to_dict() for r in retrain(catalog, registry)]
+            with catalog.writing():
+                reports = [r.to_dict() for r in retrain(catalog, registry)]
         finally:
             registry.close()
     emit(args, {"heads": reports}, "\n".join(
@@ -389,6 +409,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--catalog", type=Path, default=None, help="catalog folder (default: the current workspace)")
         p.add_argument("--workspace", default=None, help="a named workspace instead of --catalog")
         p.add_argument("--json", action="store_true", help="print JSON")
+        p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                       help="how long to wait for another process writing to the catalog (default 600)")
         return p
 
     p = add("index", "import product folders and index them")
@@ -397,7 +419,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--import-only", action="store_true", help="store products and images, skip the ML stages")
 
     p = add("check", "check that database, vectors and blobs agree")
-    p.add_argument("--repair", action="store_true", help="drop orphan vectors, requeue missing ones")
+    p.add_argument("--repair", action="store_true",
+                   help="rebuild vectors from the embedding cache, requeue what is missing or failed, "
+                        "mark dead jobs interrupted")
+    p.add_argument("--deep", action="store_true", help="full SQLite integrity check and every blob's sha256")
 
     p = add("purge", "remove for good what was deleted before the retention period")
     p.add_argument("--days", type=int, default=None, help="retention in days (default: the catalog setting)")
@@ -480,10 +505,15 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command is None:
         args = parser.parse_args(["gui", *(argv or [])])
+    from core.catalog.lock import CatalogBusy, ReadOnlyCatalog
+
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
         return 130
+    except (CatalogBusy, ReadOnlyCatalog) as exc:
+        print(f"catalog-curator: {exc}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from app.workers.model_thread import ModelTask, ModelThread
 from app.workers.thumbnails import ThumbnailService
 from core.catalog import db
 from core.catalog.catalog import Catalog
+from core.catalog.lock import FileLock
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,18 @@ class AppContext(QObject):
         self._pool_tasks: list[Task] = []
         self._scans: dict[Task, JobRecord] = {}
         self._closed = False
+        # One window writes to a catalog; a second one on the same folder browses and searches read-only.
+        self.window_lock = FileLock(catalog.paths.root / "locks" / "window.lock")
+        if not self.window_lock.try_acquire():
+            catalog.read_only_reason = (f"This catalog is open in another Catalog Curator window "
+                                        f"({self.window_lock.describe_owner()}); this window is read-only.")
+            log.warning(catalog.read_only_reason)
         if start_models:
             self.start_models()
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.catalog.read_only_reason)
 
     def start_models(self) -> None:
         """Start the model thread (it imports torch and loads the models), then resume interrupted jobs.
@@ -75,7 +86,8 @@ class AppContext(QObject):
         if self.models.thread.isRunning() or self._closed:
             return
         self.models.start()
-        self.resume_interrupted_jobs()
+        if not self.read_only:
+            self.resume_interrupted_jobs()
 
     def resume_interrupted_jobs(self) -> JobRecord | None:
         """A job left 'running' by a crash is finished on start-up (import is incremental, indexing resumes)."""
@@ -117,7 +129,11 @@ class AppContext(QObject):
         if task in self._pool_tasks:
             self._pool_tasks.remove(task)
 
-    def start_index_job(self, folders: list[Path], *, import_only: bool = False) -> JobRecord:
+    def start_index_job(self, folders: list[Path], *, import_only: bool = False) -> JobRecord | None:
+        if self.read_only:
+            self.error.emit("This window is read-only: index in the window that opened the catalog first.",
+                            self.catalog.read_only_reason)
+            return None
         task = index_task(self.catalog, [Path(f) for f in folders], import_only=import_only)
         record = JobRecord(title=task.name, task=task)
         task.signals.result.connect(self._on_job_result)
@@ -225,6 +241,7 @@ class AppContext(QObject):
         except Exception:
             log.exception("closing the search caches failed")
         self.catalog.close()
+        self.window_lock.release()
         log.info("shut down cleanly")
 
 

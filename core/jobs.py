@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
+import os
+import socket
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -38,6 +41,8 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
     """Import folders, then index what changed (or what is left from an earlier, interrupted run)."""
     folders = [str(Path(f)) for f in folders]
     job = job or create_job("index", {"folders": folders, "import_only": import_only})
+    # Who runs it: a job whose process is gone is known dead at once, not after a heartbeat timeout.
+    job.params = {**(job.params or {}), "owner": {"pid": os.getpid(), "host": socket.gethostname()}}
     _set_state(job, "running", started_at=db.utcnow(), heartbeat_at=db.utcnow(), error="")
     started = time.perf_counter()
     result: dict[str, Any] = {"products": 0, "images": 0, "skipped": 0, "errors": [], "warnings": []}
@@ -67,19 +72,73 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
     except Exception as exc:
         log.exception("job %s failed", job.id)
         result["seconds"] = round(time.perf_counter() - started, 3)
-        _set_state(job, "failed", result=result, error=f"{exc}\n{traceback.format_exc(limit=5)}",
-                   finished_at=db.utcnow())
+        _set_state(job, "failed", result=result,
+                   error=f"{plain_cause(exc)}\n{traceback.format_exc(limit=5)}", finished_at=db.utcnow())
         raise
     result["job_id"] = job.id
     result["verdicts"] = verdicts
     return result
 
 
+def _owner_dead(job: db.Job) -> bool:
+    owner = (job.params or {}).get("owner") or {}
+    if owner.get("host") != socket.gethostname() or not owner.get("pid"):
+        return False
+    pid = int(owner["pid"])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError):
+        return False
+    return False
+
+
+def running_jobs() -> list[db.Job]:
+    return list(db.Job.select().where(db.Job.state == "running"))
+
+
 def stale_jobs(now: dt.datetime | None = None) -> list[db.Job]:
-    """Jobs left 'running' by a process that died (no heartbeat), and jobs still queued."""
+    """Jobs left 'running' by a process that died: its pid is gone (this host), or no heartbeat for a while."""
     now = now or db.utcnow()
-    running = db.Job.select().where(db.Job.state == "running")
-    return [j for j in running if (j.heartbeat_at or j.started_at or j.created_at) < now - STALE_AFTER]
+    return [j for j in running_jobs()
+            if _owner_dead(j) or (j.heartbeat_at or j.started_at or j.created_at) < now - STALE_AFTER]
+
+
+dead_jobs = stale_jobs
+
+
+TRANSIENT_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EIO, errno.EAGAIN, errno.EBUSY, errno.ETIMEDOUT,
+                    errno.ECONNREFUSED, errno.ECONNRESET, errno.EHOSTUNREACH, errno.ENETUNREACH}
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure that says nothing about the product (disk full, database locked, a server away): retry later."""
+    while exc is not None:
+        if isinstance(exc, ConnectionError | TimeoutError):
+            return True
+        if isinstance(exc, OSError) and exc.errno in TRANSIENT_ERRNOS:
+            return True
+        text = str(exc).lower()
+        if any(m in text for m in ("database or disk is full", "database is locked", "disk i/o error",
+                                   "no space left", "could not connect", "connection", "timed out")):
+            return True
+        if type(exc).__name__ in ("EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError"):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def plain_cause(exc: BaseException) -> str:
+    """What the user reads: the operating system's words for a full disk, not a library's."""
+    text = str(exc)
+    if "database or disk is full" in text.lower() and "no space left" not in text.lower():
+        return f"No space left on device ({text})"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return text or type(exc).__name__
 
 
 def resume_stale_jobs(catalog: Catalog, registry, *, progress: Progress | None = None,

@@ -7,6 +7,7 @@ all in one transaction. A curator's choice is locked so automatic re-indexing ne
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,16 @@ from core.pipeline.validate import check_vectors
 log = logging.getLogger(__name__)
 
 REVIEW_STATES = ("pending", "approved", "flagged")
+
+
+def _writes(method):
+    """A correction holds the catalog's writer lock from its database write to its saved vector, so an
+    indexer in another process can neither revert it nor lose it."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self.catalog.writing():
+            return method(self, *args, **kwargs)
+    return wrapper
 
 
 def _crop_state(crop: db.Crop) -> dict[str, Any]:
@@ -148,6 +159,7 @@ class Reviewer:
         return True
 
     # -- crops ------------------------------------------------------------------------------------
+    @_writes
     def move_box(self, crop_id: int, box, **origin) -> Applied:
         crop = db.Crop.get_by_id(crop_id)
         image = crop.image
@@ -169,6 +181,7 @@ class Reviewer:
         changed = crop.is_primary and self._update_vector(image.product)
         return Applied(correction, changed)
 
+    @_writes
     def add_box(self, image_id: int, box, *, make_primary: bool = False, **origin) -> Applied:
         image = db.ImageFile.get_by_id(image_id)
         box = _clip_box(box, image.width, image.height)
@@ -190,6 +203,7 @@ class Reviewer:
         changed = make_primary and self._update_vector(image.product)
         return Applied(correction, changed)
 
+    @_writes
     def delete_crop(self, crop_id: int, **origin) -> Applied:
         crop = db.Crop.get_by_id(crop_id)
         product = crop.image.product
@@ -212,6 +226,7 @@ class Reviewer:
         changed = was_primary and self._update_vector(product)
         return Applied(correction, changed)
 
+    @_writes
     def restore_crop(self, crop_id: int, **origin) -> Applied:
         """Undo of a delete: the crop comes back (the log keeps both steps)."""
         crop = db.Crop.with_deleted().where(db.Crop.id == crop_id).get()
@@ -231,6 +246,7 @@ class Reviewer:
         db.Crop.update(is_primary=False).where(db.Crop.id.in_(siblings)).execute()
         db.Crop.update(is_primary=True, curator_locked=True).where(db.Crop.id == crop.id).execute()
 
+    @_writes
     def set_primary(self, crop_id: int, **origin) -> Applied:
         crop = db.Crop.get_by_id(crop_id)
         product = crop.image.product
@@ -247,6 +263,7 @@ class Reviewer:
         return Applied(correction, self._update_vector(product))
 
     # -- labels and review state --------------------------------------------------------------------
+    @_writes
     def add_label(self, product_id: int, vocabulary: str, value: str, *, crop_id: int | None = None,
                   **origin) -> Applied:
         product = db.Product.get_by_id(product_id)
@@ -263,6 +280,7 @@ class Reviewer:
         self._snapshot_labels(product)
         return Applied(correction, False)
 
+    @_writes
     def remove_label(self, label_id: int, **origin) -> Applied:
         label = db.Label.get_by_id(label_id)
         product = label.product
@@ -277,6 +295,7 @@ class Reviewer:
         self._snapshot_labels(product)
         return Applied(correction, False)
 
+    @_writes
     def confirm_label(self, label_id: int, **origin) -> Applied:
         label = db.Label.get_by_id(label_id)
 
@@ -290,6 +309,7 @@ class Reviewer:
         self._snapshot_labels(label.product)
         return Applied(correction, False)
 
+    @_writes
     def set_review_state(self, product_id: int, state: str, **origin) -> Applied:
         if state not in REVIEW_STATES:
             raise ValueError(f"review state must be one of {', '.join(REVIEW_STATES)}")
@@ -305,6 +325,7 @@ class Reviewer:
         return Applied(db.transaction(write), False)
 
     # -- other curators' corrections ------------------------------------------------------------------
+    @_writes
     def apply_remote(self, row: db.Correction) -> None:
         """Replay a correction pulled from another catalog (sync calls this inside its transaction)."""
         product = row.product

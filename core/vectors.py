@@ -10,6 +10,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -121,6 +122,12 @@ class VectorStore:
         self._index = self._new_index()
         self.dirty = False
         self.removed_since_build = 0
+        # What this process changed since the file was last read or written (None: removed), so that a save
+        # on top of another process's newer file re-applies these changes instead of dropping that file's.
+        self._pending: dict[int, np.ndarray | None] = {}
+        self.loaded_checksum: str | None = None  # the manifest checksum of the file the memory started from
+        # Set by the owning Catalog: a context manager that holds the catalog's writer lock around a save.
+        self.guard = contextlib.nullcontext
 
     def _new_index(self) -> Index:
         return Index(ndim=self.dim, metric=METRIC, dtype=DTYPE, **self._params)
@@ -163,12 +170,58 @@ class VectorStore:
             raise FileNotFoundError(f"no vector index for model version {model_version!r} in {folder}")
         store = cls(folder, model_version, dim)
         if manifest is not None and store.path.exists():
-            checksum = _sha256_file(store.path)
-            if checksum != manifest.get("checksum"):
-                raise OSError(f"vector index {store.path} does not match its manifest checksum; run check --repair")
-            store._index.load(str(store.path))
-            store._tune()
+            store._load_file()
         return store
+
+    def _read_consistent(self, wait_s: float = 5.0) -> tuple[dict, bytes]:
+        """The manifest and the file it describes. A writer replaces the file, then the manifest: a reader in
+        between sees a mismatch, so it re-reads until they agree (or the wait ends: then it is real damage)."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            manifest = json.loads(self.manifest_path.read_text())
+            data = self.path.read_bytes()
+            checksum = hashlib.sha256(data).hexdigest()
+            if checksum == manifest.get("checksum"):
+                return manifest, data
+            if time.monotonic() >= deadline:
+                raise OSError(f"vector index {self.path} does not match its manifest checksum; run check --repair")
+            time.sleep(0.05)
+
+    def _load_file(self) -> None:
+        manifest, data = self._read_consistent()
+        index = self._new_index()
+        index.load(data)
+        self._index = index
+        self.loaded_checksum = manifest.get("checksum")
+        self.removed_since_build = 0
+        self._tune()
+
+    def disk_checksum(self) -> str | None:
+        try:
+            return json.loads(self.manifest_path.read_text()).get("checksum")
+        except (OSError, ValueError):
+            return None
+
+    def is_stale(self) -> bool:
+        """Another process saved a newer file than the one this memory started from."""
+        return self.disk_checksum() != self.loaded_checksum
+
+    def reload(self) -> None:
+        """Read the file again and re-apply this process's unsaved changes on top."""
+        pending = dict(self._pending)
+        with self._lock.exclusive():
+            if self.path.exists() and self.manifest_path.exists():
+                self._load_file()
+            else:
+                self._index = self._new_index()
+                self.loaded_checksum = None
+        adds = {k: v for k, v in pending.items() if v is not None}
+        removes = [k for k, v in pending.items() if v is None]
+        if adds:
+            self.add(list(adds), np.stack(list(adds.values())))
+        if removes:
+            self.remove(removes)
+        self._pending = pending
 
     @staticmethod
     def list_versions(folder: Path) -> list[dict]:
@@ -181,7 +234,13 @@ class VectorStore:
         return out
 
     def save(self) -> None:
-        """Write to a temp file, fsync, rename; then the manifest the same way."""
+        """Write to a temp file, fsync, rename; then the manifest the same way (under the writer lock)."""
+        with self.guard():
+            if self.is_stale():
+                self.reload()  # another process saved since we read: keep its vectors, then ours
+            self._save()
+
+    def _save(self) -> None:
         if self.needs_rebuild():
             self.rebuild()
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -201,6 +260,8 @@ class VectorStore:
                     "count": count, "checksum": checksum, "file": self.path.name}
         _atomic_write(self.manifest_path, json.dumps(manifest, indent=2).encode())
         _fsync_dir(self.folder)
+        self.loaded_checksum = checksum
+        self._pending.clear()
         self.dirty = False
         self.dirty_marker.unlink(missing_ok=True)
 
@@ -230,6 +291,8 @@ class VectorStore:
             # Adding may grow (reallocate) the graph, so it excludes searches for its few milliseconds.
             self._index.add(keys, vectors)
             self._tune()
+        for key, vector in zip(keys.tolist(), vectors, strict=True):
+            self._pending[int(key)] = np.array(vector, dtype=np.float32)
         self._mark_dirty()
 
     def remove(self, keys: Iterable[int]) -> int:
@@ -241,6 +304,8 @@ class VectorStore:
             if len(present):
                 self._index.remove(present)
                 self.removed_since_build += len(present)
+        for key in keys.tolist():
+            self._pending[int(key)] = None
         if len(present):
             self._mark_dirty()
         return int(len(present))

@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QLabel,
     QMainWindow,
     QProgressDialog,
     QSplitter,
@@ -50,7 +51,8 @@ class MainWindow(QMainWindow):
     def __init__(self, context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self.setWindowTitle(f"Catalog Curator {core.__version__} — {context.catalog.root}")
+        read_only = " (read-only)" if context.catalog.read_only_reason else ""
+        self.setWindowTitle(f"Catalog Curator {core.__version__} — {context.catalog.root}{read_only}")
         self.setAcceptDrops(True)
         self.error_dialogs: list[ErrorDialog] = []
         self._download_dialog: QProgressDialog | None = None
@@ -110,6 +112,10 @@ class MainWindow(QMainWindow):
         self.sync_badge = SyncBadge(self.sync)
         self.statusBar().addPermanentWidget(self.sync_badge)
         self.statusBar().addPermanentWidget(self.model_status)
+        if ctx.catalog.read_only_reason:  # a second window on a catalog: it says why it cannot write
+            self.read_only_badge = QLabel("Read-only")
+            self.read_only_badge.setToolTip(ctx.catalog.read_only_reason)
+            self.statusBar().addPermanentWidget(self.read_only_badge)
         self.toast = Toast(self)
 
     def _action(self, text: str, shortcut, slot, tip: str = "") -> QAction:

@@ -33,7 +33,8 @@ def reviewer_task(catalog, op: Callable[[Any], Any], name: str) -> ModelTask:
             raise RuntimeError("The models are not loaded, so the change cannot be embedded.")
         reviewer = Reviewer(catalog, registry)
         try:
-            return op(reviewer)
+            with catalog.writing():  # an undo step (several corrections) is one write
+                return op(reviewer)
         finally:
             reviewer.close()
 

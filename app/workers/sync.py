@@ -31,8 +31,9 @@ def sync_task(catalog) -> ModelTask:
 
             reviewer = Reviewer(catalog, registry) if registry is not None else None
             try:
-                result = sync(settings, apply_remote=reviewer.apply_remote if reviewer else None,
-                              progress=progress, should_stop=should_stop)
+                with catalog.writing():  # pulled corrections change vectors: one writer at a time
+                    result = sync(settings, apply_remote=reviewer.apply_remote if reviewer else None,
+                                  progress=progress, should_stop=should_stop)
             finally:
                 if reviewer is not None:
                     reviewer.close()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from core.catalog import db
+from core.catalog.lock import CatalogBusy, ReadOnlyCatalog, WriterLock
 from core.paths import CatalogPaths, default_catalog_dir
 from core.settings import Settings
 from core.vectors import VectorStore
@@ -17,24 +22,110 @@ log = logging.getLogger(__name__)
 class Catalog:
     """The single owner of an open catalog. Peewee models are bound to one catalog per process."""
 
-    def __init__(self, root: Path, settings: Settings) -> None:
+    def __init__(self, root: Path, settings: Settings, *, lock_timeout: float | None = None,
+                 on_wait: Callable[[str], None] | None = None) -> None:
         self.paths = CatalogPaths(Path(root))
         self.settings = settings
         self._stores: dict[str, VectorStore] = {}
+        if lock_timeout is None:
+            lock_timeout = float(os.environ.get("CATALOG_CURATOR_LOCK_WAIT", "600"))
+        self.lock = WriterLock(self.paths.root / "locks", timeout=lock_timeout, on_wait=on_wait)
+        self.read_only_reason = ""  # set when another window owns this catalog: every write is refused
+        self._generation_seen: int | None = None
 
     @classmethod
-    def open(cls, root: Path | str | None = None) -> Catalog:
+    def open(cls, root: Path | str | None = None, *, lock_timeout: float | None = None,
+             on_wait: Callable[[str], None] | None = None) -> Catalog:
         paths = CatalogPaths(Path(root) if root else default_catalog_dir()).ensure()
-        catalog = cls(paths.root, Settings.load(paths.settings))
+        catalog = cls(paths.root, Settings.load(paths.settings), lock_timeout=lock_timeout, on_wait=on_wait)
+        from core.catalog.backup import backup_before_migration
+
+        backup_before_migration(paths)
         db.open_database(paths.db)
         if not paths.settings.exists():
             catalog.settings.save(paths.settings)
         catalog.catalog_id()  # every catalog gets its identity on first open
-        if any(paths.vectors.glob("*.dirty")):  # the last process died before saving its vectors
-            from core.catalog.check import recover_after_crash
-
-            log.warning("recovered vectors after a crash: %s", recover_after_crash(catalog))
+        catalog.recover_if_abandoned()
         return catalog
+
+    def recover_if_abandoned(self) -> dict[str, int]:
+        """Replay vectors a dead writer left unsaved. Only with the writer lock free: a `.dirty` marker of a
+        live writer is that writer's business (replaying it here raced its saves and deleted its marker)."""
+        if not any(self.paths.vectors.glob("*.dirty")) or self.read_only_reason:
+            return {}
+        from core.catalog.check import recover_after_crash
+
+        try:
+            with self.writing(timeout=0):
+                recovered = recover_after_crash(self)
+        except CatalogBusy:
+            return {}  # a live writer holds the lock: its markers are its own
+        if recovered:
+            log.warning("recovered vectors after a crash: %s", recovered)
+        return recovered
+
+    # --- the writer lock and the generation --------------------------------------------------
+    @contextlib.contextmanager
+    def writing(self, timeout: float | None = None) -> Iterator[Catalog]:
+        """Hold the catalog's writer lock: other processes' changes are read in first, this one's vectors
+        are saved and the generation moves before the lock is given back."""
+        if self.read_only_reason:
+            raise ReadOnlyCatalog(self.read_only_reason)
+        outermost = self.lock.acquire(timeout)
+        try:
+            if outermost:
+                self._catch_up(force=True)
+            yield self
+            if outermost:
+                self._commit_vectors()
+        finally:
+            self.lock.release()
+
+    def step_aside(self) -> None:
+        """A long writer calls this between batches: when someone waits, save, let them in, take it back."""
+        if self.lock.depth == 1 and self.lock.held_by_this_thread() and self.lock.others_waiting():
+            self._commit_vectors()
+            self.lock.release()
+            time.sleep(0.1)  # waiters poll every 20 ms
+            self.lock.acquire()
+            self._catch_up(force=True)
+
+    def _commit_vectors(self) -> None:
+        saved = False
+        for store in self._stores.values():
+            if store.dirty:
+                store.save()
+                saved = True
+        if saved:
+            self.bump_generation()
+
+    def generation(self) -> int:
+        row = db.database.execute_sql("SELECT value FROM setting WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def bump_generation(self) -> int:
+        """Every saved change of vectors moves the generation: other processes reload before they answer."""
+        def _do() -> None:
+            db.database.execute_sql(
+                "INSERT OR IGNORE INTO setting (key, value, created_at, updated_at) VALUES ('generation', '0', ?, ?)",
+                (db.utcnow(), db.utcnow()))
+            db.database.execute_sql(
+                "UPDATE setting SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'generation'")
+        db.transaction(_do)
+        self._generation_seen = self.generation()
+        return self._generation_seen
+
+    def _catch_up(self, force: bool = False) -> None:
+        """Reload indexes another process saved since this one read them (cheap: one SELECT when nothing moved)."""
+        if not self._stores:
+            return
+        generation = self.generation()
+        if not force and generation == self._generation_seen:
+            return
+        self._generation_seen = generation
+        for store in self._stores.values():
+            if store.is_stale():
+                store.reload()  # re-applies this process's unsaved changes, if any
 
     @property
     def root(self) -> Path:
@@ -54,8 +145,13 @@ class Catalog:
         """The (cached) index for a model version; created empty when dim is given and none exists."""
         store = self._stores.get(model_version)
         if store is None:
+            if self._generation_seen is None:
+                self._generation_seen = self.generation()
             store = VectorStore.open(self.paths.vectors, model_version, dim)
+            store.guard = self.writing
             self._stores[model_version] = store
+        elif not self.lock.held:
+            self._catch_up()
         return store
 
     def active_model_version(self) -> str | None:
@@ -89,14 +185,17 @@ class Catalog:
         db.transaction(_do)
 
     def save_vectors(self) -> None:
-        for store in self._stores.values():
-            if store.dirty:
-                store.save()
+        if any(store.dirty for store in self._stores.values()):
+            with self.writing():
+                self._commit_vectors()  # saves the dirty stores and moves the generation
 
     def close(self) -> None:
-        self.save_vectors()
-        self._stores.clear()
-        db.close_database()
+        try:
+            self.save_vectors()
+        finally:
+            self._stores.clear()
+            self.lock.close()
+            db.close_database()
 
     def __enter__(self) -> Catalog:
         return self

@@ -1,12 +1,42 @@
-"""Consistency of a catalog: database rows against vector indexes and blob files."""
+"""Consistency of a catalog: the database, vector indexes, embedding cache, blobs and jobs; and their repair.
+
+Each problem is a finding with a plain reason and whether `--repair` can fix it. Repair rebuilds what is
+derived (vector files from the embedding cache, the cache itself by re-embedding), never what a curator made:
+corrections live in the database, and a rebuilt vector is the one of the product's current primary crop.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import asdict, dataclass
 from typing import Any
+
+import numpy as np
 
 from core.catalog import db
 from core.catalog.catalog import Catalog
-from core.vectors import VectorStore
+from core.vectors import VectorStore, index_file_stem
+
+STALE_VECTOR_SIMILARITY = 0.999  # f16 storage keeps cosine above 0.9999 for the same vector
+# Causes that say nothing about the product: the next run should simply try again (see core.jobs.is_transient).
+TRANSIENT_MARKERS = ("no space left", "disk is full", "database is locked", "database is busy", "disk i/o",
+                     "connection", "timed out", "timeout", "quota")
+
+
+@dataclass
+class Finding:
+    kind: str
+    reason: str
+    repairable: bool
+    severity: str = "error"  # error: check is not ok; warning: worth knowing, the catalog is consistent
+    count: int = 1
+    repaired: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 def live_product_ids() -> list[int]:
@@ -18,79 +48,351 @@ def indexed_product_ids() -> list[int]:
     return [p.id for p in db.Product.select(db.Product.id).where(db.Product.status == "indexed")]
 
 
+def _primary_keys(product_ids: list[int]) -> dict[int, tuple[str, tuple[int, ...]]]:
+    """The embedding-cache key of each product's primary crop (a curator's choice when there is one)."""
+    keys: dict[int, tuple[str, tuple[int, ...]]] = {}
+    for chunk in db.chunked(product_ids, 500):
+        rows = (db.Crop.select(db.Crop, db.ImageFile).join(db.ImageFile)
+                .where(db.ImageFile.product.in_(chunk) & (db.Crop.is_primary == True)))  # noqa: E712
+        for row in rows:
+            keys[row.image.product_id] = (row.image.sha256, tuple(int(round(v)) for v in row.box))
+    return keys
+
+
+def _cached_primaries(catalog: Catalog, info: db.VectorIndexInfo, product_ids: list[int]) -> dict[int, np.ndarray]:
+    from core.pipeline.embed_cache import EmbeddingCache
+
+    keys = _primary_keys(product_ids)
+    cache = EmbeddingCache(catalog.paths.cache / "embeddings.sqlite")
+    try:
+        found = cache.get_many(list(keys.values()), info.model_version, info.preprocess_version)
+    finally:
+        cache.close()
+    return {pid: found[key] for pid, key in keys.items() if key in found and len(found[key]) == info.dim}
+
+
 def recover_vectors(catalog: Catalog, model_version: str, product_ids: list[int] | None = None) -> int:
     """Put back vectors that the database says exist, from the embedding cache (no model needed).
 
     The cache is committed before a product's row says "indexed", so it acts as the write-ahead log
     of the vector index: a crash between a commit and an index save loses nothing.
     """
-    from core.pipeline.embed_cache import EmbeddingCache
-
     info = db.VectorIndexInfo.get_or_none(db.VectorIndexInfo.model_version == model_version)
     if info is None:
         return 0
-    store = catalog.vector_store(model_version, info.dim or None)
-    wanted = set(indexed_product_ids() if product_ids is None else product_ids)
-    missing = sorted(wanted - set(store.keys().tolist()))
-    if not missing:
-        return 0
-    rows = (db.Crop.select(db.Crop, db.ImageFile).join(db.ImageFile)
-            .where(db.ImageFile.product.in_(missing) & (db.Crop.is_primary == True)))  # noqa: E712
-    keys = {row.image.product_id: (row.image.sha256, tuple(int(round(v)) for v in row.box)) for row in rows}
-    cache = EmbeddingCache(catalog.paths.cache / "embeddings.sqlite")
-    try:
-        found = cache.get_many(list(keys.values()), model_version, info.preprocess_version)
-    finally:
-        cache.close()
-    ids = [pid for pid, key in keys.items() if key in found]
-    if ids:
-        store.add(ids, [found[keys[pid]] for pid in ids])
-        store.save()
-    return len(ids)
+    with catalog.writing():
+        store = catalog.vector_store(model_version, info.dim or None)
+        wanted = set(indexed_product_ids() if product_ids is None else product_ids)
+        missing = sorted(wanted - set(store.keys().tolist()))
+        if not missing:
+            return 0
+        found = _cached_primaries(catalog, info, missing)
+        if found:
+            store.add(list(found), np.stack(list(found.values())))
+            store.save()
+    return len(found)
 
 
 def recover_after_crash(catalog: Catalog) -> dict[str, int]:
-    """Replay vectors for every index whose file was left behind its database (a dirty marker)."""
-    from core.vectors import index_file_stem
-
+    """Replay vectors for every index whose file was left behind its database (a dirty marker).
+    Callers hold the writer lock: a live writer's marker is not a crash."""
     recovered = {}
     for info in db.VectorIndexInfo.select():
         marker = catalog.paths.vectors / f"{index_file_stem(info.model_version)}.dirty"
         if marker.exists():
-            recovered[info.model_version] = recover_vectors(catalog, info.model_version)
+            try:
+                recovered[info.model_version] = recover_vectors(catalog, info.model_version)
+            except (OSError, ValueError, RuntimeError):
+                continue  # a damaged index: `check` reports it and `check --repair` rebuilds it
             marker.unlink(missing_ok=True)
     return recovered
 
 
-def check_catalog(catalog: Catalog, *, repair: bool = False) -> dict[str, Any]:
-    """Reconcile every vector index with the database; with repair, drop orphans and requeue missing."""
+# --- the checks -----------------------------------------------------------------------------------
+
+def _check_database(deep: bool) -> list[Finding]:
+    pragma = "integrity_check" if deep else "quick_check"
+    try:
+        rows = [r[0] for r in db.database.execute_sql(f"PRAGMA {pragma}").fetchall()]
+    except Exception as exc:
+        rows = [str(exc)]
+    if rows == ["ok"]:
+        return []
+    return [Finding("database", f"the database is damaged ({pragma}: {'; '.join(rows[:3])})", repairable=False)]
+
+
+def _inspect_index(catalog: Catalog, info: db.VectorIndexInfo) -> tuple[VectorStore | None, list[Finding]]:
+    """Open one model version's index without trusting its manifest; say what is wrong with it."""
+    stem = index_file_stem(info.model_version)
+    folder = catalog.paths.vectors
+    path, manifest_path = folder / f"{stem}.usearch", folder / f"{stem}.json"
+    name = info.model_version
+    if not manifest_path.exists() and not path.exists():
+        if db.Product.select().where(db.Product.status == "indexed").exists() and info.active:
+            return None, [Finding("vectors", f"the vector index of {name} is missing", repairable=True)]
+        return None, []
+    try:
+        manifest = json.loads(manifest_path.read_text())
+        if not isinstance(manifest, dict):
+            raise ValueError("not a JSON object")
+    except FileNotFoundError:
+        return None, [Finding("vectors", f"the manifest of {name}'s vector index is missing", repairable=True)]
+    except (OSError, ValueError) as exc:
+        return None, [Finding("vectors", f"the manifest of {name}'s vector index is unreadable ({exc})",
+                              repairable=True)]
+    problems = []
+    if manifest.get("model_version") != info.model_version:
+        problems.append(f"its manifest names model {manifest.get('model_version')!r}")
+    if info.dim and manifest.get("dim") != info.dim:
+        problems.append(f"its manifest says {manifest.get('dim')} dimensions, the model gives {info.dim}")
+    if not path.exists():
+        problems.append("the vector file is missing")
+    else:
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != manifest.get("checksum"):
+            problems.append(f"the vector file ({len(data):,} bytes) does not match its manifest checksum "
+                            "(truncated or changed)")
+    if not problems:
+        try:
+            store = VectorStore.open(folder, info.model_version, info.dim or None)
+        except Exception as exc:
+            problems.append(f"the vector file does not load ({exc})")
+        else:
+            if manifest.get("count") is not None and int(manifest["count"]) != len(store):
+                problems.append(f"it holds {len(store)} vectors, its manifest says {manifest['count']}")
+            else:
+                return store, []
+    return None, [Finding("vectors", f"the vector index of {name} is damaged: {'; '.join(problems)}",
+                          repairable=True)]
+
+
+def _rebuild_index(catalog: Catalog, info: db.VectorIndexInfo) -> VectorStore:
+    """A fresh file from the embedding cache: each indexed product's current primary crop."""
+    store = VectorStore(catalog.paths.vectors, info.model_version, info.dim)
+    store.guard = catalog.writing
+    store.delete_files()
+    catalog._stores[info.model_version] = store
+    found = _cached_primaries(catalog, info, indexed_product_ids())
+    if found:
+        store.add(list(found), np.stack(list(found.values())))
+    store._save()  # the writer lock is held by check_catalog; the old file is not merged back in
+    return store
+
+
+def _check_vectors(catalog: Catalog, info: db.VectorIndexInfo, store: VectorStore, live: list[int],
+                   expected: set[int], repair: bool) -> tuple[dict[str, Any], list[Finding]]:
+    findings = []
+    stored = set(store.keys().tolist())
+    orphans = sorted(stored - set(live))
+    missing = sorted(expected - stored)
+    if orphans:
+        findings.append(Finding("orphans", f"{len(orphans)} vectors of {info.model_version} belong to no live "
+                                "product", repairable=True, count=len(orphans)))
+    if missing:
+        findings.append(Finding("missing", f"{len(missing)} indexed products have no vector in "
+                                f"{info.model_version}", repairable=True, count=len(missing)))
+    # A vector that is not the one of the product's primary crop (a curator's choice reverted by a stale save).
+    cached = _cached_primaries(catalog, info, sorted(stored & expected))
+    stale = []
+    if cached:
+        keys, vectors = store.get(list(cached))
+        for key, vec in zip(keys.tolist(), vectors, strict=True):
+            want = cached[key]
+            sim = float(vec @ want) / max(float(np.linalg.norm(vec) * np.linalg.norm(want)), 1e-12)
+            if sim < STALE_VECTOR_SIMILARITY:
+                stale.append(key)
+    if stale:
+        findings.append(Finding("stale", f"{len(stale)} vectors of {info.model_version} are not their product's "
+                                "primary crop (a correction was overwritten)", repairable=True, count=len(stale)))
+    if repair and (orphans or missing or stale):
+        with catalog.writing():
+            if orphans:
+                store.remove(orphans)
+            refill = _cached_primaries(catalog, info, missing) if missing else {}
+            refill.update({pid: cached[pid] for pid in stale})
+            if refill:
+                store.add(list(refill), np.stack(list(refill.values())))
+            store.save()
+        still_missing = sorted(set(missing) - set(refill))
+        if still_missing and info.active:  # not in the cache: the next index run embeds them again
+            db.Product.update(status="imported").where(db.Product.id.in_(still_missing)).execute()
+        for f in findings:
+            f.repaired = True
+        missing = still_missing
+    row = {"model_version": info.model_version, "vectors": len(store), "orphans": orphans, "missing": missing,
+           "stale": stale, "active": bool(info.active)}
+    return row, findings
+
+
+def _check_cache(catalog: Catalog, repair: bool) -> list[Finding]:
+    path = catalog.paths.cache / "embeddings.sqlite"
+    if not path.exists():
+        return []
+    dims = {i.model_version: i.dim for i in db.VectorIndexInfo.select()}
+    try:
+        con = sqlite3.connect(path, timeout=30)
+        try:
+            ok = con.execute("PRAGMA quick_check").fetchone()[0]
+            if ok != "ok":
+                raise sqlite3.DatabaseError(ok)
+            bad = con.execute("SELECT COUNT(*) FROM embedding "
+                              "WHERE typeof(vector) != 'blob' OR length(vector) != 4 * dim").fetchone()[0]
+            wrong_dim = sum(n for mv, d, n in con.execute(
+                "SELECT model_version, dim, COUNT(*) FROM embedding GROUP BY 1, 2") if mv in dims and dims[mv] != d)
+            if (bad or wrong_dim) and repair:
+                with con:
+                    con.execute("DELETE FROM embedding WHERE typeof(vector) != 'blob' OR length(vector) != 4 * dim")
+                    for mv, d in dims.items():
+                        con.execute("DELETE FROM embedding WHERE model_version = ? AND dim != ?", (mv, d))
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        finding = Finding("cache", f"the embedding cache is unreadable ({exc}); it is derived data: repair "
+                          "moves it aside and the next index run embeds again", repairable=True)
+        if repair:
+            aside = path.with_name(f"embeddings.damaged-{os.getpid()}.sqlite")
+            os.replace(path, aside)
+            for suffix in ("-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+            finding.repaired = True
+        return [finding]
+    if bad or wrong_dim:
+        return [Finding("cache", f"{bad + wrong_dim} embedding-cache rows are damaged (wrong size or dimensions)",
+                        repairable=True, count=bad + wrong_dim, repaired=repair)]
+    return []
+
+
+def _check_jobs(repair: bool) -> list[Finding]:
+    from core.jobs import dead_jobs
+
+    dead = dead_jobs()
+    if not dead:
+        return []
+    if repair:
+        def _do() -> None:
+            for job in dead:
+                job.state, job.finished_at = "interrupted", db.utcnow()
+                job.error = job.error or "interrupted: the process running it stopped"
+                job.save()
+        db.transaction(_do)
+    return [Finding("jobs", f"{len(dead)} jobs ({', '.join(str(j.id) for j in dead[:5])}) were left running by "
+                    "a process that stopped", repairable=True, count=len(dead), repaired=repair)]
+
+
+def _check_products(repair: bool) -> list[Finding]:
+    findings = []
+    failed = list(db.Product.select(db.Product.id, db.Product.sku).where(db.Product.status == "error"))
+    if failed:
+        reasons = {}
+        for r in (db.IndexingResult.select(db.IndexingResult.product, db.IndexingResult.error)
+                  .where(db.IndexingResult.product.in_([p.id for p in failed]))
+                  .order_by(db.IndexingResult.id)):
+            reasons[r.product_id] = r.error
+        transient = [p for p in failed if any(m in reasons.get(p.id, "").lower() for m in TRANSIENT_MARKERS)]
+        if transient:
+            example = reasons[transient[0].id].splitlines()[0][:120]
+            findings.append(Finding("failed", f"{len(transient)} products failed for a passing reason (e.g. "
+                                    f"{transient[0].sku}: {example}) and were never retried", repairable=True,
+                                    count=len(transient)))
+        rest = len(failed) - len(transient)
+        if rest:
+            findings.append(Finding("failed", f"{rest} products could not be indexed (their images give no usable "
+                                    "crop); repair queues them once more", repairable=True, severity="warning",
+                                    count=rest))
+        if repair:
+            db.Product.update(status="imported").where(db.Product.id.in_([p.id for p in failed])).execute()
+            for f in findings:
+                f.repaired = True
+    from core.jobs import running_jobs
+
+    if not running_jobs():
+        waiting = db.Product.select().where(db.Product.status == "imported").count()
+        if waiting:
+            findings.append(Finding("not_indexed", f"{waiting} products were imported but never indexed; "
+                                    "run `index` (or resume in the app)", repairable=False, severity="warning",
+                                    count=waiting))
+    return findings
+
+
+def _check_blobs(catalog: Catalog, deep: bool) -> tuple[list[str], list[Finding]]:
+    missing, damaged = [], []
+    for image in db.ImageFile.select().where(db.ImageFile.status == "ok"):
+        path = catalog.root / image.blob_path
+        if not path.exists():
+            missing.append(image.blob_path)
+        elif deep and image.sha256:
+            h = hashlib.sha256()
+            with open(path, "rb") as fh:
+                for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                    h.update(chunk)
+            if h.hexdigest() != image.sha256:
+                damaged.append(image.blob_path)
+    findings = []
+    if missing:
+        findings.append(Finding("blobs", f"{len(missing)} stored images are missing (e.g. {missing[0]}); "
+                                "import their folders again", repairable=False, count=len(missing)))
+    if damaged:
+        findings.append(Finding("blobs", f"{len(damaged)} stored images changed on disk (sha256 differs, e.g. "
+                                f"{damaged[0]}); import their folders again", repairable=False, count=len(damaged)))
+    return missing, findings
+
+
+def check_catalog(catalog: Catalog, *, repair: bool = False, deep: bool = False) -> dict[str, Any]:
+    """Verify everything a catalog is made of; with repair, fix what is derived. Holds the writer lock."""
+    with catalog.writing():
+        return _check(catalog, repair=repair, deep=deep)
+
+
+def _check(catalog: Catalog, *, repair: bool, deep: bool) -> dict[str, Any]:
+    findings = _check_database(deep)
+    if findings:  # nothing else can be trusted: name the way back
+        return database_beyond_repair(catalog.paths, findings[0].reason)
+    findings += _check_cache(catalog, repair)
     recovered = recover_after_crash(catalog)
     live = live_product_ids()
+    expected = set(indexed_product_ids())
     report: dict[str, Any] = {"products": len(live), "vectors": 0, "missing": [], "orphans": [],
                               "missing_blobs": [], "indexes": []}
-    versions = {m["model_version"] for m in VectorStore.list_versions(catalog.paths.vectors)}
     active = catalog.active_model_version()
-    expected = set(indexed_product_ids())
-    for version in sorted(versions):
-        store = catalog.vector_store(version)
-        rec = store.reconcile(live, repair=repair)
-        # Only products the pipeline finished are expected to have a vector.
-        missing = sorted(set(rec.missing) & expected)
-        report["indexes"].append({"model_version": version, "vectors": len(store), "orphans": rec.orphans,
-                                  "missing": missing, "active": version == active})
-        if version == active or active is None:
-            report["vectors"] = len(store)
-            report["missing"] = missing
-            report["orphans"] = rec.orphans
-    for image in db.ImageFile.select().where(db.ImageFile.status == "ok"):
-        if not (catalog.root / image.blob_path).exists():
-            report["missing_blobs"].append(image.blob_path)
-    if repair and report["missing"]:
-        # Missing vectors are re-embedded by the next index run.
-        db.Product.update(status="imported").where(db.Product.id.in_(report["missing"])).execute()
+    for info in db.VectorIndexInfo.select().order_by(db.VectorIndexInfo.model_version):
+        store, problems = _inspect_index(catalog, info)
+        if problems and repair:
+            store = _rebuild_index(catalog, info)
+            for f in problems:
+                f.repaired = True
+        findings += problems
+        if store is None:
+            report["indexes"].append({"model_version": info.model_version, "vectors": 0, "active": bool(info.active),
+                                      "damaged": True})
+            continue
+        catalog._stores[info.model_version] = store
+        store.guard = catalog.writing
+        row, problems = _check_vectors(catalog, info, store, live, expected if info.active or active is None
+                                       else set(), repair)
+        findings += problems
+        report["indexes"].append(row)
+        if info.model_version == active or active is None:
+            report["vectors"], report["missing"], report["orphans"] = row["vectors"], row["missing"], row["orphans"]
+    report["missing_blobs"], blob_findings = _check_blobs(catalog, deep)
+    findings += blob_findings
+    findings += _check_jobs(repair)
+    findings += _check_products(repair)
     if recovered:
         report["recovered"] = recovered
-    report["ok"] = not (report["missing"] or report["orphans"] or report["missing_blobs"])
+    report["findings"] = [f.to_dict() for f in findings]
+    report["ok"] = not any(f.severity == "error" and not f.repaired for f in findings)
     if repair:
         report["repaired"] = True
     return report
+
+
+def database_beyond_repair(paths, reason: str) -> dict[str, Any]:
+    """The report when the database itself is damaged: repair cannot rebuild it, a backup can."""
+    from core.catalog.backup import newest_backup
+
+    backup = newest_backup(paths)
+    advice = (f"restore the newest backup, {backup} (copy it over {paths.db} with the app closed)" if backup
+              else "no backup was found")
+    finding = Finding("database", f"{reason}; {advice}", repairable=False)
+    return {"ok": False, "products": 0, "vectors": 0, "missing": [], "orphans": [], "missing_blobs": [],
+            "indexes": [], "findings": [finding.to_dict()], "backup": str(backup) if backup else None}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -33,10 +34,11 @@ def delete_products(product_ids: list[int], catalog: Catalog | None = None) -> i
         db.audit("delete", "products", ids=product_ids)
         return n
 
-    n = db.transaction(_do)
-    for store in _stores(catalog):  # vectors come back from the embedding cache on restore
-        if store.remove(product_ids):
-            store.save()
+    with catalog.writing() if catalog is not None else contextlib.nullcontext():
+        n = db.transaction(_do)
+        for store in _stores(catalog):  # vectors come back from the embedding cache on restore
+            if store.remove(product_ids):
+                store.save()
     return n
 
 
@@ -59,17 +61,23 @@ def restore_products(product_ids: list[int], catalog: Catalog | None = None) -> 
         db.audit("restore", "products", ids=product_ids)
         return restored
 
-    restored = db.transaction(_do)
-    if catalog is not None:
-        from core.catalog.check import recover_vectors
+    with catalog.writing() if catalog is not None else contextlib.nullcontext():
+        restored = db.transaction(_do)
+        if catalog is not None:
+            from core.catalog.check import recover_vectors
 
-        for store in _stores(catalog):
-            recover_vectors(catalog, store.model_version, product_ids)
+            for store in _stores(catalog):
+                recover_vectors(catalog, store.model_version, product_ids)
     return restored
 
 
 def purge(catalog: Catalog, *, retention_days: int | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
     """Remove for good what was soft-deleted before the retention period: rows, blobs, thumbnails, vectors."""
+    with catalog.writing():
+        return _purge(catalog, retention_days=retention_days, now=now)
+
+
+def _purge(catalog: Catalog, *, retention_days: int | None, now: dt.datetime | None) -> dict[str, Any]:
     days = catalog.settings.retention_days if retention_days is None else retention_days
     cutoff = (now or db.utcnow()) - dt.timedelta(days=days)
     products = [p.id for p in db.Product.only_deleted(db.Product.id).where(db.Product.deleted_at <= cutoff)]

@@ -63,8 +63,10 @@ class EmbeddingCache:
             row = conn.execute(
                 "SELECT dim, vector FROM embedding WHERE sha256=? AND box=? AND model_version=? "
                 "AND preprocess_version=?", (sha, box_key(box), model_version, preprocess_version)).fetchone()
-            if row is not None:
-                out[(sha, box)] = np.frombuffer(row[1], dtype=np.float32).reshape(row[0]).copy()
+            if row is not None and isinstance(row[1], bytes) and len(row[1]) == 4 * int(row[0] or 0):
+                vector = np.frombuffer(row[1], dtype=np.float32)
+                if np.isfinite(vector).all():  # a damaged row is a miss: the crop is embedded again
+                    out[(sha, box)] = vector.copy()
         self.hits += len(out)
         self.misses += len(wanted) - len(out)
         return out

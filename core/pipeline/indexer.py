@@ -207,8 +207,32 @@ def _next_decoded(q: queue.Queue) -> _ProductWork | None:
 def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None = None,
                    job: db.Job | None = None, progress: Progress | None = None,
                    should_stop: ShouldStop | None = None, batch_size: int | None = None) -> IndexReport:
-    """Run the ML stages over products and store crops, labels, vectors and one IndexingResult each."""
+    """Run the ML stages over products and store crops, labels, vectors and one IndexingResult each.
+
+    The run holds the catalog's writer lock, stepping aside between batches when another writer (a curator's
+    correction, another process) waits, so their changes and ours are applied one after the other.
+    """
+    with catalog.writing():
+        return _index_products(catalog, registry, product_ids=product_ids, job=job, progress=progress,
+                               should_stop=should_stop, batch_size=batch_size)
+
+
+def _done_elsewhere(ids: list[int], model_version: str, preprocess_version: str, job, since) -> set[int]:
+    """Products another run indexed while this one waited for the lock (two indexers never redo each other)."""
+    rows = db.IndexingResult.select(db.IndexingResult.product).where(
+        db.IndexingResult.product.in_(ids) & (db.IndexingResult.model_version == model_version)
+        & (db.IndexingResult.preprocess_version == preprocess_version) & (db.IndexingResult.created_at >= since)
+        & (db.IndexingResult.status != "retry"))
+    if job is not None:
+        rows = rows.where((db.IndexingResult.job != job.id) | db.IndexingResult.job.is_null())
+    return {r.product_id for r in rows}
+
+
+def _index_products(catalog: Catalog, registry, *, product_ids: list[int] | None,
+                    job: db.Job | None, progress: Progress | None,
+                    should_stop: ShouldStop | None, batch_size: int | None) -> IndexReport:
     started = time.perf_counter()
+    started_at = db.utcnow()
     settings = catalog.settings
     embedder = registry.embedder()
     detector = registry.detector()
@@ -267,6 +291,15 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
                 n_images += len(item.images)
             if not group:
                 break
+            catalog.step_aside()  # a waiting writer goes first; what it saved is read back in
+            if product_ids is None:
+                done_elsewhere = _done_elsewhere([p.product_id for p in group], embedder.model_version,
+                                                 spec.version, job, started_at)
+                report.skipped += len(done_elsewhere)
+                done += len(done_elsewhere)
+                group = [p for p in group if p.product_id not in done_elsewhere]
+                if not group:
+                    continue
             _process_group(group, catalog=catalog, embedder=embedder, detector=detector, spec=spec,
                            cache=cache, store=store, labeller=labeller, tracker=tracker, report=report,
                            job=job, batch_size=batch_images, stage=stage)
@@ -274,7 +307,7 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
             done += len(group)
             since_save += len(group)
             if since_save >= SAVE_EVERY:
-                store.save()
+                catalog.save_vectors()  # readers in other processes see the progress (the generation moves)
                 since_save = 0
             if job is not None:
                 _touch_job(job, done, total)
@@ -287,7 +320,7 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
                 q.get(timeout=0.05)
         decoder.join()
         if store.dirty:
-            store.save()
+            catalog.save_vectors()
         cache.close()
     if not stage:  # a candidate's trained labels are written when it is promoted
         _apply_label_heads(catalog, embedder.model_version, spec.version, ids, report)
@@ -405,13 +438,24 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
                             tracker=tracker, report=report, job=job, stage=stage,
                             batched={key: seconds * share for key, seconds in batched.items()})
         except Exception as exc:  # one product's failure never stops the job
+            from core.jobs import is_transient, plain_cause
+
             log.exception("indexing %s failed", product.sku)
             report.failed += 1
-            report.errors.append({"path": product.shown, "reason": f"indexing failed: {type(exc).__name__}: {exc}"})
-            try:
-                _record_failure(product, str(exc), report, job, stage)
-            except Exception:  # noqa: BLE001 - the error is in the report; the product is retried next run
-                log.exception("recording the failure of %s failed", product.sku)
+            if is_transient(exc):  # disk full, database locked: the product stays "to do" for the next run
+                report.errors.append({"path": product.shown,
+                                      "reason": f"not indexed, will retry on the next run: {plain_cause(exc)}"})
+                try:
+                    _record_failure(product, plain_cause(exc), report, job, stage, retry=True)
+                except Exception:  # the same cause may refuse this write too; the product is still "to do"
+                    log.warning("could not record the failure of %s", product.sku)
+            else:
+                report.errors.append({"path": product.shown,
+                                      "reason": f"indexing failed: {type(exc).__name__}: {exc}"})
+                try:
+                    _record_failure(product, str(exc), report, job, stage)
+                except Exception:  # noqa: BLE001 - the error is in the report; the product is retried next run
+                    log.exception("recording the failure of %s failed", product.sku)
 
 
 def _detect(detector, images: list[_ImageWork]) -> list[list]:
@@ -618,11 +662,13 @@ def _no_crop_reason(product: _ProductWork, entries) -> str:
     return "every crop was rejected: " + "; ".join(reasons) if reasons else "no usable crop"
 
 
-def _record_failure(product: _ProductWork, error: str, report: IndexReport, job, stage: str = "") -> None:
+def _record_failure(product: _ProductWork, error: str, report: IndexReport, job, stage: str = "",
+                    retry: bool = False) -> None:
     def write() -> None:
         db.IndexingResult.create(job=job, product=product.product_id, model_version=report.model_version,
-                                 preprocess_version=report.preprocess_version, status="error", error=error,
-                                 device=report.device)
+                                 preprocess_version=report.preprocess_version, status="retry" if retry else "error",
+                                 error=error, device=report.device)
         if not stage:
-            db.Product.update(status="error").where(db.Product.id == product.product_id).execute()
+            db.Product.update(status="imported" if retry else "error").where(
+                db.Product.id == product.product_id).execute()
     db.transaction(write)

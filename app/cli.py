@@ -115,14 +115,28 @@ SHOWN_PROBLEMS = 20  # errors and warnings listed in text output; --json lists e
 
 @command("check")
 def cmd_check(args: argparse.Namespace) -> int:
-    from core.catalog.check import check_catalog
+    import sqlite3
 
-    with open_catalog(args) as catalog, catalog.writing():  # a consistent view: no writer half-way through
+    import peewee
+
+    from core.catalog.check import check_catalog, database_beyond_repair
+    from core.paths import CatalogPaths
+
+    try:
+        catalog = open_catalog(args)
+    except (sqlite3.DatabaseError, peewee.DatabaseError) as exc:  # the database itself: only a backup helps
+        report = database_beyond_repair(CatalogPaths(catalog_dir(args)), f"the database is damaged ({exc})")
+        emit(args, report, f"PROBLEMS: {report['findings'][0]['reason']}")
+        return 1
+    with catalog, catalog.writing():  # a consistent view: no writer half-way through
         report = check_catalog(catalog, repair=args.repair, deep=args.deep)
-    emit(args, report, f"{'OK' if report['ok'] else 'PROBLEMS'}: {report['products']} products, "
-                       f"{report['vectors']} vectors, {len(report['missing'])} missing, "
-                       f"{len(report['orphans'])} orphans")
-    return 0 if report["ok"] or args.repair else 1
+    lines = [f"{'OK' if report['ok'] else 'PROBLEMS'}: {report['products']} products, "
+             f"{report['vectors']} vectors, {len(report['missing'])} missing, {len(report['orphans'])} orphans"]
+    for f in report.get("findings", []):
+        fix = "repaired" if f["repaired"] else ("check --repair fixes it" if f["repairable"] else "not repairable")
+        lines.append(f"  {f['severity']}: {f['reason']} ({fix})")
+    emit(args, report, "\n".join(lines))
+    return 0 if report["ok"] else 1
 
 
 @command("purge")

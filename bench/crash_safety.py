@@ -1,11 +1,15 @@
-"""Crash safety: SIGKILL the indexer at random moments, check the catalog each time, then finish the job.
+"""Crash safety: SIGKILL the indexer at random moments while a second process reads, check the catalog
+each time, then finish the job.
 
     python bench/crash_safety.py --kills 20 --json
 
 Indexes ../shared/data/magento-dev/catalog (or --source DIR) with the offline EfficientNet-Lite0 embedder.
-After every kill: `catalog-curator check` must report a consistent catalog, and every product that was
-committed as indexed before the kill must still be indexed. At the end an uninterrupted run finishes
-the job, and the catalog must hold each product, image, crop and result exactly once.
+A reader process runs the whole time, like a GUI window or a `search` beside the indexer: it keeps the catalog
+open and searches its index (reloading when the generation moves), and every few queries opens the catalog
+afresh as a new command would. A reader must never fail to read (no false "checksum mismatch") and must never
+recover a live writer. After every kill: `catalog-curator check` must report a consistent catalog, and every
+product that was committed as indexed before the kill must still be indexed. At the end an uninterrupted run
+finishes the job, and the catalog must hold each product, image, crop and result exactly once.
 """
 
 from __future__ import annotations
@@ -58,6 +62,47 @@ def duplicates(db_path: Path) -> dict[str, int]:
     return out
 
 
+READER = """
+import json, sys, time
+from pathlib import Path
+import numpy as np
+from core.catalog.catalog import Catalog
+root, stop, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+stats = {"queries": 0, "reloads": 0, "opens": 0, "errors": []}
+rng = np.random.default_rng(0)
+catalog, seen = None, None
+while not stop.exists():
+    try:
+        if catalog is None or stats["queries"] % 25 == 0:
+            if catalog is not None:
+                catalog.close()
+            catalog = Catalog.open(root, lock_timeout=0)
+            stats["opens"] += 1
+        version = catalog.active_model_version()
+        if version is None:
+            time.sleep(0.2)
+            continue
+        try:
+            store = catalog.vector_store(version)
+        except FileNotFoundError:  # nothing saved yet
+            time.sleep(0.2)
+            continue
+        if store.loaded_checksum != seen:
+            stats["reloads"] += seen is not None
+            seen = store.loaded_checksum
+        if len(store):
+            store.search(rng.normal(size=store.dim).astype(np.float32), 10)
+        stats["queries"] += 1
+    except Exception as exc:
+        stats["errors"].append(f"{type(exc).__name__}: {exc}"[:300])
+        catalog = None
+    time.sleep(0.05)
+if catalog is not None:
+    catalog.close()
+out.write_text(json.dumps(stats))
+"""
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kills", type=int, default=20)
@@ -88,6 +133,10 @@ def main() -> int:
     env = {**os.environ, "YOLO_OFFLINE": "1", "HF_HUB_OFFLINE": "1"}
     db_path = catalog / "catalog.sqlite"
     rows, failures = [], []
+    stop, reader_out = catalog.parent / "reader.stop", catalog.parent / "reader.json"
+    stop.unlink(missing_ok=True)
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(catalog), str(stop), str(reader_out)],
+                              env={**env, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
     for n in range(args.kills):
         proc = subprocess.Popen(cli("index", str(args.source), "--catalog", str(catalog), "--json"), env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
@@ -114,6 +163,9 @@ def main() -> int:
             failures.append(row)
     final = subprocess.run(cli("index", str(args.source), "--catalog", str(catalog), "--json"), env=env,
                            capture_output=True, text=True, cwd=ROOT)
+    stop.touch()
+    reader.wait(timeout=120)
+    reading = json.loads(reader_out.read_text()) if reader_out.exists() else {"errors": ["reader did not report"]}
     final_report = json.loads(final.stdout)
     check = json.loads(subprocess.run(cli("check", "--catalog", str(catalog), "--json"), env=env,
                                       capture_output=True, text=True, cwd=ROOT).stdout)
@@ -124,7 +176,11 @@ def main() -> int:
         "products_lost": sum(len(r["lost"]) for r in rows),
         "final_check_ok": check["ok"], "final_products": check["products"], "final_vectors": check["vectors"],
         "final_errors": len(final_report.get("errors", [])), "duplicates": dups,
-        "ok": not failures and check["ok"] and not any(dups.values()) and check["products"] == check["vectors"],
+        "reader": {"queries": reading.get("queries", 0), "reloads": reading.get("reloads", 0),
+                   "opens": reading.get("opens", 0), "errors": len(reading["errors"]),
+                   "first_errors": reading["errors"][:3]},
+        "ok": not failures and check["ok"] and not any(dups.values()) and check["products"] == check["vectors"]
+              and not reading["errors"],
         "catalog": str(catalog), "runs": rows,
     }
     if args.json:

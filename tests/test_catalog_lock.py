@@ -107,9 +107,8 @@ def test_a_reader_never_recovers_a_live_writer(tmp_path):
         try:
             assert reader.recover_if_abandoned() == {}
             assert len(reader.vector_store("m")) == 0  # the writer's unsaved vector is not ours to replay
-            with pytest.raises(CatalogBusy, match=r"pid \d+"):
-                with reader.writing(timeout=0.3):
-                    pass
+            with pytest.raises(CatalogBusy, match=r"pid \d+"), reader.writing(timeout=0.3):
+                pass
         finally:
             reader.close()
         assert marker.exists() and next((root / "vectors").glob("*.json")).read_text() == manifest
@@ -176,7 +175,7 @@ CORRECTOR = """
         pid = targets[n % len(targets)]
         search(catalog, registry, SearchRequest(similar_to=pid, k=5), log_query=False)
         image = db.ImageFile.select().where(db.ImageFile.product == pid).first()
-        k = 2 + n
+        k = 2 + n % 25
         box = (k, k, image.width - k, image.height - k)
         applied = reviewer.add_box(image.id, box, make_primary=True)
         done.append({"product": pid, "crop": applied.correction.crop_id, "while_indexing": not stop.exists()})
@@ -188,11 +187,10 @@ CORRECTOR = """
 
 @pytest.mark.slow
 def test_cli_index_while_another_process_searches_and_corrects(tmp_path, tiny_model_settings):
+    from core.jobs import run_index_job
     from core.models.registry import ModelRegistry
     from core.pipeline.embed_cache import EmbeddingCache
     from tests.test_indexer import _make_products
-
-    from core.jobs import run_index_job
 
     old = _make_products(tmp_path / "old", n=4)
     for i, folder in enumerate(sorted(old.iterdir())):  # distinct SKUs from the new batch

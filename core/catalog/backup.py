@@ -33,7 +33,10 @@ def newest_backup(paths: CatalogPaths) -> Path | None:
     return backups[0] if backups else None
 
 
-def _schema_version(path: Path) -> int:
+def schema_version_of(path: Path) -> int:
+    """The schema of a database file without opening it for writing (0: no file or no schema yet)."""
+    if not path.exists():
+        return 0
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:
         row = con.execute("SELECT MAX(version) FROM schema_version").fetchone()
@@ -55,9 +58,13 @@ def backup(paths: CatalogPaths, reason: str) -> Path:
     dest = sqlite3.connect(tmp)
     try:
         source.backup(dest)
+        check = dest.execute("PRAGMA quick_check").fetchone()[0]
     finally:
         dest.close()
         source.close()
+    if check != "ok":  # a damaged database must never become "the newest backup"
+        tmp.unlink(missing_ok=True)
+        raise sqlite3.DatabaseError(f"not backed up: the database fails its check ({check})")
     os.replace(tmp, target)
     log.info("database backed up to %s (%s)", target, reason)
     prune(paths)
@@ -83,7 +90,7 @@ def backup_before_migration(paths: CatalogPaths) -> Path | None:
     if not paths.db.exists() or paths.db.stat().st_size == 0:
         return None
     try:
-        version = _schema_version(paths.db)
+        version = schema_version_of(paths.db)
         if 0 < version < SCHEMA_VERSION:
             return backup(paths, f"v{version}")
         newest = newest_backup(paths)

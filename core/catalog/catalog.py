@@ -38,10 +38,18 @@ class Catalog:
              on_wait: Callable[[str], None] | None = None) -> Catalog:
         paths = CatalogPaths(Path(root) if root else default_catalog_dir()).ensure()
         catalog = cls(paths.root, Settings.load(paths.settings), lock_timeout=lock_timeout, on_wait=on_wait)
-        from core.catalog.backup import backup_before_migration
+        from core.catalog.backup import backup_before_migration, schema_version_of
 
-        backup_before_migration(paths)
-        db.open_database(paths.db)
+        if schema_version_of(paths.db) < db.SCHEMA_VERSION:  # create or upgrade: one process at a time
+            catalog.lock.acquire()
+            try:
+                backup_before_migration(paths)
+                db.open_database(paths.db)
+            finally:
+                catalog.lock.release()
+        else:
+            backup_before_migration(paths)  # once a day
+            db.open_database(paths.db)
         if not paths.settings.exists():
             catalog.settings.save(paths.settings)
         catalog.catalog_id()  # every catalog gets its identity on first open

@@ -180,7 +180,7 @@ def _rebuild_index(catalog: Catalog, info: db.VectorIndexInfo) -> VectorStore:
 
 
 def _check_vectors(catalog: Catalog, info: db.VectorIndexInfo, store: VectorStore, live: list[int],
-                   expected: set[int], repair: bool) -> tuple[dict[str, Any], list[Finding]]:
+                   expected: set[int], repair: bool, cache_usable: bool = True) -> tuple[dict[str, Any], list[Finding]]:
     findings = []
     stored = set(store.keys().tolist())
     orphans = sorted(stored - set(live))
@@ -192,7 +192,7 @@ def _check_vectors(catalog: Catalog, info: db.VectorIndexInfo, store: VectorStor
         findings.append(Finding("missing", f"{len(missing)} indexed products have no vector in "
                                 f"{info.model_version}", repairable=True, count=len(missing)))
     # A vector that is not the one of the product's primary crop (a curator's choice reverted by a stale save).
-    cached = _cached_primaries(catalog, info, sorted(stored & expected))
+    cached = _cached_primaries(catalog, info, sorted(stored & expected)) if cache_usable else {}
     stale = []
     if cached:
         keys, vectors = store.get(list(cached))
@@ -208,7 +208,7 @@ def _check_vectors(catalog: Catalog, info: db.VectorIndexInfo, store: VectorStor
         with catalog.writing():
             if orphans:
                 store.remove(orphans)
-            refill = _cached_primaries(catalog, info, missing) if missing else {}
+            refill = _cached_primaries(catalog, info, missing) if missing and cache_usable else {}
             refill.update({pid: cached[pid] for pid in stale})
             if refill:
                 store.add(list(refill), np.stack(list(refill.values())))
@@ -344,11 +344,15 @@ def check_catalog(catalog: Catalog, *, repair: bool = False, deep: bool = False)
 
 
 def _check(catalog: Catalog, *, repair: bool, deep: bool) -> dict[str, Any]:
+    catalog._commit_vectors()  # this process's unsaved vectors first: the files are what is checked
     findings = _check_database(deep)
     if findings:  # nothing else can be trusted: name the way back
         return database_beyond_repair(catalog.paths, findings[0].reason)
     findings += _check_cache(catalog, repair)
-    recovered = recover_after_crash(catalog)
+    # Without repair a damaged cache file is left as found (opening it would set it aside).
+    cache_usable = not any(f.kind == "cache" and f.count == 1 and not f.repaired and "unreadable" in f.reason
+                           for f in findings)
+    recovered = recover_after_crash(catalog) if cache_usable else {}
     live = live_product_ids()
     expected = set(indexed_product_ids())
     report: dict[str, Any] = {"products": len(live), "vectors": 0, "missing": [], "orphans": [],
@@ -365,10 +369,11 @@ def _check(catalog: Catalog, *, repair: bool, deep: bool) -> dict[str, Any]:
             report["indexes"].append({"model_version": info.model_version, "vectors": 0, "active": bool(info.active),
                                       "damaged": True})
             continue
-        catalog._stores[info.model_version] = store
-        store.guard = catalog.writing
+        if not problems:  # the file is sound: use (and keep) the catalog's own store object
+            store = catalog._stores.setdefault(info.model_version, store)
+            store.guard = catalog.writing
         row, problems = _check_vectors(catalog, info, store, live, expected if info.active or active is None
-                                       else set(), repair)
+                                       else set(), repair, cache_usable)
         findings += problems
         report["indexes"].append(row)
         if info.model_version == active or active is None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 Box = tuple[int, int, int, int]
 CacheKey = tuple[str, Box]
@@ -41,7 +45,16 @@ class EmbeddingCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
-        self._conn().execute(_SCHEMA)
+        try:
+            self._conn().execute(_SCHEMA)
+        except sqlite3.DatabaseError as exc:  # derived data: a damaged file is set aside and rebuilt as we go
+            self.close()
+            aside = self.path.with_name(f"{self.path.stem}.damaged-{os.getpid()}{self.path.suffix}")
+            log.warning("embedding cache %s is unreadable (%s); moved to %s", self.path, exc, aside)
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):
+                self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
+            self._conn().execute(_SCHEMA)
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)

@@ -94,8 +94,8 @@ def cmd_index(args: argparse.Namespace) -> int:
             if not is_transient(exc):
                 raise
             # What is done is committed; what is not stays "to do" for the next run.
-            print(f"index stopped: {plain_cause(exc)}. What was indexed is kept; run index again to continue.",
-                  file=sys.stderr)
+            print(f"index stopped: {plain_cause(exc, catalog.root)}. What was indexed is kept; run index again "
+                  "to continue.", file=sys.stderr)
             return 1
         finally:
             if registry is not None:
@@ -528,6 +528,16 @@ def main(argv: list[str] | None = None) -> int:
     except (CatalogBusy, ReadOnlyCatalog) as exc:
         print(f"catalog-curator: {exc}", file=sys.stderr)
         return 3
+    except Exception as exc:
+        from core.jobs import is_transient, plain_cause
+
+        if not is_transient(exc):
+            raise
+        # Disk full, database locked, a server away: the cause, not a traceback; nothing committed is lost.
+        folder = getattr(args, "catalog", None)
+        print(f"catalog-curator: {args.command} stopped: {plain_cause(exc, folder)}. What was done is kept; "
+              "run it again when this is resolved.", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import logging
@@ -73,7 +74,7 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
         log.exception("job %s failed", job.id)
         result["seconds"] = round(time.perf_counter() - started, 3)
         _set_state(job, "failed", result=result,
-                   error=f"{plain_cause(exc)}\n{traceback.format_exc(limit=5)}", finished_at=db.utcnow())
+                   error=f"{plain_cause(exc, catalog.root)}\n{traceback.format_exc(limit=5)}", finished_at=db.utcnow())
         raise
     result["job_id"] = job.id
     result["verdicts"] = verdicts
@@ -131,10 +132,16 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
-def plain_cause(exc: BaseException) -> str:
+def plain_cause(exc: BaseException, folder: Path | None = None) -> str:
     """What the user reads: the operating system's words for a full disk, not a library's."""
+    import shutil
+
     text = str(exc)
-    if "database or disk is full" in text.lower() and "no space left" not in text.lower():
+    full = "database or disk is full" in text.lower()
+    if not full and folder is not None and ("disk i/o error" in text.lower() or isinstance(exc, OSError)):
+        with contextlib.suppress(OSError):  # SQLite says "disk I/O error" when it cannot create its journal
+            full = shutil.disk_usage(folder).free < 256 * 1024
+    if full and "no space left" not in text.lower():
         return f"No space left on device ({text})"
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror

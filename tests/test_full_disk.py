@@ -62,3 +62,45 @@ def test_import_onto_full_disk_loses_nothing(small_disk, tmp_path):
     assert {p.sku for p in db.Product.select()} == committed
     assert db.database.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
     again.close()
+
+
+def test_index_on_a_full_disk_is_retried_by_the_next_run(small_disk, tmp_path, tiny_model_settings, capsys):
+    """Disk full while indexing: the user reads "No space left on device", nothing is left in "error", and the
+    next run, with space again, indexes everything."""
+    from app.cli import main
+    from tests.test_indexer import _make_products
+
+    src = _make_products(tmp_path / "src", n=6)
+    root = small_disk / "cat"
+    catalog = Catalog.open(root)
+    catalog.settings.models = tiny_model_settings
+    catalog.save_settings()
+    catalog.close()
+    assert main(["index", str(src), "--catalog", str(root), "--import-only", "--json"]) == 0
+    capsys.readouterr()
+    filler = small_disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)  # leave the disk full
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    os.truncate(filler, max(0, filler.stat().st_size - 160 * 1024))  # a little room: the run starts, then fills
+    code = main(["index", str(src), "--catalog", str(root), "--json"])
+    out = capsys.readouterr()
+    said = out.out + out.err
+    assert "No space left on device" in said, said
+    filler.unlink()
+    db.close_database()
+    with Catalog.open(root):
+        assert not db.Product.select().where(db.Product.status == "error").exists()  # to do, not failed for good
+        todo = db.Product.select().where(db.Product.status != "indexed").count()
+    assert code != 0 or todo == 0 or "retry" in said
+    assert main(["index", str(src), "--catalog", str(root), "--json"]) == 0
+    capsys.readouterr()
+    with Catalog.open(root) as again:
+        assert db.Product.select().where(db.Product.status == "indexed").count() == 6
+        report = check_catalog(again)
+        assert report["ok"], report["findings"]

@@ -9,6 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from tests.gui_fixtures import *  # noqa: F403  (fixtures)
 from tests.gui_fixtures import close_window, open_window
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,7 +41,7 @@ SECOND_WINDOW = """
 
 
 def test_second_window_opens_read_only(qtbot, leak_check, gui_catalog_dir):
-    window, context = open_window(qtbot, gui_catalog_dir, wait_models=False)
+    window, context = open_window(qtbot, gui_catalog_dir)
     try:
         assert not context.read_only and "read-only" not in window.windowTitle()
         proc = subprocess.run([sys.executable, "-c", textwrap.dedent(SECOND_WINDOW), str(gui_catalog_dir)],
@@ -54,7 +55,7 @@ def test_second_window_opens_read_only(qtbot, leak_check, gui_catalog_dir):
     finally:
         close_window(window, context)
     # With the first window closed, the next one writes.
-    window, context = open_window(qtbot, gui_catalog_dir, wait_models=False)
+    window, context = open_window(qtbot, gui_catalog_dir)
     try:
         assert not context.read_only
     finally:

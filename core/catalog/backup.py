@@ -59,6 +59,10 @@ def backup(paths: CatalogPaths, reason: str) -> Path:
     try:
         source.backup(dest)
         check = dest.execute("PRAGMA quick_check").fetchone()[0]
+    except BaseException:
+        dest.close()
+        tmp.unlink(missing_ok=True)  # a full disk leaves no half backup behind
+        raise
     finally:
         dest.close()
         source.close()

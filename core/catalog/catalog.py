@@ -200,6 +200,10 @@ class Catalog:
     def close(self) -> None:
         try:
             self.save_vectors()
+        except (OSError, db.pw.OperationalError) as exc:
+            # A full disk at exit: the .dirty marker stays, so the next writer replays these vectors from the
+            # embedding cache. The caller has already reported what failed.
+            log.warning("vectors not saved at close (%s); they are replayed from the cache next time", exc)
         finally:
             self._stores.clear()
             self.lock.close()

@@ -41,6 +41,8 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
                   import_only: bool = False) -> dict[str, Any]:
     """Import folders, then index what changed (or what is left from an earlier, interrupted run)."""
     folders = [str(Path(f)) for f in folders]
+    if job is None:
+        mark_dead_jobs_interrupted()
     job = job or create_job("index", {"folders": folders, "import_only": import_only})
     # Who runs it: a job whose process is gone is known dead at once, not after a heartbeat timeout.
     job.params = {**(job.params or {}), "owner": {"pid": os.getpid(), "host": socket.gethostname()}}
@@ -109,6 +111,20 @@ def stale_jobs(now: dt.datetime | None = None) -> list[db.Job]:
 
 
 dead_jobs = stale_jobs
+
+
+def mark_dead_jobs_interrupted() -> list[int]:
+    """Jobs whose process is gone (this host) say so, instead of "running" forever; a new run does their work."""
+    dead = [j for j in running_jobs() if _owner_dead(j)]
+
+    def _do() -> None:
+        for job in dead:
+            job.state, job.finished_at = "interrupted", db.utcnow()
+            job.error = job.error or "interrupted: the process running it stopped"
+            job.save()
+    if dead:
+        db.transaction(_do)
+    return [j.id for j in dead]
 
 
 TRANSIENT_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EIO, errno.EAGAIN, errno.EBUSY, errno.ETIMEDOUT,

@@ -222,3 +222,18 @@ def test_missing_vectors_come_back_from_the_cache(cat, base, capsys):
     cache = EmbeddingCache(cat / "cache" / "embeddings.sqlite")
     assert cache.count() > 0
     cache.close()
+
+
+def test_the_next_index_run_marks_a_killed_job_interrupted(cat, capsys, tmp_path):
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    with Catalog.open(cat):
+        job = db.Job.create(kind="index", state="running", started_at=db.utcnow(), heartbeat_at=db.utcnow(),
+                            params={"folders": [], "owner": {"pid": proc.pid, "host": __import__("socket")
+                                                             .gethostname()}})
+    (tmp_path / "empty").mkdir()
+    assert main(["index", str(tmp_path / "empty"), "--catalog", str(cat), "--import-only", "--json"]) == 0
+    capsys.readouterr()
+    with Catalog.open(cat):
+        assert db.Job.get_by_id(job.id).state == "interrupted"
+    assert _check(capsys, cat)["ok"]

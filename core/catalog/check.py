@@ -48,13 +48,19 @@ def indexed_product_ids() -> list[int]:
     return [p.id for p in db.Product.select(db.Product.id).where(db.Product.status == "indexed")]
 
 
-def _primary_keys(product_ids: list[int]) -> dict[int, tuple[str, tuple[int, ...]]]:
-    """The embedding-cache key of each product's primary crop (a curator's choice when there is one)."""
+def _primary_keys(product_ids: list[int], staged: str = "") -> dict[int, tuple[str, tuple[int, ...]]]:
+    """The embedding-cache key of each product's primary crop (a curator's choice when there is one); for a
+    candidate model version, its staged primary where it has one."""
     keys: dict[int, tuple[str, tuple[int, ...]]] = {}
     for chunk in db.chunked(product_ids, 500):
-        rows = (db.Crop.select(db.Crop, db.ImageFile).join(db.ImageFile)
+        live = (db.Crop.select(db.Crop, db.ImageFile).join(db.ImageFile)
                 .where(db.ImageFile.product.in_(chunk) & (db.Crop.is_primary == True)))  # noqa: E712
-        for row in rows:
+        rows = list(live)
+        if staged:
+            rows += list(db.Crop.with_deleted(db.Crop, db.ImageFile).join(db.ImageFile).where(
+                db.ImageFile.product.in_(chunk) & (db.Crop.is_primary == True)  # noqa: E712
+                & (db.Crop.staged_for == staged) & db.Crop.deleted_at.is_null()))
+        for row in rows:  # staged rows come last and win
             keys[row.image.product_id] = (row.image.sha256, tuple(int(round(v)) for v in row.box))
     return keys
 
@@ -62,7 +68,7 @@ def _primary_keys(product_ids: list[int]) -> dict[int, tuple[str, tuple[int, ...
 def _cached_primaries(catalog: Catalog, info: db.VectorIndexInfo, product_ids: list[int]) -> dict[int, np.ndarray]:
     from core.pipeline.embed_cache import EmbeddingCache
 
-    keys = _primary_keys(product_ids)
+    keys = _primary_keys(product_ids, "" if info.active else info.model_version)
     cache = EmbeddingCache(catalog.paths.cache / "embeddings.sqlite")
     try:
         found = cache.get_many(list(keys.values()), info.model_version, info.preprocess_version)

@@ -152,6 +152,10 @@ def plain_cause(exc: BaseException, folder: Path | None = None) -> str:
     """What the user reads: the operating system's words for a full disk, not a library's."""
     import shutil
 
+    # SQLite rolls a transaction back itself when the disk fills; peewee's own rollback then fails with
+    # "no transaction is active", which hides the real cause in the exception's context.
+    while "no transaction is active" in str(exc) and (exc.__cause__ or exc.__context__) is not None:
+        exc = exc.__cause__ or exc.__context__
     text = str(exc)
     full = "database or disk is full" in text.lower()
     if not full and folder is not None and ("disk i/o error" in text.lower() or isinstance(exc, OSError)):

@@ -262,11 +262,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 other = evaluate(catalog, other_registry, args.queries, **opts)
             finally:
                 other_registry.close()
+            failed = _eval_failures(result) + _eval_failures(other)
             result = compare(result, other)
             emit(args, result, format_comparison(result))
-            return 0
+            return 1 if failed else 0
     emit(args, result, format_report(result))
-    return 0
+    return 1 if _eval_failures(result) else 0
+
+
+def _eval_failures(result: dict) -> int:
+    """Queries that could not run make eval fail, each reason said once on stderr."""
+    for r in result.get("failed_reasons", []):
+        print(f"eval: {r['queries']} {r['kind']} quer{'y' if r['queries'] == 1 else 'ies'} could not run "
+              f"(first at line {r['first_line']}): {r['reason']}", file=sys.stderr)
+    return int(result.get("failed", 0))
 
 
 @command("analytics")
@@ -447,7 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("search", "search by image, text or both; filters; explanations")
     p.add_argument("--image", type=Path, default=None, help="a query photo")
     p.add_argument("--box", default=None, help="x0,y0,x1,y1: the query crop in the photo (default: detected)")
-    p.add_argument("--text", default=None, help="a text query (needs a CLIP model)")
+    p.add_argument("--text", default=None, help="a text query (words; CLIP adds meaning when loaded)")
     p.add_argument("--alpha", type=float, default=0.5, help="weight of the image part when both are given")
     p.add_argument("--similar", type=int, default=None, help="more like this product id")
     p.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE",

@@ -150,11 +150,19 @@ def test_hybrid_alpha_moves_the_ranking(catalog, builder):
     assert db.QueryResult.select().where(db.QueryResult.kind == "hybrid").first().alpha == pytest.approx(0.9)
 
 
-def test_text_search_without_a_text_model_says_why(catalog, builder):
-    builder.add("X", [random_vectors(1)[0]])
+def test_text_search_without_a_text_model_uses_the_words(catalog, builder):
+    vectors = random_vectors(3)
+    builder.add("X", [vectors[0]], title="Plain mug")
+    bag = builder.add("BAG-7", [vectors[1]], title="Joust Duffle Bag")
+    builder.add("Y", [vectors[2]], title="Bag strap")
     registry = StubRegistry(StubEmbedder(supports_text=False))
+    response = search(catalog, registry, SearchRequest(text="duffle bag"))
+    assert response.kind == "text" and ids(response)[0] == bag.product.id
+    assert response.results[0].explanation["matched_fields"]["title"] == ["bag", "duffle"]
+    # Words that match nothing give no results, not an error; a query with no words at all needs CLIP.
+    assert search(catalog, registry, SearchRequest(text="zebra")).results == []
     with pytest.raises(QueryError, match="text search is not available"):
-        search(catalog, registry, SearchRequest(text="anything"))
+        search(catalog, registry, SearchRequest(text="!!!"))
 
 
 def test_similar_to_uses_the_stored_vector_and_excludes_the_product(catalog, builder):
@@ -310,7 +318,8 @@ def test_explanation_parts_add_up_to_the_score(catalog, builder):
         e = result.explanation
         assert sum(e["parts"].values()) == pytest.approx(result.score, abs=1e-5)
         assert e["parts"]["image_similarity"] == pytest.approx(0.6 * e["similarity"]["image"], abs=1e-5)
-        assert e["parts"]["text_similarity"] == pytest.approx(0.4 * e["similarity"]["text"], abs=1e-5)
+        text = e["similarity"].get("text_relevance", e["similarity"]["text"])
+        assert e["parts"]["text_similarity"] == pytest.approx(0.4 * text, abs=1e-5)
         assert e["matched_crop"]["crop_id"] is not None and len(e["matched_crop"]["box"]) == 4
         assert e["query_box"] is not None
     payload = json.loads(json.dumps(response.to_dict()))

@@ -18,7 +18,7 @@ import peewee as pw
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Bound to a file by open_database(); one catalog is open per process at a time.
 database = pw.SqliteDatabase(None)
@@ -404,8 +404,47 @@ def _migrate_8(db: pw.SqliteDatabase) -> None:
     db.execute_sql('CREATE INDEX IF NOT EXISTS "import_verdict_job_id" ON "import_verdict" ("job_id")')
 
 
+# The words a text search matches, one FTS5 row a live product (rowid = product id). Curator-confirmed
+# labels count as words too; machine guesses do not, so a wrong zero-shot label cannot bring a product up.
+_FTS_ROW = """
+INSERT INTO product_fts(rowid, sku, title, description, category, attributes, labels)
+SELECT p.id, p.sku, p.title, p.description, replace(p.category, '/', ' '),
+       (SELECT group_concat(j.value, ' ') FROM json_each(CASE WHEN json_valid(p.attributes)
+                                                            THEN p.attributes ELSE '{}' END) AS j),
+       (SELECT group_concat(l.value, ' ') FROM label AS l WHERE l.product_id = p.id AND l.deleted_at IS NULL
+                                                          AND l.staged_for = ''
+                                                          AND (l.confirmed = 1 OR l.source = 'curator'))
+FROM product AS p WHERE p.id = {pid} AND p.deleted_at IS NULL;
+"""
+
+
+def _migrate_9(db: pw.SqliteDatabase) -> None:
+    """Text search without a text model: an FTS5 (BM25) index of product words, kept in step by triggers.
+
+    Triggers, not application code, keep it current, so that imports, corrections, soft deletes and
+    restores, and sync replays all reach it whichever code path wrote the row. Porter stemming wraps
+    unicode61 (diacritics removed) so "tees" finds "Tee"; prefix indexes make as-you-type queries cheap.
+    """
+    db.execute_sql(
+        "CREATE VIRTUAL TABLE product_fts USING fts5(sku, title, description, category, attributes, labels, "
+        "tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3 4')")
+    refresh_new = "DELETE FROM product_fts WHERE rowid = NEW.id;" + _FTS_ROW.replace("{pid}", "NEW.id")
+    db.execute_sql(f"CREATE TRIGGER product_fts_insert AFTER INSERT ON product BEGIN {refresh_new} END")
+    db.execute_sql("CREATE TRIGGER product_fts_update AFTER UPDATE OF sku, title, description, category, "
+                   "attributes, deleted_at ON product BEGIN DELETE FROM product_fts WHERE rowid = OLD.id; "
+                   f"{refresh_new} END")
+    db.execute_sql("CREATE TRIGGER product_fts_delete AFTER DELETE ON product "
+                   "BEGIN DELETE FROM product_fts WHERE rowid = OLD.id; END")
+    for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+        refresh = (f"DELETE FROM product_fts WHERE rowid = {row}.product_id;"
+                   + _FTS_ROW.replace("{pid}", f"{row}.product_id"))
+        db.execute_sql(f"CREATE TRIGGER label_fts_{event.lower()} AFTER {event} ON label BEGIN {refresh} END")
+    db.execute_sql(_FTS_ROW.replace("p.id = {pid} AND ", ""))
+
+
 MIGRATIONS: list[Callable[[pw.SqliteDatabase], None]] = [_migrate_1, _migrate_2, _migrate_3, _migrate_4,
-                                                         _migrate_5, _migrate_6, _migrate_7, _migrate_8]
+                                                         _migrate_5, _migrate_6, _migrate_7, _migrate_8,
+                                                         _migrate_9]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

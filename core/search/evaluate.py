@@ -6,6 +6,8 @@ case-insensitive.
 
 Metrics (k = 10 unless said), averaged over queries that have at least one relevant product:
 
+- hit@1: 1 when the first result is relevant (a title query is relevant to every colour of its product,
+  so recall@1 cannot reach 1 there while hit@1 can);
 - recall@k: relevant products found in the top k / relevant products (a hit rate when there is one);
 - mAP@10: AP@10 = sum over ranks i <= 10 holding a relevant product of precision@i, divided by
   min(#relevant, 10);
@@ -26,6 +28,10 @@ Modes: "pipeline" searches like a curator does (detection, crop, primary-crop in
 re-ranking with colour; `rerank=False` is the plain primary-vector search); "whole" embeds the whole
 query image and every image of each product, no detection and no cropping, scores a product by its
 best image and searches exactly with numpy: the baseline that tells whether the pipeline earns its keep.
+
+A query that cannot run (a text query with no way to search text, an unreadable photo) is not a zero:
+it is counted under "failed" with its reason, and the CLI exits non-zero, so a report never passes off
+queries it did not run as misses.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ from core.models.detector import box_iou
 from core.search.encode import QueryError, encode_image, encode_text, load_image, normalize
 from core.search.query import SearchRequest, embedding_cache, search
 
-METRICS = ("recall@1", "recall@5", "recall@10", "map@10", "mrr", "ndcg@10", "same_garment_other_colour@1")
+METRICS = ("hit@1", "recall@1", "recall@5", "recall@10", "map@10", "mrr", "ndcg@10", "same_garment_other_colour@1")
 BOOTSTRAP_SAMPLES = 1000
 RELEVANT_GAIN = 2.0
 RELATED_GAIN = 1.0
@@ -86,7 +92,8 @@ def ndcg_at_k(ranked: Sequence[int], gains: dict[int, float], k: int = 10) -> fl
 def query_metrics(ranked: Sequence[int], relevant: set[int], related: set[int] = frozenset()) -> dict[str, float]:
     gains = {pid: RELATED_GAIN for pid in related}
     gains.update({pid: RELEVANT_GAIN for pid in relevant})
-    return {"recall@1": recall_at_k(ranked, relevant, 1), "recall@5": recall_at_k(ranked, relevant, 5),
+    return {"hit@1": float(bool(ranked) and ranked[0] in relevant),
+            "recall@1": recall_at_k(ranked, relevant, 1), "recall@5": recall_at_k(ranked, relevant, 5),
             "recall@10": recall_at_k(ranked, relevant, 10), "map@10": average_precision_at_k(ranked, relevant, 10),
             "mrr": reciprocal_rank(ranked, relevant), "ndcg@10": ndcg_at_k(ranked, gains, 10),
             "same_garment_other_colour@1": float(bool(ranked) and ranked[0] in related)}
@@ -159,6 +166,7 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
     whole = _WholeIndex(catalog, registry) if mode == "whole" else None
     rows: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
     id_to_sku = {pid: sku for pid, sku in db.Product.select(db.Product.id, db.Product.sku).tuples()}
     depth = max(k, 10)
     for n, item in enumerate(items):
@@ -188,10 +196,10 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
                 response = search(catalog, registry, request, log_query=False)
                 ranked = [r.product_id for r in response.results]
         except QueryError as exc:
-            skipped.append({"line": item["_line"], "query": label, "reason": str(exc)})
+            failed.append({"line": item["_line"], "query": label, "kind": kind, "reason": str(exc)})
             continue
         metrics = query_metrics(ranked, relevant, related)
-        row = {"line": item["_line"], "query": label, "kind": kind, **metrics,
+        row = {"line": item["_line"], "query": label, "kind": kind, "group": item.get("kind", kind), **metrics,
                "first_relevant_rank": next((i for i, p in enumerate(ranked, 1) if p in relevant), None),
                "relevant": sorted(id_to_sku.get(p, str(p)) for p in relevant),
                "top": [id_to_sku.get(p, str(p)) for p in ranked[:5]]}
@@ -208,8 +216,13 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
     by_kind = {kind: {"queries": sum(1 for r in rows if r["kind"] == kind),
                       **mean_metrics([r for r in rows if r["kind"] == kind])}
                for kind in sorted({r["kind"] for r in rows})}
+    # The file's own "kind" (title, category ...) when it has one: each behaves differently.
+    for group in sorted({r["group"] for r in rows} - set(by_kind)):
+        mine = [r for r in rows if r["group"] == group]
+        by_kind[group] = {"queries": len(mine), **mean_metrics(mine)}
     result: dict[str, Any] = {"mode": mode, "rerank": rerank if mode == "pipeline" else False,
                               "model_version": version, "queries": len(rows), "skipped": len(skipped),
+                              "failed": len(failed), "failed_reasons": _reasons(failed),
                               "metrics": mean_metrics(rows), "ci95": confidence_intervals(rows),
                               "by_kind": by_kind,
                               "seconds": round(time.perf_counter() - started, 3)}
@@ -241,6 +254,16 @@ def iou_summary(ious: Sequence[float]) -> dict[str, Any]:
     return {"queries": len(a), "mean": round(float(a.mean()), 4),
             "quartiles": [round(float(q), 4) for q in np.percentile(a, [25, 50, 75])],
             "share_iou_0.5": round(float((a >= 0.5).mean()), 4), "histogram_tenths": counts.tolist()}
+
+
+def _reasons(failed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each distinct reason once, with how many queries of which kind it stopped."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for f in failed:
+        entry = out.setdefault((f["kind"], f["reason"]), {"kind": f["kind"], "reason": f["reason"], "queries": 0,
+                                                          "first_line": f["line"]})
+        entry["queries"] += 1
+    return list(out.values())
 
 
 class _WholeIndex:
@@ -381,7 +404,7 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
 
 def format_report(result: dict[str, Any]) -> str:
     lines = [f"{result['model_version']}  mode={result['mode']}  queries={result['queries']}  "
-             f"skipped={result['skipped']}  ({result['seconds']:.1f}s)",
+             f"skipped={result['skipped']}  failed={result.get('failed', 0)}  ({result['seconds']:.1f}s)",
              "  ".join(f"{m}={result['metrics'][m]:.3f}" for m in METRICS)]
     if result.get("ci95"):
         lines.append("95% CI: " + "  ".join(f"{m}=[{lo:.3f}, {hi:.3f}]" for m, (lo, hi) in result["ci95"].items()))

@@ -10,6 +10,16 @@ use a product's best crop; and a pure text query or pure image query is the same
 alpha = 0 or 1. Note that CLIP image-image cosines (about 0.5-0.9) are larger than image-text
 cosines (about 0.2-0.35), so alpha = 0.5 leans towards the image; curators move alpha to taste.
 
+Text has two sources: the lexical index (BM25 over SKU, title, description, category, attributes and
+curator labels; no model needed, so text search works offline) and, when the embedder has a text
+tower, CLIP text cosines. When the words match any product, the text part is reciprocal-rank fusion
+over the candidates: sum over sources of 1 / (RRF_K + rank), divided by its best possible value so the
+top is 1. Equal scores share a rank, so colour variants with the same title tie on words and CLIP
+(or, with an image, the image) orders them. A product both sources find beats one only one finds.
+Lexical order puts all-words matches before some-words matches. RRF_K = 60 is the constant of the
+method's paper (Cormack et al., SIGIR 2009), not fitted here. When no product holds the words, the
+CLIP cosine stands alone as before. A SKU typed exactly is first.
+
 Filtered searches ask the VectorStore for the allowed products only: an exact scan over a small
 subset, HNSW with oversampling over a large one, and k results whenever k products pass.
 """
@@ -29,6 +39,7 @@ from core.catalog import db
 from core.pipeline.colors import signature_vector
 from core.search import explain as ex
 from core.search import fusion
+from core.search import lexical as lx
 from core.search import rerank as rr
 from core.search.encode import ImageQuery, QueryError, encode_image, encode_text, normalize
 from core.search.filters import Filters, parse_filters
@@ -37,6 +48,7 @@ log = logging.getLogger(__name__)
 
 RERANK_POOL_FACTOR = 3  # candidates re-ranked = max(k * factor, RERANK_POOL_MIN)
 RERANK_POOL_MIN = 100
+RRF_K = 60.0
 ORPHAN_SLACK = 8  # extra hits asked for, in case the index still holds a deleted product
 
 
@@ -127,6 +139,9 @@ class _Query:
     exclude: int | None = None
     image_hash: str = ""
     colour: np.ndarray | None = None  # the query's colour signature (dense), for the colour match
+    text: str | None = None  # the words, searched lexically even when there is no text model
+    lexical: dict[int, lx.LexicalHit] = field(default_factory=dict)
+    lexical_relevance: dict[int, float] = field(default_factory=dict)
 
 
 def search(catalog, registry, request: SearchRequest, *, log_query: bool = True) -> SearchResponse:
@@ -152,6 +167,8 @@ def search(catalog, registry, request: SearchRequest, *, log_query: bool = True)
 
     ranks: dict[int, int] = {}
     exact = True
+    if query.text:
+        _lexical(query, allowed, pool)
     if allowed is None or allowed:
         for vec in query.retrieval:
             hits = store.search(vec, ask, allowed=allowed)
@@ -159,13 +176,17 @@ def search(catalog, registry, request: SearchRequest, *, log_query: bool = True)
             for rank, key in enumerate(hits.keys.tolist()):
                 if key != query.exclude and (key not in ranks or rank < ranks[key]):
                     ranks[key] = rank
+    for rank, pid in enumerate(query.lexical):
+        if pid != query.exclude:
+            ranks.setdefault(pid, rank)
     ids, primary = store.get(list(ranks))
+    ids, primary = _add_unindexed(ids, primary, query)
     products = {p.id: p for p in db.Product.select().where(db.Product.id.in_(ids.tolist()))}
     keep = [i for i, pid in enumerate(ids.tolist()) if pid in products]
     ids, primary = ids[keep], primary[keep]
     primary = normalize(primary) if len(ids) else primary
 
-    base = _fused(primary, query)
+    base = _fused(primary, query, ids)
     order = np.argsort(-base, kind="stable")[:pool]
     ids, primary, base = ids[order], primary[order], base[order]
 
@@ -179,6 +200,51 @@ def search(catalog, registry, request: SearchRequest, *, log_query: bool = True)
                           kind=query.kind, model_version=model_version, query_box=query.query_box,
                           query_candidates=query.image.candidates if query.image else [],
                           filtered=None if allowed is None else len(allowed), exact=exact)
+
+
+def _lexical(query: _Query, allowed: list[int] | None, pool: int) -> None:
+    """The lexical hits and their relevance in [0, 1], in the order the lexical index ranks them."""
+    hits = lx.search(query.text, pool, allowed) if lx.available() else []
+    query.lexical = {h.product_id: h for h in hits}
+    every = [h.score for h in hits if h.all_words and not h.sku_exact]
+    some = [h.score for h in hits if not h.all_words]
+    for h in hits:
+        if h.sku_exact:
+            value = 1.0
+        elif h.all_words:
+            value = 0.5 + 0.5 * h.score / max(every) if max(every) > 0 else 0.5
+        else:
+            value = 0.5 * h.score / max(some) if max(some) > 0 else 0.0
+        query.lexical_relevance[h.product_id] = value
+
+
+def _add_unindexed(ids: np.ndarray, primary: np.ndarray, query: _Query) -> tuple[np.ndarray, np.ndarray]:
+    """Products the words find that have no vector yet (imported, not indexed) still answer a text query."""
+    missing = [p for p in query.lexical if p not in set(ids.tolist()) and p != query.exclude]
+    if not missing or query.image_vectors is not None:
+        return ids, primary
+    dim = primary.shape[1] if primary.ndim == 2 and primary.shape[1] else (
+        len(query.text_vector) if query.text_vector is not None else 1)
+    return (np.concatenate([ids, np.array(missing, dtype=np.int64)]),
+            np.concatenate([primary.reshape(len(ids), dim), np.zeros((len(missing), dim), np.float32)]))
+
+
+def text_relevance(clip: np.ndarray | None, lexical: np.ndarray | None) -> np.ndarray | None:
+    """The text part before weighting, in [0, 1]: reciprocal-rank fusion (see the module docstring)."""
+    if lexical is None or not np.any(lexical > 0):
+        return clip
+    fused = np.where(lexical > 0, 1.0 / (RRF_K + _shared_ranks(lexical)), 0.0)
+    sources = 1
+    if clip is not None:
+        fused = fused + 1.0 / (RRF_K + _shared_ranks(clip))
+        sources = 2
+    return (fused * (RRF_K + 1.0) / sources).astype(np.float32)
+
+
+def _shared_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks, best (largest) first; equal values (to 1e-6) share the better rank."""
+    rounded = np.round(np.asarray(values, np.float64), 6)
+    return 1.0 + np.array([np.sum(rounded > v) for v in rounded], dtype=np.float64)
 
 
 def _model_version(catalog, registry, request: SearchRequest) -> str:
@@ -235,13 +301,14 @@ def _encode(catalog, registry, request: SearchRequest, store, model_version: str
         query_box = image_query.box
         image_hash = image_query.image_hash
         colour = signature_vector(image_query.colour)
-    if request.text:
-        text_vector = encode_text(registry, request.text)
-    if image_vectors is not None and text_vector is not None:
+    text = (request.text or "").strip() or None
+    if text and (getattr(registry.embedder(), "supports_text", False) or not lx.words(text)):
+        text_vector = encode_text(registry, text)
+    if image_vectors is not None and text:
         kind, alpha = "hybrid", float(np.clip(request.alpha, 0.0, 1.0))
     elif image_vectors is not None:
         kind, alpha = ("similar" if exclude is not None else "image"), 1.0
-    elif text_vector is not None:
+    elif text:
         kind, alpha = "text", 0.0
     else:
         raise QueryError("a search needs a text, an image or a product to find similar ones to")
@@ -255,7 +322,7 @@ def _encode(catalog, registry, request: SearchRequest, store, model_version: str
         retrieval.append(text_vector)
     return _Query(kind=kind, alpha=alpha, image_vectors=image_vectors, text_vector=text_vector,
                   retrieval=retrieval, image=image_query, query_box=query_box, exclude=exclude,
-                  image_hash=image_hash, colour=colour)
+                  image_hash=image_hash, colour=colour, text=text if alpha < 1 else None)
 
 
 # The localiser's reference vectors, per index and size: a scene query must not read the whole index.
@@ -289,15 +356,22 @@ def _query_box(query: _Query, vector: np.ndarray) -> tuple[float, ...] | None:
     return query.image.boxes[int(np.argmax(query.image_vectors @ vector))]
 
 
-def _fused(vectors: np.ndarray, query: _Query) -> np.ndarray:
+def _fused(vectors: np.ndarray, query: _Query, ids: np.ndarray) -> np.ndarray:
     score = np.zeros(len(vectors), dtype=np.float32)
     if not len(vectors):
         return score
     if query.image_vectors is not None:
         score += query.alpha * (vectors @ query.image_vectors.T).max(axis=1)
-    if query.text_vector is not None:
-        score += (1.0 - query.alpha) * (vectors @ query.text_vector)
+    lexical = _lexical_array(query, ids) if query.lexical else None
+    clip = vectors @ query.text_vector if query.text_vector is not None else None
+    text = text_relevance(clip, lexical)
+    if text is not None:
+        score += (1.0 - query.alpha) * text
     return score
+
+
+def _lexical_array(query: _Query, ids) -> np.ndarray:
+    return np.array([query.lexical_relevance.get(int(p), 0.0) for p in ids], dtype=np.float32)
 
 
 def _product_crops(catalog, product_ids: list[int], model_version: str) -> dict[int, list]:
@@ -374,12 +448,15 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
                          "primary_score": float(base[n]), "colour": None, "cw": 0.0})
     if not rows:
         return []
+    _text_scores(query, rows)
     scores = np.array([r["score"] for r in rows], dtype=np.float32)
     if request.diversity > 0:
         picked = rr.mmr(scores, np.stack([r["vector"] for r in rows]), k, float(request.diversity))
     else:
         # Ties keep retrieval order, so results are stable from one run to the next.
-        picked = sorted(range(len(rows)), key=lambda i: (-rows[i]["score"], ranks.get(rows[i]["pid"], 0)))[:k]
+        # A SKU typed exactly goes first whatever the other scores say.
+        picked = sorted(range(len(rows)), key=lambda i: (not _sku_exact(query, rows[i]["pid"]), -rows[i]["score"],
+                                                         ranks.get(rows[i]["pid"], 0)))[:k]
     out = []
     floor = fusion.weak_floor(catalog, model_version) if query.image_vectors is not None else None
     for i in picked:
@@ -391,10 +468,38 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
                               matched_terms=r["terms"],
                               retrieval_rank=ranks.get(r["pid"]), primary_score=r["primary_score"],
                               exact=exact, reranked=request.rerank, colour_match=r["colour"],
-                              colour_weight=r["cw"], weak_floor=floor)
+                              colour_weight=r["cw"], weak_floor=floor, text_relevance=r.get("t"),
+                              lexical=r.get("lex"), matched_fields=_fields(query, r["pid"]),
+                              sku_exact=_sku_exact(query, r["pid"]), filters=filters.to_dict())
         out.append(SearchResult(product_id=p.id, sku=p.sku, title=p.title, score=float(expl["score"]),
                                 explanation=expl))
     return out
+
+
+def _text_scores(query: _Query, rows: list[dict[str, Any]]) -> None:
+    """Replace the CLIP-only text part of each row's score with the fused text relevance."""
+    if not query.lexical:
+        return
+    lexical = _lexical_array(query, [r["pid"] for r in rows])
+    clip = None
+    if query.text_vector is not None:
+        clip = np.array([r["txt"] if r["txt"] is not None else 0.0 for r in rows], dtype=np.float32)
+    text = text_relevance(clip, lexical)
+    for r, t, lex in zip(rows, text, lexical, strict=True):
+        img = query.alpha * r["img"] if r["img"] is not None else 0.0
+        r["t"], r["lex"] = float(t), float(lex)
+        colour = r["cw"] * r["colour"] if r.get("colour") is not None else 0.0
+        r["score"] = img + (1.0 - query.alpha) * float(t) + colour + r["lb"] + r["fb"]
+
+
+def _sku_exact(query: _Query, pid: int) -> bool:
+    hit = query.lexical.get(pid)
+    return bool(hit and hit.sku_exact)
+
+
+def _fields(query: _Query, pid: int) -> dict[str, list[str]]:
+    hit = query.lexical.get(pid)
+    return dict(hit.fields) if hit else {}
 
 
 def _log(query: _Query, request: SearchRequest, filters: Filters, model_version: str,

@@ -52,8 +52,11 @@ def test_metrics_by_hand():
     assert dcg / ideal == pytest.approx(0.69732, abs=1e-5)
     m = query_metrics(ranked, relevant, related)
     assert m["ndcg@10"] == pytest.approx(dcg / ideal) and m["mrr"] == 0.5
-    assert query_metrics([3, 4], {1}) == {"recall@1": 0.0, "recall@5": 0.0, "recall@10": 0.0, "map@10": 0.0,
-                                          "mrr": 0.0, "ndcg@10": 0.0, "same_garment_other_colour@1": 0.0}
+    assert query_metrics([3, 4], {1}) == {"hit@1": 0.0, "recall@1": 0.0, "recall@5": 0.0, "recall@10": 0.0,
+                                          "map@10": 0.0, "mrr": 0.0, "ndcg@10": 0.0,
+                                          "same_garment_other_colour@1": 0.0}
+    # Three colours are relevant: the first result can be right (hit@1) while recall@1 is a third.
+    assert query_metrics([1, 9], {1, 2, 3})["hit@1"] == 1.0
     assert average_precision_at_k([1], {1, 2, 3}, 10) == pytest.approx(1 / 3)
 
 

@@ -7,10 +7,21 @@ searched exactly, which costs little there and misses nothing.
 
 Groups are single-linkage: A~B and B~C put A, B and C together even when A and C are further
 apart than the threshold; each group reports its weakest and strongest link.
+
+Each link then gets a kind, because curators merge duplicates but must keep colour variants apart:
+- exact: the two products share an image file (same sha256);
+- near: the same photo cropped, resized, re-encoded or turned a little, or the product shot again:
+  the foreground colours match (palette distance <= SAME_COLOUR_DELTA_E);
+- variant: as alike in the embedding but another colour: one garment in two colours, not a duplicate.
+Embedders trained for object classes see a red and a blue tee of one cut as nearly the same vector,
+so colour has to be measured on the pixels (CIE Lab, white studio background and skin left out).
+Groups are built per kind: exact and near links make duplicate groups; a group of products tied by
+variant links (between duplicate groups or single products) is reported once as a variant group.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,8 +31,15 @@ import numpy as np
 
 from core.catalog import db
 
+log = logging.getLogger(__name__)
+
 EXACT_LIMIT = 20_000
 CHUNK = 16_384
+# CIE76 distance between two foreground palettes below which they are one colour. About 2.3 is a just
+# noticeable difference and differences above about 10 read as another colour at a glance; re-shots
+# keep the colours within a few units, while named colour variants differ by tens (black/gray ~ 20+).
+SAME_COLOUR_DELTA_E = 10.0
+KINDS = ("exact", "near", "variant")
 
 
 @dataclass
@@ -29,6 +47,8 @@ class DuplicateGroup:
     product_ids: list[int]
     skus: list[str] = field(default_factory=list)
     pairs: list[tuple[int, int, float]] = field(default_factory=list)  # links above the threshold
+    kind: str = "near"  # exact | near | variant
+    pair_kinds: list[str] = field(default_factory=list)  # per pair, same order
 
     @property
     def max_similarity(self) -> float:
@@ -39,9 +59,9 @@ class DuplicateGroup:
         return min(s for _, _, s in self.pairs) if self.pairs else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"product_ids": self.product_ids, "skus": self.skus,
+        return {"kind": self.kind, "product_ids": self.product_ids, "skus": self.skus,
                 "min_similarity": round(self.min_similarity, 4), "max_similarity": round(self.max_similarity, 4),
-                "pairs": [[a, b, round(s, 4)] for a, b, s in self.pairs]}
+                "pairs": [[a, b, round(s, 4)] for a, b, s in self.pairs], "pair_kinds": self.pair_kinds}
 
 
 class _UnionFind:
@@ -86,10 +106,14 @@ def batch_search(store, vectors: np.ndarray, k: int, *, exact: bool = False, thr
 
 
 def find_duplicates(catalog, threshold: float = 0.95, *, model_version: str | None = None, k: int = 10,
-                    threads: int = 0, live_only: bool = True,
+                    threads: int = 0, live_only: bool = True, kinds: bool = True,
                     progress: Callable[[int, int, str], None] | None = None,
                     should_stop: Callable[[], bool] | None = None) -> list[DuplicateGroup]:
-    """Groups of products whose primary vectors are within `threshold` cosine, largest groups first."""
+    """Groups of products whose primary vectors are within `threshold` cosine, largest groups first.
+
+    With `kinds` (the default) each link is labelled exact, near or variant from the images and the
+    groups are built per kind (module docstring); without, every group is one single-linkage group.
+    """
     version = model_version or catalog.active_model_version()
     if version is None:
         raise ValueError("the catalog has no active index; index it before looking for duplicates")
@@ -118,6 +142,8 @@ def find_duplicates(catalog, threshold: float = 0.95, *, model_version: str | No
             uf.union(a, b)
         if progress:
             progress(min(start + CHUNK, total), total, "searching neighbours")
+    if kinds:
+        return _kind_groups(catalog, edges)
     groups: dict[int, list[int]] = defaultdict(list)
     for node in list(uf.parent):
         groups[uf.find(node)].append(node)
@@ -133,6 +159,120 @@ def find_duplicates(catalog, threshold: float = 0.95, *, model_version: str | No
                                        key=lambda t: -t[2]))
            for m in members]
     out.sort(key=lambda g: (-len(g.product_ids), -g.max_similarity, g.product_ids[0]))
+    return out
+
+
+def _kind_groups(catalog, edges: list[tuple[int, int, float]]) -> list[DuplicateGroup]:
+    links: dict[tuple[int, int], float] = {}
+    for a, b, s in edges:
+        pair = (min(a, b), max(a, b))
+        links[pair] = max(links.get(pair, -1.0), s)
+    nodes = sorted({p for pair in links for p in pair})
+    shas = _image_hashes(nodes)
+    palettes = _palettes(catalog, nodes)
+    kind_of = {pair: link_kind(shas.get(pair[0], set()), shas.get(pair[1], set()),
+                               palettes.get(pair[0]), palettes.get(pair[1])) for pair in links}
+    dupes = _UnionFind()
+    for (a, b), kind in kind_of.items():
+        if kind != "variant":
+            dupes.union(a, b)
+    out = _groups_of(dupes, links, kind_of, lambda pair: kind_of[pair] != "variant")
+    for g in out:
+        g.kind = "exact" if all(k == "exact" for k in g.pair_kinds) else "near"
+    # Variant groups: duplicate groups (or single products) tied together by variant links.
+    tied = _UnionFind()
+    for (a, b), kind in kind_of.items():
+        if kind == "variant":
+            tied.union(dupes.find(a), dupes.find(b))
+    members: dict[int, set[int]] = defaultdict(set)
+    for node in nodes:
+        root = dupes.find(node)
+        if root in tied.parent:
+            members[tied.find(root)].add(node)
+    for group in members.values():
+        ids = sorted(group)
+        pairs = sorted(((a, b, s) for (a, b), s in links.items() if a in group and b in group
+                        and kind_of[(a, b)] == "variant"), key=lambda t: -t[2])
+        out.append(DuplicateGroup(product_ids=ids, pairs=pairs, kind="variant",
+                                  pair_kinds=["variant"] * len(pairs)))
+    skus = _skus(nodes)
+    for g in out:
+        g.skus = [skus.get(p, "") for p in g.product_ids]
+    out.sort(key=lambda g: (KINDS.index(g.kind), -len(g.product_ids), -g.max_similarity, g.product_ids[0]))
+    return out
+
+
+def _groups_of(uf: _UnionFind, links: dict[tuple[int, int], float], kind_of: dict[tuple[int, int], str],
+               keep: Callable[[tuple[int, int]], bool]) -> list[DuplicateGroup]:
+    groups: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for pair in links:
+        if keep(pair):
+            groups[uf.find(pair[0])].append(pair)
+    out = []
+    for pairs in groups.values():
+        pairs.sort(key=lambda p: -links[p])
+        ids = sorted({p for pair in pairs for p in pair})
+        out.append(DuplicateGroup(product_ids=ids, pairs=[(a, b, links[(a, b)]) for a, b in pairs],
+                                  pair_kinds=[kind_of[p] for p in pairs]))
+    return out
+
+
+def link_kind(shas_a: set[str], shas_b: set[str], palette_a, palette_b) -> str:
+    """exact | near | variant for two products the embedding already finds alike."""
+    if shas_a & shas_b:
+        return "exact"
+    if palette_a is None or palette_b is None:
+        return "near"  # no pixels to tell colours apart: the embedding's word stands
+    return "near" if palette_distance(palette_a, palette_b) <= SAME_COLOUR_DELTA_E else "variant"
+
+
+def palette(pixels: np.ndarray, box=None, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Up to k dominant foreground colours (CIE Lab centres) and their pixel shares."""
+    # The colour-naming module's own steps: the same background and skin rules as the colour labels.
+    from core.pipeline.colors import _crop, _foreground, _kmeans, _sample, srgb_to_lab
+
+    sample = _sample(_crop(pixels, box))
+    lab = _foreground(srgb_to_lab(sample).reshape(-1, 3), sample.shape[:2], True, True)
+    centres, counts = _kmeans(lab, k)
+    return np.asarray(centres, np.float64), np.asarray(counts, np.float64) / max(float(np.sum(counts)), 1.0)
+
+
+def palette_distance(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> float:
+    """Symmetric share-weighted distance from each colour to the nearest colour of the other palette."""
+    (ca, wa), (cb, wb) = a, b
+    d = np.linalg.norm(ca[:, None, :] - cb[None, :, :], axis=2)
+    return float(max((wa * d.min(axis=1)).sum(), (wb * d.min(axis=0)).sum()))
+
+
+def _image_hashes(ids: list[int]) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = defaultdict(set)
+    for chunk in db.chunked(ids, 500):
+        for pid, sha in (db.ImageFile.select(db.ImageFile.product, db.ImageFile.sha256)
+                         .where(db.ImageFile.product.in_(chunk) & (db.ImageFile.status == "ok")).tuples()):
+            out[pid].add(sha)
+    return out
+
+
+def _palettes(catalog, ids: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Each product's palette from its primary crop (else its first image); products with no readable image
+    have none."""
+    from core.pipeline.decode import decode
+
+    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for chunk in db.chunked(ids, 500):
+        primary = {pid: (path, (x0, y0, x1, y1)) for pid, path, x0, y0, x1, y1 in (
+            db.Crop.select(db.ImageFile.product, db.ImageFile.blob_path, db.Crop.x0, db.Crop.y0, db.Crop.x1,
+                           db.Crop.y1).join(db.ImageFile)
+            .where(db.ImageFile.product.in_(chunk) & (db.Crop.is_primary == True)  # noqa: E712
+                   & db.ImageFile.deleted_at.is_null()).tuples())}
+        for im in (db.ImageFile.select().where(db.ImageFile.product.in_(chunk) & (db.ImageFile.status == "ok"))
+                   .order_by(db.ImageFile.position, db.ImageFile.id)):
+            primary.setdefault(im.product_id, (im.blob_path, None))
+        for pid, (path, box) in primary.items():
+            try:
+                out[pid] = palette(decode(catalog.root / path), box)
+            except Exception:  # an unreadable blob: this product's links keep the embedding's word
+                log.warning("no colours for product %s: cannot read %s", pid, path)
     return out
 
 

@@ -12,6 +12,17 @@ from tests.gui_fixtures import drop_urls, scene
 pytestmark = pytest.mark.gui
 
 
+def test_the_search_box_takes_words_without_a_text_model(indexed_window, qtbot):
+    """No CLIP (the offline embedder): the box stays on and searches the lexical index."""
+    panel = indexed_window.search
+    panel.set_text_available(False, "EfficientNet-Lite0 has no text tower")
+    try:
+        assert panel.text.isEnabled() and "words" in panel.text.placeholderText().lower()
+        assert "no text tower" in panel.text.toolTip()
+    finally:
+        panel.set_text_available(True)
+
+
 def test_text_search_from_the_search_box(indexed_window, qtbot):
     panel = indexed_window.search
     qtbot.keyClick(indexed_window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)

@@ -246,10 +246,11 @@ class SearchPanel(QWidget):
 
     # --- query ---------------------------------------------------------------------------------
     def set_text_available(self, available: bool, reason: str = "") -> None:
-        self.text.setEnabled(available)
+        """The box always takes words (the lexical index needs no model); CLIP adds matching by meaning."""
+        self.text.setEnabled(True)
         self.text.setPlaceholderText("Describe the product (e.g. red leather bag)" if available
-                                     else f"Text search unavailable: {reason}")
-        self.text.setToolTip("" if available else reason)
+                                     else "Search by words: SKU, title, category, attributes")
+        self.text.setToolTip("" if available else f"Words only, no matching by meaning: {reason}")
 
     @Slot()
     def _update_alpha(self, *_args) -> None:

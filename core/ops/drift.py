@@ -2,11 +2,22 @@
 
 Two complementary tests, each calibrated on the reference itself, combined with Bonferroni:
 - mean shift: the distance between the batch mean and the reference mean, against the null
-  distribution of that distance for random reference subsets of the same size (bootstrap);
+  distribution of the distance between a random reference subset of the same size and the mean of
+  the rest (a subset's distance to a mean it is part of is too small: alarms on real batches);
 - novelty: the batch's mean distance to its nearest reference vector, against the leave-one-out
   nearest-neighbour distances of the reference (catches noisier embeddings and new kinds of photo);
 - shape: two-sample Kolmogorov-Smirnov tests on the top principal-component projections
-  (catches a new cluster or a changed mix that leaves the mean in place).
+  (catches a new cluster or a changed mix that leaves the mean in place). The components come from
+  one half of the reference and the KS reference sample from the other half: with fewer vectors than
+  dimensions, the vectors that chose the components spread wider along them than any new vector
+  does, and the test read that as drift.
+
+A real batch is not a sample of independent photos: an import brings every colour of a garment at
+once, and those vectors are near copies (and so are the reference's own). The KS tests count each
+sample by its effective size: each
+vector weighs 1 / (how many batch vectors, itself included, are closer to it than the reference's
+median nearest-neighbour similarity), the usual sequence-weighting correction; an independent batch
+keeps nearly its full size. The cut is measured on each reference, not fitted to any answer.
 """
 
 from __future__ import annotations
@@ -25,19 +36,22 @@ class DriftResult:
     novelty_p: float
     ks_p: float
     batch_size: int
+    effective_size: float = 0.0
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def _ks_pvalue(a: np.ndarray, b: np.ndarray) -> float:
-    """Two-sample KS test p-value (asymptotic Kolmogorov distribution), numpy only."""
+def _ks_pvalue(a: np.ndarray, b: np.ndarray, b_size: float | None = None, a_size: float | None = None) -> float:
+    """Two-sample KS test p-value (asymptotic Kolmogorov distribution), numpy only; sizes override len()."""
     a, b = np.sort(a), np.sort(b)
     grid = np.concatenate([a, b])
     cdf_a = np.searchsorted(a, grid, side="right") / len(a)
     cdf_b = np.searchsorted(b, grid, side="right") / len(b)
     d = float(np.max(np.abs(cdf_a - cdf_b)))
-    n = len(a) * len(b) / (len(a) + len(b))
+    nb = float(b_size if b_size is not None else len(b))
+    na = float(a_size if a_size is not None else len(a))
+    n = na * nb / (na + nb)
     lam = (np.sqrt(n) + 0.12 + 0.11 / np.sqrt(n)) * d
     if lam < 1e-3:
         return 1.0
@@ -62,13 +76,17 @@ class DriftDetector:
             raise ValueError("drift detection needs at least 20 reference vectors")
         self.reference = ref
         self.mean = ref.mean(axis=0)
-        centred = ref - self.mean
-        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        order = self.rng.permutation(len(ref))
+        fit_half, test_half = order[: len(ref) // 2], order[len(ref) // 2:]
+        _, _, vt = np.linalg.svd(ref[fit_half] - ref[fit_half].mean(axis=0), full_matrices=False)
         self.basis = vt[: min(self.components, len(vt))]
-        self.ref_proj = centred @ self.basis.T
+        self.ref_proj = (ref[test_half] - self.mean) @ self.basis.T
+        self._test_half = ref[test_half]
         gram = ref @ ref.T
         np.fill_diagonal(gram, -np.inf)
         self.ref_nn = 1.0 - gram.max(axis=1)
+        self.close = float(np.median(gram.max(axis=1)))  # "near copies" for the effective batch size
+        self.ref_size = self.effective_size(self._test_half)
         self._null.clear()
         return self
 
@@ -78,10 +96,19 @@ class DriftDetector:
     def _null_stats(self, m: int) -> tuple[np.ndarray, np.ndarray]:
         if m not in self._null:
             n = len(self.reference)
-            idx = np.stack([self.rng.choice(n, size=min(m, n), replace=False) for _ in range(self.bootstrap)])
-            shifts = np.sort(np.linalg.norm(self.reference[idx].mean(axis=1) - self.mean, axis=1))
+            size = min(m, n // 2)
+            idx = np.stack([self.rng.choice(n, size=size, replace=False) for _ in range(self.bootstrap)])
+            subset = self.reference[idx].mean(axis=1)
+            rest = (n * self.mean - size * subset) / (n - size)
+            shifts = np.sort(np.linalg.norm(subset - rest, axis=1))
             self._null[m] = (shifts, np.sort(self.ref_nn[idx].mean(axis=1)))
         return self._null[m]
+
+    def effective_size(self, batch: np.ndarray) -> float:
+        """Sum over the batch of 1 / (vectors of the batch at least `close` to it, itself included)."""
+        near = (batch @ batch.T) >= self.close
+        np.fill_diagonal(near, True)
+        return float(np.sum(1.0 / near.sum(axis=1)))
 
     def test(self, batch: np.ndarray) -> DriftResult:
         b = np.asarray(batch, dtype=np.float64)
@@ -94,11 +121,12 @@ class DriftDetector:
         novelty = float(self._nn_distance(b).mean())
         novelty_p = float((np.sum(null_novelty >= novelty) + 1) / (len(null_novelty) + 1))
         proj = (b - self.mean) @ self.basis.T
-        ks = [_ks_pvalue(self.ref_proj[:, j], proj[:, j]) for j in range(proj.shape[1])]
+        size = self.effective_size(b)
+        ks = [_ks_pvalue(self.ref_proj[:, j], proj[:, j], size, self.ref_size) for j in range(proj.shape[1])]
         ks_p = float(min(1.0, min(ks) * len(ks)))
         p = min(1.0, 3 * min(shift_p, novelty_p, ks_p))
         return DriftResult(drift=p < self.alpha, p_value=p, mean_shift=shift, mean_shift_p=shift_p,
-                           novelty_p=novelty_p, ks_p=ks_p, batch_size=m)
+                           novelty_p=novelty_p, ks_p=ks_p, batch_size=m, effective_size=round(size, 2))
 
 
 def synthetic_benchmark(*, dim: int = 128, trials: int = 200, batch: int = 64, seed: int = 0) -> dict:

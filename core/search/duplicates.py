@@ -40,6 +40,14 @@ CHUNK = 16_384
 # keep the colours within a few units, while named colour variants differ by tens (black/gray ~ 20+).
 SAME_COLOUR_DELTA_E = 10.0
 KINDS = ("exact", "near", "variant")
+# Same-photo check (textbook values for ORB matching, not fitted here): Lowe's ratio test at 0.75,
+# RANSAC with a 3-pixel tolerance at MATCH_SIDE, and SAME_PHOTO_INLIERS consistent matches under one
+# similarity transform (a crop, a resize and a small turn are all one such transform).
+ORB_FEATURES = 1000
+MATCH_SIDE = 512
+LOWE_RATIO = 0.75
+RANSAC_PIXELS = 3.0
+SAME_PHOTO_INLIERS = 20
 
 
 @dataclass
@@ -242,6 +250,31 @@ def palette_distance(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.n
     (ca, wa), (cb, wb) = a, b
     d = np.linalg.norm(ca[:, None, :] - cb[None, :, :], axis=2)
     return float(max((wa * d.min(axis=1)).sum(), (wb * d.min(axis=0)).sum()))
+
+
+def same_photo_inliers(a: np.ndarray, b: np.ndarray) -> int:
+    """Geometrically consistent ORB matches between two photos (RANSAC similarity transform inliers)."""
+    import cv2
+
+    orb = cv2.ORB_create(nfeatures=ORB_FEATURES)
+    found = []
+    for pixels in (a, b):
+        gray = cv2.cvtColor(np.ascontiguousarray(pixels, np.uint8), cv2.COLOR_RGB2GRAY)
+        scale = MATCH_SIDE / max(gray.shape)
+        if scale < 1:
+            gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        found.append(orb.detectAndCompute(gray, None))
+    (ka, da), (kb, db_) = found
+    if da is None or db_ is None or len(ka) < 3 or len(kb) < 3:
+        return 0
+    pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(da, db_, k=2)
+    good = [m[0] for m in pairs if len(m) == 2 and m[0].distance < LOWE_RATIO * m[1].distance]
+    if len(good) < 3:
+        return 0
+    src = np.float32([ka[m.queryIdx].pt for m in good])
+    dst = np.float32([kb[m.trainIdx].pt for m in good])
+    _, mask = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PIXELS)
+    return int(mask.sum()) if mask is not None else 0
 
 
 def _image_hashes(ids: list[int]) -> dict[int, set[str]]:

@@ -102,15 +102,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--threshold", type=float, nargs="*", default=[0.95, 0.9, 0.85])
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="keep the work folder's catalog (same plants)")
     args = parser.parse_args()
-    shutil.rmtree(args.work, ignore_errors=True)
     cat = args.work / "cat"
-    shutil.copytree(args.catalog, cat)
-    planted = plant(args.sources, args.work / "plants", args.plants, args.seed)
     started = time.perf_counter()
-    done = cli("index", str(args.work / "plants"), "--catalog", str(cat), "--json")
-    if done.returncode:
-        raise SystemExit(f"indexing the planted products failed: {done.stderr[-2000:]}")
+    if args.reuse and cat.exists():
+        planted = plant(args.sources, args.work / "plants", args.plants, args.seed)
+    else:
+        shutil.rmtree(args.work, ignore_errors=True)
+        shutil.copytree(args.catalog, cat)
+        planted = plant(args.sources, args.work / "plants", args.plants, args.seed)
+        done = cli("index", str(args.work / "plants"), "--catalog", str(cat), "--json")
+        if done.returncode:
+            raise SystemExit(f"indexing the planted products failed: {done.stderr[-2000:]}")
     index_seconds = time.perf_counter() - started
     parent = {}
     for meta in args.sources.glob("*/product.json"):

@@ -83,6 +83,13 @@ def _photo(path, colour, angle=0.0, crop=None, size=(160, 200), quality=90):
     draw = ImageDraw.Draw(img)
     draw.polygon([(40, 30), (120, 30), (150, 70), (125, 80), (125, 180), (35, 180), (35, 80), (10, 70)], fill=colour)
     draw.rectangle((60, 90, 100, 120), fill=tuple(int(c * 0.6) for c in colour))
+    # Seams, a print and folds: the same pattern in every colour, like one studio shot recoloured.
+    pattern = np.random.default_rng(0)
+    for _ in range(60):
+        x, y = int(pattern.integers(40, 115)), int(pattern.integers(35, 170))
+        w, h = int(pattern.integers(3, 10)), int(pattern.integers(3, 10))
+        shade = float(pattern.uniform(0.3, 0.8))
+        draw.rectangle((x, y, x + w, y + h), fill=tuple(int(c * shade) for c in colour))
     if angle:
         img = img.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=(255, 255, 255))
     if crop:
@@ -93,7 +100,8 @@ def _photo(path, colour, angle=0.0, crop=None, size=(160, 200), quality=90):
 
 
 def test_duplicate_kinds_tell_reshots_from_colour_variants(catalog, builder):
-    """Same vector for all: only the pixels can say re-shot (near), same file (exact) or other colour (variant)."""
+    """Same vector for all: only the pixels can say re-shot (near), same file (exact), other colour (variant)
+    or another photo altogether (no link)."""
     rng = np.random.default_rng(3)
     v = rng.standard_normal(DIM).astype(np.float32)
     blobs = catalog.root / "blobs"
@@ -104,6 +112,13 @@ def test_duplicate_kinds_tell_reshots_from_colour_variants(catalog, builder):
     same_file = builder.add("TEE-RED-COPY", [v], image=blobs / "red.jpg", size=(200, 160)).product
     blue = builder.add("TEE-BLUE", [v], image=_photo(blobs / "blue.jpg", (30, 60, 170)), size=(200, 160)).product
     gray = builder.add("TEE-GRAY", [v], image=_photo(blobs / "gray.jpg", (120, 120, 125)), size=(200, 160)).product
+    other = blobs / "other.jpg"  # alike to the embedder, but another photo: a plain square, not this shot
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (160, 200), (255, 255, 255))
+    ImageDraw.Draw(img).ellipse((20, 30, 140, 170), fill=(190, 30, 40))
+    img.save(other)
+    elsewhere = builder.add("BALL-RED", [v], image=other, size=(200, 160)).product
     for i, r in enumerate(rng.standard_normal((20, DIM)).astype(np.float32)):
         builder.add(f"R{i}", [r])
     groups = find_duplicates(catalog, threshold=0.95, model_version="stub-v1")
@@ -119,6 +134,7 @@ def test_duplicate_kinds_tell_reshots_from_colour_variants(catalog, builder):
                                                                     gray.id])]
     assert all(k == "variant" for k in by_kind["variant"][0].pair_kinds)
     assert "exact" not in by_kind
+    assert all(elsewhere.id not in g.product_ids for g in groups)
     payload = by_kind["variant"][0].to_dict()
     assert payload["kind"] == "variant" and "TEE-BLUE" in payload["skus"]
 

@@ -10,9 +10,12 @@ apart than the threshold; each group reports its weakest and strongest link.
 
 Each link then gets a kind, because curators merge duplicates but must keep colour variants apart:
 - exact: the two products share an image file (same sha256);
-- near: the same photo cropped, resized, re-encoded or turned a little, or the product shot again:
-  the foreground colours match (palette distance <= SAME_COLOUR_DELTA_E);
-- variant: as alike in the embedding but another colour: one garment in two colours, not a duplicate.
+- near: the same photo cropped, resized, re-encoded or turned a little: at least SAME_PHOTO_INLIERS
+  ORB matches agree on one similarity transform, and the foreground colours match (palette distance
+  <= SAME_COLOUR_DELTA_E);
+- variant: the same shot in another colour: one garment in two colours, not a duplicate.
+Links the photos do not confirm (alike vectors, different photos) are dropped: two black tees of
+different cuts look alike to an embedder but are not duplicates.
 Embedders trained for object classes see a red and a blue tee of one cut as nearly the same vector,
 so colour has to be measured on the pixels (CIE Lab, white studio background and skin left out).
 Groups are built per kind: exact and near links make duplicate groups; a group of products tied by
@@ -177,9 +180,18 @@ def _kind_groups(catalog, edges: list[tuple[int, int, float]]) -> list[Duplicate
         links[pair] = max(links.get(pair, -1.0), s)
     nodes = sorted({p for pair in links for p in pair})
     shas = _image_hashes(nodes)
-    palettes = _palettes(catalog, nodes)
-    kind_of = {pair: link_kind(shas.get(pair[0], set()), shas.get(pair[1], set()),
-                               palettes.get(pair[0]), palettes.get(pair[1])) for pair in links}
+    palettes, features = _palettes(catalog, nodes)
+    kind_of = {}
+    for pair in list(links):
+        a, b = pair
+        same = bool(shas.get(a, set()) & shas.get(b, set()))
+        inliers = None if same or a not in features or b not in features else _inliers(features[a], features[b])
+        kind = link_kind(shas.get(a, set()), shas.get(b, set()), palettes.get(a), palettes.get(b), inliers)
+        if kind is None:
+            del links[pair]
+        else:
+            kind_of[pair] = kind
+    nodes = sorted({p for pair in links for p in pair})
     dupes = _UnionFind()
     for (a, b), kind in kind_of.items():
         if kind != "variant":
@@ -225,12 +237,14 @@ def _groups_of(uf: _UnionFind, links: dict[tuple[int, int], float], kind_of: dic
     return out
 
 
-def link_kind(shas_a: set[str], shas_b: set[str], palette_a, palette_b) -> str:
-    """exact | near | variant for two products the embedding already finds alike."""
+def link_kind(shas_a: set[str], shas_b: set[str], palette_a, palette_b, inliers: int | None = None) -> str | None:
+    """exact | near | variant (None: not the same photo) for two products the embedding finds alike."""
     if shas_a & shas_b:
         return "exact"
     if palette_a is None or palette_b is None:
-        return "near"  # no pixels to tell colours apart: the embedding's word stands
+        return "near"  # no pixels to look at: the embedding's word stands
+    if inliers is not None and inliers < SAME_PHOTO_INLIERS:
+        return None
     return "near" if palette_distance(palette_a, palette_b) <= SAME_COLOUR_DELTA_E else "variant"
 
 
@@ -252,19 +266,26 @@ def palette_distance(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.n
     return float(max((wa * d.min(axis=1)).sum(), (wb * d.min(axis=0)).sum()))
 
 
-def same_photo_inliers(a: np.ndarray, b: np.ndarray) -> int:
-    """Geometrically consistent ORB matches between two photos (RANSAC similarity transform inliers)."""
+def orb_features(pixels: np.ndarray):
+    """ORB keypoints and descriptors of a photo at MATCH_SIDE (computed once a product)."""
     import cv2
 
-    orb = cv2.ORB_create(nfeatures=ORB_FEATURES)
-    found = []
-    for pixels in (a, b):
-        gray = cv2.cvtColor(np.ascontiguousarray(pixels, np.uint8), cv2.COLOR_RGB2GRAY)
-        scale = MATCH_SIDE / max(gray.shape)
-        if scale < 1:
-            gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        found.append(orb.detectAndCompute(gray, None))
-    (ka, da), (kb, db_) = found
+    gray = cv2.cvtColor(np.ascontiguousarray(pixels, np.uint8), cv2.COLOR_RGB2GRAY)
+    scale = MATCH_SIDE / max(gray.shape)
+    if scale < 1:
+        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return cv2.ORB_create(nfeatures=ORB_FEATURES).detectAndCompute(gray, None)
+
+
+def same_photo_inliers(a: np.ndarray, b: np.ndarray) -> int:
+    """Geometrically consistent ORB matches between two photos (RANSAC similarity transform inliers)."""
+    return _inliers(orb_features(a), orb_features(b))
+
+
+def _inliers(fa, fb) -> int:
+    import cv2
+
+    (ka, da), (kb, db_) = fa, fb
     if da is None or db_ is None or len(ka) < 3 or len(kb) < 3:
         return 0
     pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(da, db_, k=2)
@@ -286,12 +307,13 @@ def _image_hashes(ids: list[int]) -> dict[int, set[str]]:
     return out
 
 
-def _palettes(catalog, ids: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Each product's palette from its primary crop (else its first image); products with no readable image
-    have none."""
+def _palettes(catalog, ids: list[int]) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], dict[int, Any]]:
+    """Each product's palette from its primary crop (else its first image) and the ORB features of that
+    photo; products with no readable image have neither."""
     from core.pipeline.decode import decode
 
     out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    features: dict[int, Any] = {}
     for chunk in db.chunked(ids, 500):
         primary = {pid: (path, (x0, y0, x1, y1)) for pid, path, x0, y0, x1, y1 in (
             db.Crop.select(db.ImageFile.product, db.ImageFile.blob_path, db.Crop.x0, db.Crop.y0, db.Crop.x1,
@@ -303,10 +325,12 @@ def _palettes(catalog, ids: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray
             primary.setdefault(im.product_id, (im.blob_path, None))
         for pid, (path, box) in primary.items():
             try:
-                out[pid] = palette(decode(catalog.root / path), box)
+                pixels = decode(catalog.root / path)
+                out[pid] = palette(pixels, box)
+                features[pid] = orb_features(pixels)
             except Exception:  # an unreadable blob: this product's links keep the embedding's word
                 log.warning("no colours for product %s: cannot read %s", pid, path)
-    return out
+    return out, features
 
 
 def _skus(ids: list[int]) -> dict[int, str]:

@@ -297,7 +297,8 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
         groups = find_duplicates(catalog, threshold=args.threshold)
         payload = {"groups": [g.to_dict() for g in groups], "threshold": args.threshold,
                    "seconds": round(time.perf_counter() - started, 3)}
-    emit(args, payload, "\n".join(", ".join(g["skus"]) for g in payload["groups"]) or "no near-duplicates")
+    emit(args, payload, "\n".join(f"{g['kind']:8} " + ", ".join(g["skus"])
+                                   for g in payload["groups"]) or "no near-duplicates")
     return 0
 
 
@@ -483,7 +484,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=int, default=30)
 
     p = add("duplicates", "groups of near-duplicate products across the catalog")
-    p.add_argument("--threshold", type=float, default=0.95, help="cosine similarity (0..1)")
+    p.add_argument("--threshold", type=float, default=0.9,
+                   help="cosine similarity (0..1) for candidate links; the photos then say exact/near/variant")
 
     p = add("export", "products, primary crops and labels as JSONL or CSV")
     p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")

@@ -40,3 +40,21 @@ def test_small_inputs_are_refused():
 def test_synthetic_benchmark_meets_goal():
     report = synthetic_benchmark(trials=80)
     assert report["accuracy"] >= 0.95 and report["false_alarm_rate"] <= 0.05
+
+
+
+def test_real_benchmark_splits_and_counts():
+    """The real-embedding mode's mechanics (the figures come from bench/drift_accuracy.py --catalog)."""
+    from core.ops.drift import real_benchmark
+
+    rng = np.random.default_rng(3)
+    centre = rng.standard_normal(64)
+    x = _sphere(rng, 300, 64, centre)
+    report = real_benchmark(x, batch=16, trials=40, seed=1)
+    assert report["split"] == "random" and report["reference_size"] == 284
+    assert report["false_alarm_rate"] <= 0.05
+    groups = [f"g{i // 3}" for i in range(300)]
+    assert real_benchmark(x, groups, batch=16, trials=5)["split"] == "group"
+    detector = DriftDetector().fit(x)
+    copies = np.repeat(x[:4], 4, axis=0)  # four vectors, each four times: an effective size of four
+    assert detector.effective_size(copies) == pytest.approx(4.0)

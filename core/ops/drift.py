@@ -13,8 +13,8 @@ Two complementary tests, each calibrated on the reference itself, combined with 
   does, and the test read that as drift.
 
 A real batch is not a sample of independent photos: an import brings every colour of a garment at
-once, and those vectors are near copies (and so are the reference's own). The KS tests count each
-sample by its effective size: each
+once, and those vectors are near copies (and so are the reference's own). All three tests count each
+sample by its effective size (the mean-shift and novelty nulls are drawn at it): each
 vector weighs 1 / (how many batch vectors, itself included, are closer to it than the reference's
 median nearest-neighbour similarity), the usual sequence-weighting correction; an independent batch
 keeps nearly its full size. The cut is measured on each reference, not fitted to any answer.
@@ -115,13 +115,15 @@ class DriftDetector:
         m = len(b)
         if m < 5:
             raise ValueError("a drift test needs a batch of at least 5 vectors")
+        size = self.effective_size(b)
         shift = float(np.linalg.norm(b.mean(axis=0) - self.mean))
-        null_shift, null_novelty = self._null_stats(m)
+        # Means over near copies vary as much as means over fewer independent vectors: the nulls are drawn
+        # at the batch's effective size.
+        null_shift, null_novelty = self._null_stats(max(5, int(round(size))))
         shift_p = float((np.sum(null_shift >= shift) + 1) / (len(null_shift) + 1))
         novelty = float(self._nn_distance(b).mean())
         novelty_p = float((np.sum(null_novelty >= novelty) + 1) / (len(null_novelty) + 1))
         proj = (b - self.mean) @ self.basis.T
-        size = self.effective_size(b)
         ks = [_ks_pvalue(self.ref_proj[:, j], proj[:, j], size, self.ref_size) for j in range(proj.shape[1])]
         ks_p = float(min(1.0, min(ks) * len(ks)))
         p = min(1.0, 3 * min(shift_p, novelty_p, ks_p))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -146,8 +147,7 @@ def test_offline_text_search_and_eval_through_the_cli(tmp_path, capsys, tiny_mod
     root = tmp_path / "cat"
     root.mkdir()
     settings = Settings()
-    settings.models = tiny_model_settings
-    settings.models.embedder = "efficientnet-lite0"
+    settings.models = dataclasses.replace(tiny_model_settings, embedder="efficientnet-lite0")  # a copy: shared
     settings.save(root / "settings.json")
     src = _make_products(tmp_path / "src", n=3)
     assert main(["index", str(src), "--catalog", str(root), "--json"]) == 0

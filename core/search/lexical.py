@@ -1,4 +1,4 @@
-"""Lexical text search: BM25 over the product_fts index (migration 6), exact SKUs first, no model needed.
+"""Lexical text search: BM25 over the product_fts index (migration 9), exact SKUs first, no model needed.
 
 A query's words are ANDed first (every word must match), then ORed to fill the list: a product
 that holds all the words ranks above one that holds some, whatever BM25 says about the latter.

@@ -190,23 +190,19 @@ def cmd_workspace(args: argparse.Namespace) -> int:
 
 @command("health")
 def cmd_health(args: argparse.Namespace) -> int:
-    from core.ops.health import health_snapshot
+    from core.ops.health import read_health
 
-    with open_catalog(args):
-        report = health_snapshot(days=args.days)
+    with open_catalog(args) as catalog:  # the same read as the health tab, so both show the same figures
+        report = read_health(catalog, days=args.days).snapshot
     emit(args, report, json.dumps(report, indent=2, default=str))
     return 0
 
 
-def _registry(catalog, model_settings: dict | None = None):
+def _registry(catalog, model_settings=None):
     """Searches use the model of the active index, so query and catalog vectors always match."""
     from core.models.registry import ModelRegistry
-    from core.ops.lifecycle import search_registry
-    from core.settings import ModelSettings, _build
 
-    if model_settings:
-        return ModelRegistry(_build(ModelSettings, model_settings))
-    return search_registry(catalog)
+    return ModelRegistry(model_settings or catalog.search_model_settings())
 
 
 @command("search")
@@ -238,7 +234,6 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 @command("eval")
 def cmd_eval(args: argparse.Namespace) -> int:
-    from core.catalog import db
     from core.search.evaluate import compare, evaluate, format_comparison, format_report, tune_colour_weight
 
     opts = {"details": args.details, "mode": args.mode, "rerank": not args.no_rerank,
@@ -254,10 +249,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         finally:
             registry.close()
         if args.compare:
-            info = db.VectorIndexInfo.get_or_none(db.VectorIndexInfo.model_version == args.compare)
-            if info is None or not info.model_settings:
-                raise SystemExit(f"no index for model version {args.compare!r} with known model settings")
-            other_registry = _registry(catalog, info.model_settings)
+            try:
+                other_settings = catalog.model_settings_for(args.compare)
+            except KeyError as exc:
+                raise SystemExit(exc.args[0]) from None
+            other_registry = _registry(catalog, other_settings)
             try:
                 other = evaluate(catalog, other_registry, args.queries, **opts)
             finally:
@@ -280,10 +276,10 @@ def _eval_failures(result: dict) -> int:
 
 @command("analytics")
 def cmd_analytics(args: argparse.Namespace) -> int:
-    from core.search.analytics import summarize
+    from core.search.analytics import analytics_report
 
     with open_catalog(args):
-        report = summarize(days=args.days)
+        report = analytics_report(days=args.days)
     emit(args, report, json.dumps(report, indent=2, default=str))
     return 0
 

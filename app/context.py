@@ -14,9 +14,9 @@ from app.workers.base import Task
 from app.workers.jobs import JobRecord, db_task, index_task, scan_task, search_task
 from app.workers.model_thread import ModelTask, ModelThread
 from app.workers.thumbnails import ThumbnailService
-from core.catalog import db
 from core.catalog.catalog import Catalog
 from core.catalog.lock import FileLock
+from core.jobs import JobPhase, JobState
 
 log = logging.getLogger(__name__)
 
@@ -24,16 +24,10 @@ POOL_THREADS = 2
 
 
 def registry_factory(catalog: Catalog):
-    """How the model thread builds its registry: the active index's model, else the catalog's settings."""
+    """How the model thread builds its registry: the model that serves search (Catalog decides)."""
     model_settings = catalog.settings.models
     try:
-        from core.catalog import db
-        from core.settings import ModelSettings, _build
-
-        active = catalog.active_model_version()
-        info = db.VectorIndexInfo.get_or_none(db.VectorIndexInfo.model_version == active) if active else None
-        if info is not None and info.model_settings:
-            model_settings = _build(ModelSettings, info.model_settings)
+        model_settings = catalog.search_model_settings()
     except Exception:
         log.exception("could not read the active index's model settings; using the catalog's")
 
@@ -91,18 +85,14 @@ class AppContext(QObject):
 
     def resume_interrupted_jobs(self) -> JobRecord | None:
         """A job left 'running' by a crash is finished on start-up (import is incremental, indexing resumes)."""
-        from core.jobs import stale_jobs
+        from core.jobs import left_unindexed, retire_stale_jobs, stale_jobs
 
-        stale = stale_jobs()
-        if not stale:
-            if _left_unindexed():  # a failed job imported products it never indexed: finish them
+        if not stale_jobs():
+            if left_unindexed():  # a failed job imported products it never indexed: finish them
                 return self.start_index_job([])
             return None
-        folders = sorted({f for job in stale for f in job.params.get("folders", [])})
-        for job in stale:  # the resumed run is a new job; the old rows say what happened to them
-            job.state, job.error, job.finished_at = "failed", "interrupted (the app stopped); resumed", db.utcnow()
-            db.transaction(job.save)
-        return self.start_index_job([Path(f) for f in folders if Path(f).is_dir()])
+        folders = retire_stale_jobs()  # the resumed run is a new job; the old rows say what happened to them
+        return self.start_index_job([f for f in folders if f.is_dir()])
 
     @classmethod
     def open(cls, root: Path | None, **kwargs: Any) -> AppContext:
@@ -169,9 +159,9 @@ class AppContext(QObject):
     def _on_job_progress(self, done: int, total: int, message: str) -> None:
         record = self._record()
         if record is not None:
-            importing = record.phase == "importing"
+            importing = record.phase is JobPhase.IMPORTING
             record.update(done, total, message)
-            if importing and record.phase == "indexing":
+            if importing and record.phase is JobPhase.INDEXING:
                 self.catalog_changed.emit()  # the imported products can be browsed while they are indexed
 
     @Slot(object)
@@ -182,14 +172,14 @@ class AppContext(QObject):
         record.result = result
         record.errors = list(result.get("errors", []))
         record.warnings = list(result.get("warnings", []))
-        record.state = "cancelled" if result.get("cancelled") else "succeeded"
+        record.state = JobState.CANCELLED if result.get("cancelled") else JobState.SUCCEEDED
         self._end_job(record)
 
     @Slot(str)
     def _on_job_failed(self, message: str) -> None:
         record = self._record()
         if record is not None:
-            record.state, record.message = "failed", message
+            record.state, record.message = JobState.FAILED, message
             self._end_job(record)
             summary, _, details = message.partition("\n\n")
             self.error.emit(f"The job “{record.title}” failed: {summary}", details)
@@ -198,7 +188,7 @@ class AppContext(QObject):
     def _on_job_cancelled(self) -> None:
         record = self._record()
         if record is not None and not record.ended:
-            record.state = "cancelled"
+            record.state = JobState.CANCELLED
             self._end_job(record)
 
     def _end_job(self, record: JobRecord) -> None:
@@ -216,7 +206,11 @@ class AppContext(QObject):
         self.catalog.settings = settings
         self.catalog.save_settings()
         if models_changed:
-            self.models.reload(registry_factory(self.catalog))
+            self.reload_models()
+
+    def reload_models(self) -> None:
+        """Load the model that serves search again (after settings change or a promotion)."""
+        self.models.reload(registry_factory(self.catalog))
 
     # --- shutdown ------------------------------------------------------------------------------
     def shutdown(self) -> None:
@@ -234,20 +228,7 @@ class AppContext(QObject):
         self.pool.clear()
         self.pool.waitForDone()
         self._pool_tasks.clear()
-        try:
-            from core.search.query import close_caches
-
-            close_caches()
-        except Exception:
-            log.exception("closing the search caches failed")
         self.catalog.close()
         self.window_lock.release()
         log.info("shut down cleanly")
 
-
-def _left_unindexed() -> bool:
-    """The last index job failed and products it imported still wait for their vectors."""
-    last = db.Job.select().where(db.Job.kind == "index").order_by(db.Job.id.desc()).first()
-    if last is None or last.state != "failed" or last.params.get("import_only"):
-        return False
-    return db.Product.select().where(db.Product.status == "imported").exists()

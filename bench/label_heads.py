@@ -79,13 +79,12 @@ def main() -> int:
     from core.catalog import db
     from core.pipeline.crops import spec_for
     from core.pipeline.embed_cache import primary_of, product_crop_vectors
-    from core.search.query import embedding_cache
 
     catalog, registry, index_s, job = build_catalog(args.catalog, args.data, args.embedder)
     embedder = registry.embedder()
     spec = spec_for(embedder, catalog.settings.preprocess.expand_ratio)
     products = list(db.Product.select().order_by(db.Product.id))
-    crops = product_crop_vectors(embedding_cache(catalog), [p.id for p in products], embedder.model_version,
+    crops = product_crop_vectors(catalog.embedding_cache(), [p.id for p in products], embedder.model_version,
                                  spec.version)
     pixel_colour: dict[int, str] = {}
     zero_shot_colour: dict[int, str] = {}  # only with a CLIP embedder

@@ -139,7 +139,6 @@ def bench_end_to_end(n: int, dim_hint: int, n_queries: int, rng: np.random.Gener
     from core.catalog import db
     from core.catalog.catalog import Catalog
     from core.models.registry import ModelRegistry
-    from core.pipeline.embed_cache import EmbeddingCache
     from core.search import SearchRequest, search
     from core.settings import ModelSettings
 
@@ -157,7 +156,7 @@ def bench_end_to_end(n: int, dim_hint: int, n_queries: int, rng: np.random.Gener
     catalog.register_index(embedder.model_version, dim=embedder.dim, embedder=embedder.name,
                            preprocess_version=spec_version)
     store = catalog.vector_store(embedder.model_version, embedder.dim)
-    cache = EmbeddingCache(catalog.paths.cache / "embeddings.sqlite")
+    cache = catalog.embedding_cache()
     centres = rng.standard_normal((max(n // 200, 20), embedder.dim)).astype(np.float32)
     vectors = clustered(n * 2, embedder.dim, rng, centres, 0.35).astype(np.float32)
     categories = ["Gear/Bags", "Gear/Watches", "Men/Tops", "Women/Bottoms"]
@@ -178,7 +177,6 @@ def bench_end_to_end(n: int, dim_hint: int, n_queries: int, rng: np.random.Gener
                    + [((f"{pid:064x}", (10, 10, 90, 90)), vectors[2 * i + 1]) for i, pid in enumerate(ids)],
                    embedder.model_version, spec_version)
     store.add(ids, vectors[0::2])
-    cache.close()
     words = ["blue", "leather", "backpack", "watch", "running", "jacket", "shorts", "travel", "yoga", "bag"]
     texts = [" ".join(rng.choice(words, 3)) for _ in range(n_queries)]
     images = [rng.integers(0, 255, (480, 640, 3), dtype=np.uint8) for _ in range(max(5, n_queries // 4))]

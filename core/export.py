@@ -10,6 +10,7 @@ from typing import IO, Any
 
 from core.catalog import db
 from core.catalog.catalog import Catalog
+from core.catalog.queries import primary_crop
 
 CSV_FIELDS = ["product_id", "sku", "title", "category", "price", "status", "review_state", "corrected",
               "primary_image", "primary_box", "labels"]
@@ -19,8 +20,7 @@ def product_records(catalog: Catalog, *, include_vectors: bool = False) -> Itera
     model_version = catalog.active_model_version()
     store = catalog.vector_store(model_version) if (include_vectors and model_version) else None
     for product in db.Product.select().order_by(db.Product.id):
-        primary = (db.Crop.select(db.Crop, db.ImageFile).join(db.ImageFile)
-                   .where((db.ImageFile.product == product) & (db.Crop.is_primary == True)).first())  # noqa: E712
+        primary = primary_crop(product.id)
         labels = [{"vocabulary": lb.vocabulary, "value": lb.value, "score": round(lb.score, 4),
                    "source": lb.source, "confirmed": lb.confirmed}
                   for lb in db.Label.select().where(db.Label.product == product).order_by(db.Label.id)]
@@ -31,7 +31,7 @@ def product_records(catalog: Catalog, *, include_vectors: bool = False) -> Itera
             "review_state": product.review_state, "corrected": product.corrected,
             "source_folder": product.source_folder,
             "images": [i.original_name for i in product.images.order_by(db.ImageFile.position)],
-            "primary_image": primary.image.original_name if primary else None,
+            "primary_image": primary.original_name if primary else None,
             "primary_box": [round(v, 1) for v in primary.box] if primary else None,
             "labels": labels, "model_version": model_version,
         }

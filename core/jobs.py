@@ -11,6 +11,7 @@ import socket
 import time
 import traceback
 from collections.abc import Callable, Iterable
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,26 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
 ShouldStop = Callable[[], bool]
 STALE_AFTER = dt.timedelta(minutes=2)  # a running job without a heartbeat for this long has crashed
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class JobPhase(StrEnum):
+    """Which part of an import+index job a progress report is about."""
+
+    IMPORTING = "importing"
+    INDEXING = "indexing"
+
+    @classmethod
+    def of(cls, message: str) -> JobPhase:
+        """The phase of a progress message: run_index_job starts every import message with IMPORTING."""
+        return cls.IMPORTING if message.startswith(cls.IMPORTING.value) else cls.INDEXING
 
 
 def create_job(kind: str, params: dict[str, Any]) -> db.Job:
@@ -54,7 +75,7 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
         if folders:
             def import_progress(done: int, total: int, message: str) -> None:
                 if progress:
-                    progress(done, total, f"importing {message}")
+                    progress(done, total, f"{JobPhase.IMPORTING.value} {message}")
 
             summary = import_folders(catalog.paths, [Path(f) for f in folders], progress=import_progress,
                                      should_stop=should_stop, job=job)
@@ -166,6 +187,22 @@ def plain_cause(exc: BaseException, folder: Path | None = None) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
     return text or type(exc).__name__
+
+
+def left_unindexed() -> bool:
+    """The last index job failed and products it imported still wait for their vectors."""
+    last = db.Job.select().where(db.Job.kind == "index").order_by(db.Job.id.desc()).first()
+    if last is None or last.state != JobState.FAILED.value or last.params.get("import_only"):
+        return False
+    return db.Product.select().where(db.Product.status == "imported").exists()
+
+
+def retire_stale_jobs(reason: str = "interrupted (the app stopped); resumed") -> list[Path]:
+    """Mark crashed jobs failed (the resumed run is a new job) and return the folders they were importing."""
+    stale = stale_jobs()
+    for job in stale:
+        _set_state(job, JobState.FAILED.value, error=reason, finished_at=db.utcnow())
+    return [Path(f) for f in sorted({f for job in stale for f in job.params.get("folders", [])})]
 
 
 def resume_stale_jobs(catalog: Catalog, registry, *, progress: Progress | None = None,

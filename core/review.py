@@ -64,7 +64,6 @@ class Reviewer:
     def __init__(self, catalog: Catalog, registry) -> None:
         self.catalog = catalog
         self.registry = registry
-        self._cache: EmbeddingCache | None = None
         self._replaying: db.Correction | None = None  # a remote correction being applied: not logged twice
 
     # -- plumbing ---------------------------------------------------------------------------------
@@ -78,14 +77,10 @@ class Reviewer:
 
     @property
     def cache(self) -> EmbeddingCache:
-        if self._cache is None:
-            self._cache = EmbeddingCache(self.catalog.paths.cache / "embeddings.sqlite")
-        return self._cache
+        return self.catalog.embedding_cache()
 
     def close(self) -> None:
-        if self._cache is not None:
-            self._cache.close()
-            self._cache = None
+        """Nothing of its own to free: the embedding cache belongs to the catalog."""
 
     def _embed_crop(self, image: db.ImageFile, box) -> tuple[np.ndarray, dict, str, str]:
         """Vector (cache first), quality metrics and verdict of one crop of a stored image."""
@@ -429,41 +424,15 @@ def _clip_box(box, width: int, height: int) -> tuple[float, float, float, float]
 
 
 def review_queue(limit: int = 100, *, include_reviewed: bool = False) -> list[dict[str, Any]]:
-    """Products needing a look, most uncertain first: close primary scores, weak labels, warnings, outliers."""
-    products = db.Product.select().where(db.Product.status.in_(["indexed", "error"]))
-    if not include_reviewed:
-        products = products.where(db.Product.review_state == "pending")
-    rows = []
-    for product in products:
-        crops = list(db.Crop.select().join(db.ImageFile).where(db.ImageFile.product == product))
-        primary = next((c for c in crops if c.is_primary), None)
-        margin = float(primary.score_parts.get("margin", 1.0)) if primary and primary.score_parts else 1.0
-        labels = [lb.score for lb in db.Label.select().where(
-            (db.Label.product == product) & (db.Label.source == "zero-shot"))]
-        label_conf = min(labels) if labels else 1.0
-        rejected = sum(c.verdict == "rejected" for c in crops)
-        outliers = sum(c.outlier for c in crops)
-        reasons = []
-        if product.status == "error":
-            reasons.append("indexing failed")
-        if margin < 0.1:
-            reasons.append(f"primary crop is a close call (margin {margin:.2f})")
-        if label_conf < 0.4:
-            reasons.append(f"low label confidence ({label_conf:.2f})")
-        if rejected:
-            reasons.append(f"{rejected} rejected crop(s)")
-        if outliers:
-            reasons.append("embedding outlier")
-        uncertainty = ((product.status == "error") * 2.0 + (1.0 - min(margin, 1.0)) + (1.0 - label_conf)
-                       + 0.3 * min(rejected, 3) + 1.0 * bool(outliers))
-        rows.append({"product_id": product.id, "sku": product.sku, "title": product.title,
-                     "uncertainty": round(uncertainty, 4), "reasons": reasons,
-                     "review_state": product.review_state})
-    rows.sort(key=lambda r: (-r["uncertainty"], r["product_id"]))
-    return rows[:limit]
+    """Products needing a look, most uncertain first (core.catalog.queries.review_queue, as dicts for JSON)."""
+    from core.catalog import queries
+
+    return [r.to_dict() for r in queries.review_queue(limit, include_reviewed=include_reviewed)]
 
 
 def review_progress() -> dict[str, int]:
-    total = db.Product.select().where(db.Product.status.in_(["indexed", "error"])).count()
-    reviewed = db.Product.select().where(db.Product.review_state != "pending").count()
-    return {"reviewed": reviewed, "total": total}
+    from dataclasses import asdict
+
+    from core.catalog import queries
+
+    return asdict(queries.review_progress())

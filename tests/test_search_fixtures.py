@@ -15,7 +15,6 @@ import numpy as np
 from core.catalog import db
 from core.catalog.catalog import Catalog
 from core.models.detector import Detection
-from core.pipeline.embed_cache import EmbeddingCache
 
 MODEL = "stub-v1"
 DIM = 32
@@ -106,7 +105,7 @@ class CatalogBuilder:
         self.preprocess_version = preprocess_version
         catalog.register_index(MODEL, dim=DIM, embedder="stub", preprocess_version=preprocess_version)
         self.store = catalog.vector_store(MODEL, DIM)
-        self.cache = EmbeddingCache(catalog.paths.cache / "embeddings.sqlite")
+        self.cache = catalog.embedding_cache()
         self._n = 0
 
     def add(self, sku: str, vectors, *, primary: int = 0, category: str = "", attributes: dict | None = None,
@@ -143,9 +142,6 @@ def open_catalog(tmp_path):
     """Generator body of a `catalog` fixture (each test module declares its own, two lines)."""
     cat = Catalog.open(tmp_path / "catalog")
     yield cat
-    from core.search.query import close_caches
-
-    close_caches()
     cat.close()
 
 

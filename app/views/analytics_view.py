@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Slot
@@ -20,23 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.catalog import db
-
-
-def analytics_data(days: int) -> dict:
-    """summarize() plus the raw latencies and per-day zero-result rates the plots need (a pool read)."""
-    from core.search.analytics import summarize
-
-    report = summarize(days=days)
-    since = db.utcnow() - dt.timedelta(days=days)
-    rows = list(db.QueryResult.select(db.QueryResult.created_at, db.QueryResult.latency_ms, db.QueryResult.result_ids)
-                .where(db.QueryResult.created_at >= since))
-    report["latencies"] = [r.latency_ms for r in rows]
-    per_day: dict[str, list[int]] = {}
-    for r in rows:
-        per_day.setdefault(r.created_at.date().isoformat(), []).append(0 if r.result_ids else 1)
-    report["zero_per_day"] = [{"date": d, "rate": float(np.mean(v))} for d, v in sorted(per_day.items())]
-    return report
+from core.search.analytics import analytics_report
 
 
 class AnalyticsView(QWidget):
@@ -101,7 +83,7 @@ class AnalyticsView(QWidget):
         days = self.days.currentData() or 30
         if self._task is not None:
             self._task.cancel()
-        self._task = self.context.run_in_pool(self.context.read(lambda: analytics_data(days), "analytics"))
+        self._task = self.context.run_in_pool(self.context.read(lambda: analytics_report(days), "analytics"))
         self._task.signals.result.connect(self._on_report)
         self._task.signals.failed.connect(self._on_failed)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,61 +30,14 @@ from app.views.tiles import (
     SkuRole,
     StatusRole,
 )
-from core.catalog import db
+from core.catalog import queries
+from core.catalog.queries import SORTS, GridQuery, ProductTile
 
 log = logging.getLogger(__name__)
 
 PAGE = 300
-SORTS = {
-    "title": ("Title", "p.title COLLATE NOCASE, p.id"),
-    "sku": ("SKU", "p.sku COLLATE NOCASE, p.id"),
-    "newest": ("Newest", "p.created_at DESC, p.id DESC"),
-    "category": ("Category", "p.category COLLATE NOCASE, p.title COLLATE NOCASE, p.id"),
-}
 STATUS_CHIPS = [("all", "All"), ("indexed", "Indexed"), ("imported", "Not indexed"), ("error", "Errors"),
                 ("corrected", "Corrected")]
-
-# The thumbnail shows the image holding the primary crop, else the first image.
-_COVER = ("(SELECT i.sha256 || '|' || i.blob_path FROM image_file i WHERE i.product_id = p.id "
-          "AND i.deleted_at IS NULL AND i.status = 'ok' ORDER BY EXISTS(SELECT 1 FROM crop c "
-          "WHERE c.image_id = i.id AND c.is_primary = 1 AND c.deleted_at IS NULL AND c.staged_for = '') DESC, "
-          "i.position LIMIT 1)")
-
-
-@dataclass
-class Query:
-    sort: str = "title"
-    status: str = "all"
-    category: str = ""
-    text: str = ""
-
-    def where(self) -> tuple[str, list[Any]]:
-        clauses, params = ["p.deleted_at IS NULL"], []
-        if self.status == "corrected":
-            clauses.append("p.corrected = 1")
-        elif self.status != "all":
-            clauses.append("p.status = ?")
-            params.append(self.status)
-        if self.category:
-            clauses.append("(p.category = ? OR p.category LIKE ?)")
-            params += [self.category, self.category + "/%"]
-        if self.text:
-            clauses.append("(p.title LIKE ? OR p.sku LIKE ?)")
-            params += [f"%{self.text}%", f"%{self.text}%"]
-        return " AND ".join(clauses), params
-
-
-@dataclass
-class ProductRow:
-    id: int
-    sku: str
-    title: str
-    category: str
-    status: str
-    corrected: bool
-    sha256: str = ""
-    blob_path: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 class ProductListModel(QAbstractListModel):
@@ -95,14 +47,14 @@ class ProductListModel(QAbstractListModel):
         super().__init__(parent)
         self._root = Path(catalog_root)
         self._thumbs = thumbnails
-        self._rows: list[ProductRow] = []
+        self._rows: list[ProductTile] = []
         self._by_sha: dict[str, list[int]] = {}
         self._total = 0
-        self.query = Query()
+        self.query = GridQuery()
         thumbnails.ready.connect(self._on_thumbnail)
 
     # --- loading ---------------------------------------------------------------------------------
-    def set_query(self, query: Query) -> None:
+    def set_query(self, query: GridQuery) -> None:
         self.query = query
         self.reload()
 
@@ -110,24 +62,11 @@ class ProductListModel(QAbstractListModel):
         """Re-read from the start; `keep` rows are fetched at once so the view keeps its place."""
         self.beginResetModel()
         self._rows, self._by_sha = [], {}
-        where, params = self.query.where()
-        self._total = db.database.execute_sql(f"SELECT COUNT(*) FROM product p WHERE {where}", params).fetchone()[0]
-        self._append(self._page(0, max(PAGE, keep)))
+        self._total = queries.count_products(self.query)
+        self._append(queries.product_page(self.query, 0, max(PAGE, keep)))
         self.endResetModel()
 
-    def _page(self, offset: int, limit: int) -> list[ProductRow]:
-        where, params = self.query.where()
-        order = SORTS.get(self.query.sort, SORTS["title"])[1]
-        sql = (f"SELECT p.id, p.sku, p.title, p.category, p.status, p.corrected, {_COVER} FROM product p "
-               f"WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?")
-        rows = []
-        for pid, sku, title, category, status, corrected, cover in db.database.execute_sql(
-                sql, [*params, limit, offset]):
-            sha, _, blob = (cover or "").partition("|")
-            rows.append(ProductRow(pid, sku, title or sku, category, status, bool(corrected), sha, blob))
-        return rows
-
-    def _append(self, rows: list[ProductRow]) -> None:
+    def _append(self, rows: list[ProductTile]) -> None:
         start = len(self._rows)
         for n, row in enumerate(rows):
             if row.sha256:
@@ -140,7 +79,7 @@ class ProductListModel(QAbstractListModel):
     def fetchMore(self, parent=QModelIndex()) -> None:
         if parent.isValid():
             return
-        rows = self._page(len(self._rows), PAGE)
+        rows = queries.product_page(self.query, len(self._rows), PAGE)
         if not rows:
             self._total = len(self._rows)
             return
@@ -156,7 +95,7 @@ class ProductListModel(QAbstractListModel):
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def row(self, n: int) -> ProductRow:
+    def row(self, n: int) -> ProductTile:
         return self._rows[n]
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -188,9 +127,7 @@ class ProductListModel(QAbstractListModel):
 
     def categories(self) -> list[str]:
         """Top-level categories present, for the chips."""
-        sql = ("SELECT DISTINCT CASE WHEN instr(category, '/') > 0 THEN substr(category, 1, instr(category, '/') - 1) "
-               "ELSE category END FROM product WHERE deleted_at IS NULL AND category != '' ORDER BY 1 LIMIT 12")
-        return [r[0] for r in db.database.execute_sql(sql)]
+        return queries.top_categories()
 
 
 class DeleteProducts(QUndoCommand):
@@ -289,7 +226,7 @@ class CatalogGrid(QWidget):
     def _apply(self, *_args) -> None:
         status = (self.status_chips.checked() or ["all"])[0]
         cats = self.category_chips.checked()
-        self.model.set_query(Query(sort=self.sort_box.currentData() or "title", status=status,
+        self.model.set_query(GridQuery(sort=self.sort_box.currentData() or "title", status=status,
                                    category=cats[0] if len(cats) == 1 else "",
                                    text=self.filter_edit.text().strip()))
         self._update_count()

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from app.views.image_boxes import Box, ImageBoxes
-from core.catalog import db
+from core.catalog import queries
 from core.search.explain import PARTS
 
 
@@ -98,7 +98,7 @@ class ExplanationPanel(QWidget):
             self.query_view.clear()
 
     def _show_match(self, crop: dict | None) -> None:
-        image = db.ImageFile.get_or_none(db.ImageFile.id == crop["image_id"]) if crop and crop.get("image_id") else None
+        image = queries.image(crop["image_id"]) if crop and crop.get("image_id") else None
         if image is None or not image.blob_path:
             self.match_view.clear()
             return

@@ -25,35 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.workers.model_thread import ModelTask
+from core.ops.health import DriftRow, HeadRow, HealthReport, acknowledge_drift, read_health
 
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 5_000  # while the health tab is shown
 BACKGROUND_REFRESH_MS = 30_000  # otherwise: enough for the alarm badge
-DRIFT_ROWS = 200
-
-
-def read_health(catalog) -> dict[str, Any]:
-    """Everything the view shows, in one pool read (timed, so the view can say what it costs)."""
-    from core.catalog import db
-    from core.ops.health import health_snapshot
-    from core.ops.lifecycle import model_versions
-
-    t0 = time.perf_counter()
-    snapshot = health_snapshot()
-    drift = [{"id": e.id, "when": e.created_at.strftime("%Y-%m-%d %H:%M"), "model_version": e.model_version,
-              "p_value": e.p_value, "batch_size": e.batch_size, "details": e.details or {},
-              "acknowledged": e.acknowledged}
-             for e in db.DriftEvent.select().order_by(db.DriftEvent.created_at.desc()).limit(DRIFT_ROWS)]
-    open_alarms = db.DriftEvent.select().where(db.DriftEvent.acknowledged == False).count()  # noqa: E712
-    snapshot["drift_alarms"] = open_alarms
-    heads = [{"vocabulary": h.vocabulary, "version": h.version,
-              "examples": h.examples, "head_accuracy": h.head_accuracy, "baseline": h.baseline,
-              "baseline_accuracy": h.zero_shot_accuracy, "active": h.active,
-              "when": h.created_at.strftime("%Y-%m-%d %H:%M")}
-             for h in db.LabelHead.select().order_by(db.LabelHead.created_at.desc()).limit(DRIFT_ROWS)]
-    return {"snapshot": snapshot, "drift": drift, "open_alarms": open_alarms, "versions": model_versions(catalog),
-            "heads": heads, "read_ms": (time.perf_counter() - t0) * 1000}
 
 
 def _num(value, fmt: str, none: str = "—") -> str:
@@ -69,7 +46,7 @@ class HealthMonitor(QObject):
     def __init__(self, context, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self.data: dict[str, Any] | None = None
+        self.data: HealthReport | None = None
         self.metrics = None  # (server, thread) of the Prometheus endpoint
         self._task = None
         self._again = False
@@ -108,7 +85,7 @@ class HealthMonitor(QObject):
         return self._task is not None
 
     @Slot(object)
-    def _on_read(self, data: dict) -> None:
+    def _on_read(self, data: HealthReport) -> None:
         self.data = data
         self.updated.emit(data)
 
@@ -120,7 +97,7 @@ class HealthMonitor(QObject):
             self.refresh()
 
     def snapshot(self) -> dict[str, Any]:
-        return dict(self.data["snapshot"]) if self.data else {}
+        return dict(self.data.snapshot) if self.data else {}
 
     # --- Prometheus ----------------------------------------------------------------------------
     def set_metrics(self, on: bool) -> str:
@@ -164,8 +141,8 @@ class AlarmBadge(QToolButton):
         monitor.updated.connect(self._update)
 
     @Slot(object)
-    def _update(self, data: dict) -> None:
-        n = data.get("open_alarms", 0)
+    def _update(self, data: HealthReport) -> None:
+        n = data.open_alarms
         self.setText(f"⚠ {n} drift alarm{'s' if n != 1 else ''}")
         self.setToolTip("New images do not look like the catalog's reference. Click to review in Health.")
         self.setVisible(n > 0)
@@ -262,8 +239,8 @@ class HealthView(QWidget):
 
     # --- showing -------------------------------------------------------------------------------
     @Slot(object)
-    def _update(self, data: dict) -> None:
-        s = data["snapshot"]
+    def _update(self, data: HealthReport) -> None:
+        s = data.snapshot
         f = self.figures
         jobs = s.get("jobs", {})
         f["jobs"].setText(" · ".join(f"{n} {state}" for state, n in jobs.items() if n) or "none")
@@ -284,29 +261,29 @@ class HealthView(QWidget):
         used, total = s.get("gpu_memory_used_mb"), s.get("gpu_memory_total_mb")
         f["gpu"].setText(f"{used:,} of {total:,} MB" if used is not None and total else "no GPU")
         f["products"].setText(f"{s.get('indexed', 0):,} of {s.get('products', 0):,} indexed")
-        self._fill_drift(data["drift"])
-        self._fill_versions(data["versions"])
-        self._fill_heads(data.get("heads", []))
-        self.footer.setText(f"Updated {time.strftime('%H:%M:%S')} · read in {data['read_ms']:.0f} ms")
+        self._fill_drift(data.drift)
+        self._fill_versions(data.versions)
+        self._fill_heads(data.heads)
+        self.footer.setText(f"Updated {time.strftime('%H:%M:%S')} · read in {data.read_ms:.0f} ms")
 
-    def _fill_drift(self, rows: list[dict]) -> None:
+    def _fill_drift(self, rows: tuple[DriftRow, ...]) -> None:
         selected = self._selected_id(self.drift)
         self.drift.clear()
         for row in rows:
-            item = QTreeWidgetItem([row["when"], row["model_version"], f"{row['p_value']:.2g}",
-                                    str(row["batch_size"]), "seen" if row["acknowledged"] else "OPEN"])
-            item.setData(0, Qt.ItemDataRole.UserRole, row["id"])
-            item.setToolTip(1, "\n".join(f"{k}: {v}" for k, v in row["details"].items()))
-            if not row["acknowledged"]:
+            item = QTreeWidgetItem([row.when, row.model_version, f"{row.p_value:.2g}",
+                                    str(row.batch_size), "seen" if row.acknowledged else "OPEN"])
+            item.setData(0, Qt.ItemDataRole.UserRole, row.id)
+            item.setToolTip(1, "\n".join(f"{k}: {v}" for k, v in row.details.items()))
+            if not row.acknowledged:
                 item.setForeground(4, Qt.GlobalColor.red)
             self.drift.addTopLevelItem(item)
-            if row["id"] == selected:
+            if row.id == selected:
                 self.drift.setCurrentItem(item)
         if not rows:
             self.drift.addTopLevelItem(QTreeWidgetItem(["", "No drift detected", "", "", ""]))
         for col in range(self.drift.columnCount()):
             self.drift.resizeColumnToContents(col)
-        self.ack_button.setEnabled(any(not r["acknowledged"] for r in rows))
+        self.ack_button.setEnabled(any(not r.acknowledged for r in rows))
 
     def _fill_versions(self, rows: list[dict]) -> None:
         selected = self.selected_version()
@@ -324,15 +301,15 @@ class HealthView(QWidget):
         for col in range(self.versions.columnCount()):
             self.versions.resizeColumnToContents(col)
 
-    def _fill_heads(self, rows: list[dict]) -> None:
+    def _fill_heads(self, rows: tuple[HeadRow, ...]) -> None:
         self.heads.clear()
         for row in rows:
-            base = row["baseline"] or "no baseline"
-            without = (f"{row['baseline_accuracy']:.0%} ({base})" if row["baseline_accuracy"] is not None
+            base = row.baseline or "no baseline"
+            without = (f"{row.baseline_accuracy:.0%} ({base})" if row.baseline_accuracy is not None
                        else f"— ({base})")
-            item = QTreeWidgetItem([row["vocabulary"], str(row["examples"]), f"{row['head_accuracy']:.0%}", without,
-                                    "● used" if row["active"] else "not used"])
-            item.setToolTip(0, f"{row['version']}\ntrained {row['when']}")
+            item = QTreeWidgetItem([row.vocabulary, str(row.examples), f"{row.head_accuracy:.0%}", without,
+                                    "● used" if row.active else "not used"])
+            item.setToolTip(0, f"{row.version}\ntrained {row.when}")
             self.heads.addTopLevelItem(item)
         if not rows:
             self.heads.addTopLevelItem(QTreeWidgetItem(["", "Not enough curator labels yet", "", "", ""]))
@@ -368,14 +345,8 @@ class HealthView(QWidget):
 
     @Slot()
     def acknowledge(self) -> None:
-        from core.catalog import db
-
         chosen = self._selected_id(self.drift)
-        query = db.DriftEvent.update(acknowledged=True)
-        query = query.where(db.DriftEvent.id == chosen) if chosen else query.where(
-            db.DriftEvent.acknowledged == False)  # noqa: E712
-        n = db.transaction(query.execute)
-        db.audit("acknowledge_drift", str(chosen or "all"))
+        n = acknowledge_drift(chosen)
         self.status_message.emit(f"{n} drift alarm{'s' if n != 1 else ''} acknowledged")
         self.monitor.refresh()
 
@@ -402,9 +373,7 @@ class HealthView(QWidget):
     @Slot(object)
     def _on_promoted(self, result: dict) -> None:
         if result["changed"]:
-            from app.context import registry_factory
-
-            self.context.models.reload(registry_factory(self.context.catalog))  # queries must match the vectors
+            self.context.reload_models()  # queries must match the vectors
         self.status_message.emit(f"{result['version']} now serves searches")
         self.monitor.refresh()
 

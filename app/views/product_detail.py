@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
@@ -24,21 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.views.image_boxes import Box, ImageBoxes
-from core.catalog import db
+from core.catalog import queries
+from core.catalog.queries import ImageRow, ProductInfo
 
 
 def crop_boxes(image_id: int) -> list[Box]:
     """Every crop of an image: the primary highlighted, rejected ones greyed with their reason."""
-    boxes = []
-    for crop in db.Crop.select().where(db.Crop.image == image_id):
-        if crop.is_primary:
-            kind, label = "primary", "primary"
-        elif crop.verdict == "rejected":
-            kind, label = "rejected", f"rejected: {crop.reason}" if crop.reason else "rejected"
-        else:
-            kind, label = "accepted", crop.detector_class or crop.source
-        boxes.append(Box(crop.box, kind, label))
-    return boxes
+    return [Box(c.box, c.kind, c.label) for c in queries.crops_of_image(image_id)]
 
 
 class ProductDetail(QWidget):
@@ -50,7 +41,7 @@ class ProductDetail(QWidget):
         self.context = context
         self.review_panel = None
         self.product_id: int | None = None
-        self._images: list[db.ImageFile] = []
+        self._images: list[ImageRow] = []
         self.title = QLabel("<i>Select a product</i>")
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -108,7 +99,7 @@ class ProductDetail(QWidget):
 
     # --- loading -------------------------------------------------------------------------------
     def show_product(self, product_id: int | None) -> None:
-        product = db.Product.get_or_none(db.Product.id == product_id) if product_id and product_id > 0 else None
+        product = queries.product(product_id)
         self.product_id = product.id if product else None
         self.similar_button.setEnabled(product is not None and product.status == "indexed")
         self.strip.clear()
@@ -125,15 +116,12 @@ class ProductDetail(QWidget):
             self.image_caption.clear()
             return
         self.title.setText(f"<b>{_esc(product.title or product.sku)}</b><br>{_esc(product.sku)}")
-        self._images = list(db.ImageFile.select().where(db.ImageFile.product == product)
-                            .order_by(db.ImageFile.position))
+        self._images = list(product.images)
         self._fill_strip()
         self._fill_meta(product)
         self._fill_labels(product)
         self._fill_history(product)
-        primary = db.Crop.select(db.Crop.image).where(
-            db.Crop.image.in_([i.id for i in self._images]) & (db.Crop.is_primary == True)).first()  # noqa: E712
-        start = next((n for n, i in enumerate(self._images) if primary and i.id == primary.image_id), 0)
+        start = product.start_row
         if self._images:
             self.strip.setCurrentRow(start)
             self._show_image(start)
@@ -149,7 +137,7 @@ class ProductDetail(QWidget):
             self._set_icon(item, image)
             self.strip.addItem(item)
 
-    def _set_icon(self, item: QListWidgetItem, image: db.ImageFile) -> None:
+    def _set_icon(self, item: QListWidgetItem, image: ImageRow) -> None:
         source = self.context.catalog.root / image.blob_path if image.blob_path else None
         pixmap = self.context.thumbnails.get(image.sha256, source) if image.status == "ok" else None
         if pixmap is not None:
@@ -162,7 +150,7 @@ class ProductDetail(QWidget):
             if item.data(Qt.ItemDataRole.UserRole) == sha256 and n < len(self._images):
                 self._set_icon(item, self._images[n])
 
-    def _fill_meta(self, product: db.Product) -> None:
+    def _fill_meta(self, product: ProductInfo) -> None:
         rows = [("SKU", product.sku), ("Title", product.title), ("Category", product.category or "—"),
                 ("Price", "—" if product.price is None else f"{product.price:,.2f}"),
                 ("Status", product.status), ("Review", product.review_state),
@@ -176,25 +164,18 @@ class ProductDetail(QWidget):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.meta_form.addRow(f"{name}:", label)
 
-    def _fill_labels(self, product: db.Product) -> None:
-        rows = db.Label.select().where(db.Label.product == product).order_by(db.Label.vocabulary, -db.Label.score)
-        for label in rows:
+    def _fill_labels(self, product: ProductInfo) -> None:
+        for label in queries.labels(product.id):
             mark = " ✓" if label.confirmed else ""
             self.labels.addItem(f"{label.vocabulary}: {label.value}  ({label.score:.2f}, {label.source}){mark}")
         if not self.labels.count():
             self.labels.addItem("No labels yet — they come with indexing.")
 
-    def _fill_history(self, product: db.Product) -> None:
-        events = []
-        for r in db.IndexingResult.select().where(db.IndexingResult.product == product):
-            detail = f"{r.status} · {r.model_version} on {r.device or '?'}" + (f" · {r.error}" if r.error else "")
-            events.append((r.created_at, "Indexed", detail))
-        for c in db.Correction.select().where(db.Correction.product == product):
-            detail = f"{c.user}: {_short(c.before)} → {_short(c.after)}"
-            events.append((c.created_at, c.kind.replace("_", " ").capitalize(), detail))
-        for when, what, detail in sorted(events, key=lambda e: e[0], reverse=True):
-            item = QTreeWidgetItem([when.strftime("%Y-%m-%d %H:%M"), what, detail])
-            item.setToolTip(2, detail)
+    def _fill_history(self, product: ProductInfo) -> None:
+        events = queries.history(product.id)
+        for event in events:
+            item = QTreeWidgetItem([event.when.strftime("%Y-%m-%d %H:%M"), event.what, event.detail])
+            item.setToolTip(2, event.detail)
             self.history.addTopLevelItem(item)
         if not events:
             self.history.addTopLevelItem(QTreeWidgetItem(["", "Imported", "not indexed yet"]))
@@ -246,8 +227,3 @@ class ProductDetail(QWidget):
 
 def _esc(text: str) -> str:
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _short(value) -> str:
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
-    return text if len(text) < 80 else text[:77] + "…"

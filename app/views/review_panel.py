@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 
 from app.views.crop_editor import CropBox, CropEditor
 from app.views.label_chips import Chip, LabelChips
-from core.catalog import db
+from core.catalog import queries
+from core.catalog.queries import ImageRow, LabelRow
 
 STATE_TEXT = {"pending": "Not reviewed", "approved": "✔ Approved", "flagged": "⚑ Flagged"}
 HINT = ("Drag a box to move it, its handles to resize; drag on the photo to draw a crop. "
@@ -26,16 +27,7 @@ HINT = ("Drag a box to move it, its handles to resize; drag on the photo to draw
 
 
 def crop_boxes(image_id: int) -> list[CropBox]:
-    boxes = []
-    for crop in db.Crop.select().where(db.Crop.image == image_id).order_by(db.Crop.id):
-        if crop.is_primary:
-            kind, label = "primary", "primary"
-        elif crop.verdict == "rejected":
-            kind, label = "rejected", f"rejected: {crop.reason}" if crop.reason else "rejected"
-        else:
-            kind, label = "accepted", crop.detector_class or crop.source
-        boxes.append(CropBox(crop.id, crop.box, kind, label))
-    return boxes
+    return [CropBox(c.id, c.box, c.kind, c.label) for c in queries.crops_of_image(image_id)]
 
 
 def _vocabularies() -> dict[str, list[str]]:
@@ -44,9 +36,8 @@ def _vocabularies() -> dict[str, list[str]]:
     return load_vocabularies()
 
 
-def _chips(query) -> list[Chip]:
-    return [Chip(lb.id, lb.vocabulary, lb.value, lb.score, lb.source, lb.confirmed)
-            for lb in query.order_by(db.Label.vocabulary, -db.Label.score)]
+def _chips(labels: list[LabelRow]) -> list[Chip]:
+    return [Chip(lb.id, lb.vocabulary, lb.value, lb.score, lb.source, lb.confirmed) for lb in labels]
 
 
 class ReviewPanel(QWidget):
@@ -57,7 +48,8 @@ class ReviewPanel(QWidget):
         self.context = context
         self.service = service
         self.product_id: int | None = None
-        self.images: list[db.ImageFile] = []
+        self.images: list[ImageRow] = []
+        self._primary_image: int | None = None
         vocabularies = _vocabularies()
         self.title = QLabel()
         self.state = QLabel()
@@ -139,7 +131,7 @@ class ReviewPanel(QWidget):
 
     # --- loading -------------------------------------------------------------------------------
     def show_product(self, product_id: int | None, image_row: int | None = None) -> None:
-        product = db.Product.get_or_none(db.Product.id == product_id) if product_id else None
+        product = queries.product(product_id)
         same = product is not None and product.id == self.product_id
         keep_image = self.current_image_id() if same else None
         keep_crop = self.editor.selected_id if same else None
@@ -159,16 +151,15 @@ class ReviewPanel(QWidget):
             return
         self.title.setText(f"<b>{_esc(product.title or product.sku)}</b> · {_esc(product.sku)}")
         self.state.setText(STATE_TEXT.get(product.review_state, product.review_state))
-        self.images = list(db.ImageFile.select().where(db.ImageFile.product == product)
-                           .order_by(db.ImageFile.position))
+        self.images = list(product.images)
+        self._primary_image = product.primary_image_id
         self.image_choice.blockSignals(True)
         self.image_choice.clear()
         for n, image in enumerate(self.images):
             self.image_choice.addItem(f"Photo {n + 1} of {len(self.images)}: {image.original_name}", image.id)
         self.image_choice.blockSignals(False)
         row = self._start_row(image_row, keep_image)
-        self.product_chips.set_chips(_chips(db.Label.select().where(
-            (db.Label.product == product) & db.Label.crop.is_null())))
+        self.product_chips.set_chips(_chips(queries.labels(product.id, product_level=True)))
         if row is not None:
             self.image_choice.setCurrentIndex(row)
             self._show_image(row, keep_crop)
@@ -184,9 +175,7 @@ class ReviewPanel(QWidget):
         ids = [i.id for i in self.images]
         if keep_image in ids:
             return ids.index(keep_image)
-        primary = db.Crop.select(db.Crop.image).where(
-            db.Crop.image.in_(ids) & (db.Crop.is_primary == True)).first()  # noqa: E712
-        return ids.index(primary.image_id) if primary else 0
+        return ids.index(self._primary_image) if self._primary_image in ids else 0
 
     def current_image_id(self) -> int | None:
         row = self.image_choice.currentIndex()
@@ -217,7 +206,7 @@ class ReviewPanel(QWidget):
         has = crop_id is not None
         self.primary_button.setEnabled(has)
         self.delete_button.setEnabled(has)
-        chips = _chips(db.Label.select().where(db.Label.crop == crop_id)) if has else []
+        chips = _chips(queries.labels(crop_id=crop_id)) if has else []
         self.crop_chips.set_chips(chips, enabled=has)
         self.crop_chips.edit.setPlaceholderText("Add a label to this crop…" if has else "Select a crop first")
 
@@ -237,8 +226,7 @@ class ReviewPanel(QWidget):
         image_id = self.current_image_id()
         if self.product_id is None or image_id is None:
             return
-        has_primary = db.Crop.select().join(db.ImageFile).where(
-            (db.ImageFile.product == self.product_id) & (db.Crop.is_primary == True)).exists()  # noqa: E712
+        has_primary = queries.primary_crop(self.product_id) is not None
         self.service.add_box(self.product_id, image_id, box, make_primary=not has_primary)
 
     @Slot(int)

@@ -3,8 +3,6 @@ correction panel; keyboard-driven (J/K, A, F, P, L) with the progress "132 of 94
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -19,16 +17,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.views.review_panel import ReviewPanel
+from core.catalog import queries
+from core.catalog.queries import ReviewProgress, ReviewRow
 
 QUEUE_LIMIT = 500
 STATE_MARK = {"approved": "✔", "flagged": "⚑", "pending": ""}
 
 
-def read_queue(limit: int = QUEUE_LIMIT) -> dict[str, Any]:
-    """A pool read: review_queue walks every product's crops and labels."""
-    from core.review import review_progress, review_queue
-
-    return {"rows": review_queue(limit, include_reviewed=True), "progress": review_progress()}
+def read_queue(limit: int = QUEUE_LIMIT) -> tuple[list[ReviewRow], ReviewProgress]:
+    """A pool read (one grouped pass over crops and labels)."""
+    return queries.review_queue(limit, include_reviewed=True), queries.review_progress()
 
 
 class ReviewQueueView(QWidget):
@@ -38,7 +36,7 @@ class ReviewQueueView(QWidget):
         super().__init__(parent)
         self.context = context
         self.service = service
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[ReviewRow] = []
         self._task = None
         self._again = False
         self.progress_label = QLabel("Loading the review queue…")
@@ -102,36 +100,35 @@ class ReviewQueueView(QWidget):
         return self._task is not None
 
     @Slot(object)
-    def _on_read(self, data: dict) -> None:
+    def _on_read(self, data: tuple[list[ReviewRow], ReviewProgress]) -> None:
         current = self.current_product_id()
-        self.rows = data["rows"]
-        self.set_progress(data["progress"])
+        self.rows, progress = data
+        self.set_progress(progress)
         self.tree.blockSignals(True)
         self.tree.clear()
         for row in self.rows:
-            why = "; ".join(row["reasons"]) or "—"
-            title = row["title"] or ""
-            item = QTreeWidgetItem([STATE_MARK.get(row["review_state"], ""), f"{row['uncertainty']:.2f}",
-                                    row["sku"], why])
+            why = "; ".join(row.reasons) or "—"
+            title = row.title or ""
+            item = QTreeWidgetItem([STATE_MARK.get(row.review_state, ""), f"{row.uncertainty:.2f}", row.sku, why])
             item.setToolTip(2, title)
             item.setToolTip(3, f"{title}\n{why}")
-            item.setData(0, Qt.ItemDataRole.UserRole, row["product_id"])
-            if row["review_state"] != "pending":
+            item.setData(0, Qt.ItemDataRole.UserRole, row.product_id)
+            if row.review_state != "pending":
                 for col in range(4):
                     item.setForeground(col, self.palette().placeholderText())
             self.tree.addTopLevelItem(item)
         self.tree.blockSignals(False)
-        ids = [r["product_id"] for r in self.rows]
+        ids = [r.product_id for r in self.rows]
         if current in ids:
             self.tree.setCurrentItem(self.tree.topLevelItem(ids.index(current)))
         elif ids:
-            first = next((n for n, r in enumerate(self.rows) if r["review_state"] == "pending"), 0)
+            first = next((n for n, r in enumerate(self.rows) if r.review_state == "pending"), 0)
             self.tree.setCurrentItem(self.tree.topLevelItem(first))
         else:
             self.panel.show_product(None)
 
-    def set_progress(self, progress: dict[str, int]) -> None:
-        reviewed, total = progress.get("reviewed", 0), progress.get("total", 0)
+    def set_progress(self, progress: ReviewProgress) -> None:
+        reviewed, total = progress.reviewed, progress.total
         self.progress_label.setText(f"<b>{reviewed:,} of {total:,} reviewed</b>")
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(min(reviewed, total))

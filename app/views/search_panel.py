@@ -35,7 +35,8 @@ from app.views.tiles import (
     ShaRole,
     SkuRole,
 )
-from core.catalog import db
+from core.catalog import queries
+from core.catalog.queries import Cover
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +56,14 @@ class ResultModel(QAbstractListModel):
         super().__init__(parent)
         self.context = context
         self.results: list[Any] = []
-        self._covers: dict[int, tuple[str, str]] = {}
+        self._covers: dict[int, Cover] = {}
         context.thumbnails.ready.connect(self._on_thumbnail)
 
     def set_results(self, results: list[Any]) -> None:
         self.beginResetModel()
         self.results = list(results)
         ids = [r.product_id for r in self.results]
-        self._covers = _covers(ids)
+        self._covers = queries.covers(ids)
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -72,7 +73,8 @@ class ResultModel(QAbstractListModel):
         if not index.isValid():
             return None
         r = self.results[index.row()]
-        sha, blob = self._covers.get(r.product_id, ("", ""))
+        cover = self._covers.get(r.product_id)
+        sha, blob = (cover.sha256, cover.blob_path) if cover else ("", "")
         if role == Qt.ItemDataRole.DisplayRole:
             return r.title or r.sku
         if role == BadgeRole:
@@ -88,22 +90,9 @@ class ResultModel(QAbstractListModel):
     @Slot(str)
     def _on_thumbnail(self, sha256: str) -> None:
         for n, r in enumerate(self.results):
-            if self._covers.get(r.product_id, ("",))[0] == sha256:
+            cover = self._covers.get(r.product_id)
+            if cover is not None and cover.sha256 == sha256:
                 self.dataChanged.emit(self.index(n), self.index(n), [PixmapRole])
-
-
-def _covers(product_ids: list[int]) -> dict[int, tuple[str, str]]:
-    """The image each result shows: the one holding its primary crop, else its first image."""
-    if not product_ids:
-        return {}
-    images = list(db.ImageFile.select().where(db.ImageFile.product.in_(product_ids) & (db.ImageFile.status == "ok"))
-                  .order_by(db.ImageFile.position))
-    primary = {c.image_id for c in db.Crop.select(db.Crop.image).where(
-        db.Crop.image.in_([i.id for i in images]) & (db.Crop.is_primary == True))}  # noqa: E712
-    covers: dict[int, tuple[str, str]] = {}
-    for image in sorted(images, key=lambda i: (i.id not in primary, i.position)):
-        covers.setdefault(image.product_id, (image.sha256, image.blob_path))
-    return covers
 
 
 class QueryImage(ImageBoxes):
@@ -265,14 +254,10 @@ class SearchPanel(QWidget):
         self.run_search()
 
     def search_similar(self, product_id: int) -> None:
-        from core.catalog import db as _db
-
         self.similar_to = product_id
-        image = _db.ImageFile.select().join(_db.Crop).where(
-            (_db.ImageFile.product == product_id) & (_db.Crop.is_primary == True)).first()  # noqa: E712
-        crop = _db.Crop.get_or_none((_db.Crop.image == image) & (_db.Crop.is_primary == True)) if image else None  # noqa: E712
-        if image is not None:
-            self.query_image.set_query(self.context.catalog.root / image.blob_path, crop.box if crop else None)
+        primary = queries.primary_crop(product_id)
+        if primary is not None:
+            self.query_image.set_query(self.context.catalog.root / primary.blob_path, primary.box)
         self.query_image.query = None  # the query is the product's vectors, not this photo
         self._update_alpha()
         self.run_search()

@@ -12,6 +12,8 @@ from typing import Any
 
 from app.workers.base import Task
 from app.workers.model_thread import BACKGROUND, ModelTask
+from core.catalog.queries import close_thread_connection
+from core.jobs import JobPhase, JobState
 
 
 def index_task(catalog, folders: list[Path], *, import_only: bool = False) -> ModelTask:
@@ -40,13 +42,10 @@ def db_task(fn, name: str) -> Task:
     """A read in a pool thread; peewee opens a connection per thread, so close it when done."""
 
     def work(progress, should_stop):
-        from core.catalog import db
-
         try:
             return fn()
         finally:
-            if not db.database.is_closed():
-                db.database.close()
+            close_thread_connection()
 
     return Task(work, name)
 
@@ -71,12 +70,12 @@ class JobRecord:
     task: Task
     kind: str = "index"
     started: float = field(default_factory=time.monotonic)
-    phase: str = ""
+    phase: JobPhase | None = None
     phase_started: float = field(default_factory=time.monotonic)
     done: int = 0
     total: int = 0
     images_per_product: float = 1.0
-    state: str = "queued"  # queued, running, succeeded, failed, cancelled
+    state: JobState = JobState.QUEUED
     ended: bool = False
     result: dict[str, Any] | None = None
     errors: list[dict[str, str]] = field(default_factory=list)
@@ -84,10 +83,10 @@ class JobRecord:
     message: str = ""
 
     def update(self, done: int, total: int, message: str) -> None:
-        phase = "importing" if message.startswith("importing") else "indexing"
-        if phase != self.phase or done < self.done:
+        phase = JobPhase.of(message)
+        if phase is not self.phase or done < self.done:
             self.phase, self.phase_started = phase, time.monotonic()
-        self.state = "running"
+        self.state = JobState.RUNNING
         self.done, self.total, self.message = done, total, message
 
     @property

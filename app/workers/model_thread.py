@@ -148,10 +148,9 @@ class ModelWorker(QObject):
             if self.registry is not None:
                 self.registry.close()
                 self.registry = None
-            from core.catalog import db
+            from core.catalog.queries import close_thread_connection
 
-            if not db.database.is_closed():
-                db.database.close()  # peewee keeps one connection per thread; this closes ours
+            close_thread_connection()  # peewee keeps one connection per thread; this closes ours
         except Exception:
             log.exception("closing the models failed")
         finally:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.workers.model_thread import ModelTask
+from core.catalog import queries
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +61,8 @@ class ReviewCommand(QUndoCommand):
 
 # --- the operations and their inverses (model thread) ---------------------------------------------
 def _primary_id(product_id: int) -> int | None:
-    from core.catalog import db
-
-    crop = (db.Crop.select(db.Crop.id).join(db.ImageFile)
-            .where((db.ImageFile.product == product_id) & (db.Crop.is_primary == True)).first())  # noqa: E712
-    return crop.id if crop else None
+    crop = queries.primary_crop(product_id)
+    return crop.crop_id if crop else None
 
 
 def _add_box(image_id: int, box, make_primary: bool) -> tuple[Op, Op]:
@@ -83,9 +81,7 @@ def _add_box(image_id: int, box, make_primary: bool) -> tuple[Op, Op]:
 
 def _delete_crop(crop_id: int) -> tuple[Op, Op]:
     def do(r, s):
-        from core.catalog import db
-
-        s["was_primary"] = db.Crop.get_by_id(crop_id).is_primary
+        s["was_primary"] = queries.crop_is_primary(crop_id)
         return r.delete_crop(crop_id)
 
     def undo(r, s):
@@ -117,9 +113,7 @@ def _add_label(product_id: int, vocabulary: str, value: str, crop_id: int | None
 
 def _remove_label(product_id: int, label_id: int) -> tuple[Op, Op]:
     def do(r, s):
-        from core.catalog import db
-
-        label = db.Label.get_by_id(s.get("label_id", label_id))
+        label = queries.label(s.get("label_id", label_id))
         s["label"] = (label.vocabulary, label.value, label.crop_id)
         return r.remove_label(label.id)
 
@@ -134,9 +128,7 @@ def _remove_label(product_id: int, label_id: int) -> tuple[Op, Op]:
 
 def _review_state(product_id: int, state: str) -> tuple[Op, Op]:
     def do(r, s):
-        from core.catalog import db
-
-        s["previous"] = db.Product.get_by_id(product_id).review_state
+        s["previous"] = queries.review_state(product_id)
         return r.set_review_state(product_id, state)
 
     return do, lambda r, s: r.set_review_state(product_id, s["previous"])

@@ -5,22 +5,28 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.catalog import db
 from core.catalog.lock import CatalogBusy, ReadOnlyCatalog, WriterLock
 from core.paths import CatalogPaths, default_catalog_dir
-from core.settings import Settings
+from core.settings import ModelSettings, Settings
 from core.vectors import VectorStore
+
+if TYPE_CHECKING:
+    from core.pipeline.embed_cache import EmbeddingCache
 
 log = logging.getLogger(__name__)
 
 
 class Catalog:
-    """The single owner of an open catalog. Peewee models are bound to one catalog per process."""
+    """The single owner of an open catalog: its vector stores, its embedding cache and the choice of the
+    model that serves search. Peewee models are bound to one catalog per process (see core.catalog.db)."""
 
     def __init__(self, root: Path, settings: Settings, *, lock_timeout: float | None = None,
                  on_wait: Callable[[str], None] | None = None) -> None:
@@ -32,6 +38,9 @@ class Catalog:
         self.lock = WriterLock(self.paths.root / "locks", timeout=lock_timeout, on_wait=on_wait)
         self.read_only_reason = ""  # set when another window owns this catalog: every write is refused
         self._generation_seen: int | None = None
+        # The model thread, pool reads and the GUI thread (delete/undo) all reach for stores.
+        self._stores_lock = threading.RLock()
+        self._embedding_cache: EmbeddingCache | None = None
 
     @classmethod
     def open(cls, root: Path | str | None = None, *, lock_timeout: float | None = None,
@@ -100,7 +109,9 @@ class Catalog:
 
     def _commit_vectors(self) -> None:
         saved = False
-        for store in self._stores.values():
+        with self._stores_lock:
+            stores = list(self._stores.values())
+        for store in stores:
             if store.dirty:
                 store.save()
                 saved = True
@@ -131,7 +142,9 @@ class Catalog:
         if not force and generation == self._generation_seen:
             return
         self._generation_seen = generation
-        for store in self._stores.values():
+        with self._stores_lock:
+            stores = list(self._stores.values())
+        for store in stores:
             if store.is_stale():
                 store.reload()  # re-applies this process's unsaved changes, if any
 
@@ -151,16 +164,71 @@ class Catalog:
     # --- vector indexes ----------------------------------------------------------------------
     def vector_store(self, model_version: str, dim: int | None = None) -> VectorStore:
         """The (cached) index for a model version; created empty when dim is given and none exists."""
-        store = self._stores.get(model_version)
-        if store is None:
-            if self._generation_seen is None:
-                self._generation_seen = self.generation()
-            store = VectorStore.open(self.paths.vectors, model_version, dim)
-            store.guard = self.writing
-            self._stores[model_version] = store
-        elif not self.lock.held:
+        with self._stores_lock:
+            store = self._stores.get(model_version)
+            if store is None:
+                if self._generation_seen is None:
+                    self._generation_seen = self.generation()
+                store = VectorStore.open(self.paths.vectors, model_version, dim)
+                store.guard = self.writing
+                self._stores[model_version] = store
+                return store
+        if not self.lock.held:
             self._catch_up()
         return store
+
+    def adopt_vector_store(self, store: VectorStore, *, replace: bool = False) -> VectorStore:
+        """Make `store` this catalog's store of its model version (check --repair builds one from scratch);
+        without `replace`, a store already held wins."""
+        with self._stores_lock:
+            if replace:
+                self._stores[store.model_version] = store
+                return store
+            return self._stores.setdefault(store.model_version, store)
+
+    def forget_vector_store(self, model_version: str) -> None:
+        """Drop a cached store (its files are being deleted); the next vector_store() reads from disk."""
+        with self._stores_lock:
+            self._stores.pop(model_version, None)
+
+    def open_vector_stores(self) -> list[VectorStore]:
+        """The stores of every model version on disk (deletes and restores must reach all of them)."""
+        return [self.vector_store(m["model_version"]) for m in VectorStore.list_versions(self.paths.vectors)]
+
+    # --- embedding cache ---------------------------------------------------------------------
+    def embedding_cache(self) -> EmbeddingCache:
+        """The one embedding cache of this catalog (a connection per thread), closed with the catalog."""
+        with self._stores_lock:
+            if self._embedding_cache is None:
+                from core.pipeline.embed_cache import EmbeddingCache
+
+                self._embedding_cache = EmbeddingCache(self.paths.cache / "embeddings.sqlite")
+            return self._embedding_cache
+
+    # --- which model serves search -----------------------------------------------------------
+    def model_settings_for(self, model_version: str) -> ModelSettings:
+        """How to load the model an index was built with, so its queries match its vectors."""
+        info = db.VectorIndexInfo.get_or_none(db.VectorIndexInfo.model_version == model_version)
+        if info is None or not info.model_settings:
+            raise KeyError(f"no index for model version {model_version!r} with known model settings")
+        return ModelSettings.from_dict(info.model_settings)
+
+    def search_model_settings(self) -> ModelSettings:
+        """The model searches use: the active index's, else the catalog's settings (nothing indexed yet)."""
+        active = self.active_model_version()
+        if active:
+            try:
+                return self.model_settings_for(active)
+            except KeyError:
+                log.info("the active index %s has no stored model settings; using the catalog's", active)
+        return self.settings.models
+
+    def drop_embedding_cache(self) -> None:
+        """Close the cache connection (check --repair is about to move a damaged cache file aside)."""
+        with self._stores_lock:
+            if self._embedding_cache is not None:
+                self._embedding_cache.close()
+                self._embedding_cache = None
 
     def active_model_version(self) -> str | None:
         info = db.VectorIndexInfo.get_or_none(db.VectorIndexInfo.active == True)  # noqa: E712
@@ -193,7 +261,9 @@ class Catalog:
         db.transaction(_do)
 
     def save_vectors(self) -> None:
-        if any(store.dirty for store in self._stores.values()):
+        with self._stores_lock:
+            dirty = any(store.dirty for store in self._stores.values())
+        if dirty:
             with self.writing():
                 self._commit_vectors()  # saves the dirty stores and moves the generation
 
@@ -205,7 +275,9 @@ class Catalog:
             # embedding cache. The caller has already reported what failed.
             log.warning("vectors not saved at close (%s); they are replayed from the cache next time", exc)
         finally:
-            self._stores.clear()
+            with self._stores_lock:
+                self._stores.clear()
+            self.drop_embedding_cache()
             self.lock.close()
             db.close_database()
 

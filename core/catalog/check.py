@@ -66,14 +66,8 @@ def _primary_keys(product_ids: list[int], staged: str = "") -> dict[int, tuple[s
 
 
 def _cached_primaries(catalog: Catalog, info: db.VectorIndexInfo, product_ids: list[int]) -> dict[int, np.ndarray]:
-    from core.pipeline.embed_cache import EmbeddingCache
-
     keys = _primary_keys(product_ids, "" if info.active else info.model_version)
-    cache = EmbeddingCache(catalog.paths.cache / "embeddings.sqlite")
-    try:
-        found = cache.get_many(list(keys.values()), info.model_version, info.preprocess_version)
-    finally:
-        cache.close()
+    found = catalog.embedding_cache().get_many(list(keys.values()), info.model_version, info.preprocess_version)
     return {pid: found[key] for pid, key in keys.items() if key in found and len(found[key]) == info.dim}
 
 
@@ -177,7 +171,7 @@ def _rebuild_index(catalog: Catalog, info: db.VectorIndexInfo) -> VectorStore:
     store = VectorStore(catalog.paths.vectors, info.model_version, info.dim)
     store.guard = catalog.writing
     store.delete_files()
-    catalog._stores[info.model_version] = store
+    catalog.adopt_vector_store(store, replace=True)
     found = _cached_primaries(catalog, info, indexed_product_ids())
     if found:
         store.add(list(found), np.stack(list(found.values())))
@@ -256,6 +250,7 @@ def _check_cache(catalog: Catalog, repair: bool) -> list[Finding]:
         finding = Finding("cache", f"the embedding cache is unreadable ({exc}); it is derived data: repair "
                           "moves it aside and the next index run embeds again", repairable=True)
         if repair:
+            catalog.drop_embedding_cache()
             aside = path.with_name(f"embeddings.damaged-{os.getpid()}.sqlite")
             os.replace(path, aside)
             for suffix in ("-wal", "-shm"):
@@ -376,7 +371,7 @@ def _check(catalog: Catalog, *, repair: bool, deep: bool) -> dict[str, Any]:
                                       "damaged": True})
             continue
         if not problems:  # the file is sound: use (and keep) the catalog's own store object
-            store = catalog._stores.setdefault(info.model_version, store)
+            store = catalog.adopt_vector_store(store)
             store.guard = catalog.writing
         row, problems = _check_vectors(catalog, info, store, live, expected if info.active or active is None
                                        else set(), repair, cache_usable)

@@ -18,7 +18,7 @@ import peewee as pw
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Bound to a file by open_database(); one catalog is open per process at a time.
 database = pw.SqliteDatabase(None)
@@ -210,6 +210,7 @@ class IndexingResult(BaseModel):
     device = pw.CharField(default="")
     status = pw.CharField(default="ok")  # ok, error, skipped
     error = pw.TextField(default="")
+    # (schema 10) column total_seconds: the sum of the timings, kept by a trigger (not a field: never written here)
 
 
 class QueryResult(BaseModel):
@@ -442,9 +443,67 @@ def _migrate_9(db: pw.SqliteDatabase) -> None:
     db.execute_sql(_FTS_ROW.replace("p.id = {pid} AND ", ""))
 
 
+def _migrate_10(db: pw.SqliteDatabase) -> None:
+    """Per-product review figures and per-result indexing seconds, kept current by triggers; window indexes.
+
+    The review queue and the health read aggregated every crop, label and timing on each read (about a
+    second at 10k products); triggers keep the aggregates as rows change, whoever writes them.
+    `review_stats` holds, per live product: the primary crop's margin, rejected and outlier crop counts, and
+    the lowest zero-shot label score (NULL where there is none), over live rows only (not deleted, not staged
+    for a candidate model). `indexing_result.total_seconds` is the sum of the numbers in its timings.
+    """
+    db.execute_sql("CREATE TABLE review_stats (product_id INTEGER NOT NULL PRIMARY KEY, margin REAL, "
+                   "rejected INTEGER NOT NULL DEFAULT 0, outliers INTEGER NOT NULL DEFAULT 0, label_conf REAL)")
+    # No foreign key: a crop deleted by the cascade of its product's delete must not write a row that
+    # references the product being deleted; the recompute finds no product and writes nothing instead.
+    live = "c.deleted_at IS NULL AND c.staged_for = ''"
+    recompute = (
+        "INSERT OR REPLACE INTO review_stats (product_id, margin, rejected, outliers, label_conf) "
+        "SELECT p.id, (SELECT json_extract(c.score_parts, '$.margin') FROM crop c JOIN image_file i "
+        f"ON i.id = c.image_id WHERE i.product_id = p.id AND c.is_primary = 1 AND {live} "
+        "ORDER BY c.id LIMIT 1), "
+        "(SELECT COUNT(*) FROM crop c JOIN image_file i ON i.id = c.image_id WHERE i.product_id = p.id "
+        f"AND c.verdict = 'rejected' AND {live}), "
+        "(SELECT COUNT(*) FROM crop c JOIN image_file i ON i.id = c.image_id WHERE i.product_id = p.id "
+        f"AND c.outlier = 1 AND {live}), "
+        "(SELECT MIN(l.score) FROM label l WHERE l.product_id = p.id AND l.source = 'zero-shot' "
+        "AND l.deleted_at IS NULL AND l.staged_for = '') FROM product p WHERE p.id IN ({ids});"
+    )
+    of_image = "(SELECT product_id FROM image_file WHERE id = {row}.image_id)"
+    triggers = {
+        "crop_ins": ("AFTER INSERT ON crop", [of_image.format(row="NEW")]),
+        "crop_upd": ("AFTER UPDATE OF image_id, is_primary, score_parts, verdict, outlier, deleted_at, staged_for "
+                     "ON crop", [of_image.format(row="NEW"), of_image.format(row="OLD")]),
+        "crop_del": ("AFTER DELETE ON crop", [of_image.format(row="OLD")]),
+        "label_ins": ("AFTER INSERT ON label", ["NEW.product_id"]),
+        "label_upd": ("AFTER UPDATE OF product_id, score, source, deleted_at, staged_for ON label",
+                      ["NEW.product_id", "OLD.product_id"]),
+        "label_del": ("AFTER DELETE ON label", ["OLD.product_id"]),
+        "image_upd": ("AFTER UPDATE OF product_id ON image_file", ["NEW.product_id", "OLD.product_id"]),
+    }
+    for name, (when, ids) in triggers.items():
+        db.execute_sql(f"CREATE TRIGGER review_stats_{name} {when} BEGIN "
+                       f"{recompute.format(ids=', '.join(ids))} END")
+    db.execute_sql("CREATE TRIGGER review_stats_product_del AFTER DELETE ON product BEGIN "
+                   "DELETE FROM review_stats WHERE product_id = OLD.id; END")
+    db.execute_sql(recompute.replace(" WHERE p.id IN ({ids})", " WHERE 1"))
+    db.execute_sql("ALTER TABLE indexing_result ADD COLUMN total_seconds REAL")
+    total = ("UPDATE indexing_result SET total_seconds = (SELECT SUM(j.value) FROM json_each(NEW.timings) j "
+             "WHERE j.type IN ('integer', 'real')) WHERE id = NEW.id;")
+    db.execute_sql(f"CREATE TRIGGER indexing_result_total_ins AFTER INSERT ON indexing_result BEGIN {total} END")
+    db.execute_sql("CREATE TRIGGER indexing_result_total_upd AFTER UPDATE OF timings ON indexing_result "
+                   f"BEGIN {total} END")
+    db.execute_sql("UPDATE indexing_result SET total_seconds = (SELECT SUM(j.value) FROM json_each(timings) j "
+                   "WHERE j.type IN ('integer', 'real'))")
+    # The health window reads these columns only: covering indexes keep it off the rows' JSON.
+    db.execute_sql("CREATE INDEX indexing_result_window ON indexing_result (created_at, status, total_seconds) "
+                   "WHERE deleted_at IS NULL")
+    db.execute_sql("CREATE INDEX query_result_window ON query_result (created_at, latency_ms) WHERE deleted_at IS NULL")
+
+
 MIGRATIONS: list[Callable[[pw.SqliteDatabase], None]] = [_migrate_1, _migrate_2, _migrate_3, _migrate_4,
                                                          _migrate_5, _migrate_6, _migrate_7, _migrate_8,
-                                                         _migrate_9]
+                                                         _migrate_9, _migrate_10]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

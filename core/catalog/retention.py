@@ -12,9 +12,7 @@ from core.vectors import VectorStore
 
 
 def _stores(catalog: Catalog | None):
-    if catalog is None:
-        return []
-    return [catalog.vector_store(m["model_version"]) for m in VectorStore.list_versions(catalog.paths.vectors)]
+    return [] if catalog is None else catalog.open_vector_stores()
 
 
 def delete_products(product_ids: list[int], catalog: Catalog | None = None) -> int:

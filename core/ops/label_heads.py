@@ -133,14 +133,11 @@ def curator_examples(catalog, model_version: str, preprocess_version: str
                      ) -> dict[str, tuple[np.ndarray, list[str], list[int]]]:
     """Per vocabulary: primary-crop vectors of products with a curator-confirmed label, values, product ids."""
     from core.catalog import db
-    from core.pipeline.embed_cache import EmbeddingCache, primary_of, product_crop_vectors
+    from core.pipeline.embed_cache import primary_of, product_crop_vectors
 
     labels = list(db.Label.select().where((db.Label.confirmed == True) | (db.Label.source == "curator")))  # noqa: E712
-    cache = EmbeddingCache(catalog.paths.cache / "embeddings.sqlite")
-    try:
-        crops = product_crop_vectors(cache, {lb.product_id for lb in labels}, model_version, preprocess_version)
-    finally:
-        cache.close()
+    crops = product_crop_vectors(catalog.embedding_cache(), {lb.product_id for lb in labels}, model_version,
+                                 preprocess_version)
     out: dict[str, tuple[list[np.ndarray], list[str], list[int]]] = {}
     for label in labels:
         primary = primary_of(crops.get(label.product_id) or [])
@@ -223,7 +220,7 @@ def apply_heads(catalog, model_version: str, preprocess_version: str,
     the same vocabulary are replaced; products with a curator label in that vocabulary are left alone.
     """
     from core.catalog import db
-    from core.pipeline.embed_cache import EmbeddingCache, primary_of, product_crop_vectors
+    from core.pipeline.embed_cache import primary_of, product_crop_vectors
 
     heads = list(db.LabelHead.select().where((db.LabelHead.model_version == model_version)
                                              & (db.LabelHead.active == True)))  # noqa: E712
@@ -231,11 +228,7 @@ def apply_heads(catalog, model_version: str, preprocess_version: str,
         return 0
     if product_ids is None:
         product_ids = [p for (p,) in db.Product.select(db.Product.id).where(db.Product.status == "indexed").tuples()]
-    cache = EmbeddingCache(catalog.paths.cache / "embeddings.sqlite")
-    try:
-        crops = product_crop_vectors(cache, product_ids, model_version, preprocess_version)
-    finally:
-        cache.close()
+    crops = product_crop_vectors(catalog.embedding_cache(), product_ids, model_version, preprocess_version)
     primaries = {pid: primary for pid, cv in crops.items() if (primary := primary_of(cv)) is not None}
     written = 0
     for row in heads:

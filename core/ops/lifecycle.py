@@ -14,7 +14,7 @@ from typing import Any
 
 from core.catalog import db
 from core.catalog.catalog import Catalog
-from core.settings import ModelSettings, _build
+from core.settings import ModelSettings
 from core.vectors import VectorStore
 
 log = logging.getLogger(__name__)
@@ -39,29 +39,6 @@ def model_versions(catalog: Catalog) -> list[dict[str, Any]]:
                      "vectors": count, "products": live, "complete": count >= live,
                      "created_at": info.created_at.isoformat()})
     return rows
-
-
-def registry_for_version(catalog: Catalog, model_version: str):
-    """A registry that loads the model an index was built with (so its queries match its vectors)."""
-    from core.models.registry import ModelRegistry
-
-    info = db.VectorIndexInfo.get_or_none(db.VectorIndexInfo.model_version == model_version)
-    if info is None or not info.model_settings:
-        raise KeyError(f"no index for model version {model_version!r} with known model settings")
-    return ModelRegistry(_build(ModelSettings, info.model_settings))
-
-
-def search_registry(catalog: Catalog):
-    """The registry searches should use: the active index's model, else the catalog's settings."""
-    from core.models.registry import ModelRegistry
-
-    active = catalog.active_model_version()
-    if active:
-        try:
-            return registry_for_version(catalog, active)
-        except KeyError:
-            pass
-    return ModelRegistry(catalog.settings.models)
 
 
 def reindex(catalog: Catalog, new_settings: ModelSettings, *, progress=None, should_stop=None,
@@ -176,7 +153,7 @@ def delete_version(catalog: Catalog, model_version: str) -> None:
         raise KeyError(f"no index for model version {model_version!r}")
     if info.active:
         raise ValueError("this model version serves searches: promote another one before deleting it")
-    catalog._stores.pop(model_version, None)
+    catalog.forget_vector_store(model_version)
     store = VectorStore(catalog.paths.vectors, model_version, max(info.dim, 1))
     store.delete_files()
 

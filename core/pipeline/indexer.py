@@ -27,7 +27,6 @@ from core.catalog import db
 from core.catalog.catalog import Catalog
 from core.pipeline.crops import CropCandidate, candidates_from_detections, spec_for
 from core.pipeline.decode import DecodeError, decode_reduced
-from core.pipeline.embed_cache import EmbeddingCache
 from core.pipeline.primary import select_primary
 from core.pipeline.validate import CentroidTracker, InvalidEmbedding, check_vectors
 
@@ -252,7 +251,7 @@ def _index_products(catalog: Catalog, registry, *, product_ids: list[int] | None
     active = catalog.active_model_version()
     stage = embedder.model_version if active and active != embedder.model_version else ""
     store = catalog.vector_store(embedder.model_version, embedder.dim)
-    cache = EmbeddingCache(catalog.paths.cache / "embeddings.sqlite")
+    cache = catalog.embedding_cache()
     labeller = _Labeller(catalog, embedder, settings.labels_threshold)
     _, existing = store.get(store.keys()[:5000])
     tracker = CentroidTracker.from_vectors(existing, embedder.dim)
@@ -321,7 +320,6 @@ def _index_products(catalog: Catalog, registry, *, product_ids: list[int] | None
         decoder.join()
         if store.dirty:
             catalog.save_vectors()
-        cache.close()
     if not stage:  # a candidate's trained labels are written when it is promoted
         _apply_label_heads(catalog, embedder.model_version, spec.version, ids, report)
     if not report.cancelled and info.state == "building" and len(store) >= db.Product.select().where(

@@ -63,3 +63,18 @@ def summarize(days: int = 30, *, now: dt.datetime | None = None, top: int = 10) 
         "mean_click_rank": round(float(np.mean([c.rank for c in clicks])), 3) if clicks else None,
         "top_queries_without_clicks": [{"query": key, "count": count} for key, count in top_unclicked],
     }
+
+
+def analytics_report(days: int = 30, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """summarize() plus the raw latencies and per-day zero-result rates the plots need (GUI and CLI alike)."""
+    now = now or db.utcnow()
+    report = summarize(days=days, now=now)
+    since = now - dt.timedelta(days=days)
+    rows = list(db.QueryResult.select(db.QueryResult.created_at, db.QueryResult.latency_ms, db.QueryResult.result_ids)
+                .where((db.QueryResult.created_at >= since) & (db.QueryResult.created_at <= now)))
+    report["latencies"] = [r.latency_ms for r in rows]
+    per_day: dict[str, list[int]] = {}
+    for r in rows:
+        per_day.setdefault(r.created_at.date().isoformat(), []).append(0 if r.result_ids else 1)
+    report["zero_per_day"] = [{"date": d, "rate": float(np.mean(v))} for d, v in sorted(per_day.items())]
+    return report

@@ -48,7 +48,7 @@ import numpy as np
 from core.catalog import db
 from core.models.detector import box_iou
 from core.search.encode import QueryError, encode_image, encode_text, load_image, normalize
-from core.search.query import SearchRequest, embedding_cache, search
+from core.search.query import SearchRequest, search
 
 METRICS = ("hit@1", "recall@1", "recall@5", "recall@10", "map@10", "mrr", "ndcg@10", "same_garment_other_colour@1")
 BOOTSTRAP_SAMPLES = 1000
@@ -284,7 +284,7 @@ class _WholeIndex:
                                 .where((db.ImageFile.status == "ok") & db.Product.deleted_at.is_null())
                                 .order_by(db.ImageFile.product, db.ImageFile.position, db.ImageFile.id))
                   if im.product_id in store_keys]
-        cache = embedding_cache(catalog)
+        cache = catalog.embedding_cache()
         keys = {im.id: (im.sha256, (0, 0, int(im.width), int(im.height))) for im in images}
         known = cache.get_many([k for k in keys.values() if k[1][2] and k[1][3]], version, self.spec.version)
         todo = [im for im in images if keys[im.id] not in known]

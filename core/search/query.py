@@ -27,7 +27,6 @@ subset, HNSW with oversampling over a large one, and k results whenever k produc
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,29 +96,6 @@ class SearchResponse:
                 "query_id": self.query_id, "kind": self.kind, "model_version": self.model_version,
                 "query_box": None if self.query_box is None else [round(v, 1) for v in self.query_box],
                 "filtered": self.filtered, "exact": self.exact}
-
-
-# One embedding cache per catalog folder (it keeps a connection per thread).
-_CACHES: dict[Path, Any] = {}
-_CACHES_LOCK = threading.Lock()
-
-
-def embedding_cache(catalog):
-    from core.pipeline.embed_cache import EmbeddingCache
-
-    path = Path(catalog.paths.cache) / "embeddings.sqlite"
-    with _CACHES_LOCK:
-        cache = _CACHES.get(path)
-        if cache is None:
-            cache = _CACHES[path] = EmbeddingCache(path)
-        return cache
-
-
-def close_caches() -> None:
-    with _CACHES_LOCK:
-        for cache in _CACHES.values():
-            cache.close()
-        _CACHES.clear()
 
 
 def preprocess_version(model_version: str) -> str:
@@ -380,20 +356,14 @@ def _product_crops(catalog, product_ids: list[int], model_version: str) -> dict[
     version = preprocess_version(model_version)
     if not product_ids:
         return {}
-    return product_crop_vectors(embedding_cache(catalog), product_ids, model_version, version)
+    return product_crop_vectors(catalog.embedding_cache(), product_ids, model_version, version)
 
 
 def _primary_crops(product_ids: list[int]) -> dict[int, tuple[int, int, tuple[float, float, float, float]]]:
-    """product id -> (crop id, image id, box) of its primary crop; tuples, as this runs on every search."""
-    if not product_ids:
-        return {}
-    rows = (db.Crop.select(db.ImageFile.product, db.Crop.id, db.Crop.image, db.Crop.x0, db.Crop.y0, db.Crop.x1,
-                           db.Crop.y1)
-            .join(db.ImageFile)
-            .where(db.ImageFile.product.in_(product_ids) & (db.Crop.is_primary == True)  # noqa: E712
-                   & db.ImageFile.deleted_at.is_null())
-            .tuples())
-    return {pid: (crop_id, image_id, (x0, y0, x1, y1)) for pid, crop_id, image_id, x0, y0, x1, y1 in rows}
+    """product id -> (crop id, image id, box) of its primary crop."""
+    from core.catalog.queries import primary_crops
+
+    return {pid: (c.crop_id, c.image_id, c.box) for pid, c in primary_crops(product_ids).items()}
 
 
 def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, model_version: str,

@@ -1,0 +1,384 @@
+"""Read-only queries behind every view and the CLI: each lookup written once, returning frozen rows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from core.catalog import db
+
+Box = tuple[float, float, float, float]
+
+# The image a product shows: the one holding its primary crop, else its first readable image.
+_COVER = ("(SELECT i.sha256 || '|' || i.blob_path FROM image_file i WHERE i.product_id = p.id "
+          "AND i.deleted_at IS NULL AND i.status = 'ok' ORDER BY EXISTS(SELECT 1 FROM crop c "
+          "WHERE c.image_id = i.id AND c.is_primary = 1 AND c.deleted_at IS NULL AND c.staged_for = '') DESC, "
+          "i.position LIMIT 1)")
+
+
+def _rows(sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+    return list(db.database.execute_sql(sql, list(params)))
+
+
+def close_thread_connection() -> None:
+    """Peewee keeps one connection per thread: a pool or model thread closes its own when it is done."""
+    if not db.database.is_closed():
+        db.database.close()
+
+
+# --- the catalog grid ---------------------------------------------------------------------------
+SORTS = {
+    "title": ("Title", "p.title COLLATE NOCASE, p.id"),
+    "sku": ("SKU", "p.sku COLLATE NOCASE, p.id"),
+    "newest": ("Newest", "p.created_at DESC, p.id DESC"),
+    "category": ("Category", "p.category COLLATE NOCASE, p.title COLLATE NOCASE, p.id"),
+}
+STATUSES = ("all", "indexed", "imported", "error", "corrected")
+
+
+@dataclass(frozen=True)
+class GridQuery:
+    """What the grid shows: a sort key of SORTS, a status of STATUSES, a category prefix, words in title/SKU."""
+
+    sort: str = "title"
+    status: str = "all"
+    category: str = ""
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise ValueError(f"unknown sort {self.sort!r}: one of {', '.join(SORTS)}")
+        if self.status not in STATUSES:
+            raise ValueError(f"unknown status {self.status!r}: one of {', '.join(STATUSES)}")
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses, params = ["p.deleted_at IS NULL"], []
+        if self.status == "corrected":
+            clauses.append("p.corrected = 1")
+        elif self.status != "all":
+            clauses.append("p.status = ?")
+            params.append(self.status)
+        if self.category:
+            clauses.append("(p.category = ? OR p.category LIKE ?)")
+            params += [self.category, self.category + "/%"]
+        if self.text:
+            clauses.append("(p.title LIKE ? OR p.sku LIKE ?)")
+            params += [f"%{self.text}%", f"%{self.text}%"]
+        return " AND ".join(clauses), params
+
+
+@dataclass(frozen=True)
+class ProductTile:
+    """One tile of the grid: the product and its cover image (empty when it has no readable image)."""
+
+    id: int
+    sku: str
+    title: str
+    category: str
+    status: str
+    corrected: bool
+    sha256: str = ""
+    blob_path: str = ""
+
+
+def count_products(query: GridQuery = GridQuery()) -> int:
+    where, params = query.where()
+    return _rows(f"SELECT COUNT(*) FROM product p WHERE {where}", params)[0][0]
+
+
+def product_page(query: GridQuery, offset: int, limit: int) -> list[ProductTile]:
+    where, params = query.where()
+    sql = (f"SELECT p.id, p.sku, p.title, p.category, p.status, p.corrected, {_COVER} FROM product p "
+           f"WHERE {where} ORDER BY {SORTS[query.sort][1]} LIMIT ? OFFSET ?")
+    tiles = []
+    for pid, sku, title, category, status, corrected, cover in _rows(sql, [*params, limit, offset]):
+        sha, _, blob = (cover or "").partition("|")
+        tiles.append(ProductTile(pid, sku, title or sku, category, status, bool(corrected), sha, blob))
+    return tiles
+
+
+def top_categories(limit: int = 12) -> list[str]:
+    """Top-level categories present (the part before the first '/'), for the grid's chips."""
+    sql = ("SELECT DISTINCT CASE WHEN instr(category, '/') > 0 THEN substr(category, 1, instr(category, '/') - 1) "
+           "ELSE category END FROM product WHERE deleted_at IS NULL AND category != '' ORDER BY 1 LIMIT ?")
+    return [r[0] for r in _rows(sql, [limit])]
+
+
+# --- covers and primary crops -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Cover:
+    sha256: str
+    blob_path: str
+
+
+def covers(product_ids: Iterable[int]) -> dict[int, Cover]:
+    """The cover image of each product (see _COVER); products without a readable image are left out."""
+    out: dict[int, Cover] = {}
+    for chunk in db.chunked(list(dict.fromkeys(product_ids)), 500):
+        marks = ",".join("?" * len(chunk))
+        for pid, cover in _rows(f"SELECT p.id, {_COVER} FROM product p WHERE p.id IN ({marks})", chunk):
+            if cover:
+                sha, _, blob = cover.partition("|")
+                out[pid] = Cover(sha, blob)
+    return out
+
+
+@dataclass(frozen=True)
+class PrimaryCrop:
+    crop_id: int
+    image_id: int
+    box: Box
+    sha256: str
+    blob_path: str
+    width: int
+    height: int
+    original_name: str
+
+
+def primary_crops(product_ids: Iterable[int]) -> dict[int, PrimaryCrop]:
+    """Each product's primary crop with its image; products without one (not indexed, all rejected) are left out."""
+    out: dict[int, PrimaryCrop] = {}
+    for chunk in db.chunked(list(dict.fromkeys(product_ids)), 500):
+        sql = ("SELECT i.product_id, c.id, i.id, c.x0, c.y0, c.x1, c.y1, i.sha256, i.blob_path, i.width, i.height, "
+               "i.original_name FROM crop c JOIN image_file i ON i.id = c.image_id "
+               f"WHERE i.product_id IN ({','.join('?' * len(chunk))}) AND c.is_primary = 1 "
+               "AND c.deleted_at IS NULL AND c.staged_for = '' AND i.deleted_at IS NULL ORDER BY c.id DESC")
+        for pid, cid, iid, x0, y0, x1, y1, sha, blob, w, h, name in _rows(sql, chunk):
+            out[pid] = PrimaryCrop(cid, iid, (x0, y0, x1, y1), sha, blob, w, h, name)  # the lowest id wins
+    return out
+
+
+def primary_crop(product_id: int) -> PrimaryCrop | None:
+    return primary_crops([product_id]).get(product_id)
+
+
+def crop_is_primary(crop_id: int) -> bool:
+    rows = _rows("SELECT is_primary FROM crop WHERE id = ? AND deleted_at IS NULL AND staged_for = ''", [crop_id])
+    if not rows:
+        raise KeyError(f"no crop {crop_id}")
+    return bool(rows[0][0])
+
+
+# --- product detail -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ImageRow:
+    id: int
+    sha256: str
+    blob_path: str
+    original_name: str
+    position: int
+    width: int
+    height: int
+    format: str
+    status: str
+    error: str
+
+    @property
+    def readable(self) -> bool:
+        return self.status == "ok" and bool(self.blob_path)
+
+
+_IMAGE_COLUMNS = "id, sha256, blob_path, original_name, position, width, height, format, status, error"
+
+
+def image(image_id: int) -> ImageRow | None:
+    rows = _rows(f"SELECT {_IMAGE_COLUMNS} FROM image_file WHERE id = ? AND deleted_at IS NULL", [image_id])
+    return ImageRow(*rows[0]) if rows else None
+
+
+def images_of(product_id: int) -> list[ImageRow]:
+    return [ImageRow(*r) for r in _rows(f"SELECT {_IMAGE_COLUMNS} FROM image_file WHERE product_id = ? "
+                                        "AND deleted_at IS NULL ORDER BY position, id", [product_id])]
+
+
+@dataclass(frozen=True)
+class CropRow:
+    """A crop as the views draw it: `kind` is primary, rejected or accepted; `label` the caption."""
+
+    id: int
+    image_id: int
+    box: Box
+    kind: str
+    label: str
+    source: str
+    verdict: str
+    reason: str
+    is_primary: bool
+
+
+def crops_of_image(image_id: int) -> list[CropRow]:
+    rows = _rows("SELECT id, x0, y0, x1, y1, source, detector_class, verdict, reason, is_primary FROM crop "
+                 "WHERE image_id = ? AND deleted_at IS NULL AND staged_for = '' ORDER BY id", [image_id])
+    out = []
+    for cid, x0, y0, x1, y1, source, detector_class, verdict, reason, is_primary in rows:
+        if is_primary:
+            kind, label = "primary", "primary"
+        elif verdict == "rejected":
+            kind, label = "rejected", f"rejected: {reason}" if reason else "rejected"
+        else:
+            kind, label = "accepted", detector_class or source
+        out.append(CropRow(cid, image_id, (x0, y0, x1, y1), kind, label, source, verdict, reason, bool(is_primary)))
+    return out
+
+
+@dataclass(frozen=True)
+class LabelRow:
+    id: int
+    vocabulary: str
+    value: str
+    score: float
+    source: str
+    confirmed: bool
+    crop_id: int | None
+
+
+def labels(product_id: int | None = None, *, crop_id: int | None = None, product_level: bool = False
+           ) -> list[LabelRow]:
+    """A product's labels (all, or only those on the product itself), or one crop's; best first per vocabulary."""
+    if crop_id is not None:
+        where, params = "crop_id = ?", [crop_id]
+    elif product_id is not None:
+        where, params = "product_id = ?" + (" AND crop_id IS NULL" if product_level else ""), [product_id]
+    else:
+        raise ValueError("labels() needs a product_id or a crop_id")
+    rows = _rows("SELECT id, vocabulary, value, score, source, confirmed, crop_id FROM label "
+                 f"WHERE {where} AND deleted_at IS NULL AND staged_for = '' ORDER BY vocabulary, score DESC", params)
+    return [LabelRow(i, v, val, s, src, bool(c), cr) for i, v, val, s, src, c, cr in rows]
+
+
+def label(label_id: int) -> LabelRow:
+    rows = _rows("SELECT id, vocabulary, value, score, source, confirmed, crop_id FROM label WHERE id = ? "
+                 "AND deleted_at IS NULL AND staged_for = ''",
+                 [label_id])
+    if not rows:
+        raise KeyError(f"no label {label_id}")
+    i, v, val, s, src, c, cr = rows[0]
+    return LabelRow(i, v, val, s, src, bool(c), cr)
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    when: datetime
+    what: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class ProductInfo:
+    id: int
+    sku: str
+    title: str
+    description: str
+    category: str
+    price: float | None
+    status: str
+    review_state: str
+    source_folder: str
+    attributes: dict[str, Any]
+    images: tuple[ImageRow, ...]
+    primary_image_id: int | None
+
+    @property
+    def start_row(self) -> int:
+        """The image to show first: the one holding the primary crop."""
+        return next((n for n, i in enumerate(self.images) if i.id == self.primary_image_id), 0)
+
+
+def product(product_id: int | None) -> ProductInfo | None:
+    if not product_id or product_id < 1:
+        return None
+    p = db.Product.get_or_none(db.Product.id == product_id)
+    if p is None:
+        return None
+    primary = primary_crop(p.id)
+    return ProductInfo(p.id, p.sku, p.title, p.description, p.category, p.price, p.status, p.review_state,
+                         p.source_folder, dict(p.attributes or {}), tuple(images_of(p.id)),
+                         primary.image_id if primary else None)
+
+
+def review_state(product_id: int) -> str:
+    rows = _rows("SELECT review_state FROM product WHERE id = ? AND deleted_at IS NULL", [product_id])
+    if not rows:
+        raise KeyError(f"no product {product_id}")
+    return rows[0][0]
+
+
+def history(product_id: int) -> list[HistoryEvent]:
+    """Indexing runs and corrections of a product, newest first."""
+    events = []
+    for r in db.IndexingResult.select().where(db.IndexingResult.product == product_id):
+        detail = f"{r.status} · {r.model_version} on {r.device or '?'}" + (f" · {r.error}" if r.error else "")
+        events.append(HistoryEvent(r.created_at, "Indexed", detail))
+    for c in db.Correction.select().where(db.Correction.product == product_id):
+        events.append(HistoryEvent(c.created_at, c.kind.replace("_", " ").capitalize(),
+                                   f"{c.user}: {_short(c.before)} → {_short(c.after)}"))
+    return sorted(events, key=lambda e: e.when, reverse=True)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return text if len(text) < 80 else text[:77] + "…"
+
+
+# --- the review queue ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReviewRow:
+    product_id: int
+    sku: str
+    title: str
+    uncertainty: float
+    reasons: tuple[str, ...]
+    review_state: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"product_id": self.product_id, "sku": self.sku, "title": self.title,
+                "uncertainty": self.uncertainty, "reasons": list(self.reasons), "review_state": self.review_state}
+
+
+@dataclass(frozen=True)
+class ReviewProgress:
+    reviewed: int
+    total: int
+
+
+# Figures per product come from review_stats (kept by triggers, migration 10); SQLite ranks them and
+# returns only `limit` rows. Aggregating every crop and label on each read took about a second at 10k.
+_UNCERTAINTY = ("(p.status = 'error') * 2.0 + (1.0 - MIN(COALESCE(s.margin, 1.0), 1.0)) "
+                "+ (1.0 - COALESCE(s.label_conf, 1.0)) + 0.3 * MIN(COALESCE(s.rejected, 0), 3) "
+                "+ (COALESCE(s.outliers, 0) > 0) * 1.0")
+_QUEUE_SQL = (f"SELECT p.id, p.sku, p.title, p.status, p.review_state, s.margin, COALESCE(s.rejected, 0), "
+              f"COALESCE(s.outliers, 0), s.label_conf, ROUND({_UNCERTAINTY}, 4) AS u "
+              f"FROM product p LEFT JOIN review_stats s ON s.product_id = p.id "
+              f"WHERE p.deleted_at IS NULL AND p.status IN ('indexed', 'error') {{pending}} "
+              f"ORDER BY u DESC, p.id LIMIT ?")
+
+
+def review_queue(limit: int = 100, *, include_reviewed: bool = False) -> list[ReviewRow]:
+    """Products needing a look, most uncertain first: close primary scores, weak labels, warnings, outliers."""
+    sql = _QUEUE_SQL.format(pending="" if include_reviewed else "AND p.review_state = 'pending'")
+    rows = []
+    for pid, sku, title, status, state, margin, rejected, outliers, label_conf, uncertainty in _rows(sql, [limit]):
+        margin = 1.0 if margin is None else float(margin)
+        label_conf = 1.0 if label_conf is None else float(label_conf)
+        reasons = []
+        if status == "error":
+            reasons.append("indexing failed")
+        if margin < 0.1:
+            reasons.append(f"primary crop is a close call (margin {margin:.2f})")
+        if label_conf < 0.4:
+            reasons.append(f"low label confidence ({label_conf:.2f})")
+        if rejected:
+            reasons.append(f"{rejected} rejected crop(s)")
+        if outliers:
+            reasons.append("embedding outlier")
+        rows.append(ReviewRow(pid, sku, title, float(uncertainty), tuple(reasons), state))
+    return rows
+
+
+def review_progress() -> ReviewProgress:
+    total, reviewed = _rows("SELECT SUM(status IN ('indexed', 'error')), SUM(review_state != 'pending') "
+                            "FROM product WHERE deleted_at IS NULL")[0]
+    return ReviewProgress(int(reviewed or 0), int(total or 0))

@@ -162,7 +162,7 @@ def test_crafted_weights_named_in_the_database_are_not_loaded(tmp_path, own_conf
     from dataclasses import asdict
 
     from core.catalog import db
-    from core.ops.lifecycle import registry_for_version
+    from core.models.registry import ModelRegistry
 
     marker = tmp_path / "pwned"
     evil = _crafted_pt(tmp_path, marker)
@@ -172,7 +172,7 @@ def test_crafted_weights_named_in_the_database_are_not_loaded(tmp_path, own_conf
         models.embedder, models.detector_enabled, models.detector_weights = "efficientnet-lite0", True, str(evil)
         catalog.register_index("v-from-elsewhere", dim=8, embedder="x", preprocess_version="p",
                                model_settings=asdict(models))
-        registry = registry_for_version(catalog, "v-from-elsewhere")
+        registry = ModelRegistry(catalog.model_settings_for("v-from-elsewhere"))  # how a version is reloaded
         assert registry.detector() is None and "not trusted" in registry.detector_reason()
         assert not marker.exists()
     finally:

@@ -134,3 +134,33 @@ def test_a_drawn_box_is_used_exactly_and_eval_reports_iou_and_the_oracle(indexed
     assert 0.0 <= found["localisation"]["mean"] <= 1.0 and sum(found["localisation"]["histogram_tenths"]) == 1
     assert found["per_query"][0]["iou"] == found["localisation"]["mean"]
     assert "localisation" in format_report(found) and found["latency"]["p95_s"] > 0
+
+
+def test_refinement_keeps_a_variant_only_when_it_matches_the_catalog_better(indexed):
+    from core.pipeline.crops import spec_for
+    from core.pipeline.preprocess import preprocess
+    from core.search.encode import _jitter, _refine, encode_image, normalize
+
+    cat, registry, _ = indexed
+    embedder = registry.embedder()
+    spec = spec_for(embedder, cat.settings.preprocess.expand_ratio)
+    reference = np.stack([encode_image(registry, cat.settings, np.asarray(_product(s, c))).vector
+                          for s, c in zip(SHAPES, COLOURS, strict=True)])
+    scene, true_box = _scene(np.random.default_rng(3), _product(SHAPES[1], COLOURS[1]))
+    pixels = np.asarray(scene)
+    h, w = pixels.shape[:2]
+    x0, y0, x1, y1 = true_box
+    loose = (max(0.0, x0 - 0.3 * (x1 - x0)), y0, min(float(w), x1 + 0.1 * (x1 - x0)), y1)  # off to one side
+    whole = (0.0, 0.0, float(w), float(h))
+    assert all(0 <= b[0] < b[2] <= w and 0 <= b[1] < b[3] <= h for b in _jitter(loose, w, h, 0.15))
+    vectors = normalize(embedder.embed_images(np.stack([preprocess(pixels, b, spec).tensor
+                                                        for b in (loose, whole)]).astype(np.float32)))
+    boxes, refined = _refine(pixels, [loose, whole], vectors, spec, embedder, reference)
+
+    def contrast(v):
+        sims = v @ reference.T
+        return float(sims.max() - sims.mean())
+
+    assert boxes[-1] == whole and np.allclose(refined[-1], vectors[-1])  # the whole photo stays, last
+    assert contrast(refined[0]) >= contrast(vectors[0])  # kept only if the catalog match is more distinct
+    assert (boxes[0] == loose) == np.allclose(refined[0], vectors[0])

@@ -322,7 +322,7 @@ def _localiser(registry, store):
         _, reference = store.get(keys.tolist())
         _REFERENCES.clear()
         _REFERENCES[key] = reference = normalize(reference)
-    return ProposalDetector(embedder, reference)
+    return ProposalDetector(embedder, reference, max_det=int(__import__("os").environ.get("CC_MAX_DET", "8")))
 
 
 def _query_box(query: _Query, vector: np.ndarray) -> tuple[float, ...] | None:
@@ -378,6 +378,8 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
         primaries = _primary_crops(id_list)
         colour_weight = 0.0 if query.colour is None else fusion.colour_weight(model_version) \
             if request.colour_weight is None else float(request.colour_weight)
+        if request.colour_weight is None and query.image is not None and query.image.source == "proposal":
+            colour_weight *= rr.PROPOSAL_COLOUR_SHARE  # a scene region's colour mixes in its background
         colours = rr.crop_colours(catalog, [pc[0] for pc in primaries.values()]
                                   + [c.crop_id for cs in crops.values() for c in cs]) if colour_weight else {}
         for n, pid in enumerate(id_list):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,8 +151,8 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
 
 # Box refinement: the best proposals are re-cropped slightly shifted, grown and shrunk; a variant replaces its
 # proposal when it matches the catalog more distinctly (the detector's contrast score, on real crops).
-REFINE_TOP = int(os.environ.get("CC_REFINE_TOP", "2"))
-REFINE_STEP = float(os.environ.get("CC_REFINE_STEP", "0.15"))
+REFINE_TOP = 2  # 1 lost R@1 on the tuning half of dev wild/ (docs/PERFORMANCE.md)
+REFINE_STEP = 0.15  # a share of the box side; not tuned
 
 
 def _jitter(box, width: int, height: int, step: float) -> list[tuple[float, ...]]:

@@ -322,7 +322,7 @@ def _localiser(registry, store):
         _, reference = store.get(keys.tolist())
         _REFERENCES.clear()
         _REFERENCES[key] = reference = normalize(reference)
-    return ProposalDetector(embedder, reference, max_det=int(__import__("os").environ.get("CC_MAX_DET", "8")))
+    return ProposalDetector(embedder, reference)
 
 
 def _query_box(query: _Query, vector: np.ndarray) -> tuple[float, ...] | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from core.catalog.catalog import Catalog
-from core.ops.lifecycle import search_registry
+from core.models.registry import ModelRegistry
 from core.search.query import SearchRequest, search
 
 
@@ -28,7 +28,7 @@ def main() -> None:
     args = ap.parse_args()
     items = [json.loads(line) for line in args.queries.read_text().splitlines() if line.strip()][::args.every]
     with Catalog.open(args.catalog) as catalog:
-        registry = search_registry(catalog)
+        registry = ModelRegistry(catalog.search_model_settings())  # the active index's model
         search(catalog, registry, SearchRequest(image=args.queries.parent / items[0]["query"]), log_query=False)
         times: dict[str, list[tuple[float, float]]] = {"proposals": [], "true box": []}
         for it in items:

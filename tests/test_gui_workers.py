@@ -79,9 +79,12 @@ def test_model_thread_runs_tasks_in_its_thread_and_shuts_down_while_busy(qtbot, 
     started = time.monotonic()
     with qtbot.waitSignal(job.signals.cancelled, timeout=5000):
         assert models.shutdown(timeout_ms=5000)
-    assert time.monotonic() - started < 2
-    assert registry.closed and not models.thread.isRunning()
-    models.deleteLater()
+    elapsed = time.monotonic() - started
+    closed, running = registry.closed, models.thread.isRunning()
+    models.deleteLater()  # before asserting: a live model thread left by a failure would abort later tests
+    # Without the cancel the job runs 30 s; 5 s leaves room for a loaded CI machine (2 s failed at load ~8).
+    assert elapsed < 5, f"shutdown of a busy model thread took {elapsed:.1f} s"
+    assert closed and not running
 
 
 def test_interrupted_job_is_resumed_at_start_up(qtbot, tmp_path, tiny_model_settings, leak_check):  # noqa: F811

@@ -415,7 +415,7 @@ def cmd_heads(args: argparse.Namespace) -> int:
 def cmd_gui(args: argparse.Namespace) -> int:
     from app.main import run_gui  # Qt is imported only here
 
-    return run_gui(catalog=catalog_dir(args), screenshot=args.screenshot)
+    return run_gui(catalog=catalog_dir(args), screenshot=args.screenshot, size=args.size, view=args.view)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -516,7 +516,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("gui", "open the desktop application")
     p.add_argument("--screenshot", type=Path, default=None,
                    help="wait until models and thumbnails are ready, save the window as PNG and exit")
+    p.add_argument("--size", type=window_size, default=None, metavar="WxH",
+                   help="open the window at exactly this size, e.g. 1366x768 (a screenshot fails if it grows)")
+    p.add_argument("--view", default=None,
+                   choices=["catalog", "search", "review", "queue", "health", "analytics"],
+                   help="the view to show first")
     return parser
+
+
+def window_size(text: str) -> tuple[int, int]:
+    """'1366x768' -> (1366, 768)."""
+    try:
+        width, height = (int(part) for part in text.lower().replace("×", "x").split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size like 1366x768") from None
+    if not (320 <= width <= 10000 and 240 <= height <= 10000):
+        raise argparse.ArgumentTypeError(f"{text!r}: width and height must be between 320x240 and 10000x10000")
+    return width, height
 
 
 def main(argv: list[str] | None = None) -> int:

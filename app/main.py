@@ -40,7 +40,8 @@ def create_application(argv: list[str] | None = None):
     return app
 
 
-def run_gui(catalog: Path | None = None, screenshot: Path | None = None) -> int:
+def run_gui(catalog: Path | None = None, screenshot: Path | None = None, size: tuple[int, int] | None = None,
+            view: str | None = None) -> int:
     app = create_application()
     from app.logging_setup import (
         ErrorRelay,
@@ -75,8 +76,12 @@ def run_gui(catalog: Path | None = None, screenshot: Path | None = None) -> int:
                                              flush=True))
     if os.environ.get(QUIT_ENV):
         window.exposed.connect(window.close)
+    if size is not None:
+        window.resize(*size)
+    if view is not None:
+        window.show_view(view)
     if screenshot is not None:
-        shooter = Screenshot(window, Path(screenshot))
+        shooter = Screenshot(window, Path(screenshot), size)
         shooter.start()
     window.show()
     code = app.exec()
@@ -89,11 +94,12 @@ def run_gui(catalog: Path | None = None, screenshot: Path | None = None) -> int:
 class Screenshot:
     """Waits until the window is settled (models, visible thumbnails), grabs it to PNG and quits."""
 
-    def __init__(self, window, path: Path) -> None:
+    def __init__(self, window, path: Path, size: tuple[int, int] | None = None) -> None:
         from PySide6.QtCore import QTimer
 
         self.window = window
         self.path = path
+        self.size = size
         self.saved = False
         self._started = time.monotonic()
         self._settled_since: float | None = None
@@ -115,7 +121,12 @@ class Screenshot:
         if (self._settled_since and time.monotonic() - self._settled_since > 0.6) or timed_out:
             self.timer.stop()
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.saved = self.window.grab().save(str(self.path), "PNG")
+            actual = (self.window.width(), self.window.height())
+            if self.size is not None and actual != tuple(self.size):
+                # The content asked for more room than the size given: a failure, not a bigger picture.
+                log.error("screenshot: the window is %dx%d, not the %dx%d asked for", *actual, *self.size)
+            else:
+                self.saved = self.window.grab().save(str(self.path), "PNG")
             log.info("screenshot %s: %s", "saved" if self.saved else "FAILED", self.path)
             self.window.close()
             QApplication.instance().quit()

@@ -24,6 +24,7 @@ import core
 from app.views.catalog_grid import CatalogGrid
 from app.views.empty_state import EmptyState
 from app.views.error_dialog import ErrorDialog
+from app.views.fit import scroll_page
 from app.views.health_view import AlarmBadge, HealthMonitor, HealthView
 from app.views.jobs_panel import JobsPanel, Toast, summary
 from app.views.model_status import ModelStatus
@@ -93,6 +94,8 @@ class MainWindow(QMainWindow):
         self.health = HealthView(ctx, self.health_monitor)
         self.tabs.addTab(self.health, "Health")
         self.setCentralWidget(self.tabs)
+        for page in (self.detail, self.search, self.review_queue, self.health):
+            scroll_page(page)  # pages scroll rather than grow the window past a 1366×768 screen
         self.sync = SyncService(ctx, self)
         self.sync_panel = SyncPanel(self.sync)
         self.sync_dock = QDockWidget("Sync", self)
@@ -412,6 +415,34 @@ class MainWindow(QMainWindow):
         dialog = AboutDialog(self.context.models.status if self.context.models.ready else None, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
+
+    # --- views (the screenshot command and the View menu) ----------------------------------------
+    VIEWS = ("catalog", "search", "review", "queue", "health", "analytics")
+
+    def show_view(self, name: str) -> None:
+        """Brings one view to the front: catalog (grid and detail), search (results for the first
+        product's look-alikes, once models are ready), review (the first product's review canvas),
+        queue (the review queue), health, analytics."""
+        if name not in self.VIEWS:
+            raise ValueError(f"unknown view {name!r}; choose one of {', '.join(self.VIEWS)}")
+        pages = {"catalog": self.catalog_page, "review": self.catalog_page, "search": self.search,
+                 "queue": self.review_queue, "health": self.health, "analytics": self.analytics}
+        self.tabs.setCurrentWidget(pages[name])
+        if name in ("catalog", "review", "search") and self.grid.model.rowCount():
+            self.grid.view.setCurrentIndex(self.grid.model.index(0, 0))
+        if name == "review" and self.detail.review_panel is not None:
+            self.detail.tabs.setCurrentWidget(self.detail.review_panel)
+        if name == "search":
+            self._search_first_when_ready()
+
+    def _search_first_when_ready(self) -> None:
+        product_id = self.grid.current_product_id()
+        if product_id is None or self._closing:
+            return
+        if self.context.models.ready:
+            self.search_similar(product_id)
+        else:
+            QTimer.singleShot(200, self._search_first_when_ready)
 
     # --- readiness and shutdown ----------------------------------------------------------------
     def settled(self) -> bool:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.fit import ElidedTitle, no_widening
 from app.views.image_boxes import Box, ImageBoxes
 from core.catalog import queries
 from core.catalog.queries import ImageRow, ProductInfo
@@ -42,9 +43,7 @@ class ProductDetail(QWidget):
         self.review_panel = None
         self.product_id: int | None = None
         self._images: list[ImageRow] = []
-        self.title = QLabel("<i>Select a product</i>")
-        self.title.setWordWrap(True)
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title = ElidedTitle("Select a product")
         self.image = ImageBoxes(context, placeholder="No image")
         self.image.setToolTip("Click to search for products similar to this image")
         self.image.clicked.connect(self._search_this_image)
@@ -110,12 +109,12 @@ class ProductDetail(QWidget):
         while self.meta_form.rowCount():
             self.meta_form.removeRow(0)
         if product is None:
-            self.title.setText("<i>Select a product</i>")
+            self.title.set_lines([])
             self._images = []
             self.image.clear()
             self.image_caption.clear()
             return
-        self.title.setText(f"<b>{_esc(product.title or product.sku)}</b><br>{_esc(product.sku)}")
+        self.title.set_lines([product.title or product.sku, product.sku])
         self._images = list(product.images)
         self._fill_strip()
         self._fill_meta(product)
@@ -159,7 +158,9 @@ class ProductDetail(QWidget):
         if product.description:
             rows.append(("Description", product.description[:600]))
         for name, value in rows:
-            label = QLabel(value)
+            label = no_widening(QLabel(value))
+            label.setTextFormat(Qt.TextFormat.PlainText)  # a title with HTML in it is text, not markup
+            label.setToolTip(value if len(value) > 40 else "")
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.meta_form.addRow(f"{name}:", label)
@@ -223,7 +224,3 @@ class ProductDetail(QWidget):
         layout.addWidget(big)
         dialog.resize(900, 700)
         dialog.show()
-
-
-def _esc(text: str) -> str:
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -13,6 +13,7 @@ from tests.gui_fixtures import close_window, make_products, open_window
 
 pytestmark = pytest.mark.gui
 LONG = "Ultra" + "X" * 290 + "Long"
+HTML = "<b>Bold</b> <i>Tee</i> & co"
 
 
 @pytest.fixture
@@ -24,6 +25,8 @@ def long_title_catalog(gui_catalog_dir, tmp_path):
     root = make_products(tmp_path / "products", 3)
     meta = root / "p0000" / "product.json"
     meta.write_text(json.dumps({**json.loads(meta.read_text()), "title": LONG}))
+    meta = root / "p0001" / "product.json"
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "title": HTML}))
     with Catalog.open(gui_catalog_dir) as catalog:
         registry = ModelRegistry(catalog.settings.models)
         try:
@@ -54,6 +57,21 @@ def test_window_fits_1366x768_and_never_grows(qtbot, leak_check, long_title_cata
         hint = window.minimumSizeHint()
         assert hint.width() <= 1280 and hint.height() <= 720, hint
         assert "Ultra" in window.detail.title.text() and "…" in window.detail.title.text()
+        # a title with HTML in it is shown as the characters typed, in the header and the details
+        row = next(r for r in range(grid.model.rowCount()) if "Tee" in str(grid.model.index(r, 0).data()))
+        qtbot.mouseClick(grid.view.viewport(), Qt.MouseButton.LeftButton,
+                         pos=grid.view.visualRect(grid.model.index(row, 0)).center())
+        qtbot.waitUntil(lambda: window.detail.title.toolTip().startswith(HTML), timeout=5000)
+        assert "&lt;b&gt;Bold&lt;/b&gt;" in window.detail.title.text()
+        from PySide6.QtWidgets import QLabel
+
+        shown = [w for w in window.detail.meta.findChildren(QLabel) if w.text() == HTML]
+        assert shown and shown[0].textFormat() == Qt.TextFormat.PlainText
+        # plain words in the status bar: no "(unavailable)" or "(off)" noise
+        words = " ".join(w.text() for w in window.statusBar().findChildren(QLabel) if w.isVisible())
+        words += " " + (window.sync_badge.text() if window.sync_badge.isVisible() else "")
+        assert "(unavailable)" not in words and "(off)" not in words, words
+        assert (window.width(), window.height()) == (1366, 768)
     finally:
         close_window(window, context)
 

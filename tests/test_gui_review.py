@@ -173,7 +173,7 @@ def test_queue_keyboard_approve_updates_progress_and_sync_pending(indexed_window
     badge = indexed_window.sync_badge
     pending = outbox.pending_count()
     assert pending >= 2  # two corrections (and their label snapshots, if any)
-    qtbot.waitUntil(lambda: badge.text() == f"Sync: {pending} pending (off)", timeout=60_000)
+    qtbot.waitUntil(lambda: badge.text() == f"Sync: {pending} pending (off)" and badge.isVisible(), timeout=60_000)
     with qtbot.waitSignal(indexed_window.sync.status_changed, timeout=APPLY_TIMEOUT):
         indexed_window.sync_panel.sync_button.click()
     assert "enable S3" in indexed_window.sync_panel.reason.text()

@@ -15,10 +15,12 @@ def describe(status: dict) -> tuple[str, str, str]:
     emb = status.get("embedder") or {}
     det = status.get("detector") or {}
     device = emb.get("device") or status.get("device_setting") or "?"
-    det_text = det.get("name") if det.get("state") == "loaded" else f"no detector ({det.get('state', '?')})"
+    # Plain words: no detector is the normal offline state (crops come from the plain-background
+    # fallback), so the status bar says nothing about it; the tooltip has the detail.
+    det_text = {"loaded": det.get("name"), "failed": "detector failed to load"}.get(det.get("state"), "")
     if "not trusted" in (det.get("reason") or ""):
         det_text = "detector weights not trusted (choose them in Settings → Models to trust them)"
-    models = f"{emb.get('name') or emb.get('requested') or '?'} · {det_text} · {device}"
+    models = " · ".join(p for p in (emb.get("name") or emb.get("requested") or "?", det_text, device) if p)
     if state == "failed" and emb.get("state") != "loaded":
         first = (status.get("error") or "unknown error").splitlines()[0]
         return "Models failed to load", "Search unavailable", first
@@ -26,7 +28,11 @@ def describe(status: dict) -> tuple[str, str, str]:
     tip = [f"Embedder: {emb.get('name')} {emb.get('version', '')} ({emb.get('state')}) on {device}"]
     if emb.get("reason"):
         tip.append(f"  {emb['reason']}")
-    tip.append(f"Detector: {det.get('name') or '—'} ({det.get('state')})" + (f": {det['reason']}" if det.get("reason") else ""))
+    if det.get("state") == "loaded":
+        tip.append(f"Detector: {det.get('name')}")
+    else:
+        tip.append("No detector: crops come from the plain-background fallback"
+                   + (f" ({det['reason']})" if det.get("reason") else ""))
     if not emb.get("supports_text", False):
         tip.append(f"Text search unavailable: {emb.get('text_unavailable_reason') or 'no CLIP weights'}")
     return models, text, "\n".join(tip)

@@ -33,10 +33,10 @@ def describe(data: dict[str, Any], enabled: bool, running: bool) -> tuple[str, s
         text = f"⚠ Sync: {pending} pending, {failed} failed"
     elif held:
         text = f"⚠ Sync: {held} remote item(s) quarantined"
+    elif not enabled:  # sync is off and nothing waits: nothing worth a word in the status bar
+        text = f"Sync: {pending} pending (off)" if pending else ""
     else:
         text = f"Sync: {pending} pending" if pending else "Sync: up to date"
-    if not enabled:
-        text += " (off)"
     tip = [f"{pending} change(s) waiting to be sent, {failed} failed", f"Last sync: {_when(status.get('last_sync'))}"]
     if held:
         tip.append(f"{held} remote item(s) could not be read or verified and were set aside; the rest synced")
@@ -61,6 +61,7 @@ class SyncBadge(QToolButton):
     def _update(self, data: dict) -> None:
         text, tip = describe(data, self.service.enabled, self.service.running)
         self.setText(text)
+        self.setVisible(bool(text))
         self.setToolTip(tip + "\nClick for details")
 
     @Slot(bool)

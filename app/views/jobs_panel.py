@@ -32,7 +32,7 @@ class JobRow(QFrame):
         self.bar.setRange(0, 0)
         self.detail = QLabel("Waiting for the models…")
         self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(lambda: on_cancel(record))
+        self.cancel_button.clicked.connect(lambda: self._cancel(on_cancel))
         self.errors = QListWidget()
         self.errors.setVisible(False)
         self.errors.setMaximumHeight(120)
@@ -45,8 +45,18 @@ class JobRow(QFrame):
         layout.addWidget(self.detail)
         layout.addWidget(self.errors)
 
+    def _cancel(self, on_cancel) -> None:
+        """Says at once that the click was heard; the job stops at its next check and the row then
+        says "Cancelled"."""
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.setText("Cancelling…")
+        self.detail.setText("Cancelling… (what is already indexed is kept)")
+        on_cancel(self.record)
+
     def refresh(self) -> None:
         r = self.record
+        if r.state in ("queued", "running") and not self.cancel_button.isEnabled():
+            return  # cancelling: keep saying so until the job has stopped
         if r.state in ("queued", "running"):
             if r.total:
                 self.bar.setRange(0, r.total)
@@ -57,7 +67,13 @@ class JobRow(QFrame):
                                     f"ETA {format_eta(r.eta_s)} · {r.message[:60]}")
             return
         self.cancel_button.setVisible(False)
-        if r.state == "succeeded":
+        if r.state == "succeeded" and r.errors:  # not a full bar: the share of products that went in
+            result = r.result or {}
+            ok = result.get("indexed", 0) + result.get("skipped", 0)
+            self.bar.setRange(0, max(1, ok + len(r.errors)))
+            self.bar.setValue(ok)
+            self.bar.setFormat("%v of %m went in")
+        elif r.state == "succeeded":
             self.bar.setRange(0, 1)
             self.bar.setValue(1)
         elif self.bar.maximum() == 0:  # ended before any progress: stop the busy animation
@@ -84,7 +100,12 @@ def summary(r: JobRecord) -> str:
         text += f", {len(r.warnings)} warning{'s' if len(r.warnings) != 1 else ''}"
     if result.get("seconds") is not None:
         text += f" in {result['seconds']:.1f} s"
-    return ("Cancelled: " if r.state == "cancelled" else "Done: ") + text
+    if r.state == "cancelled":
+        return "Cancelled: " + text
+    if r.errors:  # some products did not go in: not "Done"; the reasons are listed under the row
+        n = len(r.errors)
+        return f"Finished with {n} error{'s' if n != 1 else ''}: " + text
+    return "Done: " + text
 
 
 class JobsPanel(QWidget):

@@ -45,3 +45,24 @@ def test_cancel_says_cancelling_at_once(window, qtbot, tmp_path):
 
 
 
+
+
+def test_reopening_with_products_not_indexed_offers_to_index_them(qtbot, leak_check, gui_catalog_dir, tmp_path):
+    from core.catalog import db
+    from core.catalog.catalog import Catalog
+    from core.jobs import run_index_job
+    from tests.gui_fixtures import close_window, open_window
+
+    with Catalog.open(gui_catalog_dir) as catalog:  # imported, never indexed (as after closing mid-job)
+        run_index_job(catalog, None, [make_products(tmp_path / "p", 3)], import_only=True)
+    window, context = open_window(qtbot, gui_catalog_dir)
+    try:
+        banner = window.not_indexed_banner
+        assert banner.isVisible() and banner.label.text().startswith("3 products not indexed")
+        with qtbot.waitSignal(context.job_finished, timeout=180_000):
+            qtbot.mouseClick(banner.index_now, Qt.MouseButton.LeftButton)
+            assert not banner.isVisible()  # no second click on a job already started
+        assert db.Product.select().where(db.Product.status == "indexed").count() == 3
+        assert not banner.isVisible()
+    finally:
+        close_window(window, context)

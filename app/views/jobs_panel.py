@@ -156,6 +156,26 @@ class JobsPanel(QWidget):
             row.refresh()
 
 
+class NotIndexedBanner(QFrame):
+    """"N products not indexed — Index now": shown on opening a catalog whose last job stopped part-way."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("not-indexed-banner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.label = QLabel()
+        self.index_now = QPushButton("Index now")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.index_now)
+        self.setVisible(False)
+
+    def show_count(self, n: int) -> None:
+        self.label.setText(f"{n} product{'s' if n != 1 else ''} not indexed — they are not found by search yet.")
+        self.setVisible(n > 0)
+
+
 class Toast(QFrame):
     """A small message in the bottom-right corner of its parent that fades after a few seconds."""
 

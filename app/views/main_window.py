@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -26,7 +27,7 @@ from app.views.empty_state import EmptyState
 from app.views.error_dialog import ErrorDialog
 from app.views.fit import scroll_page
 from app.views.health_view import AlarmBadge, HealthMonitor, HealthView
-from app.views.jobs_panel import JobsPanel, Toast, summary
+from app.views.jobs_panel import JobsPanel, NotIndexedBanner, Toast, summary
 from app.views.model_status import ModelStatus
 from app.views.product_detail import ProductDetail
 from app.views.review_queue import ReviewQueueView
@@ -34,6 +35,7 @@ from app.views.search_panel import IMAGE_SUFFIXES, SearchPanel
 from app.views.sync_status import SyncBadge, SyncPanel
 from app.workers.review import ReviewService
 from app.workers.sync import SyncService
+from core.catalog import queries
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +79,16 @@ class MainWindow(QMainWindow):
         browse.setStretchFactor(0, 3)
         browse.setStretchFactor(1, 2)
         browse.setSizes([760, 500])
+        self.not_indexed_banner = NotIndexedBanner()
+        browse_page = QWidget()
+        browse_layout = QVBoxLayout(browse_page)
+        browse_layout.setContentsMargins(0, 0, 0, 0)
+        browse_layout.setSpacing(0)
+        browse_layout.addWidget(self.not_indexed_banner)
+        browse_layout.addWidget(browse, 1)
         self.catalog_page = QStackedWidget()
         self.catalog_page.addWidget(self.empty)
-        self.catalog_page.addWidget(browse)
+        self.catalog_page.addWidget(browse_page)
         self.search = SearchPanel(ctx)
         self.analytics = QStackedWidget()  # the plots (and pyqtgraph) load when the tab is first opened
         self.analytics_view = None
@@ -187,6 +196,7 @@ class MainWindow(QMainWindow):
         self.search.open_product.connect(self.open_product)
         self.search.status_message.connect(self.show_message)
         self.empty.add_folder.connect(self.choose_folders)
+        self.not_indexed_banner.index_now.clicked.connect(self.index_not_indexed)
         self.tabs.currentChanged.connect(self._tab_changed)
         ctx.catalog_changed.connect(self._catalog_changed)
         ctx.error.connect(self.show_error)
@@ -210,6 +220,21 @@ class MainWindow(QMainWindow):
         has_products = self.grid.model.total > 0 or self.grid.model.query.status != "all" or bool(
             self.grid.model.query.text or self.grid.model.query.category)
         self.catalog_page.setCurrentIndex(1 if has_products else 0)
+        self._update_banner()
+
+    def _update_banner(self) -> None:
+        """Products imported but not indexed (a job closed mid-way, an import-only run): say how many
+        and offer to index them, unless a job is already at it."""
+        running = any(r.state in ("queued", "running") for r in self.context.jobs)
+        waiting = 0 if running or self.context.read_only else queries.count_products(
+            queries.GridQuery(status="imported"))
+        self.not_indexed_banner.show_count(waiting)
+
+    @Slot()
+    def index_not_indexed(self) -> None:
+        """Index every product imported but not indexed (no folders: nothing new is imported)."""
+        self.not_indexed_banner.show_count(0)
+        return self.start_index([])
 
     @Slot()
     def _catalog_changed(self) -> None:
@@ -308,10 +333,12 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _job_added(self, record) -> None:
+        self._update_banner()  # a job running (a resumed one too) hides it
         self.show_message(f"Started: {record.title}")
 
     @Slot(object)
     def _job_finished(self, record) -> None:
+        self._update_banner()
         text = f"{record.title} — {summary(record)}"
         self.show_message(text)
         self.toast.show_message(text)

@@ -24,7 +24,8 @@ def index_task(catalog, folders: list[Path], *, import_only: bool = False) -> Mo
         return run_index_job(catalog, None if import_only else registry, folders, import_only=import_only,
                              progress=progress, should_stop=should_stop)
 
-    task = ModelTask(work, "Index " + ", ".join(Path(f).name for f in folders[:3]), priority=BACKGROUND)
+    name = "Index " + ", ".join(Path(f).name for f in folders[:3]) if folders else "Index products not indexed"
+    task = ModelTask(work, name, priority=BACKGROUND)
     task.keep_result_on_cancel = True
     return task
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 from pathlib import Path
 from typing import Any
@@ -282,10 +283,21 @@ class SearchPanel(QWidget):
         if "=" not in text:
             self.state_label.setText("A filter looks like key=value, e.g. category=Gear/Bags")
             return
+        key = text.split("=", 1)[0].strip().lower()
+        known = queries.filter_keys()
+        if key not in known and key not in ("cat", "labels", "review_state"):
+            # Marked inline, not a search that silently finds nothing: the keys this catalog knows.
+            close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
+            hint = f"did you mean {' or '.join(close)}? " if close else ""
+            self.filter_edit.setStyleSheet("QLineEdit { border: 1px solid #c0392b; }")
+            self.state_label.setText(f"No products have a '{key}' field: {hint}Known keys: {', '.join(known)}")
+            return
+        self.filter_edit.setStyleSheet("")
         chips = [(k, k) for k in self.filters.checked() if k != text] + [(text, text)]
         self.filters.set_chips(chips, [k for k, _ in chips])
         self.filter_edit.clear()
         self.filter_edit.setToolTip("Click a chip to turn its filter off")
+        self._filters_changed(self.filters.checked())  # Enter applies the filter at once
 
     @Slot(list)
     def _filters_changed(self, checked: list) -> None:

@@ -382,3 +382,17 @@ def review_progress() -> ReviewProgress:
     total, reviewed = _rows("SELECT SUM(status IN ('indexed', 'error')), SUM(review_state != 'pending') "
                             "FROM product WHERE deleted_at IS NULL")[0]
     return ReviewProgress(int(reviewed or 0), int(total or 0))
+
+
+FILTER_KEYS = ("category", "label", "price", "corrected", "status", "review")  # core.search.filters
+
+
+def filter_keys() -> list[str]:
+    """Every key a search filter understands here: the built-in ones and each product attribute's name
+    (with colour/color as one), so a misspelt key can be named instead of matching nothing."""
+    rows = _rows("SELECT DISTINCT lower(j.key) FROM product p, json_each(CASE WHEN json_valid(p.attributes) "
+                 "THEN p.attributes ELSE '{}' END) j WHERE p.deleted_at IS NULL")
+    keys = {k for (k,) in rows if k}
+    if keys & {"color", "colour"}:
+        keys |= {"color", "colour"}
+    return [*FILTER_KEYS, *sorted(keys - set(FILTER_KEYS))]

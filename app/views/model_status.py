@@ -24,7 +24,8 @@ def describe(status: dict) -> tuple[str, str, str]:
     if state == "failed" and emb.get("state") != "loaded":
         first = (status.get("error") or "unknown error").splitlines()[0]
         return "Models failed to load", "Search unavailable", first
-    text = "Text search on" if emb.get("supports_text", False) else "Text search off"
+    # Words always work (the lexical index needs no model); CLIP adds searching by meaning.
+    text = "Text search: words + meaning" if emb.get("supports_text", False) else "Text search: words"
     tip = [f"Embedder: {emb.get('name')} {emb.get('version', '')} ({emb.get('state')}) on {device}"]
     if emb.get("reason"):
         tip.append(f"  {emb['reason']}")
@@ -34,7 +35,8 @@ def describe(status: dict) -> tuple[str, str, str]:
         tip.append("No detector: crops come from the plain-background fallback"
                    + (f" ({det['reason']})" if det.get("reason") else ""))
     if not emb.get("supports_text", False):
-        tip.append(f"Text search unavailable: {emb.get('text_unavailable_reason') or 'no CLIP weights'}")
+        tip.append("Text search matches words (SKU, title, category, attributes); searching by meaning needs "
+                   f"a CLIP model: {emb.get('text_unavailable_reason') or 'no CLIP weights'}")
     return models, text, "\n".join(tip)
 
 

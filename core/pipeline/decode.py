@@ -73,23 +73,7 @@ def decode(source: Source, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarra
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
     with _quiet() as quiet, _open(source) as im:
         _checked_size(im, max_pixels)
-        try:
-            im.seek(0)
-            if im.format == "JPEG":
-                with quiet.paused():  # libjpeg's decode, the costly part, warns about nothing: run it in parallel
-                    im.load()
-            else:
-                im.load()
-        except Image.DecompressionBombError as exc:
-            raise DecodeError(_bomb_reason(exc)) from None
-        except MemoryError:
-            raise DecodeError(f"too large: not enough memory to decode {im.width} x {im.height} pixels") from None
-        except OSError as exc:
-            if "truncated" in str(exc).lower():
-                raise DecodeError("truncated: the image data ends early (an incomplete download or copy?)") from None
-            raise DecodeError(f"damaged image data: {exc}") from None
-        except Exception as exc:  # PIL's plugins raise SyntaxError, EOFError, ValueError, struct.error...
-            raise DecodeError(f"damaged image data: {type(exc).__name__}: {exc}") from None
+        _load(im, quiet, im.width, im.height)
         upright = _upright(im)
         pixels = _to_rgb(upright)
     return np.ascontiguousarray(pixels, dtype=np.uint8)
@@ -280,23 +264,7 @@ def decode_reduced(source: Source, max_side: int | None, *,
         factor = max_side / max(width, height) if max_side and max(width, height) > max_side else 1.0
         if factor < 1.0 and im.format == "JPEG":
             im.draft(None, (max(1, round(width * factor)), max(1, round(height * factor))))
-        try:
-            im.seek(0)
-            if im.format == "JPEG":
-                with quiet.paused():  # as in decode(): libjpeg's decode runs in parallel
-                    im.load()
-            else:
-                im.load()
-        except Image.DecompressionBombError as exc:
-            raise DecodeError(_bomb_reason(exc)) from None
-        except MemoryError:
-            raise DecodeError(f"too large: not enough memory to decode {width} x {height} pixels") from None
-        except OSError as exc:
-            if "truncated" in str(exc).lower():
-                raise DecodeError("truncated: the image data ends early (an incomplete download or copy?)") from None
-            raise DecodeError(f"damaged image data: {exc}") from None
-        except Exception as exc:  # PIL's plugins raise SyntaxError, EOFError, ValueError, struct.error...
-            raise DecodeError(f"damaged image data: {type(exc).__name__}: {exc}") from None
+        _load(im, quiet, width, height)
         # EXIF only after load(): reading a PNG's EXIF loads the image, and _orientation() would swallow
         # the error a damaged file raises there.
         if _orientation(im) in _SWAPS_SIDES:
@@ -309,3 +277,24 @@ def decode_reduced(source: Source, max_side: int | None, *,
             target, Image.Resampling.BILINEAR, reducing_gap=2.0))
     sx, sy = width / pixels.shape[1], height / pixels.shape[0]
     return np.ascontiguousarray(pixels, dtype=np.uint8), sx, sy
+
+
+def _load(im: Image.Image, quiet: _quiet, width: int, height: int) -> None:
+    """Decode the pixels, turning every way a file can be bad into a DecodeError a curator can read."""
+    try:
+        im.seek(0)
+        if im.format == "JPEG":
+            with quiet.paused():  # libjpeg's decode, the costly part, warns about nothing: run it in parallel
+                im.load()
+        else:
+            im.load()
+    except Image.DecompressionBombError as exc:
+        raise DecodeError(_bomb_reason(exc)) from None
+    except MemoryError:
+        raise DecodeError(f"too large: not enough memory to decode {width} x {height} pixels") from None
+    except OSError as exc:
+        if "truncated" in str(exc).lower():
+            raise DecodeError("truncated: the image data ends early (an incomplete download or copy?)") from None
+        raise DecodeError(f"damaged image data: {exc}") from None
+    except Exception as exc:  # PIL's plugins raise SyntaxError, EOFError, ValueError, struct.error...
+        raise DecodeError(f"damaged image data: {type(exc).__name__}: {exc}") from None

@@ -143,8 +143,7 @@ class ModelWorker(QObject):
             self.tasks.put(task)
             return
         try:
-            with scheduling.running_beside():
-                self._run(task)
+            self._run(task)
         finally:
             from core.catalog.queries import close_thread_connection
 

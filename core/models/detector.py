@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,7 +79,6 @@ class Detector:
 
     def close(self) -> None:
         self.model = None
-        gc.collect()
         free_device_memory()
 
 

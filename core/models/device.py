@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -80,7 +81,11 @@ def is_out_of_memory(exc: BaseException) -> bool:
 
 
 def free_device_memory() -> None:
+    """Return freed CUDA memory to the driver. On CPU there is nothing to return, and a forced collection
+    here would run on whichever thread closes the models (the Qt model thread) and could finalise Qt
+    objects that belong to another thread, so it is skipped."""
     if cuda_available():
+        gc.collect()  # drop reference cycles that still hold CUDA tensors before emptying the cache
         torch.cuda.empty_cache()
 
 

@@ -6,7 +6,6 @@ Inputs are already resized and normalised by our preprocessing (float32 NCHW wit
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 from pathlib import Path
@@ -76,7 +75,6 @@ class Embedder:
         for attr in ("model", "_text_tokenizer"):
             if hasattr(self, attr):
                 setattr(self, attr, None)
-        gc.collect()
         free_device_memory()
 
     def describe(self) -> dict:

@@ -7,7 +7,6 @@ thread-safe for inference).
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 from collections import OrderedDict
@@ -195,7 +194,6 @@ class ModelRegistry:
         for slot in (self._emb, self._det):
             if slot.state == "loaded":
                 slot.state = "not-loaded"
-        gc.collect()
         free_device_memory()
 
     def __enter__(self) -> ModelRegistry:

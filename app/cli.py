@@ -302,6 +302,19 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from core.export import export, export_to_file
 
+    if args.format in ("coco", "yolo"):
+        from core.export_training import export_training
+
+        if not args.out:
+            raise SystemExit(f"export --format {args.format} writes a folder: give it with --out DIR")
+        with open_catalog(args) as catalog:
+            try:
+                report = export_training(catalog, args.format, args.out, corrected_only=args.corrected_only)
+            except ValueError as exc:
+                raise SystemExit(f"error: {exc}") from exc
+        emit(args, report, f"{report['images']} images, {report['boxes']} boxes, {report['categories']} "
+                           f"classes written to {report['path']}")
+        return 0
     with open_catalog(args) as catalog:
         if args.out:
             count = export_to_file(catalog, args.out, fmt=args.format, include_vectors=args.vectors)
@@ -483,9 +496,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=float, default=0.9,
                    help="cosine similarity (0..1) for candidate links; the photos then say exact/near/variant")
 
-    p = add("export", "products, primary crops and labels as JSONL or CSV")
-    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
-    p.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
+    p = add("export", "products, primary crops and labels as JSONL or CSV; boxes for training as COCO or YOLO")
+    p.add_argument("--format", choices=["jsonl", "csv", "coco", "yolo"], default="jsonl")
+    p.add_argument("--out", type=Path, default=None,
+                   help="file to write (default: standard output); coco and yolo write a folder")
+    p.add_argument("--corrected-only", action="store_true",
+                   help="coco/yolo: only products a curator corrected")
     p.add_argument("--vectors", action="store_true", help="include the primary vectors (jsonl)")
 
     p = add("review", "the review queue: products needing a look, most uncertain first")

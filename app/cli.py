@@ -348,6 +348,8 @@ def cmd_models(args: argparse.Namespace) -> int:
         sha = trust(path)
         emit(args, {"trusted": str(path.resolve()), "sha256": sha}, f"trusted on this machine: {path} ({sha[:16]}…)")
         return 0
+    if args.action == "download":  # the user's model cache, not the catalog's: no catalog needed
+        return _download_weights(args)
     with open_catalog(args) as catalog, catalog.writing() if args.action != "list" else _nothing():
         if args.action == "reindex":
             import copy
@@ -378,6 +380,26 @@ def cmd_models(args: argparse.Namespace) -> int:
         rows = lifecycle.model_versions(catalog)
     emit(args, {"versions": rows}, "\n".join(
         f"{'*' if r['active'] else ' '} {r['state']:<8} {r['vectors']:>7} vectors  {r['model_version']}" for r in rows))
+    return 0
+
+
+def _download_weights(args: argparse.Namespace) -> int:
+    """Fetch weights into the model cache through the loader's own code (the app runs this in a process it
+    can stop: a download cannot be interrupted inside a thread)."""
+    from core.models.weights import WeightsUnavailable, default_weights_name, resolve_weights
+
+    name = default_weights_name(args.version or "clip") if args.version in (None, "clip", "detector") else args.version
+
+    def progress(done: int, total: int, message: str) -> None:
+        print(f"{done}/{total} {message}", file=sys.stderr, flush=True)
+
+    try:
+        path = resolve_weights(name, progress=progress)
+    except WeightsUnavailable as exc:
+        emit(args, {"ok": False, "name": exc.name, "target": str(exc.target), "folder": str(exc.target.parent),
+                    "reason": exc.reason, "source": exc.source, "error": str(exc)}, f"error: {exc}")
+        return 1
+    emit(args, {"ok": True, "name": name, "path": str(path), "bytes": path.stat().st_size}, f"{name}: {path}")
     return 0
 
 
@@ -508,9 +530,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50)
 
     p = add("models", "model versions: list, re-index with another model, promote, delete")
-    p.add_argument("action", nargs="?", default="list", choices=["list", "reindex", "promote", "delete", "trust"])
+    p.add_argument("action", nargs="?", default="list", choices=["list", "reindex", "promote", "delete", "trust",
+                                                                   "download"])
     p.add_argument("version", nargs="?", default=None,
-                   help="model version (promote, delete), or a weights file (trust: may be unpickled on this machine)")
+                   help="model version (promote, delete), a weights file (trust: may be unpickled on this machine), "
+                        "or clip | detector | a weights name (download into the model cache)")
     p.add_argument("--embedder", choices=["open_clip", "efficientnet-lite0"], default=None)
     p.add_argument("--clip-model", default=None, help="open_clip model name or JSON config path")
     p.add_argument("--clip-pretrained", default=None, help="open_clip tag or checkpoint path")
@@ -535,7 +559,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=window_size, default=None, metavar="WxH",
                    help="open the window at exactly this size, e.g. 1366x768 (a screenshot fails if it grows)")
     p.add_argument("--view", default=None,
-                   choices=["catalog", "search", "review", "queue", "health", "analytics"],
+                   choices=["catalog", "search", "review", "queue", "duplicates", "models", "health", "analytics"],
                    help="the view to show first")
     return parser
 

@@ -11,7 +11,15 @@ from typing import Any
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from app.workers.base import Task
-from app.workers.jobs import JobRecord, db_task, index_task, scan_task, search_task
+from app.workers.jobs import (
+    JobRecord,
+    db_task,
+    index_task,
+    promote_task,
+    reindex_task,
+    scan_task,
+    search_task,
+)
 from app.workers.model_thread import ModelTask, ModelThread
 from app.workers.thumbnails import ThumbnailService
 from core.catalog.catalog import Catalog
@@ -138,6 +146,37 @@ class AppContext(QObject):
         self._scans[scan] = record
         self.run_in_pool(scan)
         return record
+
+    def start_reindex_job(self, model_settings, title: str) -> JobRecord | None:
+        """Re-index every product with another model, staged beside the live index (see core.ops.lifecycle)."""
+        if self.read_only:
+            self.error.emit("This window is read-only: re-index in the window that opened the catalog first.",
+                            self.catalog.read_only_reason)
+            return None
+        task = reindex_task(self.catalog, model_settings, title)
+        record = JobRecord(title=title, task=task, kind="reindex")
+        task.signals.result.connect(self._on_job_result)
+        task.signals.failed.connect(self._on_job_failed)
+        task.signals.cancelled.connect(self._on_job_cancelled)
+        task.signals.progress.connect(self._on_job_progress)
+        self.jobs.append(record)
+        self.job_added.emit(record)
+        self.models.submit(task)
+        return record
+
+    def promote(self, model_version: str) -> ModelTask:
+        """Make a candidate index serve searches; once done the catalog asks for its model and the model
+        thread loads it (connect to the task's signals for the outcome)."""
+        task = promote_task(self.catalog, model_version)
+        task.signals.result.connect(self._on_promoted)
+        return self.models.submit(task)
+
+    @Slot(object)
+    def _on_promoted(self, model_settings) -> None:
+        self.catalog.settings.models = model_settings
+        self.catalog.save_settings()
+        self.reload_models()
+        self.catalog_changed.emit()
 
     @Slot(object)
     def _on_scanned(self, counts: dict) -> None:

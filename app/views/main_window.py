@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
 
 import core
 from app.views.catalog_grid import CatalogGrid
+from app.views.duplicates_view import DuplicatesView
 from app.views.empty_state import EmptyState
 from app.views.error_dialog import ErrorDialog
 from app.views.fit import scroll_page
 from app.views.health_view import AlarmBadge, HealthMonitor, HealthView
 from app.views.jobs_panel import JobsPanel, NotIndexedBanner, Toast, summary
 from app.views.model_status import ModelStatus
+from app.views.models_view import ModelsView
 from app.views.product_detail import ProductDetail
 from app.views.review_queue import ReviewQueueView
 from app.views.search_panel import IMAGE_SUFFIXES, SearchPanel
@@ -102,8 +104,12 @@ class MainWindow(QMainWindow):
         self.health_monitor = HealthMonitor(ctx, self)
         self.health = HealthView(ctx, self.health_monitor)
         self.tabs.addTab(self.health, "Health")
+        self.duplicates = DuplicatesView(ctx, self.grid.undo_stack)
+        self.tabs.addTab(self.duplicates, "Duplicates")
+        self.models_page = ModelsView(ctx)
+        self.tabs.addTab(self.models_page, "Models")
         self.setCentralWidget(self.tabs)
-        for page in (self.detail, self.search, self.review_queue, self.health):
+        for page in (self.detail, self.search, self.review_queue, self.health, self.models_page):
             scroll_page(page)  # pages scroll rather than grow the window past a 1366×768 screen
         self.sync = SyncService(ctx, self)
         self.sync_panel = SyncPanel(self.sync)
@@ -207,6 +213,9 @@ class MainWindow(QMainWindow):
         self.review.applied.connect(self._review_applied)
         self.review_queue.status_message.connect(self.show_message)
         self.health.status_message.connect(self.show_message)
+        self.duplicates.status_message.connect(self.show_message)
+        self.duplicates.changed.connect(self._catalog_changed)
+        self.models_page.status_message.connect(self.show_message)
         self.alarm_badge.clicked.connect(lambda: self.tabs.setCurrentWidget(self.health))
         self.sync_badge.clicked.connect(self._show_sync)
         ctx.catalog_changed.connect(self.sync.refresh)
@@ -311,6 +320,10 @@ class MainWindow(QMainWindow):
         self.health_monitor.set_fast(self.tabs.widget(index) is self.health)
         if self.tabs.widget(index) is self.review_queue:
             self.review_queue.refresh()
+        if self.tabs.widget(index) is self.duplicates and not self.duplicates.loaded:
+            self.duplicates.refresh()
+        if self.tabs.widget(index) is self.models_page:
+            self.models_page.refresh()
         if self.tabs.widget(index) is self.analytics:
             if self.analytics_view is None:
                 from app.views.analytics_view import AnalyticsView
@@ -420,7 +433,13 @@ class MainWindow(QMainWindow):
             self.health.sync_metrics_toggle()
             if dialog.new_catalog is not None:
                 self._switch_catalog(dialog.new_catalog)
-            self.show_message("Settings saved")
+            if self.models_page.set_wanted(dialog.settings.models):
+                # Search serves the active index's model: a new one takes over only after a re-index.
+                self.tabs.setCurrentWidget(self.models_page)
+                self.show_message("Settings saved. The new model is not in use yet: re-index with it on the "
+                                  "Models page, then promote it")
+            else:
+                self.show_message("Settings saved")
 
     def _switch_catalog(self, path: Path) -> None:
         try:
@@ -444,16 +463,17 @@ class MainWindow(QMainWindow):
         dialog.show()
 
     # --- views (the screenshot command and the View menu) ----------------------------------------
-    VIEWS = ("catalog", "search", "review", "queue", "health", "analytics")
+    VIEWS = ("catalog", "search", "review", "queue", "duplicates", "models", "health", "analytics")
 
     def show_view(self, name: str) -> None:
         """Brings one view to the front: catalog (grid and detail), search (results for the first
         product's look-alikes, once models are ready), review (the first product's review canvas),
-        queue (the review queue), health, analytics."""
+        queue (the review queue), duplicates, models, health, analytics."""
         if name not in self.VIEWS:
             raise ValueError(f"unknown view {name!r}; choose one of {', '.join(self.VIEWS)}")
         pages = {"catalog": self.catalog_page, "review": self.catalog_page, "search": self.search,
-                 "queue": self.review_queue, "health": self.health, "analytics": self.analytics}
+                 "queue": self.review_queue, "health": self.health, "analytics": self.analytics,
+                 "duplicates": self.duplicates, "models": self.models_page}
         self.tabs.setCurrentWidget(pages[name])
         if name in ("catalog", "review", "search") and self.grid.model.rowCount():
             self.grid.view.setCurrentIndex(self.grid.model.index(0, 0))
@@ -478,7 +498,8 @@ class MainWindow(QMainWindow):
         return (self.context.models.ready and self.context.thumbnails.idle
                 and not any(v.loading for v in images) and not self.search.busy
                 and not self.review_queue.busy and not self.review_queue.panel.loading
-                and not self.review.busy and not self.health_monitor.busy)
+                and not self.review.busy and not self.health_monitor.busy
+                and not self.duplicates.busy and not self.models_page.busy)
 
     def event(self, event) -> bool:
         if event.type() == QEvent.Type.Show and not getattr(self, "_shown_once", False):
@@ -495,6 +516,8 @@ class MainWindow(QMainWindow):
             self.sync.stop()
             self.health_monitor.stop()
             self.review_queue.dispose()
+            self.duplicates.dispose()
+            self.models_page.dispose()
             if self.detail.review_panel is not None:
                 self.detail.review_panel.dispose()
             if self.analytics_view is not None:

@@ -30,6 +30,31 @@ def index_task(catalog, folders: list[Path], *, import_only: bool = False) -> Mo
     return task
 
 
+def reindex_task(catalog, model_settings, title: str) -> ModelTask:
+    """Build another model's index beside the live one (staged: searches keep the active index until promote)."""
+    from core.ops.lifecycle import reindex
+
+    def work(registry, progress, should_stop) -> dict[str, Any]:
+        with catalog.writing():
+            return reindex(catalog, model_settings, progress=progress, should_stop=should_stop)
+
+    task = ModelTask(work, title, priority=BACKGROUND)
+    task.keep_result_on_cancel = True
+    return task
+
+
+def promote_task(catalog, model_version: str) -> ModelTask:
+    """Make a complete candidate serve searches; returns the model settings it was built with."""
+    from core.ops.lifecycle import promote
+
+    def work(registry, progress, should_stop):
+        with catalog.writing():
+            promote(catalog, model_version)
+        return catalog.model_settings_for(model_version)
+
+    return ModelTask(work, f"promote {model_version}")
+
+
 def search_task(catalog, request) -> ModelTask:
     from core.search.query import search
 

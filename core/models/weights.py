@@ -101,6 +101,18 @@ def clip_cache_stem(model_name: str, pretrained: str) -> str:
     return f"{model_name}-{pretrained}".replace("/", "_")
 
 
+def default_weights_name(kind: str) -> str:
+    """The weights a fresh catalog asks for: "clip" (the default open_clip model) or "detector" (YOLO)."""
+    from core.settings import ModelSettings
+
+    defaults = ModelSettings()
+    if kind == "clip":
+        return clip_weights_name(defaults.clip_model, defaults.clip_pretrained)
+    if kind == "detector":
+        return defaults.detector_weights
+    raise ValueError(f"unknown model kind {kind!r}: clip or detector")
+
+
 def resolve_weights(name_or_path: str | os.PathLike, *, cache_dir: Path | None = None,
                     allow_download: bool = True, progress: Progress | None = None) -> Path:
     """The local file for a weights name or path (see the module docstring for the order).

@@ -1,0 +1,146 @@
+"""The Duplicates page, driven as a curator would: real dev photos (an exact copy, a re-saved crop, colour
+variants) indexed with the offline EfficientNet-Lite0; clicks on the tab, the cards and the buttons, Ctrl+Z."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import Qt
+
+from core.catalog import queries
+from tests.gui_fixtures import close_window, open_window
+
+pytest_plugins = ["tests.gui_fixtures"]
+
+
+@pytest.fixture
+def dup_catalog_dir(tmp_path, dev_sample):
+    """Seven dev products: 24-MB01 and an exact copy, 24-WB01 and a cropped, resized, re-saved copy, and the
+    three colours of MJ01 (variants)."""
+    from pathlib import Path
+
+    from core.catalog.catalog import Catalog
+    from core.jobs import run_index_job
+    from core.models.registry import ModelRegistry
+
+    src = tmp_path / "src"
+    for name in ("24-mb01", "24-wb01", "mj01-orange", "mj01-red", "mj01-yellow"):
+        shutil.copytree(dev_sample / "catalog" / name, src / name)
+    shutil.copytree(src / "24-mb01", src / "24-mb01-dup")
+    meta = json.loads((src / "24-mb01-dup" / "product.json").read_text())
+    (src / "24-mb01-dup" / "product.json").write_text(json.dumps({**meta, "sku": "24-MB01-DUP"}))
+    (src / "24-wb01-b").mkdir()
+    with Image.open(src / "24-wb01" / "main.jpg") as im:
+        w, h = im.size
+        im.convert("RGB").crop((w // 30, h // 30, w - w // 30, h - h // 30)).resize(
+            (int(w * 0.7), int(h * 0.7))).save(src / "24-wb01-b" / "main.jpg", quality=80)
+    meta = json.loads((src / "24-wb01" / "product.json").read_text())
+    (src / "24-wb01-b" / "product.json").write_text(json.dumps({**meta, "sku": "24-WB01-B"}))
+    root = Path(tmp_path / "catalog")
+    with Catalog.open(root) as catalog:
+        catalog.settings.models.embedder = "efficientnet-lite0"
+        catalog.settings.models.detector_enabled = False
+        catalog.save_settings()
+        registry = ModelRegistry(catalog.settings.models)
+        try:
+            run_index_job(catalog, registry, [src])
+        finally:
+            registry.close()
+    return root
+
+
+@pytest.fixture
+def dup_window(qtbot, leak_check, dup_catalog_dir):
+    win, context = open_window(qtbot, dup_catalog_dir)
+    yield win
+    close_window(win, context)
+
+
+def _open_tab(qtbot, window, page) -> None:
+    bar = window.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(window.tabs.indexOf(page)).center())
+    assert window.tabs.currentWidget() is page
+
+
+def _wait_read(qtbot, view) -> None:
+    qtbot.waitUntil(lambda: view.loaded and not view.busy, timeout=120_000)
+
+
+def _select(qtbot, view, kind: str) -> None:
+    row = next(n for n, g in enumerate(view.groups) if g.kind == kind)
+    rect = view.list.visualItemRect(view.list.item(row))
+    qtbot.mouseClick(view.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert view.group.kind == kind
+
+
+def _click_card(qtbot, view, sku: str) -> int:
+    card = next(c for c in view.cards if c.member.sku == sku)
+    qtbot.mouseClick(card, Qt.MouseButton.LeftButton)
+    assert view.keep == card.member.product_id and card.kept and card.badge.text() == "✔ Keep"
+    return card.member.product_id
+
+
+def _undo(qtbot, window) -> None:
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_groups_are_labelled_and_trash_merge_dismiss_undo(qtbot, dup_window):
+    window = dup_window
+    view = window.duplicates
+    _open_tab(qtbot, window, view)
+    _wait_read(qtbot, view)
+    kinds = sorted(g.kind for g in view.groups)
+    assert kinds == ["exact", "near", "variant"], [(g.kind, [m.sku for m in g.members]) for g in view.groups]
+    texts = [view.list.item(n).text() for n in range(view.list.count())]
+    assert any(t.startswith("Exact copy · 2 products") for t in texts)
+    assert any(t.startswith("Near duplicate · 2 products") for t in texts)
+    assert any(t.startswith("Colour variant · 3 products") for t in texts)
+    assert view.summary.text() == "1 exact copy, 1 near duplicate, 1 colour variant"
+
+    # Exact copy: keep the original, trash the copy; Ctrl+Z brings it back.
+    _select(qtbot, view, "exact")
+    assert view.kind_title.text() == "Exact copy" and view.merge_button.isVisible()
+    keep = _click_card(qtbot, view, "24-MB01")
+    dup = next(m.product_id for m in view.group.members if m.sku == "24-MB01-DUP")
+    qtbot.mouseClick(view.trash_button, Qt.MouseButton.LeftButton)
+    _wait_read(qtbot, view)
+    assert queries.product(dup) is None and queries.product(keep) is not None
+    assert "exact" not in {g.kind for g in view.groups}
+    assert "Kept 24-MB01, trashed 1" in window.statusBar().currentMessage()
+    _undo(qtbot, window)
+    qtbot.waitUntil(lambda: queries.product(dup) is not None, timeout=5000)
+    _wait_read(qtbot, view)
+    assert "exact" in {g.kind for g in view.groups}
+
+    # Near duplicate: merge the re-saved copy into 24-WB01; its photo (another file) moves over.
+    _select(qtbot, view, "near")
+    keep = _click_card(qtbot, view, "24-WB01")
+    other = next(m.product_id for m in view.group.members if m.sku == "24-WB01-B")
+    before = [i.id for i in queries.product(keep).images]
+    other_images = [i.id for i in queries.product(other).images]
+    qtbot.mouseClick(view.merge_button, Qt.MouseButton.LeftButton)
+    _wait_read(qtbot, view)
+    assert queries.product(other) is None
+    assert [i.id for i in queries.product(keep).images] == before + other_images
+    assert "near" not in {g.kind for g in view.groups}
+    _undo(qtbot, window)
+    qtbot.waitUntil(lambda: queries.product(other) is not None, timeout=5000)
+    assert [i.id for i in queries.product(keep).images] == before
+    assert [i.id for i in queries.product(other).images] == other_images
+    assert queries.primary_crop(other) is not None  # its primary crop is its own again
+
+    # Colour variants: no merge, and the page says why; "Not duplicates" hides the group until undone.
+    _wait_read(qtbot, view)
+    _select(qtbot, view, "variant")
+    assert not view.merge_button.isVisible()
+    assert "Merging is not offered" in view.kind_help.text()
+    qtbot.mouseClick(view.dismiss_button, Qt.MouseButton.LeftButton)
+    _wait_read(qtbot, view)
+    assert "variant" not in {g.kind for g in view.groups}
+    assert all(queries.product(m) is not None for g in view.groups for m in g.ids)
+    _undo(qtbot, window)
+    qtbot.waitUntil(lambda: "variant" in {g.kind for g in view.groups} and not view.busy, timeout=120_000)

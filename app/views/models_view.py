@@ -571,7 +571,8 @@ class ModelsView(QWidget):
     @Slot(object)
     def _on_versions(self, rows: list[dict]) -> None:
         self.versions = rows
-        selected = self.selected_version()
+        ready = [r["model_version"] for r in rows if r["complete"] and not r["active"]]
+        selected = ready[-1] if ready else self.selected_version()  # the newest candidate to promote first
         self.table.clear()
         for row in rows:
             if row["active"]:
@@ -590,7 +591,7 @@ class ModelsView(QWidget):
                 for col in range(4):
                     item.setFont(col, bold)
             self.table.addTopLevelItem(item)
-            if row["model_version"] == selected or (selected is None and row["complete"] and not row["active"]):
+            if row["model_version"] == selected:
                 self.table.setCurrentItem(item)
         self._version_selected(self.table.currentItem(), None)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QMessageBox
 

@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.error_dialogs: list[ErrorDialog] = []
         self._download_dialog: QProgressDialog | None = None
+        self.export_dialog = None
         self._closing = False
         self._build_views()
         self._build_actions()
@@ -158,6 +159,8 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
         self.addAction(self.redo_action)
         self.settings_action = self._action("Settings…", QKeySequence.StandardKey.Preferences, self.open_settings)
+        self.export_action = self._action("Export…", "Ctrl+E", self.open_export,
+                                          "Export the catalog, or its boxes for training (COCO, YOLO)")
         self.jobs_action = self.jobs_dock.toggleViewAction()
         self.jobs_action.setShortcut(QKeySequence("Ctrl+J"))
         self.about_action = self._action("About", None, self.open_about)
@@ -171,7 +174,7 @@ class MainWindow(QMainWindow):
                        self.jobs_action, self.settings_action, self.about_action):
             toolbar.addAction(action)
         menu = self.menuBar().addMenu("&File")
-        for action in (self.add_action, self.sync_action, self.settings_action):
+        for action in (self.add_action, self.export_action, self.sync_action, self.settings_action):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self._action("Quit", QKeySequence.StandardKey.Quit, self.close))
@@ -441,6 +444,16 @@ class MainWindow(QMainWindow):
             else:
                 self.show_message("Settings saved")
 
+    @Slot()
+    def open_export(self):
+        from app.views.export_dialog import ExportDialog
+
+        if self.export_dialog is None or not _alive(self.export_dialog):
+            self.export_dialog = ExportDialog(self.context, self)
+            self.export_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.export_dialog.open()
+        return self.export_dialog
+
     def _switch_catalog(self, path: Path) -> None:
         try:
             from core.workspaces import Workspaces
@@ -522,6 +535,8 @@ class MainWindow(QMainWindow):
                 self.detail.review_panel.dispose()
             if self.analytics_view is not None:
                 self.analytics_view.dispose()
+            if self.export_dialog is not None and _alive(self.export_dialog):
+                self.export_dialog.close()
             for dialog in list(self.error_dialogs):
                 if _alive(dialog):
                     dialog.close()

@@ -178,7 +178,7 @@ class MemberCard(QFrame):
         self.badge.setText("✔ Keep" if kept else "Goes")
         self.badge.setForegroundRole(QPalette.ColorRole.Highlight if kept else QPalette.ColorRole.PlaceholderText)
         colour = "palette(highlight)" if kept else "palette(mid)"
-        self.setStyleSheet(f"#card {{ border: {3 if kept else 1}px solid {colour}; border-radius: 8px; }}")
+        self.setStyleSheet(f"#card {{ border: 2px solid {colour}; border-radius: 8px; }}")
 
     def mouseReleaseEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -378,7 +378,7 @@ class DuplicatesView(QWidget):
             card.clicked.connect(self.choose_keep)
             card.set_pixmap(self._pixmap(member))
             self.cards.append(card)
-            self.cards_layout.addWidget(card)
+            self.cards_layout.addWidget(card, 0, Qt.AlignmentFlag.AlignTop)
         self.cards_layout.addStretch(1)
         # Keep the product with the most photos (then the oldest): it loses the least.
         best = max(group.members, key=lambda m: (m.images, -m.product_id))

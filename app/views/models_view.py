@@ -73,13 +73,26 @@ def plain_reason(reason: str) -> str:
     if not m:
         return reason
     target = Path(m.group(2))
-    return f"{m.group(1).capitalize()}. Put {target.name} in {target.parent}, or use Download or Choose file…"
+    why = m.group(1)[:1].upper() + m.group(1)[1:]
+    return f"{why}. Put {target.name} in {target.parent}, or use Download or Choose file…"
 
 
 def needs_reindex(wanted, serving) -> bool:
     """Whether the wanted model settings differ from those of the index that serves search."""
     a, b = asdict(wanted), asdict(serving)
     return any(a[k] != b[k] for k in IDENTITY)
+
+
+def clip_weights_on_disk(settings) -> bool:
+    """Whether the CLIP weights the settings name are on this machine (a chosen file, or in the model cache)."""
+    from core.models.weights import CLIP_SUFFIXES, clip_cache_stem
+    from core.paths import model_cache_dir
+
+    if settings.clip_checkpoint:
+        return Path(settings.clip_checkpoint).expanduser().is_file()
+    arch = Path(settings.clip_model).stem if settings.clip_model.lower().endswith(".json") else settings.clip_model
+    stem = clip_cache_stem(arch, settings.clip_pretrained)
+    return any((model_cache_dir() / f"{stem}{suffix}").is_file() for suffix in CLIP_SUFFIXES)
 
 
 def describe_models(settings) -> str:
@@ -464,7 +477,9 @@ class ModelsView(QWidget):
         self.detector_enabled.blockSignals(True)
         self.detector_enabled.setChecked(m.detector_enabled)
         self.detector_enabled.blockSignals(False)
-        self.clip_weights.setText(m.clip_checkpoint or f"{m.clip_model} · {m.clip_pretrained} (downloaded)")
+        self.clip_present = m.embedder != "open_clip" or clip_weights_on_disk(m)
+        where = "on this computer" if clip_weights_on_disk(m) else "not on this computer yet: Download or Choose file…"
+        self.clip_weights.setText(f"{m.clip_checkpoint or f'{m.clip_model} · {m.clip_pretrained}'} ({where})")
         self.clip_weights.setEnabled(m.embedder == "open_clip")
         self.detector_weights.setText(m.detector_weights or "none")
         self._update_plan()
@@ -500,13 +515,17 @@ class ModelsView(QWidget):
         running = self.job is not None and not self.job.ended
         if running:
             self.plan.setText(f"Building the index for {describe_models(self.wanted)}…")
+        elif not getattr(self, "clip_present", True):
+            self.plan.setText(f"<b>Not in use yet:</b> {describe_models(self.wanted)}. Its weights are not on this "
+                              f"computer: download them or choose the file above, then re-index with it.")
         elif needs_reindex(self.wanted, self.serving_settings()):
             self.plan.setText(f"<b>Not in use yet:</b> {describe_models(self.wanted)}. Search keeps using "
                               f"{describe_models(self.serving_settings())} until the catalog is re-indexed with "
                               "it and you promote it.")
         else:
             self.plan.setText(f"This is the model in use: {describe_models(self.wanted)}.")
-        self.reindex_button.setEnabled(not running and not self.context.read_only)
+        self.reindex_button.setEnabled(not running and not self.context.read_only
+                                       and getattr(self, "clip_present", True))
 
     @Slot()
     def start_reindex(self) -> None:

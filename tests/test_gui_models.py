@@ -5,6 +5,7 @@ and Settings → Models no longer claiming "Settings saved" for a model that is 
 
 from __future__ import annotations
 
+import os
 import shutil
 
 from PySide6.QtCore import Qt, QTimer
@@ -24,14 +25,14 @@ def _open_models(qtbot, window):
     return page
 
 
-def _answer_next_box(button) -> None:
+def _answer_next_box(button, tries: int = 100) -> None:
     """Click a button of the next modal message box (QMessageBox.question blocks in its own loop)."""
-    def answer() -> None:
+    def answer(left: int = tries) -> None:
         box = QApplication.activeModalWidget()
         if isinstance(box, QMessageBox):
             box.button(button).click()
-        else:
-            QTimer.singleShot(50, answer)
+        elif left:
+            QTimer.singleShot(50, lambda: answer(left - 1))
     QTimer.singleShot(50, answer)
 
 
@@ -74,7 +75,7 @@ def test_chosen_detector_must_be_trusted(qtbot, indexed_window, tiny_yolo, tmp_p
     unknown = tmp_path / "someone-elses.pt"
     shutil.copyfile(tiny_yolo.weights_path, unknown)
     with open(unknown, "ab") as fh:
-        fh.write(b"\0")  # other bytes: this machine never vouched for them
+        fh.write(os.urandom(16))  # other bytes: this machine never vouched for them
     # The native file dialog cannot be driven offscreen: it answers with the file a person would pick.
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(unknown), ""))
     before = page.wanted.detector_weights
@@ -111,6 +112,7 @@ def test_switch_model_staged_reindex_then_promote(qtbot, indexed_window, monkeyp
     assert page.job is not None and page.job_row.isVisible() and not page.reindex_button.isEnabled()
     qtbot.waitUntil(lambda: page.job.ended, timeout=180_000)
     assert page.job.result and page.job.result["complete"], page.job.result
+    assert page.job_text.text() == "Complete: promote it below to make search use it"
     new = page.job.result["model_version"]
     assert new != old
     qtbot.waitUntil(lambda: not page.busy and len(page.versions) == 2, timeout=30_000)
@@ -129,6 +131,28 @@ def test_switch_model_staged_reindex_then_promote(qtbot, indexed_window, monkeyp
     rows = {page.table.topLevelItem(n).text(0): page.table.topLevelItem(n).text(3) for n in range(2)}
     assert rows[new] == "Serves search"
     assert page.plan.text().startswith("This is the model in use")
+
+
+def test_reindex_cancel_leaves_search_alone(qtbot, indexed_window, monkeypatch):
+    window = indexed_window
+    context = window.context
+    page = _open_models(qtbot, window)
+    old = context.catalog.active_model_version()
+    candidate = build_tiny_clip(tiny_models_home() / "clip-candidates", seed=1)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(candidate.checkpoint_path), ""))
+    clip_choose = [b for b in page.findChildren(type(page.reindex_button)) if b.text() == "Choose file…"][0]
+    qtbot.mouseClick(clip_choose, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.reindex_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.job_cancel, Qt.MouseButton.LeftButton)
+    assert page.job_cancel.text() == "Cancelling…" and not page.job_cancel.isEnabled()
+    qtbot.waitUntil(lambda: page.job.ended, timeout=120_000)
+    assert page.job.state.value == "cancelled", page.job.state
+    assert page.job_text.text() == "Cancelled: search still uses the current model"
+    assert "Cancelled:" in window.statusBar().currentMessage()
+    assert context.catalog.active_model_version() == old
+    qtbot.waitUntil(lambda: not page.busy, timeout=30_000)
+    assert all(not v["complete"] or v["active"] for v in page.versions)
+    assert page.reindex_button.isEnabled() and not page.job_cancel.isVisible()
 
 
 def test_settings_models_says_what_really_happens(qtbot, indexed_window):

@@ -94,6 +94,9 @@ def summary(r: JobRecord) -> str:
     result = r.result or {}
     text = (f"{result.get('products', 0)} products imported, {result.get('indexed', 0)} indexed, "
             f"{result.get('skipped', 0)} unchanged")
+    if r.kind == "reindex":  # a staged re-index imports nothing; what matters is whether it can be promoted
+        text = (f"{result.get('indexed', 0)} products indexed with the new model"
+                + ("; complete: promote it on the Models page" if result.get("complete") else ""))
     if r.errors:
         text += f", {len(r.errors)} error{'s' if len(r.errors) != 1 else ''}"
     if r.warnings:

@@ -539,6 +539,7 @@ class ModelsView(QWidget):
         self.job_text.setText("Loading the new model…")
         self.job_cancel.setEnabled(True)
         self.job_cancel.setText("Cancel")
+        self.job_cancel.show()
         self.job_row.show()
         self._update_plan()
         self.status_message.emit("Re-indexing in the background; search keeps using the current model")
@@ -560,12 +561,19 @@ class ModelsView(QWidget):
     def _job_finished(self, record) -> None:
         if record is not self.job:
             return
-        self.job_row.hide()
+        # The outcome stays on the page (the status bar and the toast already announce the job's end).
         result = record.result or {}
+        self.job_cancel.hide()
+        self.job_bar.setRange(0, 1)
+        self.job_bar.setValue(1 if result.get("complete") else 0)
         if record.state is JobState.CANCELLED:
-            self.status_message.emit("Re-index cancelled; search still uses the current model")
+            self.job_text.setText("Cancelled: search still uses the current model")
         elif record.state is JobState.SUCCEEDED and result.get("complete"):
-            self.status_message.emit("The new index is complete: promote it to make search use it")
+            self.job_text.setText("Complete: promote it below to make search use it")
+        elif record.state is JobState.FAILED:
+            self.job_text.setText(f"Failed: {record.message.splitlines()[0] if record.message else 'unknown error'}")
+        else:
+            self.job_text.setText("Not complete: some products could not be indexed (see the Jobs panel)")
         self.refresh()
 
     # --- versions and promotion ----------------------------------------------------------------

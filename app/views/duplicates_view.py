@@ -200,6 +200,7 @@ class DuplicatesView(QWidget):
         self._task = None
         self._again = False
         self.loaded = False
+        self.stale = False
         self.summary = QLabel("Looking for duplicates…")
         self.find_button = QPushButton("Find again")
         self.find_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
@@ -288,6 +289,7 @@ class DuplicatesView(QWidget):
     # --- data ----------------------------------------------------------------------------------
     @Slot()
     def refresh(self) -> None:
+        self.stale = False
         if self._task is not None:
             self._again = True
             return
@@ -433,9 +435,12 @@ class DuplicatesView(QWidget):
 
     @Slot(int)
     def _undo_moved(self, _index: int) -> None:
-        """Any step of the undo stack (here, or a delete in the grid) may change the groups: read them again."""
-        if self.loaded:
+        """Any step of the undo stack (here, or a delete in the grid) may change the groups: read them again
+        now if the page shows, else when it is next opened (finding costs a pass over the photos)."""
+        if self.loaded and self.isVisible():
             self.refresh()
+        elif self.loaded:
+            self.stale = True
 
     def dispose(self) -> None:
         if self._task is not None:

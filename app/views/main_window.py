@@ -323,7 +323,7 @@ class MainWindow(QMainWindow):
         self.health_monitor.set_fast(self.tabs.widget(index) is self.health)
         if self.tabs.widget(index) is self.review_queue:
             self.review_queue.refresh()
-        if self.tabs.widget(index) is self.duplicates and not self.duplicates.loaded:
+        if self.tabs.widget(index) is self.duplicates and (not self.duplicates.loaded or self.duplicates.stale):
             self.duplicates.refresh()
         if self.tabs.widget(index) is self.models_page:
             self.models_page.refresh()

@@ -88,8 +88,8 @@ def undo(catalog, record: dict[str, Any]) -> None:
     if action == "dismiss":
         db.transaction(lambda: db.audit(UNDISMISS, "products", ids=record["ids"]))
         return
-    restore_products(record["others"], catalog)
-    if action != "merge":
+    if action == "trash":
+        restore_products(record["others"], catalog)
         return
 
     def _do() -> None:
@@ -104,6 +104,8 @@ def undo(catalog, record: dict[str, Any]) -> None:
 
     with catalog.writing() if catalog is not None else contextlib.nullcontext():
         db.transaction(_do)
+    # Last: the copies' vectors come back from their primary crops, which are theirs again only now.
+    restore_products(record["others"], catalog)
 
 
 def dismissed_sets() -> list[frozenset[int]]:

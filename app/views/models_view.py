@@ -391,12 +391,8 @@ class ModelsView(QWidget):
         env = QProcessEnvironment.systemEnvironment()
         self.process.setProcessEnvironment(env)
         args = ["models", "download", kind, "--json"]
-        if getattr(sys, "frozen", False):
-            self.process.setProgram(sys.executable)
-            self.process.setArguments(args)
-        else:
-            self.process.setProgram(sys.executable)
-            self.process.setArguments(["-m", "app.cli", *args])
+        self.process.setProgram(sys.executable)  # the frozen app's executable is the CLI itself
+        self.process.setArguments(args if getattr(sys, "frozen", False) else ["-m", "app.cli", *args])
         self.process.finished.connect(self._download_finished)
         self.download_message.setText("")
         self.download_text.setText("Connecting…")

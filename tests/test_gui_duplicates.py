@@ -144,3 +144,26 @@ def test_groups_are_labelled_and_trash_merge_dismiss_undo(qtbot, dup_window):
     assert all(queries.product(m) is not None for g in view.groups for m in g.ids)
     _undo(qtbot, window)
     qtbot.waitUntil(lambda: "variant" in {g.kind for g in view.groups} and not view.busy, timeout=120_000)
+
+
+def test_screenshots_of_the_duplicates_and_models_views(dup_catalog_dir, tmp_path):
+    """`gui --screenshot --size 1366x768 --view duplicates|models`: a real process waits until the groups are
+    read, opens the first one, and saves exactly 1366×768."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for view in ("duplicates", "models"):
+        out = tmp_path / f"{view}.png"
+        done = subprocess.run([sys.executable, "-m", "app", "gui", "--catalog", str(dup_catalog_dir),
+                               "--screenshot", str(out), "--size", "1366x768", "--view", view],
+                              cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        with Image.open(out) as img:
+            assert img.size == (1366, 768)
+            if view == "duplicates":  # the first group (the exact copy of a navy bag) has its photo drawn
+                low, _high = img.convert("L").crop((440, 150, 610, 325)).getextrema()
+                assert low < 80

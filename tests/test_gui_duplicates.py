@@ -138,7 +138,14 @@ def test_groups_are_labelled_and_trash_merge_dismiss_undo(qtbot, dup_window):
     _select(qtbot, view, "variant")
     assert not view.merge_button.isVisible()
     assert "Merging is not offered" in view.kind_help.text()
-    qtbot.mouseClick(view.dismiss_button, Qt.MouseButton.LeftButton)
+    # The keyboard does the same: → moves the keep mark, M on a variant group does nothing but say why, N dismisses.
+    first = view.keep
+    qtbot.keyClick(view.list, Qt.Key.Key_Right)
+    assert view.keep != first and sum(c.kept for c in view.cards) == 1
+    qtbot.keyClick(view.list, Qt.Key.Key_M)
+    assert "Merging is not offered" in window.statusBar().currentMessage()
+    assert all(queries.product(m) is not None for m in view.group.ids)
+    qtbot.keyClick(view.list, Qt.Key.Key_N)
     _wait_read(qtbot, view)
     assert "variant" not in {g.kind for g in view.groups}
     assert all(queries.product(m) is not None for g in view.groups for m in g.ids)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QFont, QPalette, QPixmap, QUndoCommand
+from PySide6.QtGui import QFont, QKeySequence, QPalette, QPixmap, QShortcut, QUndoCommand
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -233,6 +233,11 @@ class DuplicatesView(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
+        for key, slot in (("Left", lambda: self.step_keep(-1)), ("Right", lambda: self.step_keep(1)),
+                          ("T", lambda: self.act("trash")), ("M", lambda: self.act("merge")),
+                          ("N", lambda: self.act("dismiss"))):
+            shortcut = QShortcut(QKeySequence(key), self, slot)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         context.thumbnails.ready.connect(self._thumbnail_ready)
         undo_stack.indexChanged.connect(self._undo_moved)
 
@@ -254,8 +259,10 @@ class DuplicatesView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.cards_row)
-        hint = QLabel("Click a product to keep it; the others go.")
+        hint = QLabel("Click a product (or ←/→) to keep it; the others go. T trash the others · M merge · "
+                      "N not duplicates · Ctrl+Z undoes · ↑/↓ in the list: next group")
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        hint.setWordWrap(True)
         style = self.style()
         self.trash_button = QPushButton("&Trash the others")
         self.trash_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_TrashIcon))
@@ -403,6 +410,12 @@ class DuplicatesView(QWidget):
         self.keep = product_id
         for card in self.cards:
             card.set_kept(card.member.product_id == product_id)
+
+    def step_keep(self, delta: int) -> None:
+        ids = [c.member.product_id for c in self.cards]
+        if ids:
+            at = ids.index(self.keep) if self.keep in ids else 0
+            self.choose_keep(ids[(at + delta) % len(ids)])
 
     def act(self, action: str) -> None:
         group = self.group

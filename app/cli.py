@@ -373,6 +373,8 @@ def cmd_models(args: argparse.Namespace) -> int:
                 return 1
             emit(args, report, json.dumps(report, indent=2, default=str))
             return 0 if report.get("complete") else 1
+        if args.action == "adapt":
+            return _adapt(args, catalog)
         if args.action == "promote":
             lifecycle.promote(catalog, args.version)
         elif args.action == "delete":
@@ -401,6 +403,31 @@ def _download_weights(args: argparse.Namespace) -> int:
         return 1
     emit(args, {"ok": True, "name": name, "path": str(path), "bytes": path.stat().st_size}, f"{name}: {path}")
     return 0
+
+
+def _adapt(args: argparse.Namespace, catalog) -> int:
+    from core.ops.adapt import AdapterParams, adapt
+
+    params = AdapterParams()
+    params.epochs = args.epochs or params.epochs
+    params.rank = args.rank or params.rank
+    try:
+        report = adapt(catalog, params=params, queries=args.queries, promote_if_better=args.promote_if_better,
+                       progress=_stderr_progress(not args.json and sys.stderr.isatty()))
+    except ValueError as exc:
+        emit(args, {"complete": False, "error": str(exc)}, f"models adapt: {exc}")
+        return 1
+    gate = report.get("gate", {})
+    lines = [f"{report.get('model_version') or 'no adapter'}: {report.get('reason') or gate.get('reason', '')}"]
+    for judge in ("views", "queries"):
+        if judge in gate:
+            a, b = gate[judge]["current"], gate[judge]["candidate"]
+            lines.append(f"  held-back {judge} ({a.get('queries', 0)}): R@1 {a['r@1']:.3f} -> {b['r@1']:.3f}, "
+                         f"MRR {a['mrr']:.3f} -> {b['mrr']:.3f}")
+    lines.append(f"  {'promoted' if report.get('promoted') else 'not promoted'}; trained in "
+                 f"{report.get('train_seconds', 0)} s on {report.get('train_products', 0)} products")
+    emit(args, report, "\n".join(lines))
+    return 0 if report.get("complete") else 1
 
 
 @command("sync")
@@ -529,9 +556,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("review", "the review queue: products needing a look, most uncertain first")
     p.add_argument("--limit", type=int, default=50)
 
-    p = add("models", "model versions: list, re-index with another model, promote, delete")
-    p.add_argument("action", nargs="?", default="list", choices=["list", "reindex", "promote", "delete", "trust",
-                                                                   "download"])
+    p = add("models", "model versions: list, re-index with another model, train an adapter, promote, delete")
+    p.add_argument("action", nargs="?", default="list",
+                   choices=["list", "reindex", "promote", "delete", "trust", "download", "adapt"])
     p.add_argument("version", nargs="?", default=None,
                    help="model version (promote, delete), a weights file (trust: may be unpickled on this machine), "
                         "or clip | detector | a weights name (download into the model cache)")
@@ -539,6 +566,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clip-model", default=None, help="open_clip model name or JSON config path")
     p.add_argument("--clip-pretrained", default=None, help="open_clip tag or checkpoint path")
     p.add_argument("--promote", action="store_true", help="make the new version active when complete")
+    p.add_argument("--epochs", type=int, default=None, help="adapt: most training epochs (default 60)")
+    p.add_argument("--rank", type=int, default=None, help="adapt: rank of the adapter (default 32)")
+    p.add_argument("--queries", type=Path, default=None,
+                   help="adapt: a queries file: its held-out quarter is never trained on and also judges the "
+                        "adapter; its photos are never trained on")
+    p.add_argument("--promote-if-better", action="store_true",
+                   help="adapt: make the adapter active only when it beats the active version on the held-back split")
 
     p = add("sync", "push corrections to S3 and pull other curators' corrections")
     p.add_argument("--status", action="store_true", help="only show the outbox: pending, last sync, errors")

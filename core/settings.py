@@ -85,6 +85,8 @@ class ModelSettings(_Checked):
     # CPU inference of the CLIP image tower: auto tries int8 ONNX Runtime, then bf16, then fp32, keeping
     # the first whose vectors stay within cosine 0.99 of fp32 (core.models.accel). "fp32" turns it off.
     cpu_accel: str = _field("auto", choices=("auto", "fp32", "bf16", "int8-ort"))
+    # A catalog-trained adapter (core.models.adapter) after the embedder: "" none, else its .npz file.
+    adapter: str = ""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelSettings:

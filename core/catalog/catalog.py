@@ -211,7 +211,12 @@ class Catalog:
         info = db.VectorIndexInfo.get_or_none(db.VectorIndexInfo.model_version == model_version)
         if info is None or not info.model_settings:
             raise KeyError(f"no index for model version {model_version!r} with known model settings")
-        return ModelSettings.from_dict(info.model_settings)
+        settings = ModelSettings.from_dict(info.model_settings)
+        if settings.adapter:  # adapters live in the catalog folder: found again after the folder moves
+            path = Path(settings.adapter)
+            if not path.is_absolute() or not path.exists():
+                settings.adapter = str(self.paths.root / "adapters" / path.name)
+        return settings
 
     def search_model_settings(self) -> ModelSettings:
         """The model searches use: the active index's, else the catalog's settings (nothing indexed yet)."""

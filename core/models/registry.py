@@ -111,6 +111,8 @@ class ModelRegistry:
                 log.exception("CLIP could not be loaded; falling back to EfficientNet-Lite0 (image only)")
         if self._embedder is None:
             self._embedder = self._load_efficientnet()
+        if self.settings.adapter:
+            self._embedder = self._adapt(self._embedder)
         emb = self._embedder
         self._emb.name, self._emb.state, self._emb.reason = emb.name, "loaded", self.fallback_reason
         self._emb.device, self._emb.version = emb.device, emb.model_version
@@ -129,6 +131,16 @@ class ModelRegistry:
             tag = s.clip_pretrained
         return OpenClipEmbedder(s.clip_model, str(weights), device=s.device, tag=tag, accel=s.cpu_accel,
                                 accel_cache=self.cache_dir / "accel")
+
+    def _adapt(self, base: Embedder) -> Embedder:
+        """The embedder with its adapter; an adapter that cannot load fails loudly (its index needs it)."""
+        from core.models.adapter import AdaptedEmbedder, Adapter
+
+        try:
+            return AdaptedEmbedder(base, Adapter.load(self.settings.adapter))  # type: ignore[return-value]
+        except Exception:
+            base.close()
+            raise
 
     def _load_efficientnet(self) -> EfficientNetLiteEmbedder:
         emb = EfficientNetLiteEmbedder(device=self.settings.device)

@@ -242,7 +242,7 @@ def fit(views: Views, train_products: set[int], params: AdapterParams, *, epochs
             current = snapshot()
             score = view_retrieval(views, validate, current.apply)
             history.append({"epoch": epoch, "loss": round(losses[-1], 4), **score})
-            if score["mrr"] > best[0]:
+            if score["mrr"] >= best[0]:  # a tie goes to the later epoch: a saturated check must not stop training
                 best = (score["mrr"], epoch, current)
         if progress:
             progress(epoch, epochs, f"epoch {epoch}/{epochs} loss {losses[-1]:.3f}")

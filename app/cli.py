@@ -350,7 +350,8 @@ def cmd_models(args: argparse.Namespace) -> int:
         return 0
     if args.action == "download":  # the user's model cache, not the catalog's: no catalog needed
         return _download_weights(args)
-    with open_catalog(args) as catalog, catalog.writing() if args.action != "list" else _nothing():
+    # adapt takes the writer lock itself, only for what it writes (training reads for minutes)
+    with open_catalog(args) as catalog, catalog.writing() if args.action not in ("list", "adapt") else _nothing():
         if args.action == "reindex":
             import copy
 

@@ -214,3 +214,17 @@ def test_promotion_refuses_a_worse_adapter(indexed, monkeypatch):
         # The candidate stays listed beside the active version, ready to delete.
         versions = {r["model_version"]: r for r in model_versions(catalog)}
         assert not versions[report["model_version"]]["active"] and versions[before]["active"]
+
+
+def test_adapt_is_a_cancellable_job_that_leaves_nothing_half_made(indexed):
+    cat, _ = indexed
+    seen = []
+    with Catalog.open(cat) as catalog:
+        versions = {r["model_version"] for r in model_versions(catalog)}
+        report = adapt_ops.adapt(catalog, progress=lambda d, t, m: seen.append((d, t, m)),
+                                 should_stop=lambda: len(seen) >= 2)
+        assert report["cancelled"] and not report["complete"] and not report["promoted"]
+        assert db.Job.get_by_id(report["job_id"]).state == "cancelled"
+        assert {r["model_version"] for r in model_versions(catalog)} == versions  # no version, no file
+        assert not (cat / "adapters").exists() or not any((cat / "adapters").iterdir())
+        assert seen and all(t == seen[0][1] for _, t, _ in seen)

@@ -259,28 +259,31 @@ def adapt(catalog, *, params: AdapterParams | None = None, queries: Path | None 
     """Train an adapter for the active model version, build its index, judge it on the held-back split."""
     params = params or AdapterParams()
     started = time.perf_counter()
-    with catalog.writing():
-        active = catalog.active_model_version()
-        if not active:
-            raise ValueError("nothing is indexed yet: index the catalog before training an adapter")
-        active_settings = catalog.model_settings_for(active)
-        current = Adapter.load(active_settings.adapter) if active_settings.adapter else None
-        base = current.base_model_version if current else active
-        info = db.VectorIndexInfo.get(db.VectorIndexInfo.model_version == base)
-        job = db.transaction(lambda: db.Job.create(kind="adapt", state="running", started_at=db.utcnow(),
-                                                   heartbeat_at=db.utcnow(),
-                                                   params={"params": asdict(params), "base": base,
-                                                           "queries": str(queries or "")}))
-        try:
-            report = _adapt(catalog, job, params, base, info, current, queries, progress, should_stop)
-        except Exception as exc:
-            job.state, job.error, job.finished_at = "failed", f"{type(exc).__name__}: {exc}", db.utcnow()
-            db.transaction(job.save)
-            raise
-        report["promoted"] = bool(report.get("complete") and promote_if_better and report["gate"]["wins"])
-        if report["promoted"]:
-            from core.ops.lifecycle import promote
+    # Training only reads: the writer lock is held for building the index and promoting, not for minutes.
+    active = catalog.active_model_version()
+    if not active:
+        raise ValueError("nothing is indexed yet: index the catalog before training an adapter")
+    active_settings = catalog.model_settings_for(active)
+    current = Adapter.load(active_settings.adapter) if active_settings.adapter else None
+    base = current.base_model_version if current else active
+    info = db.VectorIndexInfo.get_or_none(db.VectorIndexInfo.model_version == base)
+    if info is None:
+        raise ValueError(f"the adapter's base model version {base} has no index any more: re-index with it first")
+    job = db.transaction(lambda: db.Job.create(kind="adapt", state="running", started_at=db.utcnow(),
+                                               heartbeat_at=db.utcnow(),
+                                               params={"params": asdict(params), "base": base,
+                                                       "queries": str(queries or "")}))
+    try:
+        report = _adapt(catalog, job, params, base, info, current, queries, progress, should_stop)
+    except Exception as exc:
+        job.state, job.error, job.finished_at = "failed", f"{type(exc).__name__}: {exc}", db.utcnow()
+        db.transaction(job.save)
+        raise
+    report["promoted"] = bool(report.get("complete") and promote_if_better and report["gate"]["wins"])
+    if report["promoted"]:
+        from core.ops.lifecycle import promote
 
+        with catalog.writing():
             promote(catalog, report["model_version"])
     report["seconds"] = round(time.perf_counter() - started, 2)
     job.state = "cancelled" if report.get("cancelled") else "succeeded"
@@ -327,6 +330,9 @@ def _adapt(catalog, job, params: AdapterParams, base: str, info, current: Adapte
                         validate=val, progress=first, should_stop=should_stop, base_model_version=base)
         epochs = max(1, choice["best_epoch"]) if choice["best_epoch"] else 0
     cancelled = bool(should_stop and should_stop())
+    if cancelled:
+        return {"complete": False, "cancelled": True, "reason": "cancelled", "model_version": None,
+                "gate": {"wins": False}}
     if epochs == 0:  # the identity did best on the validation products: nothing learnt, say so
         return {"complete": False, "reason": "no epoch beat the plain embedder on the validation products",
                 "choice": choice, "held_back": len(held), "held_back_rule": rule, "model_version": None,
@@ -353,7 +359,8 @@ def _adapt(catalog, job, params: AdapterParams, base: str, info, current: Adapte
         return {**report, "complete": False}
     path = adapter.save(catalog.paths.root / "adapters" / f"{adapter.digest}.npz")
     tell(total, total, "building the adapted index")
-    report["indexed"] = build_index(catalog, adapter, info, job, path)
+    with catalog.writing():
+        report["indexed"] = build_index(catalog, adapter, info, job, path)
     report["complete"] = report["indexed"]["missing"] == 0
     report["gate"] = judge(catalog, views, held, adapter, current, queries)
     adapter.record["gate"] = report["gate"]
@@ -387,6 +394,7 @@ def build_index(catalog, adapter: Adapter, base_info, job, path: Path) -> dict[s
     done = missing = 0
     for chunk in db.chunked(ids, 500):
         scheduling.checkpoint()
+        catalog.step_aside()  # a waiting writer (a curator's correction) goes first
         crops = product_crop_vectors(cache, chunk, base, base_info.preprocess_version)
         items, keys, vectors, results = [], [], [], []
         for pid in chunk:

@@ -55,11 +55,11 @@ def run_gui(catalog: Path | None = None, screenshot: Path | None = None, size: t
     log.info("starting; log at %s", log_path)
     relay = ErrorRelay()
     install_excepthooks(relay)
-    from app.context import AppContext
-    from app.views.main_window import MainWindow
+    from app.session import Session
 
+    session = Session(relay)
     try:
-        context = AppContext.open(catalog, start_models=False)  # started once the window is on screen
+        window = session.open(catalog)
     except Exception as exc:  # a catalog newer than this app, unreadable folder: say so and stop
         from PySide6.QtWidgets import QMessageBox
 
@@ -67,10 +67,6 @@ def run_gui(catalog: Path | None = None, screenshot: Path | None = None, size: t
         QMessageBox.critical(None, "Catalog Curator", f"The catalog could not be opened:\n{exc}")
         uninstall_excepthooks()
         return 2
-    window = MainWindow(context)
-    relay.error.connect(window.show_error)
-    app.aboutToQuit.connect(context.shutdown)  # also covers quitting without closing the window
-    window.exposed.connect(context.start_models)
     if os.environ.get(EXPOSED_ENV):
         window.exposed.connect(lambda: print(f"WINDOW_EXPOSED {time.perf_counter() - LAUNCHED_AT:.3f}",
                                              flush=True))
@@ -85,7 +81,7 @@ def run_gui(catalog: Path | None = None, screenshot: Path | None = None, size: t
         shooter.start()
     window.show()
     code = app.exec()
-    window.close()
+    session.window.close()
     uninstall_excepthooks()
     close_logging()
     return code if screenshot is None else (0 if shooter.saved else 1)

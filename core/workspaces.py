@@ -74,3 +74,15 @@ class Workspaces:
             raise ValueError("switch to another workspace before removing the current one")
         data["workspaces"].pop(name)
         self._write(data)
+
+    def remember(self, path: Path) -> Workspace:
+        """Make the catalog at `path` the current workspace (the app opens it next time), adding it under its
+        folder's name, or that name with a number when another catalog has it already."""
+        target = Path(path).resolve()
+        known = next((w for w in self.list() if Path(w.path).resolve() == target), None)
+        if known is None:
+            taken = {w.name for w in self.list()}
+            base = re.sub(r"[^\w .-]", "_", target.name or "catalog")[:56] or "catalog"
+            name = next(n for n in [base, *(f"{base}-{i}" for i in range(2, 10_000))] if n not in taken)
+            known = self.add(name, target)
+        return self.use(known.name)

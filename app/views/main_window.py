@@ -52,6 +52,8 @@ def dropped_paths(mime) -> tuple[list[Path], list[Path]]:
 
 class MainWindow(QMainWindow):
     exposed = Signal()  # the window was first shown on screen
+    # The curator chose another catalog (a Path): the app's Session closes this one and opens that one.
+    open_catalog_requested = Signal(object)
 
     def __init__(self, context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +65,7 @@ class MainWindow(QMainWindow):
         self._download_dialog: QProgressDialog | None = None
         self.export_dialog = None
         self._closing = False
+        self.switches_in_place = False  # the app's Session handles open_catalog_requested
         self._build_views()
         self._build_actions()
         self._connect()
@@ -174,6 +177,12 @@ class MainWindow(QMainWindow):
                        self.jobs_action, self.settings_action, self.about_action):
             toolbar.addAction(action)
         menu = self.menuBar().addMenu("&File")
+        self.open_catalog_action = self._action("Open catalog…", "Ctrl+Shift+O", self.choose_catalog,
+                                                "Open another catalog folder in this window")
+        menu.addAction(self.open_catalog_action)
+        self.recent_menu = menu.addMenu("Recent catalogs")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        menu.addSeparator()
         for action in (self.add_action, self.export_action, self.sync_action, self.settings_action):
             menu.addAction(action)
         menu.addSeparator()
@@ -454,18 +463,44 @@ class MainWindow(QMainWindow):
         self.export_dialog.open()
         return self.export_dialog
 
+    @Slot()
+    def choose_catalog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a catalog folder", str(self.context.catalog.root.parent))
+        if folder:
+            self._switch_catalog(Path(folder))
+
+    @Slot()
+    def _fill_recent(self) -> None:
+        from core.workspaces import Workspaces
+
+        self.recent_menu.clear()
+        try:
+            spaces = Workspaces().list()
+        except Exception as exc:  # an unreadable registry must not break the menu
+            log.warning("cannot read the workspaces: %s", exc)
+            spaces = []
+        here = self.context.catalog.root.resolve()
+        for space in spaces:
+            action = self.recent_menu.addAction(f"{space.name} — {space.path}")
+            action.setEnabled(Path(space.path).resolve() != here)
+            action.triggered.connect(lambda _=False, p=Path(space.path): self._switch_catalog(p))
+        if not spaces:
+            self.recent_menu.addAction("No other catalogs yet").setEnabled(False)
+
     def _switch_catalog(self, path: Path) -> None:
+        """Remember the catalog (it opens at the next start too) and ask the app to open it now."""
+        if Path(path).resolve() == self.context.catalog.root.resolve():
+            return
         try:
             from core.workspaces import Workspaces
 
-            spaces = Workspaces()
-            name = path.name or "catalog"
-            if name not in {w.name for w in spaces.list()}:
-                spaces.add(name, path)
-            spaces.use(name)
+            Workspaces().remember(Path(path))
+        except Exception as exc:  # the switch still happens; only the next start's choice is lost
+            log.warning("could not remember %s as a workspace: %s", path, exc)
+        if not self.switches_in_place:  # a window built without the app's Session
             self.show_message(f"{path} opens the next time Catalog Curator starts")
-        except Exception as exc:
-            self.show_error(f"Could not switch to {path}: {exc}", "")
+            return
+        self.open_catalog_requested.emit(Path(path))
 
     @Slot()
     def open_about(self) -> None:
@@ -517,7 +552,7 @@ class MainWindow(QMainWindow):
     def event(self, event) -> bool:
         if event.type() == QEvent.Type.Show and not getattr(self, "_shown_once", False):
             self._shown_once = True
-            QTimer.singleShot(0, self.exposed.emit)
+            QTimer.singleShot(0, self, self.exposed.emit)  # with a context: dropped if the window goes first
         return super().event(event)
 
     def closeEvent(self, event) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import getpass
@@ -9,7 +10,9 @@ import json
 import logging
 import random
 import sqlite3
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,8 +23,56 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 10
 
-# Bound to a file by open_database(); one catalog is open per process at a time.
-database = pw.SqliteDatabase(None)
+class _Connection(sqlite3.Connection):
+    """A plain sqlite3 connection that can be weakly referenced (a dead thread's goes with it)."""
+
+
+class CatalogDatabase(pw.SqliteDatabase):
+    """Peewee's SQLite database, which also remembers every thread's connection: closing a catalog closes
+    them all, so the app can open another catalog without a restart (peewee alone closes only the calling
+    thread's, and a pool or model thread would go on reading the old file)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._live: weakref.WeakValueDictionary[int, sqlite3.Connection] = weakref.WeakValueDictionary()
+        self._live_lock = threading.Lock()
+
+    def _connect(self) -> sqlite3.Connection:
+        self.connect_params.setdefault("factory", _Connection)
+        conn = super()._connect()
+        with self._live_lock:
+            self._live[id(conn)] = conn
+        return conn
+
+    def _close(self, conn: sqlite3.Connection) -> None:
+        with self._live_lock:
+            self._live.pop(id(conn), None)
+        super()._close(conn)
+
+    def is_closed(self) -> bool:
+        # A connection close_all() took from this thread: forget it, the next query connects anew.
+        if not self._state.closed and id(self._state.conn) not in self._live:
+            self._state.reset()
+        return super().is_closed()
+
+    def close_all(self) -> int:
+        """Close every thread's connection (call it once the catalog's workers have stopped); one inside a
+        transaction is left to its thread. Returns how many were closed."""
+        if not self.is_closed() and not self.in_transaction():
+            self.close()
+        with self._live_lock:
+            idle = [c for c in list(self._live.values()) if not c.in_transaction]
+            for conn in idle:
+                self._live.pop(id(conn), None)
+        for conn in idle:
+            with contextlib.suppress(sqlite3.Error):  # already closed with its thread
+                conn.close()
+        return len(idle)
+
+
+# Bound to a file by open_database(); one catalog is open per process at a time, and close_database()
+# lets go of it in every thread so that another catalog can be opened in the same process.
+database = CatalogDatabase(None)
 
 T = TypeVar("T")
 
@@ -548,7 +599,9 @@ PRAGMAS = {
 
 def open_database(path: Path, target: int = SCHEMA_VERSION) -> pw.SqliteDatabase:
     """Bind the models to this SQLite file (one connection per thread) and bring its schema up to date."""
-    if not database.is_closed():
+    if database.database and Path(database.database).resolve() != Path(path).resolve():
+        database.close_all()  # another catalog's connections, in whichever thread opened them
+    elif not database.is_closed():
         database.close()
     database.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
     database.connect(reuse_if_open=True)
@@ -557,8 +610,9 @@ def open_database(path: Path, target: int = SCHEMA_VERSION) -> pw.SqliteDatabase
 
 
 def close_database() -> None:
-    if not database.is_closed():
-        database.close()
+    """Close the catalog's connections in every thread (its workers have stopped)."""
+    if not database.deferred:
+        database.close_all()
 
 
 def is_locked_error(exc: BaseException) -> bool:

@@ -90,6 +90,8 @@ class SearchResponse:
     query_candidates: list[dict] = field(default_factory=list)
     filtered: int | None = None  # how many products passed the filters (None: no filter)
     exact: bool = False
+    # Milliseconds per stage (encode, filter, lexical, index, rows, rerank, log): where a query's time went.
+    timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"results": [r.to_dict() for r in self.results], "seconds": round(self.seconds, 6),
@@ -122,7 +124,15 @@ class _Query:
 
 def search(catalog, registry, request: SearchRequest, *, log_query: bool = True) -> SearchResponse:
     """Run one query against the catalog's index for the query's model version."""
-    started = time.perf_counter()
+    started = last = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(stage: str) -> None:
+        nonlocal last
+        now = time.perf_counter()
+        timings[stage] = round(timings.get(stage, 0.0) + (now - last) * 1000.0, 3)
+        last = now
+
     if request.k <= 0:
         raise QueryError("k must be at least 1")
     filters = parse_filters(request.filters)
@@ -132,7 +142,9 @@ def search(catalog, registry, request: SearchRequest, *, log_query: bool = True)
     except FileNotFoundError:
         raise QueryError(f"there is no index for model version {model_version!r}; index the catalog first") \
             from None
+    lap("setup")
     query = _encode(catalog, registry, request, store, model_version)
+    lap("encode")
 
     allowed = filters.product_ids()
     if allowed is not None and query.exclude is not None:
@@ -140,11 +152,13 @@ def search(catalog, registry, request: SearchRequest, *, log_query: bool = True)
     k = int(request.k)
     pool = max(k * RERANK_POOL_FACTOR, RERANK_POOL_MIN) if request.rerank else k
     ask = pool + ORPHAN_SLACK + (1 if query.exclude is not None else 0)
+    lap("filter")
 
     ranks: dict[int, int] = {}
     exact = True
     if query.text:
         _lexical(query, allowed, pool)
+    lap("lexical")
     if allowed is None or allowed:
         for vec in query.retrieval:
             hits = store.search(vec, ask, allowed=allowed)
@@ -157,7 +171,8 @@ def search(catalog, registry, request: SearchRequest, *, log_query: bool = True)
             ranks.setdefault(pid, rank)
     ids, primary = store.get(list(ranks))
     ids, primary = _add_unindexed(ids, primary, query)
-    products = {p.id: p for p in db.Product.select().where(db.Product.id.in_(ids.tolist()))}
+    lap("index")
+    products = _products(ids.tolist())
     keep = [i for i, pid in enumerate(ids.tolist()) if pid in products]
     ids, primary = ids[keep], primary[keep]
     primary = normalize(primary) if len(ids) else primary
@@ -165,17 +180,24 @@ def search(catalog, registry, request: SearchRequest, *, log_query: bool = True)
     base = _fused(primary, query, ids)
     order = np.argsort(-base, kind="stable")[:pool]
     ids, primary, base = ids[order], primary[order], base[order]
+    lap("rows")
 
     results = _score(catalog, query, filters, request, model_version, ids, primary, base, ranks, products,
                      exact, k)
     if results and query.image is not None and len(query.image.boxes) > 1:
         query.query_box = tuple(results[0].explanation["query_box"])  # where the best match was found
+    lap("rerank")
     seconds = time.perf_counter() - started
     query_id = _log(query, request, filters, model_version, results, seconds) if log_query else None
+    lap("log")
     return SearchResponse(results=results, seconds=time.perf_counter() - started, query_id=query_id,
                           kind=query.kind, model_version=model_version, query_box=query.query_box,
                           query_candidates=query.image.candidates if query.image else [],
-                          filtered=None if allowed is None else len(allowed), exact=exact)
+                          filtered=None if allowed is None else len(allowed), exact=exact, timings=timings)
+
+
+def _products(ids: list[int]) -> dict[int, db.Product]:
+    return {p.id: p for p in db.Product.select().where(db.Product.id.in_(ids))}
 
 
 def _lexical(query: _Query, allowed: list[int] | None, pool: int) -> None:
@@ -302,7 +324,7 @@ def _encode(catalog, registry, request: SearchRequest, store, model_version: str
 
 
 # The localiser's reference vectors, per index and size: a scene query must not read the whole index.
-_REFERENCES: dict[tuple[int, int], np.ndarray] = {}
+_REFERENCES: dict[tuple[str, int, int], np.ndarray] = {}
 REFERENCE_MAX = 4096
 
 
@@ -313,7 +335,7 @@ def _localiser(registry, store):
     embedder = registry.embedder()
     if not hasattr(embedder, "feature_map") or not len(store):
         return None
-    key = (id(store), len(store))
+    key = (str(store.path), id(store), len(store))  # the path: another catalog's store may reuse an id
     reference = _REFERENCES.get(key)
     if reference is None:
         keys = np.sort(store.keys())

@@ -11,6 +11,11 @@ same process on the same file: the per-product review queue (two queries per pro
 snapshot that loaded every indexing result into Python. Goal (issue 13): review queue and health <= 50 ms
 at 10k products. Each figure comes as wall-clock and CPU-time percentiles, with the load average: on a
 shared machine the wall clock mostly measures the wait for a core.
+
+Then (`--queries N`, 0 skips) text and 640x480 image queries end to end on a 10k-product catalog with the
+ViT-B-32 architecture (random weights, seeded): p50/p95 wall and CPU time, the time per stage (encode,
+lexical, index, rows, rerank, log: SearchResponse.timings) and the model call alone as the baseline.
+Goals (issue 13): text p95 < 60 ms, image p95 < 150 ms on a quiet machine. `uptime` is printed before and after.
 """
 
 from __future__ import annotations
@@ -149,13 +154,41 @@ def timed(fn, repeat: int, *, warm: bool = True) -> dict[str, float]:
             "cpu_p50_ms": round(float(np.percentile(c, 50)), 2), "cpu_p95_ms": round(float(np.percentile(c, 95)), 2)}
 
 
+def end_to_end(products: int, queries: int) -> dict[str, Any]:
+    """Text and image queries through core.search (encode + search + rows + log), where the time went (per
+    stage) and the model call alone as the same-run baseline: bench/search_latency.py's end-to-end part."""
+    from bench.search_latency import bench_end_to_end
+
+    out = bench_end_to_end(products, DIM, queries, np.random.default_rng(0))
+    keep = ("text_query_p95_ms", "image_query_p95_ms", "text_query_cpu_p95_ms", "image_query_cpu_p95_ms",
+            "text_query", "image_query", "text_query_cpu", "image_query_cpu", "text_query_filtered",
+            "text_stages_ms", "image_stages_ms", "baseline_text_encode_alone", "baseline_image_encode_alone",
+            "text_query_p95_over_encode_p95", "image_query_p95_over_encode_p95", "accel", "model", "threads")
+    return {"query_catalog_products": products, **{k: out[k] for k in keep},
+            "query_goals_ms": {"text_p95": 60, "image_p95": 150}}
+
+
+def _uptime() -> str:
+    try:
+        import subprocess
+
+        return subprocess.run(["uptime"], capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return f"load average {os.getloadavg()}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--baseline-repeat", type=int, default=2, help="the old code is slow: fewer rounds")
+    parser.add_argument("--queries", type=int, default=40,
+                        help="text queries (and a quarter as many 640x480 image queries) end to end with "
+                             "ViT-B-32 (random weights) on a 10k catalog of their own; 0 skips them")
+    parser.add_argument("--query-products", type=int, default=10_000)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    uptime_start = _uptime()
     from core.ops.health import device_info, read_health
 
     device_info()  # imports torch once, as the running app already has
@@ -191,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
         out["goal_met_cpu"] = out["review_queue"]["cpu_p95_ms"] <= 50 and out["health"]["cpu_p95_ms"] <= 50
         out["load_average"] = [round(v, 2) for v in os.getloadavg()]
         out["cpus"] = os.cpu_count()
+    if args.queries > 0:
+        out.update(end_to_end(args.query_products, args.queries))
+    out["uptime_start"], out["uptime_end"] = uptime_start, _uptime()
     if args.json:
         print(json.dumps(out, indent=2))
     else:

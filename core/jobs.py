@@ -17,7 +17,6 @@ from typing import Any
 
 from core.catalog import db
 from core.catalog.catalog import Catalog
-from core.catalog.importer import import_folders
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +31,11 @@ class JobState(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+    @property
+    def active(self) -> bool:
+        """Queued or running: the job has not ended."""
+        return self in (JobState.QUEUED, JobState.RUNNING)
 
 
 class JobPhase(StrEnum):
@@ -76,6 +80,8 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
             def import_progress(done: int, total: int, message: str) -> None:
                 if progress:
                     progress(done, total, f"{JobPhase.IMPORTING.value} {message}")
+
+            from core.catalog.importer import import_folders  # PIL and the decoders: not at app launch
 
             summary = import_folders(catalog.paths, [Path(f) for f in folders], progress=import_progress,
                                      should_stop=should_stop, job=job)

@@ -15,14 +15,24 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-# Load ONNX Runtime's native module before USearch's: the other order segfaults on import (usearch 2.26
-# with onnxruntime 1.32, seen here). ONNX Runtime is optional: it only speeds up CPU inference.
-with contextlib.suppress(ImportError):
-    import onnxruntime.capi._pybind_state  # noqa: F401
-from usearch.index import Index  # noqa: E402
+if TYPE_CHECKING:
+    from usearch.index import Index
+
+
+def _usearch_index() -> type[Index]:
+    """USearch's Index, imported on first use: with ONNX Runtime it costs ~0.5 s that the window at launch
+    does not need (no index is opened before the first search or job)."""
+    # Load ONNX Runtime's native module before USearch's: the other order segfaults on import (usearch 2.26
+    # with onnxruntime 1.32, seen here). ONNX Runtime is optional: it only speeds up CPU inference.
+    with contextlib.suppress(ImportError):
+        import onnxruntime.capi._pybind_state  # noqa: F401
+    from usearch.index import Index
+
+    return Index
 
 METRIC = "cos"
 DTYPE = "f16"
@@ -130,7 +140,7 @@ class VectorStore:
         self.guard = contextlib.nullcontext
 
     def _new_index(self) -> Index:
-        return Index(ndim=self.dim, metric=METRIC, dtype=DTYPE, **self._params)
+        return _usearch_index()(ndim=self.dim, metric=METRIC, dtype=DTYPE, **self._params)
 
     def _tune(self) -> None:
         """Pick the search expansion for the index's size (callers hold the exclusive lock or own the index)."""

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.workers.jobs import JobRecord, format_eta
+from core.jobs import JobState
 
 REFRESH_MS = 250
 
@@ -55,25 +56,25 @@ class JobRow(QFrame):
 
     def refresh(self) -> None:
         r = self.record
-        if r.state in ("queued", "running") and not self.cancel_button.isEnabled():
+        if r.state.active and not self.cancel_button.isEnabled():
             return  # cancelling: keep saying so until the job has stopped
-        if r.state in ("queued", "running"):
+        if r.state.active:
             if r.total:
                 self.bar.setRange(0, r.total)
                 self.bar.setValue(r.done)
-            if r.state == "running":
+            if r.state is JobState.RUNNING:
                 rate = f"{r.rate:.1f} images/s" if r.rate else "— images/s"
                 self.detail.setText(f"{r.phase.capitalize()} {r.done}/{r.total} · {rate} · "
                                     f"ETA {format_eta(r.eta_s)} · {r.message[:60]}")
             return
         self.cancel_button.setVisible(False)
-        if r.state == "succeeded" and r.errors:  # not a full bar: the share of products that went in
+        if r.state is JobState.SUCCEEDED and r.errors:  # not a full bar: the share of products that went in
             result = r.result or {}
             ok = result.get("indexed", 0) + result.get("skipped", 0)
             self.bar.setRange(0, max(1, ok + len(r.errors)))
             self.bar.setValue(ok)
             self.bar.setFormat("%v of %m went in")
-        elif r.state == "succeeded":
+        elif r.state is JobState.SUCCEEDED:
             self.bar.setRange(0, 1)
             self.bar.setValue(1)
         elif self.bar.maximum() == 0:  # ended before any progress: stop the busy animation
@@ -89,7 +90,7 @@ class JobRow(QFrame):
 
 
 def summary(r: JobRecord) -> str:
-    if r.state == "failed":
+    if r.state is JobState.FAILED:
         return f"Failed: {r.message.splitlines()[0] if r.message else 'unknown error'}"
     result = r.result or {}
     text = (f"{result.get('products', 0)} products imported, {result.get('indexed', 0)} indexed, "
@@ -103,7 +104,7 @@ def summary(r: JobRecord) -> str:
         text += f", {len(r.warnings)} warning{'s' if len(r.warnings) != 1 else ''}"
     if result.get("seconds") is not None:
         text += f" in {result['seconds']:.1f} s"
-    if r.state == "cancelled":
+    if r.state is JobState.CANCELLED:
         return "Cancelled: " + text
     if r.errors:  # some products did not go in: not "Done"; the reasons are listed under the row
         n = len(r.errors)
@@ -147,7 +148,7 @@ class JobsPanel(QWidget):
     @Slot(object)
     def _on_finished(self, record: JobRecord) -> None:
         self.refresh()
-        if not any(r.record.state in ("queued", "running") for r in self.rows):
+        if not any(r.record.state.active for r in self.rows):
             self._timer.stop()
 
     def stop(self) -> None:

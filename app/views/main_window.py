@@ -35,6 +35,7 @@ from app.views.product_detail import ProductDetail
 from app.views.review_queue import ReviewQueueView
 from app.views.search_panel import IMAGE_SUFFIXES, SearchPanel
 from app.views.sync_status import SyncBadge, SyncPanel
+from app.workers.model_thread import ModelState
 from app.workers.review import ReviewService
 from app.workers.sync import SyncService
 from core.catalog import queries
@@ -246,7 +247,7 @@ class MainWindow(QMainWindow):
     def _update_banner(self) -> None:
         """Products imported but not indexed (a job closed mid-way, an import-only run): say how many
         and offer to index them, unless a job is already at it."""
-        running = any(r.state in ("queued", "running") for r in self.context.jobs)
+        running = any(r.state.active for r in self.context.jobs)
         waiting = 0 if running or self.context.read_only else queries.count_products(
             queries.GridQuery(status="imported"))
         self.not_indexed_banner.show_count(waiting)
@@ -390,14 +391,15 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _models_changed(self, status: dict) -> None:
         emb = status.get("embedder") or {}
-        if status.get("state") in ("ready", "failed"):
+        state = ModelState(status.get("state", ModelState.STARTING))
+        if state.settled:
             available = bool(emb.get("supports_text"))
             reason = emb.get("text_unavailable_reason") or status.get("error", "").split("\n")[0] or "no model"
             self.search.set_text_available(available, reason)
             if self._download_dialog is not None:
                 self._download_dialog.close()
                 self._download_dialog = None
-            if status.get("state") == "failed":
+            if state is ModelState.FAILED:
                 self.show_message("Models failed to load; browsing still works. See the status bar.")
 
     @Slot(int, int, str)

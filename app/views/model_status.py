@@ -6,11 +6,13 @@ from __future__ import annotations
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from app.workers.model_thread import ModelState
+
 
 def describe(status: dict) -> tuple[str, str, str]:
     """(models text, text-search text, tooltip) for a ModelRegistry.status() plus "state"."""
-    state = status.get("state", "starting")
-    if state in ("starting", "loading"):
+    state = ModelState(status.get("state", ModelState.STARTING))
+    if not state.settled:
         return "Loading models…", "", "The window works while the models load in the background."
     emb = status.get("embedder") or {}
     det = status.get("detector") or {}
@@ -21,7 +23,7 @@ def describe(status: dict) -> tuple[str, str, str]:
     if "not trusted" in (det.get("reason") or ""):
         det_text = "detector weights not trusted (choose them in Settings → Models to trust them)"
     models = " · ".join(p for p in (emb.get("name") or emb.get("requested") or "?", det_text, device) if p)
-    if state == "failed" and emb.get("state") != "loaded":
+    if state is ModelState.FAILED and emb.get("state") != "loaded":
         first = (status.get("error") or "unknown error").splitlines()[0]
         return "Models failed to load", "Search unavailable", first
     # Words always work (the lexical index needs no model); CLIP adds searching by meaning.

@@ -15,6 +15,7 @@ import itertools
 import logging
 import threading
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -26,6 +27,20 @@ log = logging.getLogger(__name__)
 
 ModelFn = Callable[[Any, Progress, ShouldStop], Any]  # (registry, progress, should_stop) -> result
 INTERACTIVE, BACKGROUND = 0, 1  # lower runs first
+
+
+class ModelState(StrEnum):
+    """The "state" of ModelThread.status (beside ModelRegistry.status()'s own keys)."""
+
+    STARTING = "starting"
+    LOADING = "loading"
+    READY = "ready"
+    FAILED = "failed"
+
+    @property
+    def settled(self) -> bool:
+        """Loaded or failed: nothing more will happen until a reload."""
+        return self in (ModelState.READY, ModelState.FAILED)
 
 
 class ModelTask(Task):
@@ -88,16 +103,16 @@ class ModelWorker(QObject):
     @Slot()
     def load(self) -> None:
         """Build the registry and load both models, so the first search or job does not wait."""
-        self.status_changed.emit({"state": "loading"})
+        self.status_changed.emit({"state": ModelState.LOADING})
         try:
             if self.registry is None:
                 self.registry = self._make_registry(self._download)
             self.registry.embedder()
             self.registry.detector()
-            status = dict(self.registry.status(), state="ready")
+            status = dict(self.registry.status(), state=ModelState.READY)
         except Exception as exc:  # the app stays usable for browsing; the reason is shown in the status bar
             log.exception("models could not be loaded")
-            status = {"state": "failed", "error": describe_exception(exc)}
+            status = {"state": ModelState.FAILED, "error": describe_exception(exc)}
             if self.registry is not None:
                 status.update(self.registry.status())
         self.status_changed.emit(status)
@@ -170,7 +185,7 @@ class ModelThread(QObject):
 
     def __init__(self, make_registry: Callable[[Progress], Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.status: dict[str, Any] = {"state": "starting"}
+        self.status: dict[str, Any] = {"state": ModelState.STARTING}
         self._thread = QThread()
         self._thread.setObjectName("model-thread")
         self._queue = TaskQueue()
@@ -190,7 +205,7 @@ class ModelThread(QObject):
 
     @property
     def ready(self) -> bool:
-        return self.status.get("state") in ("ready", "failed")
+        return ModelState(self.status.get("state", ModelState.STARTING)).settled
 
     def submit(self, task: ModelTask) -> ModelTask:
         with self._lock:
@@ -201,7 +216,7 @@ class ModelThread(QObject):
         return task
 
     def reload(self, make_registry: Callable[[Progress], Any]) -> None:
-        self.status = {"state": "loading"}
+        self.status = {"state": ModelState.LOADING}
         self._reload.emit(make_registry)
 
     @Slot()

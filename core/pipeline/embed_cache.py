@@ -72,16 +72,26 @@ class EmbeddingCache:
         out: dict[CacheKey, np.ndarray] = {}
         conn = self._conn()
         wanted = list(keys)
+        by_text: dict[tuple[str, str], list[CacheKey]] = {}
         for sha, box in wanted:
-            row = conn.execute(
-                "SELECT dim, vector FROM embedding WHERE sha256=? AND box=? AND model_version=? "
-                "AND preprocess_version=?", (sha, box_key(box), model_version, preprocess_version)).fetchone()
-            if row is not None and isinstance(row[1], bytes) and len(row[1]) == 4 * int(row[0] or 0):
-                vector = np.frombuffer(row[1], dtype=np.float32)
-                if np.isfinite(vector).all():  # a damaged row is a miss: the crop is embedded again
-                    out[(sha, box)] = vector.copy()
-        self.hits += len(out)
-        self.misses += len(wanted) - len(out)
+            by_text.setdefault((sha, box_key(box)), []).append((sha, box))
+        shas = sorted({sha for sha, _ in wanted})
+        # One statement per 500 images, not one per crop: a search reads ~200 crops (primary key: sha256 first).
+        for start in range(0, len(shas), 500):
+            chunk = shas[start:start + 500]
+            rows = conn.execute(
+                f"SELECT sha256, box, dim, vector FROM embedding WHERE sha256 IN ({', '.join('?' * len(chunk))}) "
+                "AND model_version=? AND preprocess_version=?", (*chunk, model_version, preprocess_version))
+            for sha, box, dim, blob in rows:
+                keys_here = by_text.get((sha, box))
+                if keys_here and isinstance(blob, bytes) and len(blob) == 4 * int(dim or 0):
+                    vector = np.frombuffer(blob, dtype=np.float32)
+                    if np.isfinite(vector).all():  # a damaged row is a miss: the crop is embedded again
+                        for key in keys_here:
+                            out[key] = vector.copy()
+        found = sum(key in out for key in wanted)
+        self.hits += found
+        self.misses += len(wanted) - found
         return out
 
     def put_many(self, items: Iterable[tuple[CacheKey, np.ndarray]], model_version: str,
@@ -144,16 +154,13 @@ def _crop_vectors_into(out: dict[int, list[CropVector]], cache: EmbeddingCache, 
                        model_version: str, preprocess_version: str) -> None:
     from core.catalog import db
 
-    # Plain tuples, not model instances: search calls this for every candidate, and building ~50-field
-    # peewee objects cost more than the query itself.
-    rows = (db.Crop.select(db.Crop.id, db.Crop.image, db.ImageFile.sha256, db.ImageFile.product, db.Crop.x0,
-                           db.Crop.y0, db.Crop.x1, db.Crop.y1, db.Crop.is_primary)
-            .join(db.ImageFile)
-            .where(db.ImageFile.product.in_(ids) & (db.Crop.verdict == "accepted")
-                   & db.ImageFile.deleted_at.is_null())
-            .order_by(db.Crop.is_primary.desc(), db.Crop.id)
-            .tuples())
-    crops = list(rows)
+    # Plain SQL and tuples, not peewee: search calls this for ~100 candidates, and building the query's IN
+    # clause from peewee values and ~50-field objects cost more than the lookup itself.
+    crops = db.database.execute_sql(
+        "SELECT c.id, c.image_id, i.sha256, i.product_id, c.x0, c.y0, c.x1, c.y1, c.is_primary FROM crop c "
+        "JOIN image_file i ON i.id = c.image_id WHERE i.product_id IN "
+        f"({', '.join('?' * len(ids))}) AND c.verdict = 'accepted' AND c.deleted_at IS NULL AND c.staged_for = '' "
+        "AND i.deleted_at IS NULL ORDER BY c.is_primary DESC, c.id", list(ids)).fetchall()
     keys = [(sha, (int(round(x0)), int(round(y0)), int(round(x1)), int(round(y1))))
             for _, _, sha, _, x0, y0, x1, y1, _ in crops]
     vectors = cache.get_many(keys, model_version, preprocess_version)

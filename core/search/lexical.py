@@ -44,8 +44,11 @@ def match_expression(tokens: list[str], *, every: bool, prefix_last: bool = True
     return (" AND " if every else " OR ").join(parts)
 
 
-def search(text: str | None, limit: int, allowed: Iterable[int] | None = None) -> list[LexicalHit]:
-    """Products whose words match `text`, best first; `allowed` restricts to those product ids."""
+def search(text: str | None, limit: int, allowed: Iterable[int] | None = None, *, fields: bool = True
+           ) -> list[LexicalHit]:
+    """Products whose words match `text`, best first; `allowed` restricts to those product ids. `fields=False`
+    leaves LexicalHit.fields empty: a search fills them with `add_fields` for the results it shows only
+    (FTS5's highlight() is the costly part, and ~100 candidates are ranked for 10-20 shown)."""
     tokens = words(text)
     if not tokens or limit <= 0:
         return []
@@ -58,7 +61,10 @@ def search(text: str | None, limit: int, allowed: Iterable[int] | None = None) -
         hits.append(LexicalHit(exact[0], float("inf"), sku_exact=True))
         seen.add(exact[0])
     for every in ((True, False) if len(tokens) > 1 else (True,)):
-        for pid, score in _match(match_expression(tokens, every=every)):
+        # Without a filter only the best `limit` can be kept: SQLite stops there instead of ranking every
+        # product that holds a common word (a third of the catalog for "blue").
+        cap = None if allow is not None else limit + len(seen)
+        for pid, score in _match(match_expression(tokens, every=every), cap):
             if pid in seen or (allow is not None and pid not in allow):
                 continue
             seen.add(pid)
@@ -66,15 +72,24 @@ def search(text: str | None, limit: int, allowed: Iterable[int] | None = None) -
         if len(hits) >= limit:
             break
     hits = hits[:limit]
-    _add_fields(hits, match_expression(tokens, every=False))
+    if fields:
+        add_fields(text, hits)
     return hits
 
 
-def _match(expression: str) -> list[tuple[int, float]]:
+def add_fields(text: str | None, hits: list[LexicalHit]) -> None:
+    """Fill in which columns matched on which words, for these hits of the query `text`."""
+    tokens = words(text)
+    if tokens and hits:
+        _add_fields(hits, match_expression(tokens, every=False))
+
+
+def _match(expression: str, limit: int | None = None) -> list[tuple[int, float]]:
     weights = ", ".join(str(w) for w in WEIGHTS)
     cursor = db.database.execute_sql(
         f"SELECT rowid, -bm25(product_fts, {weights}) FROM product_fts WHERE product_fts MATCH ? "
-        "ORDER BY bm25(product_fts, " + weights + "), rowid", (expression,))
+        "ORDER BY bm25(product_fts, " + weights + "), rowid" + ("" if limit is None else " LIMIT ?"),
+        (expression,) if limit is None else (expression, int(limit)))
     return [(int(pid), float(score)) for pid, score in cursor.fetchall()]
 
 

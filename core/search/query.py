@@ -26,11 +26,12 @@ subset, HNSW with oversampling over a large one, and k results whenever k produc
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -196,13 +197,32 @@ def search(catalog, registry, request: SearchRequest, *, log_query: bool = True)
                           filtered=None if allowed is None else len(allowed), exact=exact, timings=timings)
 
 
-def _products(ids: list[int]) -> dict[int, db.Product]:
-    return {p.id: p for p in db.Product.select().where(db.Product.id.in_(ids))}
+class _ProductRow(NamedTuple):
+    """What results and boosts read of a candidate product (rr.filter_boost: category and attributes)."""
+
+    id: int
+    sku: str
+    title: str
+    category: str
+    attributes: Any
+
+
+def _products(ids: list[int]) -> dict[int, _ProductRow]:
+    """The live candidates' rows. Plain SQL and tuples: building ~200 peewee objects (and an IN clause of
+    ~200 peewee values) cost more than the index search."""
+    out: dict[int, _ProductRow] = {}
+    for chunk in db.chunked(ids, 500):
+        cursor = db.database.execute_sql(
+            f"SELECT id, sku, title, category, attributes FROM product WHERE deleted_at IS NULL AND id IN "
+            f"({', '.join('?' * len(chunk))})", chunk)
+        for pid, sku, title, category, attributes in cursor.fetchall():
+            out[pid] = _ProductRow(pid, sku, title or "", category or "", json.loads(attributes) if attributes else {})
+    return out
 
 
 def _lexical(query: _Query, allowed: list[int] | None, pool: int) -> None:
     """The lexical hits and their relevance in [0, 1], in the order the lexical index ranks them."""
-    hits = lx.search(query.text, pool, allowed) if lx.available() else []
+    hits = lx.search(query.text, pool, allowed, fields=False) if lx.available() else []
     query.lexical = {h.product_id: h for h in hits}
     every = [h.score for h in hits if h.all_words and not h.sku_exact]
     some = [h.score for h in hits if not h.all_words]
@@ -242,7 +262,8 @@ def text_relevance(clip: np.ndarray | None, lexical: np.ndarray | None) -> np.nd
 def _shared_ranks(values: np.ndarray) -> np.ndarray:
     """1-based ranks, best (largest) first; equal values (to 1e-6) share the better rank."""
     rounded = np.round(np.asarray(values, np.float64), 6)
-    return 1.0 + np.array([np.sum(rounded > v) for v in rounded], dtype=np.float64)
+    ascending = np.sort(rounded)
+    return 1.0 + (len(rounded) - np.searchsorted(ascending, rounded, side="right")).astype(np.float64)
 
 
 def _model_version(catalog, registry, request: SearchRequest) -> str:
@@ -388,11 +409,32 @@ def _primary_crops(product_ids: list[int]) -> dict[int, tuple[int, int, tuple[fl
     return {pid: (c.crop_id, c.image_id, c.box) for pid, c in primary_crops(product_ids).items()}
 
 
+@dataclass(slots=True)
+class _Candidate:
+    """One product being re-ranked: its best crop's parts of the score, before it becomes a SearchResult."""
+
+    pid: int
+    score: float
+    image: float | None  # image similarity of the best crop
+    text: float | None  # CLIP text similarity of the best crop
+    crop: dict | None  # the matched crop, as the explanation shows it
+    vector: np.ndarray  # the best crop's vector (MMR, the query region that matched)
+    primary_score: float  # the fused score of the primary crop alone (retrieval order)
+    labels: list[str] = field(default_factory=list)  # curator-confirmed labels the query matched
+    terms: list[str] = field(default_factory=list)  # query words found in category or attributes
+    label_boost: float = 0.0
+    filter_boost: float = 0.0
+    colour: float | None = None  # colour match of the best crop
+    colour_weight: float = 0.0  # alpha * colour weight
+    text_relevance: float | None = None  # the fused text part (lexical + CLIP), once known
+    lexical: float | None = None
+
+
 def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, model_version: str,
            ids: np.ndarray, primary: np.ndarray, base: np.ndarray, ranks: dict[int, int],
-           products: dict[int, db.Product], exact: bool, k: int) -> list[SearchResult]:
+           products: dict[int, _ProductRow], exact: bool, k: int) -> list[SearchResult]:
     id_list = ids.tolist()
-    rows: list[dict[str, Any]] = []
+    rows: list[_Candidate] = []
     if request.rerank and id_list:
         crops = _product_crops(catalog, id_list, model_version)
         text_terms = rr.terms(request.text)
@@ -406,7 +448,7 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
                                   + [c.crop_id for cs in crops.values() for c in cs]) if colour_weight else {}
         for n, pid in enumerate(id_list):
             own = crops.get(pid, [])
-            vectors = np.stack([primary[n]] + [normalize(c.vector) for c in own])
+            vectors = normalize(np.stack([primary[n]] + [c.vector for c in own]))
             col = rr.colour_matches(query.colour if colour_weight else None,
                                     [colours.get(primaries.get(pid, (None,))[0])]
                                     + [colours.get(c.crop_id) for c in own])
@@ -423,10 +465,10 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
             matched = labels.get(pid, [])
             fboost, fterms = rr.filter_boost(products[pid], text_terms)
             lboost = rr.label_boost(matched)
-            rows.append({"pid": pid, "score": fused + lboost + fboost, "img": img, "txt": txt, "crop": crop,
-                         "labels": matched, "terms": fterms, "lb": lboost, "fb": fboost,
-                         "vector": vectors[j], "primary_score": float(base[n]),
-                         "colour": cmatch, "cw": query.alpha * colour_weight})
+            rows.append(_Candidate(pid=pid, score=fused + lboost + fboost, image=img, text=txt, crop=crop,
+                                   vector=vectors[j], primary_score=float(base[n]), labels=matched, terms=fterms,
+                                   label_boost=lboost, filter_boost=fboost, colour=cmatch,
+                                   colour_weight=query.alpha * colour_weight))
     else:
         primaries = _primary_crops(id_list[:k])
         for n, pid in enumerate(id_list[:k]):
@@ -436,54 +478,55 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
             if query.text_vector is not None:
                 txt = float(query.text_vector @ primary[n])
             pc = primaries.get(pid)
-            rows.append({"pid": pid, "score": float(base[n]), "img": img, "txt": txt,
-                         "crop": ex.crop_dict(*pc, True) if pc else None,
-                         "labels": [], "terms": [], "lb": 0.0, "fb": 0.0, "vector": primary[n],
-                         "primary_score": float(base[n]), "colour": None, "cw": 0.0})
+            rows.append(_Candidate(pid=pid, score=float(base[n]), image=img, text=txt,
+                                   crop=ex.crop_dict(*pc, True) if pc else None, vector=primary[n],
+                                   primary_score=float(base[n])))
     if not rows:
         return []
     _text_scores(query, rows)
-    scores = np.array([r["score"] for r in rows], dtype=np.float32)
+    scores = np.array([r.score for r in rows], dtype=np.float32)
     if request.diversity > 0:
-        picked = rr.mmr(scores, np.stack([r["vector"] for r in rows]), k, float(request.diversity))
+        picked = rr.mmr(scores, np.stack([r.vector for r in rows]), k, float(request.diversity))
     else:
         # Ties keep retrieval order, so results are stable from one run to the next.
         # A SKU typed exactly goes first whatever the other scores say.
-        picked = sorted(range(len(rows)), key=lambda i: (not _sku_exact(query, rows[i]["pid"]), -rows[i]["score"],
-                                                         ranks.get(rows[i]["pid"], 0)))[:k]
+        picked = sorted(range(len(rows)), key=lambda i: (not _sku_exact(query, rows[i].pid), -rows[i].score,
+                                                         ranks.get(rows[i].pid, 0)))[:k]
     out = []
     floor = fusion.weak_floor(catalog, model_version) if query.image_vectors is not None else None
+    if query.lexical:  # which fields matched: for the results shown only
+        lx.add_fields(query.text, [query.lexical[rows[i].pid] for i in picked if rows[i].pid in query.lexical])
     for i in picked:
         r = rows[i]
-        p = products[r["pid"]]
-        expl = ex.explanation(alpha=query.alpha, image_similarity=r["img"], text_similarity=r["txt"],
-                              label_boost=r["lb"], filter_boost=r["fb"], matched_crop=r["crop"],
-                              query_box=_query_box(query, r["vector"]), matched_labels=r["labels"],
-                              matched_terms=r["terms"],
-                              retrieval_rank=ranks.get(r["pid"]), primary_score=r["primary_score"],
-                              exact=exact, reranked=request.rerank, colour_match=r["colour"],
-                              colour_weight=r["cw"], weak_floor=floor, text_relevance=r.get("t"),
-                              lexical=r.get("lex"), matched_fields=_fields(query, r["pid"]),
-                              sku_exact=_sku_exact(query, r["pid"]), filters=filters.to_dict())
+        p = products[r.pid]
+        expl = ex.explanation(alpha=query.alpha, image_similarity=r.image, text_similarity=r.text,
+                              label_boost=r.label_boost, filter_boost=r.filter_boost, matched_crop=r.crop,
+                              query_box=_query_box(query, r.vector), matched_labels=r.labels,
+                              matched_terms=r.terms,
+                              retrieval_rank=ranks.get(r.pid), primary_score=r.primary_score,
+                              exact=exact, reranked=request.rerank, colour_match=r.colour,
+                              colour_weight=r.colour_weight, weak_floor=floor, text_relevance=r.text_relevance,
+                              lexical=r.lexical, matched_fields=_fields(query, r.pid),
+                              sku_exact=_sku_exact(query, r.pid), filters=filters.to_dict())
         out.append(SearchResult(product_id=p.id, sku=p.sku, title=p.title, score=float(expl["score"]),
                                 explanation=expl))
     return out
 
 
-def _text_scores(query: _Query, rows: list[dict[str, Any]]) -> None:
+def _text_scores(query: _Query, rows: list[_Candidate]) -> None:
     """Replace the CLIP-only text part of each row's score with the fused text relevance."""
     if not query.lexical:
         return
-    lexical = _lexical_array(query, [r["pid"] for r in rows])
+    lexical = _lexical_array(query, [r.pid for r in rows])
     clip = None
     if query.text_vector is not None:
-        clip = np.array([r["txt"] if r["txt"] is not None else 0.0 for r in rows], dtype=np.float32)
+        clip = np.array([r.text if r.text is not None else 0.0 for r in rows], dtype=np.float32)
     text = text_relevance(clip, lexical)
     for r, t, lex in zip(rows, text, lexical, strict=True):
-        img = query.alpha * r["img"] if r["img"] is not None else 0.0
-        r["t"], r["lex"] = float(t), float(lex)
-        colour = r["cw"] * r["colour"] if r.get("colour") is not None else 0.0
-        r["score"] = img + (1.0 - query.alpha) * float(t) + colour + r["lb"] + r["fb"]
+        img = query.alpha * r.image if r.image is not None else 0.0
+        r.text_relevance, r.lexical = float(t), float(lex)
+        colour = r.colour_weight * r.colour if r.colour is not None else 0.0
+        r.score = img + (1.0 - query.alpha) * float(t) + colour + r.label_boost + r.filter_boost
 
 
 def _sku_exact(query: _Query, pid: int) -> bool:

@@ -82,13 +82,16 @@ class EmbeddingCache:
             rows = conn.execute(
                 f"SELECT sha256, box, dim, vector FROM embedding WHERE sha256 IN ({', '.join('?' * len(chunk))}) "
                 "AND model_version=? AND preprocess_version=?", (*chunk, model_version, preprocess_version))
-            for sha, box, dim, blob in rows:
-                keys_here = by_text.get((sha, box))
-                if keys_here and isinstance(blob, bytes) and len(blob) == 4 * int(dim or 0):
-                    vector = np.frombuffer(blob, dtype=np.float32)
-                    if np.isfinite(vector).all():  # a damaged row is a miss: the crop is embedded again
+            found = [(by_text[(sha, box)], blob) for sha, box, dim, blob in rows if (sha, box) in by_text
+                     and isinstance(blob, bytes) and len(blob) == 4 * int(dim or 0)]
+            for size in {len(blob) for _, blob in found}:  # one array per vector size: no per-row numpy calls
+                same = [(keys_here, blob) for keys_here, blob in found if len(blob) == size]
+                matrix = np.frombuffer(b"".join(blob for _, blob in same), dtype=np.float32).reshape(len(same), -1)
+                finite = np.isfinite(matrix).all(axis=1)  # a damaged row is a miss: the crop is embedded again
+                for (keys_here, _), vector, ok in zip(same, matrix.copy(), finite, strict=True):
+                    if ok:
                         for key in keys_here:
-                            out[key] = vector.copy()
+                            out[key] = vector
         found = sum(key in out for key in wanted)
         self.hits += found
         self.misses += len(wanted) - found

@@ -446,15 +446,34 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
             colour_weight *= rr.PROPOSAL_COLOUR_SHARE  # a scene region's colour mixes in its background
         colours = rr.crop_colours(catalog, [pc[0] for pc in primaries.values()]
                                   + [c.crop_id for cs in crops.values() for c in cs]) if colour_weight else {}
+        # Every candidate's crops (its primary vector first) in one matrix, scored at once.
+        owned = [crops.get(pid, []) for pid in id_list]
+        starts = np.cumsum([0] + [1 + len(own) for own in owned])
+        every = normalize(np.concatenate([primary[:len(id_list)]] + [np.stack([c.vector for c in own])
+                                                                     for own in owned if own]))
+        order = np.empty(len(every), dtype=np.int64)  # row of each candidate's block in `every`
+        extra = len(id_list)
+        for n, own in enumerate(owned):
+            order[starts[n]] = n
+            order[starts[n] + 1:starts[n + 1]] = np.arange(extra, extra + len(own))
+            extra += len(own)
+        every = every[order]
+        img_all, txt_all, fused_all = rr.crop_scores(every, image_queries=query.image_vectors,
+                                                     text_query=query.text_vector, alpha=query.alpha)
         for n, pid in enumerate(id_list):
-            own = crops.get(pid, [])
-            vectors = normalize(np.stack([primary[n]] + [c.vector for c in own]))
+            own = owned[n]
+            block = slice(int(starts[n]), int(starts[n + 1]))
+            vectors = every[block]
             col = rr.colour_matches(query.colour if colour_weight else None,
                                     [colours.get(primaries.get(pid, (None,))[0])]
                                     + [colours.get(c.crop_id) for c in own])
-            j, img, txt, fused = rr.best_crop(vectors, image_queries=query.image_vectors,
-                                              text_query=query.text_vector, alpha=query.alpha,
-                                              colour=col, colour_weight=colour_weight)
+            fused_here = fused_all[block]
+            if col is not None and colour_weight:
+                fused_here = fused_here + query.alpha * colour_weight * np.nan_to_num(col, nan=0.0)
+            j = int(np.argmax(fused_here))
+            img = None if img_all is None else float(img_all[block][j])
+            txt = None if txt_all is None else float(txt_all[block][j])
+            fused = float(fused_here[j])
             cmatch = None if col is None or np.isnan(col[j]) else float(col[j])
             if j == 0:
                 pc = primaries.get(pid)

@@ -74,6 +74,17 @@ def best_crop(vectors: np.ndarray, *, image_queries: np.ndarray | None, text_que
     a crop's image similarity is its best match among them. `colour` holds each crop's colour match
     (NaN where a crop has no signature), weighted by alpha * colour_weight.
     """
+    img, txt, fused = crop_scores(vectors, image_queries=image_queries, text_query=text_query, alpha=alpha)
+    if colour is not None and colour_weight:
+        fused = fused + alpha * colour_weight * np.nan_to_num(colour, nan=0.0)
+    j = int(np.argmax(fused))
+    return (j, None if img is None else float(img[j]), None if txt is None else float(txt[j]), float(fused[j]))
+
+
+def crop_scores(vectors: np.ndarray, *, image_queries: np.ndarray | None, text_query: np.ndarray | None,
+                alpha: float) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray]:
+    """Image and text similarity and their fused score for every row of `vectors` at once (a search scores
+    the crops of all its candidates in one product of matrices, then picks each product's best)."""
     fused = np.zeros(len(vectors), dtype=np.float32)
     img = txt = None
     if image_queries is not None:
@@ -82,10 +93,7 @@ def best_crop(vectors: np.ndarray, *, image_queries: np.ndarray | None, text_que
     if text_query is not None:
         txt = vectors @ text_query
         fused += (1.0 - alpha) * txt
-    if colour is not None and colour_weight:
-        fused += alpha * colour_weight * np.nan_to_num(colour, nan=0.0)
-    j = int(np.argmax(fused))
-    return (j, None if img is None else float(img[j]), None if txt is None else float(txt[j]), float(fused[j]))
+    return img, txt, fused
 
 
 def crop_colours(catalog, crop_ids: Iterable[int]) -> dict[int, np.ndarray]:

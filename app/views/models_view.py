@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.workers.model_thread import ModelState
 from core.jobs import JobState
 
 EMBEDDERS = {"open_clip": "CLIP — search by words and by photos", "efficientnet-lite0":
@@ -48,7 +49,8 @@ IDENTITY = ("embedder", "clip_model", "clip_pretrained", "clip_checkpoint", "det
 
 def model_state(status: dict, which: str) -> tuple[str, str]:
     """(state key of STATE_WORDS, reason) of the embedder or detector in a ModelRegistry.status()."""
-    if status.get("state") in ("starting", "loading", None):
+    state = ModelState(status.get("state") or ModelState.STARTING)
+    if not state.settled:
         return "loading", ""
     slot = status.get(which) or {}
     reason = slot.get("reason") or ""
@@ -62,7 +64,7 @@ def model_state(status: dict, which: str) -> tuple[str, str]:
         return "off", reason
     if "not available" in reason or "does not exist" in reason:
         return "missing", reason
-    return ("failed" if slot.get("state") == "unavailable" or status.get("state") == "failed" else "loading"), reason
+    return ("failed" if slot.get("state") == "unavailable" or state is ModelState.FAILED else "loading"), reason
 
 
 def plain_reason(reason: str) -> str:

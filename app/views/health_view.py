@@ -74,7 +74,7 @@ class HealthMonitor(QObject):
             self._again = True  # the read in flight may predate the change: read once more after it
             return
         catalog = self.context.catalog
-        task = self.context.read(lambda: read_health(catalog), "health")
+        task = self.context.read(lambda: read_health(catalog, load_torch=False), "health")
         task.signals.result.connect(self._on_read)
         task.signals.finished.connect(self._on_finished)
         self._task = task

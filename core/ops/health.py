@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -23,7 +24,11 @@ def _column(sql: str, params: list[Any]) -> list[float]:
     return [v for (v,) in db.database.execute_sql(sql, params)]
 
 
-def device_info() -> dict[str, Any]:
+def device_info(*, load_torch: bool = True) -> dict[str, Any]:
+    """The compute device and its memory. `load_torch=False` (the GUI) never imports torch for this: at launch
+    the model thread is importing it, and a pool thread doing the same competes for the GIL with the window."""
+    if not load_torch and "torch" not in sys.modules:
+        return {"device": "not known yet (models loading)"}
     try:
         import torch
     except ImportError:  # pragma: no cover - torch is a dependency; keep health readable without it
@@ -38,7 +43,7 @@ def device_info() -> dict[str, Any]:
     return info
 
 
-def health_snapshot(*, days: int = 7, now: dt.datetime | None = None) -> dict[str, Any]:
+def health_snapshot(*, days: int = 7, now: dt.datetime | None = None, load_torch: bool = True) -> dict[str, Any]:
     """Everything the health view and the metrics endpoint show, from the database alone."""
     now = now or db.utcnow()
     since = now - dt.timedelta(days=days)
@@ -81,7 +86,7 @@ def health_snapshot(*, days: int = 7, now: dt.datetime | None = None) -> dict[st
         "outlier_crops": db.database.execute_sql(  # review_stats counts them per product (migration 10)
             "SELECT COALESCE(SUM(s.outliers), 0) FROM review_stats s JOIN product p ON p.id = s.product_id "
             "WHERE p.deleted_at IS NULL").fetchone()[0],
-        **device_info(),
+        **device_info(load_torch=load_torch),
     }
 
 
@@ -123,12 +128,12 @@ class HealthReport:
         return asdict(self)
 
 
-def read_health(catalog, *, days: int = 7, rows: int = DRIFT_ROWS) -> HealthReport:
+def read_health(catalog, *, days: int = 7, rows: int = DRIFT_ROWS, load_torch: bool = True) -> HealthReport:
     """The snapshot plus the latest drift alarms, model versions and label heads (timed: the view shows it)."""
     from core.ops.lifecycle import model_versions
 
     t0 = time.perf_counter()
-    snapshot = health_snapshot(days=days)
+    snapshot = health_snapshot(days=days, load_torch=load_torch)
     drift = tuple(DriftRow(e.id, e.created_at.strftime("%Y-%m-%d %H:%M"), e.model_version, e.p_value, e.batch_size,
                            e.details or {}, e.acknowledged)
                   for e in db.DriftEvent.select().order_by(db.DriftEvent.created_at.desc()).limit(rows))

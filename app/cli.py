@@ -286,12 +286,13 @@ def cmd_analytics(args: argparse.Namespace) -> int:
 
 @command("duplicates")
 def cmd_duplicates(args: argparse.Namespace) -> int:
-    from core.search.duplicates import find_duplicates
+    from core.search.duplicates import candidate_threshold, find_duplicates
 
     with open_catalog(args) as catalog:
         started = time.perf_counter()
-        groups = find_duplicates(catalog, threshold=args.threshold)
-        payload = {"groups": [g.to_dict() for g in groups], "threshold": args.threshold,
+        threshold = args.threshold if args.threshold is not None else candidate_threshold(catalog)
+        groups = find_duplicates(catalog, threshold=threshold)
+        payload = {"groups": [g.to_dict() for g in groups], "threshold": threshold,
                    "seconds": round(time.perf_counter() - started, 3)}
     emit(args, payload, "\n".join(f"{g['kind']:8} " + ", ".join(g["skus"])
                                    for g in payload["groups"]) or "no near-duplicates")
@@ -543,8 +544,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=int, default=30)
 
     p = add("duplicates", "groups of near-duplicate products across the catalog")
-    p.add_argument("--threshold", type=float, default=0.9,
-                   help="cosine similarity (0..1) for candidate links; the photos then say exact/near/variant")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="cosine similarity (0..1) for candidate links (default: the catalog's weak-match floor); "
+                        "the photos then say exact/near/variant")
 
     p = add("export", "products, primary crops and labels as JSONL or CSV; boxes for training as COCO or YOLO")
     p.add_argument("--format", choices=["jsonl", "csv", "coco", "yolo"], default="jsonl")

@@ -37,7 +37,10 @@ def catalog_vectors(root: Path, sources: Path | None = None):
     if sources is not None:
         groups = []
         for pid in keys.tolist():
-            meta = sources / folders.get(pid, "") / "product.json"
+            folder = folders.get(pid, "")
+            meta = sources / folder / "product.json"
+            if not meta.is_file():  # source_folder is relative to the dropped folder's parent
+                meta = sources / Path(folder).name / "product.json"
             parent = json.loads(meta.read_text()).get("parent_sku") if meta.is_file() else None
             groups.append(parent or f"product-{pid}")
     return vectors, groups

@@ -139,10 +139,62 @@ def test_duplicate_kinds_tell_reshots_from_colour_variants(catalog, builder):
     assert payload["kind"] == "variant" and "TEE-BLUE" in payload["skus"]
 
 
-def test_palette_distance_is_small_for_a_reshot_and_large_for_another_colour(tmp_path):
+def _reshot(path, out, *, crop=(0.06, 0.04, 0.93, 0.9), scale=0.55, angle=4.0, quality=45):
+    """A re-shot of a photo: cropped, resized, turned a little (white corners) and re-encoded."""
+    from PIL import Image
+
+    img = Image.open(path).convert("RGB")
+    w, h = img.size
+    img = img.crop((int(crop[0] * w), int(crop[1] * h), int(crop[2] * w), int(crop[3] * h)))
+    img = img.resize((int(img.width * scale), int(img.height * scale)), Image.Resampling.BICUBIC)
+    img = img.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=(255, 255, 255))
+    img.save(out, quality=quality)
+    return out
+
+
+def test_colour_change_is_nil_for_a_reshot_and_a_region_for_another_colour(tmp_path):
+    """Synthetic: a re-shot keeps every region's colour; the same shot in blue changes the whole garment."""
     from core.pipeline.decode import decode
 
-    a = dup.palette(decode(_photo(tmp_path / "a.jpg", (20, 20, 22))))
-    b = dup.palette(decode(_photo(tmp_path / "b.jpg", (20, 20, 22), angle=-3, crop=(4, 4, 150, 190), quality=45)))
-    c = dup.palette(decode(_photo(tmp_path / "c.jpg", (90, 90, 95))))
-    assert dup.palette_distance(a, b) < dup.SAME_COLOUR_DELTA_E < dup.palette_distance(a, c)
+    a = dup.shot(decode(_photo(tmp_path / "a.jpg", (190, 30, 40))))
+    b = dup.shot(decode(_photo(tmp_path / "b.jpg", (190, 30, 40), angle=-3, crop=(4, 4, 150, 190), quality=45)))
+    c = dup.shot(decode(_photo(tmp_path / "c.jpg", (30, 60, 170))))
+    inliers, transform = dup.same_photo(a, b)
+    assert inliers >= dup.SAME_PHOTO_INLIERS
+    assert dup.colour_change(a, b, transform) <= dup.CHANGED_SHARE
+    inliers, transform = dup.same_photo(a, c)
+    assert inliers >= dup.SAME_PHOTO_INLIERS
+    assert dup.colour_change(a, c, transform) > 0.5
+    assert dup.link_kind(set(), set(), a, b) == "near" and dup.link_kind(set(), set(), a, c) == "variant"
+
+
+@pytest.mark.parametrize("original, sibling", [
+    ("wsh05-blue", "wsh05-purple"),  # only the waistband changes colour: about 4 % of the product
+    ("mj06-blue", "mj06-purple"),  # royal blue and purple: close hues, one studio shot
+])
+def test_real_reshots_are_near_and_accent_variants_are_not(dev_sample, tmp_path, original, sibling):
+    """Real dev photos: a re-shot (crop, resize, turn, JPEG 45) of a product is `near` to it, while its colour
+    variant shot in the same pose, differing in a trim or a close hue, is `variant` to both; the same file is
+    `exact`. This is the line a curator must not cross (merging two colours of one garment)."""
+    from core.pipeline.decode import decode
+
+    photo = dev_sample / "catalog" / original / "main.jpg"
+    first = dup.shot(decode(photo))
+    again = dup.shot(decode(_reshot(photo, tmp_path / "again.jpg")))
+    other = dup.shot(decode(dev_sample / "catalog" / sibling / "main.jpg"))
+    assert dup.link_kind(set(), set(), first, again) == "near"
+    assert dup.link_kind(set(), set(), again, first) == "near"
+    assert dup.link_kind(set(), set(), first, other) == "variant"
+    assert dup.link_kind(set(), set(), again, other) == "variant"
+    assert dup.link_kind({"x"}, {"x"}, first, other) == "exact"
+    _, transform = dup.same_photo(first, again)
+    assert dup.colour_change(first, again, transform) < dup.CHANGED_SHARE / 2  # with room to spare
+
+
+def test_another_photo_of_alike_products_is_no_link(dev_sample):
+    """Two different garments the embedder finds alike (not one shot): no link at all."""
+    from core.pipeline.decode import decode
+
+    a = dup.shot(decode(dev_sample / "catalog" / "ms02-black" / "main.jpg"))
+    b = dup.shot(decode(dev_sample / "catalog" / "mj06-blue" / "main.jpg"))
+    assert dup.link_kind(set(), set(), a, b) is None

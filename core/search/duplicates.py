@@ -8,16 +8,20 @@ searched exactly, which costs little there and misses nothing.
 Groups are single-linkage: A~B and B~C put A, B and C together even when A and C are further
 apart than the threshold; each group reports its weakest and strongest link.
 
-Each link then gets a kind, because curators merge duplicates but must keep colour variants apart:
+The vectors only nominate candidates: by default every pair more alike than the catalog's weak-match floor
+(core.search.fusion: the 95th percentile of its own random pairs), as a crop or a re-encode moves a vector
+further than a colour change does. Each candidate link then gets a kind from the photos, because curators
+merge duplicates but must keep colour variants apart:
 - exact: the two products share an image file (same sha256);
-- near: the same photo cropped, resized, re-encoded or turned a little: at least SAME_PHOTO_INLIERS
-  ORB matches agree on one similarity transform, and the foreground colours match (palette distance
-  <= SAME_COLOUR_DELTA_E);
-- variant: the same shot in another colour: one garment in two colours, not a duplicate.
-Links the photos do not confirm (alike vectors, different photos) are dropped: two black tees of
-different cuts look alike to an embedder but are not duplicates.
+- same photo: at least SAME_PHOTO_INLIERS ORB matches agree on one similarity transform (RANSAC; a crop,
+  a resize and a small turn are each one such transform); else the link is dropped: two black tees of
+  different cuts look alike to an embedder but are not duplicates;
+- near: the same photo, and once one is laid onto the other no region of the product has changed colour
+  (colour_change <= CHANGED_SHARE);
+- variant: the same shot with a region in another colour: one garment in two colours, or a trim in another
+  colour, not a duplicate.
 Embedders trained for object classes see a red and a blue tee of one cut as nearly the same vector,
-so colour has to be measured on the pixels (CIE Lab, white studio background and skin left out).
+so colour has to be measured on the pixels (CIE Lab, white studio background left out).
 Groups are built per kind: exact and near links make duplicate groups; a group of products tied by
 variant links (between duplicate groups or single products) is reported once as a variant group.
 """
@@ -38,9 +42,9 @@ log = logging.getLogger(__name__)
 
 EXACT_LIMIT = 20_000
 CHUNK = 16_384
-# CIE76 distance between two foreground palettes below which they are one colour. About 2.3 is a just
-# noticeable difference and differences above about 10 read as another colour at a glance; re-shots
-# keep the colours within a few units, while named colour variants differ by tens (black/gray ~ 20+).
+DEFAULT_THRESHOLD = 0.95  # candidate cosine when the catalog is too small for a floor, or kinds are off
+# CIE76 distance above which two pixels are another colour: about 2.3 is a just noticeable difference and
+# differences above about 10 read as another colour at a glance.
 SAME_COLOUR_DELTA_E = 10.0
 KINDS = ("exact", "near", "variant")
 # Same-photo check (textbook values for ORB matching, not fitted here): Lowe's ratio test at 0.75,
@@ -51,6 +55,12 @@ MATCH_SIDE = 512
 LOWE_RATIO = 0.75
 RANSAC_PIXELS = 3.0
 SAME_PHOTO_INLIERS = 20
+BLUR_SIGMA = 1.5  # pixels, before colours are compared: JPEG's 8x8 blocks and ringing
+EDGE_WIDTH = 3  # pixels: changes thinner than 2 * EDGE_WIDTH + 1 are edges, not regions
+# A colour variant changes at least a visible part of the product: a trim, a print, a waistband. One
+# hundredth of the product's pixels is a stripe a curator sees at a glance (chosen a priori; on the dev
+# planted set re-shots change at most 0.2 % and the closest colour variant 2.7 %, docs/PERFORMANCE.md).
+CHANGED_SHARE = 0.01
 
 
 @dataclass
@@ -116,7 +126,15 @@ def batch_search(store, vectors: np.ndarray, k: int, *, exact: bool = False, thr
     return keys, sims
 
 
-def find_duplicates(catalog, threshold: float = 0.95, *, model_version: str | None = None, k: int = 10,
+def candidate_threshold(catalog, model_version: str | None = None) -> float:
+    """The default candidate cosine: the catalog's weak-match floor (DEFAULT_THRESHOLD if too small to say)."""
+    from core.search.fusion import weak_floor
+
+    version = model_version or catalog.active_model_version()
+    return (weak_floor(catalog, version) if version else None) or DEFAULT_THRESHOLD
+
+
+def find_duplicates(catalog, threshold: float | None = None, *, model_version: str | None = None, k: int = 10,
                     threads: int = 0, live_only: bool = True, kinds: bool = True,
                     progress: Callable[[int, int, str], None] | None = None,
                     should_stop: Callable[[], bool] | None = None) -> list[DuplicateGroup]:
@@ -124,10 +142,13 @@ def find_duplicates(catalog, threshold: float = 0.95, *, model_version: str | No
 
     With `kinds` (the default) each link is labelled exact, near or variant from the images and the
     groups are built per kind (module docstring); without, every group is one single-linkage group.
+    No threshold: the catalog's weak-match floor with kinds, else DEFAULT_THRESHOLD.
     """
     version = model_version or catalog.active_model_version()
     if version is None:
         raise ValueError("the catalog has no active index; index it before looking for duplicates")
+    if threshold is None:
+        threshold = candidate_threshold(catalog, version) if kinds else DEFAULT_THRESHOLD
     store = catalog.vector_store(version)
     keys = np.sort(store.keys())
     if live_only and len(keys):
@@ -180,13 +201,11 @@ def _kind_groups(catalog, edges: list[tuple[int, int, float]]) -> list[Duplicate
         links[pair] = max(links.get(pair, -1.0), s)
     nodes = sorted({p for pair in links for p in pair})
     shas = _image_hashes(nodes)
-    palettes, features = _palettes(catalog, nodes)
+    shots = _shots(catalog, nodes)
     kind_of = {}
     for pair in list(links):
         a, b = pair
-        same = bool(shas.get(a, set()) & shas.get(b, set()))
-        inliers = None if same or a not in features or b not in features else _inliers(features[a], features[b])
-        kind = link_kind(shas.get(a, set()), shas.get(b, set()), palettes.get(a), palettes.get(b), inliers)
+        kind = link_kind(shas.get(a, set()), shas.get(b, set()), shots.get(a), shots.get(b))
         if kind is None:
             del links[pair]
         else:
@@ -237,65 +256,106 @@ def _groups_of(uf: _UnionFind, links: dict[tuple[int, int], float], kind_of: dic
     return out
 
 
-def link_kind(shas_a: set[str], shas_b: set[str], palette_a, palette_b, inliers: int | None = None) -> str | None:
+def link_kind(shas_a: set[str], shas_b: set[str], shot_a: Shot | None, shot_b: Shot | None) -> str | None:
     """exact | near | variant (None: not the same photo) for two products the embedding finds alike."""
     if shas_a & shas_b:
         return "exact"
-    if palette_a is None or palette_b is None:
+    if shot_a is None or shot_b is None:
         return "near"  # no pixels to look at: the embedding's word stands
-    if inliers is not None and inliers < SAME_PHOTO_INLIERS:
+    inliers, transform = same_photo(shot_a, shot_b)
+    if inliers < SAME_PHOTO_INLIERS:
         return None
-    return "near" if palette_distance(palette_a, palette_b) <= SAME_COLOUR_DELTA_E else "variant"
+    return "near" if colour_change(shot_a, shot_b, transform) <= CHANGED_SHARE else "variant"
 
 
-def palette(pixels: np.ndarray, box=None, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """Up to k dominant foreground colours (CIE Lab centres) and their pixel shares."""
-    # The colour-naming module's own steps: the same background and skin rules as the colour labels.
-    from core.pipeline.colors import _crop, _foreground, _kmeans, _sample, srgb_to_lab
-
-    sample = _sample(_crop(pixels, box))
-    lab = _foreground(srgb_to_lab(sample).reshape(-1, 3), sample.shape[:2], True, True)
-    centres, counts = _kmeans(lab, k)
-    return np.asarray(centres, np.float64), np.asarray(counts, np.float64) / max(float(np.sum(counts)), 1.0)
+@dataclass
+class Shot:
+    """A photo as the same-photo check sees it: RGB at most MATCH_SIDE, its studio background, ORB features."""
+    pixels: np.ndarray
+    background: np.ndarray  # bool, HxW
+    points: np.ndarray  # (n, 2) float32 keypoint positions in `pixels`
+    descriptors: Any
 
 
-def palette_distance(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> float:
-    """Symmetric share-weighted distance from each colour to the nearest colour of the other palette."""
-    (ca, wa), (cb, wb) = a, b
-    d = np.linalg.norm(ca[:, None, :] - cb[None, :, :], axis=2)
-    return float(max((wa * d.min(axis=1)).sum(), (wb * d.min(axis=0)).sum()))
-
-
-def orb_features(pixels: np.ndarray):
-    """ORB keypoints and descriptors of a photo at MATCH_SIDE (computed once a product)."""
+def shot(pixels: np.ndarray) -> Shot:
+    """Reduce a photo once per product (ORB features, background mask)."""
     import cv2
 
-    gray = cv2.cvtColor(np.ascontiguousarray(pixels, np.uint8), cv2.COLOR_RGB2GRAY)
-    scale = MATCH_SIDE / max(gray.shape)
+    from core.pipeline.colors import _background_mask, srgb_to_lab
+
+    rgb = np.ascontiguousarray(pixels[..., :3], np.uint8)
+    scale = MATCH_SIDE / max(rgb.shape[:2])
     if scale < 1:
-        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    return cv2.ORB_create(nfeatures=ORB_FEATURES).detectAndCompute(gray, None)
+        rgb = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    # Features are found at MATCH_SIDE even for a smaller photo: ORB's fixed patch and border would leave a
+    # small re-shot with a few dozen keypoints, too few to match it to its larger original.
+    up = MATCH_SIDE / max(rgb.shape[:2])
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    if up > 1:
+        gray = cv2.resize(gray, None, fx=up, fy=up, interpolation=cv2.INTER_CUBIC)
+    keypoints, descriptors = cv2.ORB_create(nfeatures=ORB_FEATURES).detectAndCompute(gray, None)
+    points = np.float32([k.pt for k in keypoints]).reshape(-1, 2) / max(up, 1.0)
+    background = _background_mask(srgb_to_lab(rgb).reshape(-1, 3), rgb.shape[:2]).reshape(rgb.shape[:2])
+    return Shot(rgb, background, points, descriptors)
 
 
-def same_photo_inliers(a: np.ndarray, b: np.ndarray) -> int:
-    """Geometrically consistent ORB matches between two photos (RANSAC similarity transform inliers)."""
-    return _inliers(orb_features(a), orb_features(b))
-
-
-def _inliers(fa, fb) -> int:
+def same_photo(a: Shot, b: Shot) -> tuple[int, np.ndarray | None]:
+    """(inliers, transform): ORB matches consistent with one similarity transform (RANSAC) taking a's pixel
+    coordinates to b's; a crop, a resize and a small turn are each such a transform."""
     import cv2
 
-    (ka, da), (kb, db_) = fa, fb
-    if da is None or db_ is None or len(ka) < 3 or len(kb) < 3:
-        return 0
+    da, db_ = a.descriptors, b.descriptors
+    if da is None or db_ is None or len(da) < 3 or len(db_) < 3:
+        return 0, None
     pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(da, db_, k=2)
     good = [m[0] for m in pairs if len(m) == 2 and m[0].distance < LOWE_RATIO * m[1].distance]
     if len(good) < 3:
-        return 0
-    src = np.float32([ka[m.queryIdx].pt for m in good])
-    dst = np.float32([kb[m.trainIdx].pt for m in good])
-    _, mask = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PIXELS)
-    return int(mask.sum()) if mask is not None else 0
+        return 0, None
+    src = a.points[[m.queryIdx for m in good]]
+    dst = b.points[[m.trainIdx for m in good]]
+    transform, mask = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PIXELS)
+    if transform is None or mask is None or not 0.1 < np.sqrt(abs(np.linalg.det(transform[:, :2]))) < 10:
+        return 0, None  # no transform, or one that folds a photo to a line: not a re-shot
+    return int(mask.sum()), transform
+
+
+def colour_change(a: Shot, b: Shot, transform: np.ndarray | None) -> float:
+    """Share of the product's pixels (foreground in both photos) that sit in a region of changed colour
+    (CIE76 > SAME_COLOUR_DELTA_E) once one photo is laid onto the other by `transform`.
+
+    Pixel by pixel, not a palette: a colour variant that changes only a trim or a print still changes that
+    whole region, while a re-shot of the same photo (crop, resize, JPEG, a small turn) leaves every region's
+    colour where it was. What a re-shot does change lies along edges (a finer or coarser copy, a sub-pixel
+    misfit): the comparison is made at the coarser photo's resolution after a blur, and an opening by a
+    disc of EDGE_WIDTH keeps only changed regions wider than an edge. Pixels that are background in one
+    photo and product in the other (a crop's edge, a turned photo's white corners) are shape, not colour:
+    a colour variant shot in one pose has the same outline.
+    """
+    import cv2
+
+    from core.pipeline.colors import srgb_to_lab
+
+    if transform is None:
+        return 1.0
+    warp = np.vstack([transform, [0.0, 0.0, 1.0]])
+    if abs(np.linalg.det(transform[:, :2])) < 1.0:  # b is the coarser photo: lay a onto b
+        a, b, warp = b, a, np.linalg.inv(warp)
+    h, w = a.pixels.shape[:2]
+    finer = np.sqrt(abs(np.linalg.det(warp[:2, :2])))  # b's pixels per a's pixel, >= 1
+    source = cv2.GaussianBlur(b.pixels, (0, 0), 0.5 * finer) if finer > 1.05 else b.pixels  # anti-alias
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    laid = cv2.warpAffine(source, warp[:2], (w, h), flags=flags, borderMode=cv2.BORDER_REPLICATE)
+    seen = cv2.warpAffine(np.full(b.pixels.shape[:2], 255, np.uint8), warp[:2], (w, h), flags=flags) == 255
+    b_background = cv2.warpAffine(b.background.astype(np.uint8), warp[:2], (w, h), flags=flags) > 0
+    lab_a = srgb_to_lab(cv2.GaussianBlur(a.pixels, (0, 0), BLUR_SIGMA))
+    lab_b = srgb_to_lab(cv2.GaussianBlur(laid, (0, 0), BLUR_SIGMA))
+    product = seen & ~a.background & ~b_background
+    if not product.any():
+        return 1.0
+    changed = ((np.linalg.norm(lab_a - lab_b, axis=2) > SAME_COLOUR_DELTA_E) & product).astype(np.uint8)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * EDGE_WIDTH + 1, 2 * EDGE_WIDTH + 1))
+    regions = cv2.morphologyEx(changed, cv2.MORPH_OPEN, disc)
+    return float(regions[product].mean())
 
 
 def _image_hashes(ids: list[int]) -> dict[int, set[str]]:
@@ -307,30 +367,22 @@ def _image_hashes(ids: list[int]) -> dict[int, set[str]]:
     return out
 
 
-def _palettes(catalog, ids: list[int]) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], dict[int, Any]]:
-    """Each product's palette from its primary crop (else its first image) and the ORB features of that
-    photo; products with no readable image have neither."""
+def _shots(catalog, ids: list[int]) -> dict[int, Shot]:
+    """Each product's first photo, reduced for the same-photo check; products with no readable image have none."""
     from core.pipeline.decode import decode
 
-    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    features: dict[int, Any] = {}
+    out: dict[int, Shot] = {}
     for chunk in db.chunked(ids, 500):
-        primary = {pid: (path, (x0, y0, x1, y1)) for pid, path, x0, y0, x1, y1 in (
-            db.Crop.select(db.ImageFile.product, db.ImageFile.blob_path, db.Crop.x0, db.Crop.y0, db.Crop.x1,
-                           db.Crop.y1).join(db.ImageFile)
-            .where(db.ImageFile.product.in_(chunk) & (db.Crop.is_primary == True)  # noqa: E712
-                   & db.ImageFile.deleted_at.is_null()).tuples())}
+        first: dict[int, str] = {}
         for im in (db.ImageFile.select().where(db.ImageFile.product.in_(chunk) & (db.ImageFile.status == "ok"))
                    .order_by(db.ImageFile.position, db.ImageFile.id)):
-            primary.setdefault(im.product_id, (im.blob_path, None))
-        for pid, (path, box) in primary.items():
+            first.setdefault(im.product_id, im.blob_path)
+        for pid, path in first.items():
             try:
-                pixels = decode(catalog.root / path)
-                out[pid] = palette(pixels, box)
-                features[pid] = orb_features(pixels)
+                out[pid] = shot(decode(catalog.root / path))
             except Exception:  # an unreadable blob: this product's links keep the embedding's word
-                log.warning("no colours for product %s: cannot read %s", pid, path)
-    return out, features
+                log.warning("no pixels for product %s: cannot read %s", pid, path)
+    return out
 
 
 def _skus(ids: list[int]) -> dict[int, str]:

@@ -1,23 +1,25 @@
-"""Embedding drift: does a batch of new vectors come from the catalog's reference distribution?
+"""Embedding drift: were a batch's photos taken the way the catalog's photos were?
 
-Two complementary tests, each calibrated on the reference itself, combined with Bonferroni:
-- mean shift: the distance between the batch mean and the reference mean, against the null
-  distribution of the distance between a random reference subset of the same size and the mean of
-  the rest (a subset's distance to a mean it is part of is too small: alarms on real batches);
-- novelty: the batch's mean distance to its nearest reference vector, against the leave-one-out
-  nearest-neighbour distances of the reference (catches noisier embeddings and new kinds of photo);
-- shape: two-sample Kolmogorov-Smirnov tests on the top principal-component projections
-  (catches a new cluster or a changed mix that leaves the mean in place). The components come from
-  one half of the reference and the KS reference sample from the other half: with fewer vectors than
-  dimensions, the vectors that chose the components spread wider along them than any new vector
-  does, and the test read that as drift.
+What an alarm means to a curator: the new photos differ in how they were taken (light, backdrop, focus,
+compression, a scene instead of the studio), so search, crops and thresholds tuned on the catalog may no
+longer hold. New products are not drift: a catalog grows by garments it has never seen, and an import
+brings all colours of a garment at once, so a batch of new products sits further from the reference than
+the reference's own products sit from each other (they have their colour siblings there).
 
-A real batch is not a sample of independent photos: an import brings every colour of a garment at
-once, and those vectors are near copies (and so are the reference's own). All three tests count each
-sample by its effective size (the mean-shift and novelty nulls are drawn at it): each
-vector weighs 1 / (how many batch vectors, itself included, are closer to it than the reference's
-median nearest-neighbour similarity), the usual sequence-weighting correction; an independent batch
-keeps nearly its full size. The cut is measured on each reference, not fitted to any answer.
+So the test asks whether the batch is further from the reference than a batch of *unseen garments* from
+the catalog itself would be. Its null distribution is drawn from the reference: pseudo-batches made of
+whole garments (groups), each compared with the reference less those garments, exactly as a real import is
+compared with the catalog. Three statistics, each larger when the batch differs more:
+- mmd: the squared maximum mean discrepancy (unbiased) between batch and reference, Gaussian kernel on the
+  sphere at the median-heuristic bandwidth (a between-product scale): a shift of the whole distribution;
+- novelty: the batch's mean distance to its nearest reference vector (noisier or other kinds of photo);
+- mean shift: the distance between the batch mean and the reference mean.
+They are combined by the smallest p-value, itself calibrated on the null draws (no Bonferroni slack).
+
+Garments: given by the caller (a parent SKU per vector) or, without, inferred from the reference: pairs
+more alike than GARMENT_PERCENTILE of the reference's random pairs (colour variants of one shot are far
+more alike than unrelated products) are joined, most alike first, into groups of at most MAX_GARMENT. A pseudo-batch takes groups in
+random order and cuts the last one at random members, as a batch boundary cuts an import's garment.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
+
+REFERENCE_CAP = 2000  # reference vectors kept (sampled by garment): the null draws cost O(batch * cap)
+NULL_DRAWS = 400
+GARMENT_PERCENTILE = 99.0
+MAX_GARMENT = 8  # colours (vectors) of one garment at most, a priori: a style rarely comes in more
 
 
 @dataclass
@@ -34,101 +41,139 @@ class DriftResult:
     mean_shift: float
     mean_shift_p: float
     novelty_p: float
-    ks_p: float
+    mmd_p: float
     batch_size: int
-    effective_size: float = 0.0
+    mmd: float = 0.0
+    novelty: float = 0.0
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def _ks_pvalue(a: np.ndarray, b: np.ndarray, b_size: float | None = None, a_size: float | None = None) -> float:
-    """Two-sample KS test p-value (asymptotic Kolmogorov distribution), numpy only; sizes override len()."""
-    a, b = np.sort(a), np.sort(b)
-    grid = np.concatenate([a, b])
-    cdf_a = np.searchsorted(a, grid, side="right") / len(a)
-    cdf_b = np.searchsorted(b, grid, side="right") / len(b)
-    d = float(np.max(np.abs(cdf_a - cdf_b)))
-    nb = float(b_size if b_size is not None else len(b))
-    na = float(a_size if a_size is not None else len(a))
-    n = na * nb / (na + nb)
-    lam = (np.sqrt(n) + 0.12 + 0.11 / np.sqrt(n)) * d
-    if lam < 1e-3:
-        return 1.0
-    k = np.arange(1, 101)
-    p = 2.0 * np.sum((-1.0) ** (k - 1) * np.exp(-2.0 * (k * lam) ** 2))
-    return float(np.clip(p, 0.0, 1.0))
+def garment_groups(reference: np.ndarray, percentile: float = GARMENT_PERCENTILE,
+                   largest: int = MAX_GARMENT) -> np.ndarray:
+    """A group id per vector: pairs more alike than `percentile` of random pairs are joined, most alike
+    first, into groups of at most `largest` vectors (so that a dense region is not chained into one)."""
+    x = np.asarray(reference, np.float64)
+    n = len(x)
+    sims = x @ x.T
+    upper = np.triu_indices(n, k=1)
+    cut = float(np.percentile(sims[upper], percentile)) if n > 1 else 1.0
+    rows, cols = np.nonzero(np.triu(sims >= cut, k=1))
+    order = np.argsort(-sims[rows, cols], kind="stable")
+    parent = np.arange(n)
+    size = np.ones(n, int)
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
+        ri, rj = find(i), find(j)
+        if ri != rj and size[ri] + size[rj] <= largest:
+            parent[rj] = ri
+            size[ri] += size[rj]
+    return np.array([find(i) for i in range(n)])
 
 
 class DriftDetector:
-    """Fit on reference embeddings; test batches; alarm when p < alpha."""
+    """Fit on reference embeddings (and their garments, if known); test batches; alarm when p < alpha."""
 
-    def __init__(self, alpha: float = 0.01, components: int = 8, bootstrap: int = 400, seed: int = 0) -> None:
+    def __init__(self, alpha: float = 0.01, draws: int = NULL_DRAWS, seed: int = 0) -> None:
         self.alpha = alpha
-        self.components = components
-        self.bootstrap = bootstrap
+        self.draws = draws
         self.rng = np.random.default_rng(seed)
-        self._null: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._null: dict[int, np.ndarray] = {}
 
-    def fit(self, reference: np.ndarray) -> DriftDetector:
+    def fit(self, reference: np.ndarray, groups=None) -> DriftDetector:
         ref = np.asarray(reference, dtype=np.float64)
         if len(ref) < 20:
             raise ValueError("drift detection needs at least 20 reference vectors")
+        keys = np.unique(np.asarray(groups), return_inverse=True)[1] if groups is not None else None
+        if len(ref) > REFERENCE_CAP:
+            keep = self._sample_groups(_members(keys if keys is not None else np.arange(len(ref))), REFERENCE_CAP)
+            ref, keys = ref[keep], (keys[keep] if keys is not None else None)
         self.reference = ref
-        self.mean = ref.mean(axis=0)
-        order = self.rng.permutation(len(ref))
-        fit_half, test_half = order[: len(ref) // 2], order[len(ref) // 2:]
-        _, _, vt = np.linalg.svd(ref[fit_half] - ref[fit_half].mean(axis=0), full_matrices=False)
-        self.basis = vt[: min(self.components, len(vt))]
-        self.ref_proj = (ref[test_half] - self.mean) @ self.basis.T
-        self._test_half = ref[test_half]
-        gram = ref @ ref.T
-        np.fill_diagonal(gram, -np.inf)
-        self.ref_nn = 1.0 - gram.max(axis=1)
-        self.close = float(np.median(gram.max(axis=1)))  # "near copies" for the effective batch size
-        self.ref_size = self.effective_size(self._test_half)
+        self.groups = keys if keys is not None else garment_groups(ref)
+        self.members = _members(self.groups)
+        self.gram = ref @ ref.T
+        # Median heuristic on squared chord distances: the kernel's scale is the spread between products.
+        chord = 2.0 - 2.0 * self.gram[np.triu_indices(len(ref), k=1)]
+        self.bandwidth = float(max(np.median(chord), 1e-6))
+        self.kernel = np.exp(-(2.0 - 2.0 * self.gram) / self.bandwidth)
+        self.kernel_rows = self.kernel.sum(axis=1)
+        self.kernel_total = float(self.kernel_rows.sum())
+        self.total = ref.sum(axis=0)
         self._null.clear()
         return self
 
-    def _nn_distance(self, x: np.ndarray) -> np.ndarray:
-        return 1.0 - (x @ self.reference.T).max(axis=1)
+    def _sample_groups(self, members: list[np.ndarray], size: int) -> np.ndarray:
+        """Indices of `size` vectors, taken group by group in random order; the last group is cut (at random
+        members), as an import's batch boundary cuts a garment."""
+        picked: list[int] = []
+        for g in self.rng.permutation(len(members)):
+            picked += self.rng.permutation(members[g])[: size - len(picked)].tolist()
+            if len(picked) >= size:
+                break
+        return np.asarray(picked)
 
-    def _null_stats(self, m: int) -> tuple[np.ndarray, np.ndarray]:
+    def _stats_inside(self, batch: np.ndarray) -> np.ndarray:
+        """(mmd, novelty, mean shift) of reference rows `batch` against the rest of the reference."""
+        n, m = len(self.reference), len(batch)
+        k_bb = self.kernel[np.ix_(batch, batch)]
+        within_b = (k_bb.sum() - m) / (m * (m - 1))
+        cross = (self.kernel_rows[batch].sum() - k_bb.sum()) / (m * (n - m))
+        within_r = (self.kernel_total - 2 * self.kernel_rows[batch].sum() + k_bb.sum() - (n - m)) / (
+            (n - m) * (n - m - 1))
+        sims = self.gram[batch]
+        sims[:, batch] = -np.inf  # a pseudo-batch's own members are not its reference
+        novelty = float(np.mean(1.0 - sims.max(axis=1)))
+        inside = self.reference[batch].sum(axis=0)
+        shift = float(np.linalg.norm(inside / m - (self.total - inside) / (n - m)))
+        return np.array([within_b + within_r - 2 * cross, novelty, shift])
+
+    def _stats(self, batch: np.ndarray) -> np.ndarray:
+        m, n = len(batch), len(self.reference)
+        sims = batch @ self.reference.T
+        k_br = np.exp(-(2.0 - 2.0 * sims) / self.bandwidth)
+        k_bb = np.exp(-(2.0 - 2.0 * (batch @ batch.T)) / self.bandwidth)
+        within_b = (k_bb.sum() - np.trace(k_bb)) / (m * (m - 1))
+        within_r = (self.kernel_total - n) / (n * (n - 1))
+        mmd = within_b + within_r - 2 * float(k_br.mean())
+        novelty = float(np.mean(1.0 - sims.max(axis=1)))
+        shift = float(np.linalg.norm(batch.mean(axis=0) - self.reference.mean(axis=0)))
+        return np.array([mmd, novelty, shift])
+
+    def null(self, m: int) -> np.ndarray:
+        """(draws, 3) statistics of pseudo-batches of m reference vectors taken garment by garment."""
         if m not in self._null:
-            n = len(self.reference)
-            size = min(m, n // 2)
-            idx = np.stack([self.rng.choice(n, size=size, replace=False) for _ in range(self.bootstrap)])
-            subset = self.reference[idx].mean(axis=1)
-            rest = (n * self.mean - size * subset) / (n - size)
-            shifts = np.sort(np.linalg.norm(subset - rest, axis=1))
-            self._null[m] = (shifts, np.sort(self.ref_nn[idx].mean(axis=1)))
+            size = min(m, len(self.reference) // 2)
+            self._null[m] = np.stack([self._stats_inside(self._sample_groups(self.members, size))
+                                      for _ in range(self.draws)])
         return self._null[m]
-
-    def effective_size(self, batch: np.ndarray) -> float:
-        """Sum over the batch of 1 / (vectors of the batch at least `close` to it, itself included)."""
-        near = (batch @ batch.T) >= self.close
-        np.fill_diagonal(near, True)
-        return float(np.sum(1.0 / near.sum(axis=1)))
 
     def test(self, batch: np.ndarray) -> DriftResult:
         b = np.asarray(batch, dtype=np.float64)
         m = len(b)
         if m < 5:
             raise ValueError("a drift test needs a batch of at least 5 vectors")
-        size = self.effective_size(b)
-        shift = float(np.linalg.norm(b.mean(axis=0) - self.mean))
-        # Means over near copies vary as much as means over fewer independent vectors: the nulls are drawn
-        # at the batch's effective size.
-        null_shift, null_novelty = self._null_stats(max(5, int(round(size))))
-        shift_p = float((np.sum(null_shift >= shift) + 1) / (len(null_shift) + 1))
-        novelty = float(self._nn_distance(b).mean())
-        novelty_p = float((np.sum(null_novelty >= novelty) + 1) / (len(null_novelty) + 1))
-        proj = (b - self.mean) @ self.basis.T
-        ks = [_ks_pvalue(self.ref_proj[:, j], proj[:, j], size, self.ref_size) for j in range(proj.shape[1])]
-        ks_p = float(min(1.0, min(ks) * len(ks)))
-        p = min(1.0, 3 * min(shift_p, novelty_p, ks_p))
-        return DriftResult(drift=p < self.alpha, p_value=p, mean_shift=shift, mean_shift_p=shift_p,
-                           novelty_p=novelty_p, ks_p=ks_p, batch_size=m, effective_size=round(size, 2))
+        observed = self._stats(b)
+        null = self.null(m)
+        # p of each statistic, then the smallest, calibrated on the draws' own smallest p (a permutation min-p)
+        each = (np.sum(null >= observed, axis=0) + 1) / (len(null) + 1)
+        ranks = (len(null) - np.argsort(np.argsort(null, axis=0), axis=0)) / (len(null) + 1)
+        p = float((np.sum(ranks.min(axis=1) <= each.min()) + 1) / (len(null) + 1))
+        return DriftResult(drift=p < self.alpha, p_value=p, mean_shift=float(observed[2]),
+                           mean_shift_p=float(each[2]), novelty_p=float(each[1]), mmd_p=float(each[0]),
+                           batch_size=m, mmd=float(observed[0]), novelty=float(observed[1]))
+
+
+def _members(keys: np.ndarray) -> list[np.ndarray]:
+    """The indices of each group."""
+    order = np.argsort(keys, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(keys[order])) + 1)
 
 
 def synthetic_benchmark(*, dim: int = 128, trials: int = 200, batch: int = 64, seed: int = 0) -> dict:
@@ -145,7 +190,8 @@ def synthetic_benchmark(*, dim: int = 128, trials: int = 200, batch: int = 64, s
             x = x + extra
         return x / np.linalg.norm(x, axis=1, keepdims=True)
 
-    detector = DriftDetector().fit(sample(2000))
+    reference = sample(2000)
+    detector = DriftDetector().fit(reference, groups=np.arange(len(reference)))  # independent draws: no garments
     new_centre = rng.standard_normal(dim)
     new_centre /= np.linalg.norm(new_centre)
     skew = np.zeros(len(centres))
@@ -174,32 +220,44 @@ def synthetic_benchmark(*, dim: int = 128, trials: int = 200, batch: int = 64, s
 
 
 def real_benchmark(vectors: np.ndarray, groups: list[str] | None = None, *, batch: int = 32, trials: int = 200,
-                   seed: int = 0, alpha: float = 0.01) -> dict:
-    """False alarms on real embeddings: a fresh batch and a reference drawn from one catalog, no drift between.
+                   seed: int = 0, alpha: float = 0.01, tell_groups: bool = False,
+                   shifted: tuple[np.ndarray, list[str]] | None = None) -> dict:
+    """Alarms on real embeddings: the share of trials whose fresh batch the detector calls drift.
 
-    Each trial splits the catalog at random into a fresh batch of `batch` vectors and a reference of the
-    rest. With `groups` (a parent SKU per vector), whole groups go to the batch, as an import brings every
-    colour of a new garment at once, so the batch's products have no sibling in the reference.
+    Each trial splits the catalog into a fresh batch of `batch` vectors and a reference of the rest. With
+    `groups` (a parent SKU per vector), whole groups go to the batch, as an import brings every colour of a
+    new garment at once, so the batch's products have no sibling in the reference; without, products are
+    drawn one by one. The detector infers garments itself unless `tell_groups`. Nothing drifts, so every
+    alarm is false; with `shifted` (vectors of the same catalog photographed another way, and their groups)
+    the batch is made of the shifted photos of garments left out of the reference, and every alarm is right.
     """
     rng = np.random.default_rng(seed)
     x = np.asarray(vectors, dtype=np.float64)
     keys = np.asarray(groups if groups is not None else [str(i) for i in range(len(x))])
+    source_x, source_keys = (x, keys) if shifted is None else (np.asarray(shifted[0], np.float64),
+                                                                np.asarray(shifted[1]))
     names = np.unique(keys)
     alarms = 0
     p_values = []
     for _ in range(trials):
         picked: list[int] = []
+        left_out = set()
         for name in rng.permutation(names):
-            members = np.flatnonzero(keys == name).tolist()
+            members = rng.permutation(np.flatnonzero(source_keys == name)).tolist()
+            if members:
+                left_out.add(name)
             picked += members[: batch - len(picked)]
             if len(picked) >= batch:
                 break
-        fresh = np.zeros(len(x), dtype=bool)
-        fresh[picked] = True
-        detector = DriftDetector(alpha=alpha, seed=int(rng.integers(1 << 31))).fit(x[~fresh])
-        result = detector.test(x[fresh])
+        in_reference = ~np.isin(keys, list(left_out)) if shifted is not None else ~np.isin(
+            np.arange(len(x)), picked)
+        detector = DriftDetector(alpha=alpha, seed=int(rng.integers(1 << 31)))
+        detector.fit(x[in_reference], keys[in_reference] if tell_groups else None)
+        result = detector.test(source_x[picked])
         alarms += result.drift
         p_values.append(result.p_value)
-    return {"batch_size": batch, "trials": trials, "false_alarm_rate": alarms / trials,
+    return {"batch_size": batch, "trials": trials, "alarm_rate": alarms / trials,
+            "false_alarm_rate": alarms / trials if shifted is None else None,
+            "detection_rate": alarms / trials if shifted is not None else None,
             "reference_size": int(len(x) - batch), "split": "group" if groups is not None else "random",
-            "median_p": float(np.median(p_values))}
+            "groups_told": tell_groups, "median_p": float(np.median(p_values))}

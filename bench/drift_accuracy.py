@@ -133,13 +133,13 @@ def shifted_catalog(catalog: Path, dev: Path, work: Path) -> Path:
     return cat
 
 
-def real_rows(vectors, groups, names, trials: int, power_trials: int) -> list[dict]:
+def real_rows(vectors, groups, names, trials: int, power_trials: int, tell: bool = False) -> list[dict]:
     """False alarms (random and whole-garment batches of unshifted products) and detection per shift."""
     names = np.asarray(names)
     shifted = np.array([any(n.startswith(f"{k}-") for k in SHIFTS) for n in names])
     x, g = vectors[~shifted], [groups[i] for i in np.flatnonzero(~shifted)] if groups else None
     rows = []
-    splits = [("random", None, False)] + ([("group", g, False), ("group", g, True)] if g else [])
+    splits = [("random", None, False)] + ([("group", g, False)] + ([("group", g, True)] if tell else []) if g else [])
     for split, keys, told in splits:
         for batch in (16, 32, 64):
             started = time.perf_counter()
@@ -171,6 +171,8 @@ def main() -> None:
                         help="also plant the dev products photographed other ways (needs --sources = the dev "
                              "catalog/ folder), index them into a copy of --catalog under WORK, and report detection")
     parser.add_argument("--reuse", action="store_true", help="keep WORK's shifted catalog from an earlier run")
+    parser.add_argument("--tell-garments", action="store_true",
+                        help="also run whole-garment batches with the detector told the garments (parent SKUs)")
     args = parser.parse_args()
     rows = []
     if args.catalog:
@@ -180,7 +182,7 @@ def main() -> None:
             if not (args.reuse and catalog.exists()):
                 catalog = shifted_catalog(args.catalog, args.sources.parent, args.shifts)
         vectors, groups, names = catalog_vectors(catalog, args.sources)
-        rows = real_rows(vectors, groups, names, args.trials, args.power_trials)
+        rows = real_rows(vectors, groups, names, args.trials, args.power_trials, args.tell_garments)
         if args.json:
             print(json.dumps({"real": rows, "vectors": len(vectors)}, indent=2))
         else:

@@ -43,7 +43,7 @@ def test_synthetic_benchmark_meets_goal():
 
 
 
-def _garments(rng, n_garments, dim=64, spread=0.6, siblings=(1, 5), tight=0.12, offset=None):
+def _garments(rng, n_garments, dim=64, spread=0.2, siblings=(1, 5), tight=0.05, offset=None):
     """A catalog's structure: garments spread over a region of the sphere, each in 1-4 colours whose vectors
     are near copies of the garment's (one studio shot recoloured). Returns (vectors, garment per vector)."""
     base = np.zeros(dim)

@@ -36,7 +36,6 @@ sys.path.insert(0, str(ROOT))
 
 from core.ops.drift import real_benchmark, synthetic_benchmark  # noqa: E402
 
-
 SHIFTS = ("cast", "blur", "jpeg", "grey_backdrop", "lifestyle")
 
 
@@ -139,8 +138,8 @@ def real_rows(vectors, groups, names, trials: int, power_trials: int, tell: bool
     shifted = np.array([any(n.startswith(f"{k}-") for k in SHIFTS) for n in names])
     x, g = vectors[~shifted], [groups[i] for i in np.flatnonzero(~shifted)] if groups else None
     rows = []
-    splits = [("random", None, False)] + ([("group", g, False)] + ([("group", g, True)] if tell else []) if g else [])
-    for split, keys, told in splits:
+    splits = [(None, False)] + ([(g, False)] + ([(g, True)] if tell else []) if g else [])  # (garments, told)
+    for keys, told in splits:
         for batch in (16, 32, 64):
             started = time.perf_counter()
             report = real_benchmark(x, keys, batch=batch, trials=trials, seed=batch, tell_groups=told)

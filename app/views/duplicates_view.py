@@ -62,7 +62,7 @@ class Group:
         return [m.product_id for m in self.members]
 
 
-def read_groups(catalog, threshold: float = 0.9) -> list[Group]:
+def read_groups(catalog, threshold: float | None = None) -> list[Group]:
     """A pool read: the groups to review, with what each card shows."""
     from core.ops.dedupe import groups_to_review
 

@@ -118,8 +118,9 @@ def dismissed_sets() -> list[frozenset[int]]:
     return [ids for ids, on in state.items() if on]
 
 
-def groups_to_review(catalog, threshold: float = 0.9, **kwargs: Any) -> list:
-    """find_duplicates' groups, less those the curator dismissed (a group inside a dismissed set)."""
+def groups_to_review(catalog, threshold: float | None = None, **kwargs: Any) -> list:
+    """find_duplicates' groups (candidates from the catalog's weak-match floor unless a threshold is given),
+    less those the curator dismissed (a group inside a dismissed set)."""
     from core.search.duplicates import find_duplicates
 
     dismissed = dismissed_sets()

@@ -9,7 +9,7 @@ Groups are single-linkage: A~B and B~C put A, B and C together even when A and C
 apart than the threshold; each group reports its weakest and strongest link.
 
 The vectors only nominate candidates: by default every pair more alike than the catalog's weak-match floor
-(core.search.fusion: the 95th percentile of its own random pairs), as a crop or a re-encode moves a vector
+(core.search.fusion: the 95th percentile of its own random pairs; at most 0.9), as a crop or a re-encode moves a vector
 further than a colour change does. Each candidate link then gets a kind from the photos, because curators
 merge duplicates but must keep colour variants apart:
 - exact: the two products share an image file (same sha256);
@@ -42,7 +42,8 @@ log = logging.getLogger(__name__)
 
 EXACT_LIMIT = 20_000
 CHUNK = 16_384
-DEFAULT_THRESHOLD = 0.95  # candidate cosine when the catalog is too small for a floor, or kinds are off
+# The highest candidate cosine: the floor of a small catalog (a few dozen pairs) sits among its closest pairs.
+MAX_THRESHOLD = 0.9
 # CIE76 distance above which two pixels are another colour: about 2.3 is a just noticeable difference and
 # differences above about 10 read as another colour at a glance.
 SAME_COLOUR_DELTA_E = 10.0
@@ -127,11 +128,12 @@ def batch_search(store, vectors: np.ndarray, k: int, *, exact: bool = False, thr
 
 
 def candidate_threshold(catalog, model_version: str | None = None) -> float:
-    """The default candidate cosine: the catalog's weak-match floor (DEFAULT_THRESHOLD if too small to say)."""
+    """The default candidate cosine: the catalog's weak-match floor, at most MAX_THRESHOLD."""
     from core.search.fusion import weak_floor
 
     version = model_version or catalog.active_model_version()
-    return (weak_floor(catalog, version) if version else None) or DEFAULT_THRESHOLD
+    floor = weak_floor(catalog, version) if version else None
+    return min(floor, MAX_THRESHOLD) if floor is not None else MAX_THRESHOLD
 
 
 def find_duplicates(catalog, threshold: float | None = None, *, model_version: str | None = None, k: int = 10,
@@ -142,13 +144,13 @@ def find_duplicates(catalog, threshold: float | None = None, *, model_version: s
 
     With `kinds` (the default) each link is labelled exact, near or variant from the images and the
     groups are built per kind (module docstring); without, every group is one single-linkage group.
-    No threshold: the catalog's weak-match floor with kinds, else DEFAULT_THRESHOLD.
+    No threshold: candidate_threshold (the catalog's weak-match floor, at most MAX_THRESHOLD).
     """
     version = model_version or catalog.active_model_version()
     if version is None:
         raise ValueError("the catalog has no active index; index it before looking for duplicates")
     if threshold is None:
-        threshold = candidate_threshold(catalog, version) if kinds else DEFAULT_THRESHOLD
+        threshold = candidate_threshold(catalog, version)
     store = catalog.vector_store(version)
     keys = np.sort(store.keys())
     if live_only and len(keys):

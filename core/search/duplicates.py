@@ -49,7 +49,7 @@ MAX_THRESHOLD = 0.9
 SAME_COLOUR_DELTA_E = 10.0
 KINDS = ("exact", "near", "variant")
 # Same-photo check (textbook values for ORB matching, not fitted here): Lowe's ratio test at 0.75,
-# RANSAC with a 3-pixel tolerance at MATCH_SIDE, and SAME_PHOTO_INLIERS consistent matches under one
+# RANSAC with a 3-pixel tolerance (photos at most MATCH_SIDE), and SAME_PHOTO_INLIERS consistent matches under one
 # similarity transform (a crop, a resize and a small turn are all one such transform).
 ORB_FEATURES = 1000
 MATCH_SIDE = 512

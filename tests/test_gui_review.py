@@ -88,13 +88,23 @@ def test_draw_new_box_then_make_primary_and_undo(indexed_window, qtbot):
     editor = panel.editor
     w, h = editor.image_size
     viewport = editor.viewport()
-    # draw on an empty corner area of the photo
+    # in edit mode a drag on an empty area draws nothing and says how to draw
     a, b = _view_point(editor, 2, 2), _view_point(editor, w * 0.22, h * 0.18)
+    with qtbot.waitSignal(editor.status) as said:
+        QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+        QTest.mouseMove(viewport, b)
+        QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
+    assert "press W" in said.args[0]
+    assert not db.Crop.select().where(db.Crop.source == "manual").exists()
+    # W: draw mode; draw on an empty corner area of the photo
+    QTest.keyClick(viewport, Qt.Key.Key_W)
+    assert editor.mode == "draw" and panel.draw_button.isChecked()
     with qtbot.waitSignal(indexed_window.review.applied, timeout=APPLY_TIMEOUT):
         QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
         QTest.mouseMove(viewport, b)
         QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
     new = db.Crop.select().where(db.Crop.source == "manual").get()
+    assert editor.mode == "edit"  # one box per W
     assert new.x1 - new.x0 > 10
     qtbot.waitUntil(lambda: new.id in editor.items_by_id, timeout=60_000)
     # double-click makes it primary

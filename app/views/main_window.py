@@ -225,6 +225,8 @@ class MainWindow(QMainWindow):
         ctx.models.download_progress.connect(self._download_progress)
         self.review.applied.connect(self._review_applied)
         self.review_queue.status_message.connect(self.show_message)
+        if self.detail.review_panel is not None:
+            self.detail.review_panel.status_message.connect(self.show_message)
         self.health.status_message.connect(self.show_message)
         self.duplicates.status_message.connect(self.show_message)
         self.duplicates.changed.connect(self._catalog_changed)

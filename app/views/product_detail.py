@@ -76,6 +76,7 @@ class ProductDetail(QWidget):
             tabs.addTab(self.review_panel, "Review")
             self.strip.currentRowChanged.connect(self.review_panel.show_image_row)
         self.tabs = tabs
+        tabs.currentChanged.connect(self._tab_changed)
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
@@ -94,7 +95,13 @@ class ProductDetail(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(split)
+        self.top = top
         context.thumbnails.ready.connect(self._on_thumbnail)
+
+    @Slot(int)
+    def _tab_changed(self, _index: int) -> None:
+        # The review canvas has its own photo and title: it gets the whole pane instead of a strip below a preview
+        self.top.setVisible(self.review_panel is None or self.tabs.currentWidget() is not self.review_panel)
 
     # --- loading -------------------------------------------------------------------------------
     def show_product(self, product_id: int | None) -> None:

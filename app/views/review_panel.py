@@ -4,7 +4,7 @@ selected crop, approve/flag, undo/redo. Every change goes to the ReviewService (
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -22,12 +22,13 @@ from core.catalog import queries
 from core.catalog.queries import ImageRow, LabelRow
 
 STATE_TEXT = {"pending": "Not reviewed", "approved": "✔ Approved", "flagged": "⚑ Flagged"}
-HINT = ("Drag a box to move it, its handles to resize; drag on the photo to draw a crop. "
-        "Double-click: primary · Del: delete · A approve · F flag · P primary · L labels · Ctrl+Z undo")
+HINT = ("W draw a box · drag a box to move it, the selected box's handles to resize · wheel or +/− zoom, "
+        "0 fit · Space+drag pan · double-click: primary (restores a rejected box) · Del delete · "
+        "A approve · F flag · P primary · L labels · J/K next/previous · Ctrl+Z undo")
 
 
 def crop_boxes(image_id: int) -> list[CropBox]:
-    return [CropBox(c.id, c.box, c.kind, c.label) for c in queries.crops_of_image(image_id)]
+    return [CropBox(c.id, c.box, c.kind, c.label, c.reason) for c in queries.crops_of_image(image_id)]
 
 
 def _vocabularies() -> dict[str, list[str]]:
@@ -68,6 +69,19 @@ class ReviewPanel(QWidget):
         self.image_choice = QComboBox()
         self.image_choice.setToolTip("Which photo of the product to edit")
         self.editor = CropEditor(context)
+        self.draw_button = QToolButton()
+        self.draw_button.setDefaultAction(self._tool("Draw box", "W: draw a new box (Esc goes back to editing)",
+                                                     self.editor.toggle_draw, checkable=True))
+        self.zoom_out_button = QToolButton()
+        self.zoom_out_button.setDefaultAction(self._tool("−", "Zoom out (−, or the wheel)",
+                                                         lambda: self.editor.zoom_by(1 / 1.25)))
+        self.fit_button = QToolButton()
+        self.fit_button.setDefaultAction(self._tool("Fit", "The whole photo (0)", self.editor.fit))
+        self.zoom_in_button = QToolButton()
+        self.zoom_in_button.setDefaultAction(self._tool("+", "Zoom in (+, or the wheel)",
+                                                        lambda: self.editor.zoom_by(1.25)))
+        self.zoom_label = QLabel("100%")
+        self.zoom_label.setToolTip("Size against the whole photo in view")
         self.product_chips = LabelChips("Product labels", vocabularies)
         self.crop_chips = LabelChips("Selected crop's labels", vocabularies)
         self.hint = QLabel(HINT)
@@ -87,6 +101,11 @@ class ReviewPanel(QWidget):
         header.addWidget(self.flag_button)
         tools = QHBoxLayout()
         tools.addWidget(self.image_choice, 1)
+        tools.addWidget(self.draw_button)
+        tools.addWidget(self.zoom_out_button)
+        tools.addWidget(self.fit_button)
+        tools.addWidget(self.zoom_in_button)
+        tools.addWidget(self.zoom_label)
         tools.addWidget(self.primary_button)
         tools.addWidget(self.delete_button)
         tools.addWidget(self.undo_button)
@@ -116,11 +135,33 @@ class ReviewPanel(QWidget):
         self.editor.delete_requested.connect(self._delete)
         self.editor.primary_requested.connect(self._primary)
         self.editor.selection_changed.connect(self._selection_changed)
+        self.editor.status.connect(self._say)
+        self.editor.mode_changed.connect(self._mode_changed)
+        self.editor.zoom_changed.connect(self._zoom_changed)
         self.product_chips.add_requested.connect(lambda v, val: self._add_label(v, val, None))
         self.crop_chips.add_requested.connect(lambda v, val: self._add_label(v, val, self.editor.selected_id))
         self.product_chips.remove_requested.connect(self._remove_label)
         self.crop_chips.remove_requested.connect(self._remove_label)
         self.service.applied.connect(self._on_applied)
+
+    def _tool(self, text: str, tip: str, slot, checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        action.setToolTip(tip)
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        return action
+
+    @Slot(str)
+    def _say(self, text: str) -> None:
+        self.status_message.emit(text)
+
+    @Slot(str)
+    def _mode_changed(self, mode: str) -> None:
+        self.draw_button.defaultAction().setChecked(mode == "draw")
+
+    @Slot(float)
+    def _zoom_changed(self, zoom: float) -> None:
+        self.zoom_label.setText(f"{zoom * 100:.0f}%")
 
     def install_shortcuts(self, host: QWidget) -> None:
         """A/F/P/L while the focus is inside `host` (the review page installs them on itself)."""
@@ -136,7 +177,7 @@ class ReviewPanel(QWidget):
         keep_image = self.current_image_id() if same else None
         keep_crop = self.editor.selected_id if same else None
         self.product_id = product.id if product else None
-        for w in (self.approve_button, self.flag_button, self.image_choice):
+        for w in (self.approve_button, self.flag_button, self.image_choice, self.draw_button):
             w.setEnabled(product is not None)
         if product is None:
             self.title.setText("<i>Select a product to review</i>")
@@ -251,23 +292,42 @@ class ReviewPanel(QWidget):
 
     @Slot()
     def approve(self) -> None:
-        if self.product_id is not None:
-            self.service.set_review_state(self.product_id, "approved")
+        self.set_review_state("approved")
 
     @Slot()
     def flag(self) -> None:
-        if self.product_id is not None:
-            self.service.set_review_state(self.product_id, "flagged")
+        self.set_review_state("flagged")
+
+    def set_review_state(self, state: str) -> bool:
+        """Approve or flag the shown product; says why when there is nothing to do."""
+        if self.product_id is None:
+            self.status_message.emit("No product shown: choose one first")
+            return False
+        if queries.review_state(self.product_id) == state:
+            word = "approved" if state == "approved" else "flagged"
+            self.status_message.emit(f"Already {word}: Ctrl+Z undoes the last change")
+            return False
+        self.service.set_review_state(self.product_id, state)
+        return True
 
     @Slot()
     def make_selected_primary(self) -> None:
-        if self.editor.selected_id is not None:
-            self._primary(self.editor.selected_id)
+        crop_id = self.editor.selected_id
+        if crop_id is None:
+            self.status_message.emit("No box selected: click a box or press Tab first")
+            return
+        item = self.editor.items_by_id.get(crop_id)
+        if item is not None and item.crop.kind == "primary":
+            self.status_message.emit("This box is already the primary crop")
+            return
+        self._primary(crop_id)
 
     @Slot()
     def delete_selected(self) -> None:
         if self.editor.selected_id is not None:
             self._delete(self.editor.selected_id)
+        else:
+            self.status_message.emit("No box selected: click a box or press Tab first")
 
     @Slot()
     def focus_labels(self) -> None:

@@ -81,6 +81,7 @@ class ReviewQueueView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
         service.applied.connect(self._on_applied)
+        self.panel.status_message.connect(self._say)
 
     # --- data ----------------------------------------------------------------------------------
     @Slot()
@@ -158,13 +159,22 @@ class ReviewQueueView(QWidget):
     def _current_changed(self, current, _previous) -> None:
         self.panel.show_product(current.data(0, Qt.ItemDataRole.UserRole) if current is not None else None)
 
+    @Slot(str)
+    def _say(self, text: str) -> None:
+        self.status_message.emit(text)
+
     def step(self, delta: int) -> None:
         count = self.tree.topLevelItemCount()
         if not count:
+            self.status_message.emit("The review queue is empty")
             return
         item = self.tree.currentItem()
         row = self.tree.indexOfTopLevelItem(item) if item is not None else -1
-        self.tree.setCurrentItem(self.tree.topLevelItem(min(max(row + delta, 0), count - 1)))
+        target = min(max(row + delta, 0), count - 1)
+        if target == row:
+            self.status_message.emit("Last product in the queue" if delta > 0 else "First product in the queue")
+            return
+        self.tree.setCurrentItem(self.tree.topLevelItem(target))
 
     @Slot()
     def approve(self) -> None:
@@ -175,12 +185,10 @@ class ReviewQueueView(QWidget):
         self._review("flagged")
 
     def _review(self, state: str) -> None:
-        product_id = self.current_product_id()
-        if product_id is None:
-            return
-        self.service.set_review_state(product_id, state)
-        self.status_message.emit(f"{'Approved' if state == 'approved' else 'Flagged'} — Ctrl+Z undoes")
+        if not self.panel.set_review_state(state):
+            return  # the panel said why
         self.step(1)  # on to the next product while the change is applied
+        self.status_message.emit(f"{'Approved' if state == 'approved' else 'Flagged'} — Ctrl+Z undoes")
 
     def dispose(self) -> None:
         if self._task is not None:

@@ -46,8 +46,7 @@ def test_image_search_by_dropping_a_photo(indexed_window, qtbot, tmp_path):
     indexed_window.tabs.setCurrentWidget(panel)
     photo = scene(tmp_path / "query.jpg", (200, 30, 30), size=(200, 160))
     with qtbot.waitSignal(panel.searched, timeout=60_000) as blocker:
-        assert drop_urls(panel.query_image, [photo])
-        panel.run_search()
+        assert drop_urls(panel.query_image, [photo])  # the drop itself searches
     response = blocker.args[0]
     assert response.kind == "image" and response.results
     # explanation panel: score parts add up, matched crop drawn on both images

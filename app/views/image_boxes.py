@@ -73,6 +73,10 @@ class ImageBoxes(QWidget):
         self._pixmap = QPixmap.fromImage(image)
         self.update()
 
+    def set_boxes(self, boxes: list[Box]) -> None:
+        self._boxes = boxes
+        self.update()
+
     def clear(self) -> None:
         self.set_image(None, None, [])
 

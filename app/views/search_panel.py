@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QShortcut
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPointF, QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QPainter, QPalette, QPen, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -97,36 +97,104 @@ class ResultModel(QAbstractListModel):
 
 
 class QueryImage(ImageBoxes):
-    """The query photo: drop an image file here, paste one, or click a product image elsewhere."""
+    """The query photo: drop an image file here (it searches), paste one, or click a product image
+    elsewhere; drag over the photo to search for what is inside the box only."""
+
+    dropped = Signal(object)  # Path or QImage
+    refused = Signal(str)  # why a dropped thing is not searched
+    region_drawn = Signal(object)  # (x0, y0, x1, y1) in the photo's pixels
 
     def __init__(self, context, parent=None) -> None:
         super().__init__(context, parent, placeholder="Drop or paste an image here\n(or click a product image)")
         self.setAcceptDrops(True)
         self.setMinimumSize(140, 110)
         self.query: np.ndarray | Path | None = None
+        self._press: QPointF | None = None
+        self._rubber: QRectF | None = None
 
     def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasImage() or _image_urls(event.mimeData()):
+        mime = event.mimeData()
+        if mime.hasImage() or mime.hasUrls():  # anything dropped gets an answer, a photo or why not
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
-        urls = _image_urls(event.mimeData())
+        mime = event.mimeData()
+        urls = _image_urls(mime)
         if urls:
-            self.set_query(urls[0])
-        elif event.mimeData().hasImage():
-            self.set_query(QImage(event.mimeData().imageData()))
+            self.dropped.emit(urls[0])
+        elif mime.hasImage():
+            self.dropped.emit(QImage(mime.imageData()))
+        else:
+            self.refused.emit(refusal([Path(u.toLocalFile()) if u.isLocalFile() else Path(u.toString())
+                                       for u in mime.urls()]))
         event.acceptProposedAction()
+
+    # --- a region of the photo -------------------------------------------------------------------
+    def _to_image(self, point: QPointF) -> QPointF:
+        target = self._target()
+        ow = self._original.width() or self._pixmap.width()
+        oh = self._original.height() or self._pixmap.height()
+        x = min(max(point.x(), target.left()), target.right())
+        y = min(max(point.y(), target.top()), target.bottom())
+        return QPointF((x - target.left()) * ow / target.width(), (y - target.top()) * oh / target.height())
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._pixmap is not None \
+                and self._target().contains(event.position()):
+            self._press = event.position()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._press is not None:
+            self._rubber = QRectF(self._press, event.position()).normalized()
+            self.update()
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        press, rubber = self._press, self._rubber
+        self._press = self._rubber = None
+        if press is None or rubber is None or (event.position() - press).manhattanLength() < 4:
+            super().mouseReleaseEvent(event)  # a click
+            return
+        a, b = self._to_image(rubber.topLeft()), self._to_image(rubber.bottomRight())
+        self.update()
+        if b.x() - a.x() < 8 or b.y() - a.y() < 8:
+            self.refused.emit("Too small a region to search: drag over the whole product")
+            return
+        self.region_drawn.emit((a.x(), a.y(), b.x(), b.y()))
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self._rubber is not None:
+            painter = QPainter(self)
+            pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 2, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.drawRect(self._rubber)
+            painter.end()
 
     def set_query(self, query: np.ndarray | Path | QImage | None, box=None) -> None:
         if isinstance(query, QImage):
             self.query = qimage_to_array(query)
-            self.set_qimage(query, [])
+            self.set_qimage(query, [Box(box, "query", "query")] if box else [])
         elif isinstance(query, Path):
             self.query = query
             self.set_image(query, _image_size(query), [Box(box, "query", "query")] if box else [])
         else:
             self.query = None
             self.clear()
+
+
+def refusal(paths: list[Path]) -> str:
+    """Why dropped files are not searched, in words (a PDF, a text file, a folder)."""
+    if not paths:
+        return "Nothing to search in what was dropped: drop a photo (JPEG, PNG, WebP…)"
+    path = paths[0]
+    kind = {".pdf": "a PDF", ".txt": "a text file", ".csv": "a spreadsheet", ".json": "a JSON file",
+            ".zip": "an archive"}.get(path.suffix.lower(), "not a photo")
+    if path.is_dir():
+        return f"“{path.name}” is a folder: drop it on the catalog to import it, or drop one photo here to search"
+    return (f"“{path.name}” is {kind}, so it cannot be searched: drop a photo "
+            f"({', '.join(s.lstrip('.').upper() for s in sorted(IMAGE_SUFFIXES) if s != '.jpeg')})")
 
 
 def _image_urls(mime) -> list[Path]:
@@ -153,6 +221,7 @@ class SearchPanel(QWidget):
         super().__init__(parent)
         self.context = context
         self.similar_to: int | None = None
+        self.region: tuple[float, float, float, float] | None = None  # a box drawn on the query photo
         self.response = None
         self._task = None
         self.text = QLineEdit(placeholderText="Describe the product (e.g. red leather bag)")
@@ -160,6 +229,10 @@ class SearchPanel(QWidget):
         self.text.returnPressed.connect(self.run_search)
         self.text.textChanged.connect(self._update_alpha)
         self.query_image = QueryImage(context)
+        self.query_image.setToolTip("Drop a photo to search with it · drag over it to search for one region only")
+        self.query_image.dropped.connect(self._dropped)
+        self.query_image.refused.connect(self._refused)
+        self.query_image.region_drawn.connect(self.search_region)
         self.clear_image = QPushButton("Clear image")
         self.clear_image.clicked.connect(self.clear_query_image)
         self.alpha = QSlider(Qt.Orientation.Horizontal)
@@ -250,12 +323,37 @@ class SearchPanel(QWidget):
 
     def search_image(self, image: Path | QImage | np.ndarray, box=None) -> None:
         self.similar_to = None
+        self.region = None
         self.query_image.set_query(image, box)
+        self._update_alpha()
+        self.run_search()
+
+    @Slot(object)
+    def _dropped(self, image) -> None:
+        self.search_image(image)
+
+    @Slot(str)
+    def _refused(self, text: str) -> None:
+        self.state_label.setText(text)
+        self.status_message.emit(text)
+
+    @Slot(object)
+    def search_region(self, box) -> None:
+        """Search for what is inside a box drawn on the query photo (`search --box` on the CLI)."""
+        if self.query_image.query is None and self.similar_to is not None and self.query_image.path is not None:
+            self.query_image.query = self.query_image.path  # "similar to" becomes a search with this photo
+        if self.query_image.query is None:
+            self._refused("Drop or paste a photo first, then drag over the part to search for")
+            return
+        self.similar_to = None
+        self.region = tuple(float(v) for v in box)
+        self.query_image.set_boxes([Box(self.region, "query", "your region")])
         self._update_alpha()
         self.run_search()
 
     def search_similar(self, product_id: int) -> None:
         self.similar_to = product_id
+        self.region = None
         primary = queries.primary_crop(product_id)
         if primary is not None:
             self.query_image.set_query(self.context.catalog.root / primary.blob_path, primary.box)
@@ -266,6 +364,7 @@ class SearchPanel(QWidget):
     @Slot()
     def clear_query_image(self) -> None:
         self.similar_to = None
+        self.region = None
         self.query_image.set_query(None)
         self._update_alpha()
 
@@ -308,7 +407,9 @@ class SearchPanel(QWidget):
         from core.search.query import SearchRequest
 
         text = self.text.text().strip() if self.text.isEnabled() else ""
-        return SearchRequest(text=text or None, image=self.query_image.query, alpha=self.alpha.value() / 100,
+        image = self.query_image.query
+        return SearchRequest(text=text or None, image=image, box=self.region if image is not None else None,
+                             alpha=self.alpha.value() / 100,
                              filters=self.filters.checked(), k=40, similar_to=self.similar_to)
 
     @Slot()
@@ -336,7 +437,9 @@ class SearchPanel(QWidget):
         self.results.set_results(response.results)
         self.explanation.clear()
         n = len(response.results)
-        self.state_label.setText(f"{n} result{'s' if n != 1 else ''} in {response.seconds * 1000:.0f} ms"
+        self.state_label.setText(f"{n} result{'s' if n != 1 else ''}"
+                                 + (" for the region you drew" if self.region else "")
+                                 + f" in {response.seconds * 1000:.0f} ms"
                                  + ("" if n else " — try fewer filters or other words"))
         self.searched.emit(response)
         if n:

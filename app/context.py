@@ -247,6 +247,22 @@ class AppContext(QObject):
         if models_changed:
             self.reload_models()
 
+    def remember(self, name: str, value) -> bool:
+        """Keep one view setting (e.g. the tile size) in settings.json; a read-only catalog keeps it for
+        this session only."""
+        from dataclasses import replace
+
+        settings = replace(self.catalog.settings, **{name: value})  # checked like any setting
+        self.catalog.settings = settings
+        if self.catalog.read_only_reason:
+            return False
+        try:
+            self.catalog.save_settings()
+        except OSError:
+            log.exception("could not save the setting %s", name)
+            return False
+        return True
+
     def reload_models(self) -> None:
         """Load the model that serves search again (after settings change or a promotion)."""
         self.models.reload(registry_factory(self.catalog))

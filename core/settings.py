@@ -135,6 +135,7 @@ class Settings(_Checked):
     retention_days: int = _field(30, lo=0)
     labels_threshold: float = _field(0.22, lo=0.0, hi=1.0)
     prometheus_port: int = _field(0, lo=0, hi=65535)  # 0 = off
+    thumbnail_size: int = _field(128, lo=64, hi=256)  # the catalog grid's tile picture, in pixels
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -15,12 +15,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QSlider,
     QVBoxLayout,
     QWidget,
 )
 
 from app.views.tiles import (
-    TILE,
     ChipBar,
     PixmapRole,
     ProductDelegate,
@@ -28,10 +28,12 @@ from app.views.tiles import (
     RowRole,
     ShaRole,
     SkuRole,
+    StatesRole,
     StatusRole,
+    tile_size,
 )
 from core.catalog import queries
-from core.catalog.queries import SORTS, GridQuery, ProductTile
+from core.catalog.queries import BADGES, SORTS, GridQuery, ProductTile
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +111,10 @@ class ProductListModel(QAbstractListModel):
                 return None
             return self._thumbs.get(row.sha256, self._root / row.blob_path if row.blob_path else None)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.title}\n{row.sku} · {row.category or 'no category'} · {row.status}"
+            states = "\n".join(BADGES[b] for b in row.badges)
+            return f"{row.title}\n{row.sku} · {row.category or 'no category'}\n{states}"
+        if role == StatesRole:
+            return row.badges
         return {ProductIdRole: row.id, SkuRole: row.sku, StatusRole: row.status, ShaRole: row.sha256,
                 RowRole: row}.get(role)
 
@@ -178,10 +183,19 @@ class CatalogGrid(QWidget):
         self.category_chips = ChipBar("Category:", exclusive=False)
         self.category_chips.changed.connect(self._apply)
         self.count_label = QLabel()
+        self.size_slider = QSlider(Qt.Orientation.Horizontal)
+        self.size_slider.setRange(64, 256)
+        self.size_slider.setSingleStep(16)
+        self.size_slider.setPageStep(32)
+        self.size_slider.setFixedWidth(110)
+        self.size_slider.setToolTip("Picture size of the tiles (kept in the catalog's settings)")
+        self.size_slider.setAccessibleName("Tile size")
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 2)
         top.addWidget(QLabel("Sort:"))
         top.addWidget(self.sort_box)
+        top.addWidget(QLabel("Size:"))
+        top.addWidget(self.size_slider)
         top.addWidget(self.count_label)
         chips = QHBoxLayout()
         chips.addWidget(self.status_chips)
@@ -191,11 +205,14 @@ class CatalogGrid(QWidget):
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setMovement(QListView.Movement.Static)
         self.view.setUniformItemSizes(True)
-        self.view.setGridSize(TILE + QSize(6, 6))
+        self.delegate = ProductDelegate(self.view)
         self.view.setLayoutMode(QListView.LayoutMode.Batched)
         self.view.setBatchSize(200)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setItemDelegate(ProductDelegate(self.view))
+        self.view.setItemDelegate(self.delegate)
+        self.set_tile_size(context.settings.thumbnail_size, save=False)
+        self.size_slider.valueChanged.connect(lambda v: self.set_tile_size(v, save=not self.size_slider.isSliderDown()))
+        self.size_slider.sliderReleased.connect(lambda: self.set_tile_size(self.size_slider.value()))
         self.view.setMouseTracking(True)
         self.view.setModel(self.model)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
@@ -206,6 +223,20 @@ class CatalogGrid(QWidget):
         layout.addLayout(chips)
         layout.addWidget(self.view, 1)
         self.refresh()
+
+    @Slot(int)
+    def set_tile_size(self, icon: int, save: bool = True) -> None:
+        """Tiles with `icon`-pixel pictures; remembered in the catalog's settings for the next start."""
+        icon = max(64, min(256, int(icon)))
+        self.delegate.icon = icon
+        self.view.setGridSize(tile_size(icon) + QSize(6, 6))
+        if self.size_slider.value() != icon:
+            self.size_slider.blockSignals(True)
+            self.size_slider.setValue(icon)
+            self.size_slider.blockSignals(False)
+        self.view.doItemsLayout()
+        if save:
+            self.context.remember("thumbnail_size", icon)
 
     # --- state ---------------------------------------------------------------------------------
     def refresh(self) -> None:

@@ -22,6 +22,8 @@ from core.catalog.queries import ReviewProgress, ReviewRow
 
 QUEUE_LIMIT = 500
 STATE_MARK = {"approved": "✔", "flagged": "⚑", "pending": ""}
+DOUBT_TIP = ("How unsure the automatic result is: 0% nothing to check, 100% check first. The queue is sorted "
+             "by it; several doubts together can add up past 100%, shown as 100%.")
 
 
 def read_queue(limit: int = QUEUE_LIMIT) -> tuple[list[ReviewRow], ReviewProgress]:
@@ -44,13 +46,14 @@ class ReviewQueueView(QWidget):
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(8)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["", "Uncertainty", "SKU", "Why"])
+        self.tree.setHeaderLabels(["", "Doubt", "Product", "Why"])
+        self.tree.headerItem().setToolTip(1, DOUBT_TIP)
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.setColumnWidth(0, 26)
-        self.tree.setColumnWidth(1, 80)
-        self.tree.setColumnWidth(2, 110)
+        self.tree.setColumnWidth(1, 56)
+        self.tree.setColumnWidth(2, 170)
         self.tree.currentItemChanged.connect(self._current_changed)
         keys = QLabel("J/K next/previous · A approve · F flag · P primary crop · L labels")
         keys.setStyleSheet("color: palette(placeholder-text)")
@@ -108,11 +111,12 @@ class ReviewQueueView(QWidget):
         self.tree.blockSignals(True)
         self.tree.clear()
         for row in self.rows:
-            why = "; ".join(row.reasons) or "—"
-            title = row.title or ""
-            item = QTreeWidgetItem([STATE_MARK.get(row.review_state, ""), f"{row.uncertainty:.2f}", row.sku, why])
-            item.setToolTip(2, title)
-            item.setToolTip(3, f"{title}\n{why}")
+            why = row.why()
+            name = f"{row.title} · {row.sku}" if row.title and row.title != row.sku else row.sku
+            item = QTreeWidgetItem([STATE_MARK.get(row.review_state, ""), f"{row.doubt:.0%}", name, why])
+            item.setToolTip(1, f"{DOUBT_TIP}\nScore: {row.uncertainty:.2f}")
+            item.setToolTip(2, name)
+            item.setToolTip(3, f"{name}\n{why}")
             item.setData(0, Qt.ItemDataRole.UserRole, row.product_id)
             if row.review_state != "pending":
                 for col in range(4):

@@ -6,7 +6,7 @@ Colours come from the palette only, so light and dark themes follow the OS.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -24,16 +24,30 @@ BadgeRole = Qt.ItemDataRole.UserRole + 4  # text drawn in the top-right corner (
 ShaRole = Qt.ItemDataRole.UserRole + 5
 PixmapRole = Qt.ItemDataRole.UserRole + 6  # QPixmap or None while the thumbnail is made
 RowRole = Qt.ItemDataRole.UserRole + 7  # the whole row (dict / SearchResult)
+StatesRole = Qt.ItemDataRole.UserRole + 8  # keys of core.catalog.queries.BADGES, drawn top-left
 
 ICON = 128
 TILE = QSize(ICON + 24, ICON + 58)
 
+# A state badge: its glyph and colour (semantic colours, the same in light and dark themes).
+STATE_GLYPHS = {"indexed": ("✓", QColor(90, 140, 90)), "not_indexed": ("◌", QColor(120, 120, 120)),
+                "error": ("!", QColor(192, 57, 43)), "corrected": ("✎", QColor(41, 128, 185)),
+                "approved": ("✔", QColor(39, 174, 96)), "flagged": ("⚑", QColor(211, 84, 0))}
+
+
+def tile_size(icon: int) -> QSize:
+    return QSize(icon + 24, icon + 58)
+
 
 class ProductDelegate(QStyledItemDelegate):
-    """Thumbnail (or placeholder), two lines of title, the SKU, and a badge."""
+    """Thumbnail (or placeholder), state badges, two lines of title, the SKU, and a score badge."""
+
+    def __init__(self, parent=None, icon: int = ICON) -> None:
+        super().__init__(parent)
+        self.icon = icon
 
     def sizeHint(self, option, index: QModelIndex) -> QSize:
-        return TILE
+        return tile_size(self.icon)
 
     def paint(self, painter: QPainter, option, index: QModelIndex) -> None:
         painter.save()
@@ -50,7 +64,7 @@ class ProductDelegate(QStyledItemDelegate):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(pal.color(QPalette.ColorRole.AlternateBase))
             painter.drawRoundedRect(QRectF(rect), 6, 6)
-        icon_rect = QRect(rect.left() + (rect.width() - ICON) // 2, rect.top() + 6, ICON, ICON)
+        icon_rect = QRect(rect.left() + (rect.width() - self.icon) // 2, rect.top() + 6, self.icon, self.icon)
         self._paint_image(painter, pal, icon_rect, index)
         text_color = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         title_rect = QRect(rect.left() + 4, icon_rect.bottom() + 4, rect.width() - 8, 32)
@@ -71,7 +85,21 @@ class ProductDelegate(QStyledItemDelegate):
         badge = index.data(BadgeRole)
         if badge:
             self._paint_badge(painter, pal, icon_rect, str(badge))
+        self._paint_states(painter, icon_rect, index.data(StatesRole) or ())
         painter.restore()
+
+    def _paint_states(self, painter: QPainter, icon: QRect, states) -> None:
+        side = max(14, painter.fontMetrics().height())
+        x = icon.left() - 2
+        for key in states:
+            glyph, colour = STATE_GLYPHS.get(key, ("?", QColor(120, 120, 120)))
+            circle = QRectF(x, icon.top() - 2, side, side)
+            painter.setPen(QPen(QColor(255, 255, 255), 1.5))
+            painter.setBrush(colour)
+            painter.drawEllipse(circle)
+            painter.setPen(QColor(255, 255, 255))
+            painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, glyph)
+            x += side + 2
 
     def _paint_image(self, painter: QPainter, pal: QPalette, rect: QRect, index: QModelIndex) -> None:
         pixmap = index.data(PixmapRole)

@@ -82,6 +82,20 @@ class ProductTile:
     corrected: bool
     sha256: str = ""
     blob_path: str = ""
+    review_state: str = "pending"
+
+    @property
+    def badges(self) -> tuple[str, ...]:
+        """What a tile shows about the product, as keys of BADGES (most important first)."""
+        state = {"indexed": "indexed", "error": "error"}.get(self.status, "not_indexed")
+        review = (self.review_state,) if self.review_state in ("approved", "flagged") else ()
+        return (state, *(("corrected",) if self.corrected else ()), *review)
+
+
+# A badge's words, for tooltips and the legend.
+BADGES = {"indexed": "Indexed: searchable", "not_indexed": "Not indexed yet: not searchable",
+          "error": "Indexing failed: see its History", "corrected": "Corrected by a curator",
+          "approved": "Approved in review", "flagged": "Flagged for another look"}
 
 
 def count_products(query: GridQuery = GridQuery()) -> int:
@@ -91,12 +105,12 @@ def count_products(query: GridQuery = GridQuery()) -> int:
 
 def product_page(query: GridQuery, offset: int, limit: int) -> list[ProductTile]:
     where, params = query.where()
-    sql = (f"SELECT p.id, p.sku, p.title, p.category, p.status, p.corrected, {_COVER} FROM product p "
-           f"WHERE {where} ORDER BY {SORTS[query.sort][1]} LIMIT ? OFFSET ?")
+    sql = (f"SELECT p.id, p.sku, p.title, p.category, p.status, p.corrected, p.review_state, {_COVER} "
+           f"FROM product p WHERE {where} ORDER BY {SORTS[query.sort][1]} LIMIT ? OFFSET ?")
     tiles = []
-    for pid, sku, title, category, status, corrected, cover in _rows(sql, [*params, limit, offset]):
+    for pid, sku, title, category, status, corrected, review, cover in _rows(sql, [*params, limit, offset]):
         sha, _, blob = (cover or "").partition("|")
-        tiles.append(ProductTile(pid, sku, title or sku, category, status, bool(corrected), sha, blob))
+        tiles.append(ProductTile(pid, sku, title or sku, category, status, bool(corrected), sha, blob, review))
     return tiles
 
 
@@ -332,6 +346,35 @@ class ReviewRow:
     uncertainty: float
     reasons: tuple[str, ...]
     review_state: str
+    margin: float = 1.0  # how far the primary crop's score is ahead of the next box's
+    label_conf: float = 1.0  # the best label score
+    rejected: int = 0
+    outlier: bool = False
+    failed: bool = False
+
+    @property
+    def doubt(self) -> float:
+        """The uncertainty on a 0..1 scale for people (the queue stays ordered by the full score)."""
+        return min(1.0, max(0.0, self.uncertainty))
+
+    def why(self) -> str:
+        """The reasons in a curator's words, strongest first; never empty."""
+        words = []
+        if self.failed:
+            words.append("Indexing failed")
+        if self.outlier:
+            words.append("Looks unlike the rest of its category")
+        if self.margin < 0.1:
+            words.append("Two boxes are nearly tied for the main crop")
+        elif self.margin < 0.5:
+            words.append("The main crop won by a small margin")
+        if self.label_conf < 0.4:
+            words.append(f"Labels are a guess (best {self.label_conf:.0%} sure)")
+        elif self.label_conf < 0.7:
+            words.append(f"Labels are not quite sure (best {self.label_conf:.0%})")
+        if self.rejected:
+            words.append(f"{self.rejected} box{'es' if self.rejected != 1 else ''} set aside automatically")
+        return "; ".join(words) or "Nothing doubtful found"
 
     def to_dict(self) -> dict[str, Any]:
         return {"product_id": self.product_id, "sku": self.sku, "title": self.title,
@@ -374,7 +417,8 @@ def review_queue(limit: int = 100, *, include_reviewed: bool = False) -> list[Re
             reasons.append(f"{rejected} rejected crop(s)")
         if outliers:
             reasons.append("embedding outlier")
-        rows.append(ReviewRow(pid, sku, title, float(uncertainty), tuple(reasons), state))
+        rows.append(ReviewRow(pid, sku, title, float(uncertainty), tuple(reasons), state, margin, label_conf,
+                              int(rejected or 0), bool(outliers), status == "error"))
     return rows
 
 

@@ -127,12 +127,13 @@ class AppContext(QObject):
         if task in self._pool_tasks:
             self._pool_tasks.remove(task)
 
-    def start_index_job(self, folders: list[Path], *, import_only: bool = False) -> JobRecord | None:
+    def start_index_job(self, folders: list[Path], *, import_only: bool = False,
+                        product_ids: list[int] | None = None) -> JobRecord | None:
         if self.read_only:
             self.error.emit("This window is read-only: index in the window that opened the catalog first.",
                             self.catalog.read_only_reason)
             return None
-        task = index_task(self.catalog, [Path(f) for f in folders], import_only=import_only)
+        task = index_task(self.catalog, [Path(f) for f in folders], import_only=import_only, product_ids=product_ids)
         record = JobRecord(title=task.name, task=task)
         task.signals.result.connect(self._on_job_result)
         task.signals.failed.connect(self._on_job_failed)

@@ -63,12 +63,14 @@ def _set_state(job: db.Job, state: str, **fields: Any) -> None:
 
 def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, job: db.Job | None = None,
                   progress: Progress | None = None, should_stop: ShouldStop | None = None,
-                  import_only: bool = False) -> dict[str, Any]:
-    """Import folders, then index what changed (or what is left from an earlier, interrupted run)."""
+                  import_only: bool = False, product_ids: list[int] | None = None) -> dict[str, Any]:
+    """Import folders, then index what changed (or what is left from an earlier, interrupted run);
+    `product_ids` re-indexes exactly those products (a curator's "Re-index selected")."""
     folders = [str(Path(f)) for f in folders]
     if job is None:
         mark_dead_jobs_interrupted()
-    job = job or create_job("index", {"folders": folders, "import_only": import_only})
+    job = job or create_job("index", {"folders": folders, "import_only": import_only,
+                                      **({"product_ids": list(product_ids)} if product_ids else {})})
     # Who runs it: a job whose process is gone is known dead at once, not after a heartbeat timeout.
     job.params = {**(job.params or {}), "owner": {"pid": os.getpid(), "host": socket.gethostname()}}
     _set_state(job, "running", started_at=db.utcnow(), heartbeat_at=db.utcnow(), error="")
@@ -91,7 +93,8 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
         if not import_only and not cancelled and not (should_stop and should_stop()):
             from core.pipeline.indexer import index_products
 
-            report = index_products(catalog, registry, job=job, progress=progress, should_stop=should_stop)
+            report = index_products(catalog, registry, job=job, progress=progress, should_stop=should_stop,
+                                    product_ids=list(product_ids) if product_ids else None)
             result.update(report.to_cli_dict())
             result["errors"] = result["errors"] + report.errors
             result["warnings"] = result["warnings"] + report.warnings

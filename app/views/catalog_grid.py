@@ -6,8 +6,17 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QSize,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.batch_bar import BatchBar, DeleteProducts
 from app.views.tiles import (
     ChipBar,
     PixmapRole,
@@ -135,28 +145,6 @@ class ProductListModel(QAbstractListModel):
         return queries.top_categories()
 
 
-class DeleteProducts(QUndoCommand):
-    """Soft delete (restorable); undo restores the same products."""
-
-    def __init__(self, product_ids: list[int], on_change, catalog=None) -> None:
-        super().__init__(f"Delete {len(product_ids)} product{'s' if len(product_ids) != 1 else ''}")
-        self.ids = list(product_ids)
-        self._on_change = on_change
-        self._catalog = catalog  # its vector indexes drop the products and take them back on undo
-
-    def redo(self) -> None:
-        from core.catalog.retention import delete_products
-
-        delete_products(self.ids, self._catalog)
-        self._on_change()
-
-    def undo(self) -> None:
-        from core.catalog.retention import restore_products
-
-        restore_products(self.ids, self._catalog)
-        self._on_change()
-
-
 class CatalogGrid(QWidget):
     """Toolbar (filter text, sort, chips) over the product grid."""
 
@@ -216,6 +204,8 @@ class CatalogGrid(QWidget):
         self.view.setMouseTracking(True)
         self.view.setModel(self.model)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.batch: BatchBar | None = None
         self.view.activated.connect(self._activated)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
@@ -242,6 +232,7 @@ class CatalogGrid(QWidget):
     def refresh(self) -> None:
         """Re-read the products (after a job or a delete), keeping the current product if it is still there."""
         current = self.current_product_id()
+        chosen = set(self.selected_ids()) if len(self.view.selectionModel().selectedIndexes()) > 1 else set()
         loaded = self.model.rowCount()
         self.category_chips.set_chips([(c, c) for c in self.model.categories()], self.category_chips.checked())
         self.model.reload(keep=loaded)
@@ -249,6 +240,13 @@ class CatalogGrid(QWidget):
         index = self.model.index_of(current) if current is not None else self.model.index(0)
         if index.isValid():  # keep the product in view; on first load, show the first one
             self.view.setCurrentIndex(index)
+        if chosen:  # a multi-selection survives a re-read (a batch action refreshes the grid)
+            selection = QItemSelection()
+            for n in range(self.model.rowCount()):
+                if self.model.row(n).id in chosen:
+                    selection.select(self.model.index(n), self.model.index(n))
+            self.view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self._selection_changed()
 
     def _update_count(self) -> None:
         self.count_label.setText(f"{self.model.total:,} products")
@@ -261,6 +259,23 @@ class CatalogGrid(QWidget):
                                    category=cats[0] if len(cats) == 1 else "",
                                    text=self.filter_edit.text().strip()))
         self._update_count()
+
+    def install_batch_bar(self, service) -> BatchBar:
+        """The bar for acting on many selected products (it needs the review service, made after the grid)."""
+        self.batch = BatchBar(self.context, service, self.selected_ids, self._after_change, self)
+        self.batch.status_message.connect(self._say)
+        self.layout().insertWidget(2, self.batch)
+        self._selection_changed()
+        return self.batch
+
+    @Slot(str)
+    def _say(self, text: str) -> None:
+        self.status_message.emit(text)
+
+    @Slot()
+    def _selection_changed(self, *_args) -> None:
+        if self.batch is not None:
+            self.batch.update_count(len(self.view.selectionModel().selectedIndexes()))
 
     def current_product_id(self) -> int | None:
         index = self.view.currentIndex()

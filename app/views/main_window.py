@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         ctx = self.context
         self.grid = CatalogGrid(ctx)
         self.review = ReviewService(ctx, self.grid.undo_stack, self)  # one undo stack for every edit
+        self.grid.install_batch_bar(self.review)
         self.detail = ProductDetail(ctx, review=self.review)
         self.empty = EmptyState()
         browse = QSplitter(Qt.Orientation.Horizontal)
@@ -225,6 +226,7 @@ class MainWindow(QMainWindow):
         ctx.models.download_progress.connect(self._download_progress)
         self.review.applied.connect(self._review_applied)
         self.review_queue.status_message.connect(self.show_message)
+        self.review_queue.changed.connect(self._catalog_changed)
         if self.detail.review_panel is not None:
             self.detail.review_panel.status_message.connect(self.show_message)
         self.health.status_message.connect(self.show_message)
@@ -276,7 +278,8 @@ class MainWindow(QMainWindow):
     def _review_applied(self, result: dict) -> None:
         """A correction landed: the tile, the detail and the search results show it."""
         self.grid.refresh()
-        if self.detail.product_id == result.get("product_id"):
+        if self.detail.product_id is not None and (self.detail.product_id == result.get("product_id")
+                                                   or self.detail.product_id in result.get("product_ids", ())):
             self.detail.show_product(self.detail.product_id)
         if result.get("vector_changed") and self.search.response is not None:
             self.search.run_search()

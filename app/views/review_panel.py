@@ -253,7 +253,8 @@ class ReviewPanel(QWidget):
 
     @Slot(object)
     def _on_applied(self, result: dict) -> None:
-        if result.get("product_id") == self.product_id:
+        if self.product_id is not None and (result.get("product_id") == self.product_id
+                                            or self.product_id in result.get("product_ids", ())):
             self.show_product(self.product_id)
 
     # --- edits ---------------------------------------------------------------------------------

@@ -3,9 +3,10 @@ correction panel; keyboard-driven (J/K, A, F, P, L) with the progress "132 of 94
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.batch_bar import BatchBar
 from app.views.review_panel import ReviewPanel
 from core.catalog import queries
 from core.catalog.queries import ReviewProgress, ReviewRow
@@ -33,6 +35,7 @@ def read_queue(limit: int = QUEUE_LIMIT) -> tuple[list[ReviewRow], ReviewProgres
 
 class ReviewQueueView(QWidget):
     status_message = Signal(str)
+    changed = Signal()  # products deleted or restored from here
 
     def __init__(self, context, service, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +58,10 @@ class ReviewQueueView(QWidget):
         self.tree.setColumnWidth(1, 56)
         self.tree.setColumnWidth(2, 170)
         self.tree.currentItemChanged.connect(self._current_changed)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.tree.itemSelectionChanged.connect(self._selection_changed)
+        self.batch = BatchBar(context, service, self.selected_ids, self._deleted)
+        self.batch.status_message.connect(self._say)
         keys = QLabel("J/K next/previous · A approve · F flag · P primary crop · L labels")
         keys.setStyleSheet("color: palette(placeholder-text)")
         keys.setWordWrap(True)
@@ -63,6 +70,7 @@ class ReviewQueueView(QWidget):
         left_layout.setContentsMargins(4, 4, 4, 4)
         left_layout.addWidget(self.progress_label)
         left_layout.addWidget(self.progress)
+        left_layout.addWidget(self.batch)
         left_layout.addWidget(self.tree, 1)
         left_layout.addWidget(keys)
         self.panel = ReviewPanel(context, service, shortcuts=False)
@@ -106,6 +114,7 @@ class ReviewQueueView(QWidget):
     @Slot(object)
     def _on_read(self, data: tuple[list[ReviewRow], ReviewProgress]) -> None:
         current = self.current_product_id()
+        chosen = set(self.selected_ids()) if len(self.tree.selectedItems()) > 1 else set()
         self.rows, progress = data
         self.set_progress(progress)
         self.tree.blockSignals(True)
@@ -122,15 +131,20 @@ class ReviewQueueView(QWidget):
                 for col in range(4):
                     item.setForeground(col, self.palette().placeholderText())
             self.tree.addTopLevelItem(item)
+            item.setSelected(row.product_id in chosen)  # a multi-selection survives the re-read
         self.tree.blockSignals(False)
         ids = [r.product_id for r in self.rows]
-        if current in ids:
+        if current in ids and chosen:
+            self.tree.setCurrentItem(self.tree.topLevelItem(ids.index(current)), 0,
+                                     QItemSelectionModel.SelectionFlag.NoUpdate)
+        elif current in ids:
             self.tree.setCurrentItem(self.tree.topLevelItem(ids.index(current)))
         elif ids:
             first = next((n for n, r in enumerate(self.rows) if r.review_state == "pending"), 0)
             self.tree.setCurrentItem(self.tree.topLevelItem(first))
         else:
             self.panel.show_product(None)
+        self._selection_changed()
 
     def set_progress(self, progress: ReviewProgress) -> None:
         reviewed, total = progress.reviewed, progress.total
@@ -188,7 +202,21 @@ class ReviewQueueView(QWidget):
     def flag(self) -> None:
         self._review("flagged")
 
+    def selected_ids(self) -> list[int]:
+        return [item.data(0, Qt.ItemDataRole.UserRole) for item in self.tree.selectedItems()]
+
+    @Slot()
+    def _selection_changed(self) -> None:
+        self.batch.update_count(len(self.tree.selectedItems()))
+
+    def _deleted(self) -> None:
+        self.refresh()
+        self.changed.emit()
+
     def _review(self, state: str) -> None:
+        if len(self.tree.selectedItems()) > 1:  # A/F on a multi-selection act on all of it, as one undo step
+            self.batch.review(state)
+            return
         if not self.panel.set_review_state(state):
             return  # the panel said why
         self.step(1)  # on to the next product while the change is applied

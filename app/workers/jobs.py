@@ -16,15 +16,18 @@ from core.catalog.queries import close_thread_connection
 from core.jobs import JobPhase, JobState
 
 
-def index_task(catalog, folders: list[Path], *, import_only: bool = False) -> ModelTask:
+def index_task(catalog, folders: list[Path], *, import_only: bool = False,
+               product_ids: list[int] | None = None) -> ModelTask:
     """Import product folders, then index what changed, in the model thread (it owns the models)."""
     from core.jobs import run_index_job
 
     def work(registry, progress, should_stop) -> dict[str, Any]:
         return run_index_job(catalog, None if import_only else registry, folders, import_only=import_only,
-                             progress=progress, should_stop=should_stop)
+                             progress=progress, should_stop=should_stop, product_ids=product_ids)
 
     name = "Index " + ", ".join(Path(f).name for f in folders[:3]) if folders else "Index products not indexed"
+    if product_ids:
+        name = f"Re-index {len(product_ids)} product{'s' if len(product_ids) != 1 else ''}"
     task = ModelTask(work, name, priority=BACKGROUND)
     task.keep_result_on_cancel = True
     return task

@@ -134,7 +134,48 @@ def _review_state(product_id: int, state: str) -> tuple[Op, Op]:
     return do, lambda r, s: r.set_review_state(product_id, s["previous"])
 
 
+def _review_states(product_ids: list[int], state: str) -> tuple[Op, Op]:
+    """Approve/flag many products as one undo step; products already in `state` are left alone."""
+    def do(r, s):
+        s["previous"] = {pid: queries.review_state(pid) for pid in product_ids}
+        changed = [pid for pid, before in s["previous"].items() if before != state]
+        for pid in changed:
+            r.set_review_state(pid, state)
+        return _Batch(product_ids, False, "approve" if state == "approved" else "flag", len(changed))
+
+    def undo(r, s):
+        for pid, before in s["previous"].items():
+            if before != state:
+                r.set_review_state(pid, before)
+        return _Batch(product_ids, False, "reset_review", 0)
+
+    return do, undo
+
+
+def _add_labels(product_ids: list[int], vocabulary: str, value: str) -> tuple[Op, Op]:
+    def do(r, s):
+        s["label_ids"] = [r.add_label(pid, vocabulary, value).correction.after["label_id"] for pid in product_ids]
+        return _Batch(product_ids, False, "add_label", len(product_ids))
+
+    def undo(r, s):
+        for label_id in s["label_ids"]:
+            r.remove_label(label_id)
+        return _Batch(product_ids, False, "remove_label", 0)
+
+    return do, undo
+
+
+class _Batch:
+    """What a batch operation did, in the shape `_summary` reports (product_ids instead of one id)."""
+
+    def __init__(self, product_ids: list[int], vector_changed: bool, kind: str, changed: int) -> None:
+        self.product_ids, self.vector_changed, self.kind, self.changed = list(product_ids), vector_changed, kind, changed
+
+
 def _summary(product_id: int, applied) -> dict[str, Any]:
+    if isinstance(applied, _Batch):
+        return {"product_id": None, "product_ids": applied.product_ids, "vector_changed": applied.vector_changed,
+                "kind": applied.kind, "changed": applied.changed}
     if applied is None:
         return {"product_id": product_id, "vector_changed": False, "kind": None}
     return {"product_id": product_id, "vector_changed": bool(applied.vector_changed),
@@ -209,6 +250,16 @@ class ReviewService(QObject):
 
     def remove_label(self, product_id: int, label_id: int, value: str = "") -> ReviewCommand:
         return self._push(f"Remove label {value}".strip(), product_id, _remove_label(product_id, label_id))
+
+    def set_review_states(self, product_ids: list[int], state: str) -> ReviewCommand:
+        """Approve or flag many products: one job, one write, one undo step."""
+        ids = list(dict.fromkeys(product_ids))
+        word = {"approved": "Approve", "flagged": "Flag"}[state]
+        return self._push(f"{word} {len(ids)} products", ids[0], _review_states(ids, state))
+
+    def add_labels(self, product_ids: list[int], vocabulary: str, value: str) -> ReviewCommand:
+        ids = list(dict.fromkeys(product_ids))
+        return self._push(f"Add label {value} to {len(ids)} products", ids[0], _add_labels(ids, vocabulary, value))
 
     def set_review_state(self, product_id: int, state: str) -> ReviewCommand:
         text = {"approved": "Approve product", "flagged": "Flag product"}.get(state, "Reset review")

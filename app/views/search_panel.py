@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPointF, QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QPainter, QPalette, QPen, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.views.explanation import ExplanationPanel
+from app.views.filter_completer import FilterCompleter
 from app.views.image_boxes import Box, ImageBoxes
 from app.views.tiles import (
     TILE,
@@ -243,6 +244,9 @@ class SearchPanel(QWidget):
         self.alpha.valueChanged.connect(self._update_alpha)
         self.filter_edit = QLineEdit(placeholderText="Add filter: category=Gear/Bags, color=Blue, price=10..50")
         self.filter_edit.returnPressed.connect(self._add_filter)
+        self.filter_completer = FilterCompleter(self.filter_edit)
+        self.filter_completer.chosen.connect(self._filter_chosen)
+        self._values_task = None
         self.filters = ChipBar("Filters:", exclusive=False)
         self.filters.changed.connect(self._filters_changed)
         self.search_button = QPushButton("Search")
@@ -376,9 +380,39 @@ class SearchPanel(QWidget):
         elif self.text.hasFocus():
             self.text.paste()
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.load_filter_values()
+
+    def load_filter_values(self) -> None:
+        """Keys and values with counts for the filter's autocomplete, read in the pool."""
+        if self._values_task is not None:
+            return
+        task = self.context.read(lambda: (queries.filter_values(), queries.filter_keys()), "filter values")
+        task.signals.result.connect(self._on_filter_values)
+        task.signals.finished.connect(self._on_values_finished)
+        self._values_task = task
+        self.context.run_in_pool(task)
+
+    @Slot(object)
+    def _on_filter_values(self, data) -> None:
+        values, keys = data
+        self.filter_completer.set_values(values, keys)
+
+    @Slot()
+    def _on_values_finished(self) -> None:
+        self._values_task = None
+
+    @Slot(str)
+    def _filter_chosen(self, text: str) -> None:
+        # a value picked from the list applies at once, after the completer has written it into the line
+        QTimer.singleShot(0, lambda: (self.filter_edit.setText(text), self._add_filter()))
+
     @Slot()
     def _add_filter(self) -> None:
         text = self.filter_edit.text().strip()
+        if self.filter_completer.popup().isVisible():
+            self.filter_completer.popup().hide()
         if "=" not in text:
             self.state_label.setText("A filter looks like key=value, e.g. category=Gear/Bags")
             return

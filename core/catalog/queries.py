@@ -440,3 +440,53 @@ def filter_keys() -> list[str]:
     if keys & {"color", "colour"}:
         keys |= {"color", "colour"}
     return [*FILTER_KEYS, *sorted(keys - set(FILTER_KEYS))]
+
+
+# --- filter values with counts (the search filter's autocomplete) ---------------------------------
+_SCALAR = "('text', 'integer', 'real')"
+_ATTRS = "json_each(CASE WHEN json_valid(p.attributes) THEN p.attributes ELSE '{}' END)"
+
+
+def filter_values(limit: int = 50) -> dict[str, list[tuple[str, int]]]:
+    """Every filter key → its values with how many live products have each, most common first (at most
+    `limit` per key): what FiftyOne's sidebar shows, for the search filter's autocomplete. Categories
+    count their sub-categories too (a category filter matches the whole branch); colour/color are one."""
+    live = "p.deleted_at IS NULL"
+    out: dict[str, dict[str, int]] = {}
+
+    def add(key: str, value: Any, count: int) -> None:
+        text = str(value).strip()
+        if text:
+            bucket = out.setdefault(key, {})
+            bucket[text] = bucket.get(text, 0) + int(count)
+
+    for category, n in _rows(f"SELECT category, COUNT(*) FROM product p WHERE {live} AND category != '' "
+                             "GROUP BY category"):
+        parts = [s for s in category.split("/") if s]
+        for depth in range(1, len(parts) + 1):
+            add("category", "/".join(parts[:depth]), n)
+    for status, n in _rows(f"SELECT status, COUNT(*) FROM product p WHERE {live} GROUP BY status"):
+        add("status", status, n)
+    for state, n in _rows(f"SELECT review_state, COUNT(*) FROM product p WHERE {live} GROUP BY review_state"):
+        add("review", state, n)
+    for corrected, n in _rows(f"SELECT corrected, COUNT(*) FROM product p WHERE {live} GROUP BY corrected"):
+        add("corrected", "yes" if corrected else "no", n)
+    for value, n in _rows("SELECT l.vocabulary || ':' || l.value, COUNT(DISTINCT l.product_id) FROM label l "
+                          "JOIN product p ON p.id = l.product_id WHERE l.deleted_at IS NULL AND l.staged_for = '' "
+                          f"AND {live} GROUP BY 1"):
+        add("label", value, n)
+    scalar = (f"SELECT lower(a.key), a.value, COUNT(*) FROM product p, {_ATTRS} a "
+              f"WHERE {live} AND a.type IN {_SCALAR} GROUP BY 1, 2")
+    listed = (f"SELECT lower(a.key), e.value, COUNT(DISTINCT p.id) FROM product p, {_ATTRS} a, json_each(a.value) e "
+              f"WHERE {live} AND a.type = 'array' AND e.type IN {_SCALAR} GROUP BY 1, 2")
+    for sql in (scalar, listed):
+        for key, value, n in _rows(sql):
+            if key and key not in FILTER_KEYS:
+                add(key, value, n)
+    if "color" in out or "colour" in out:  # one attribute under two spellings
+        merged = dict(out.get("color", {}))
+        for value, n in out.get("colour", {}).items():
+            merged[value] = merged.get(value, 0) + n
+        out["color"], out["colour"] = merged, dict(merged)
+    return {key: sorted(values.items(), key=lambda kv: (-kv[1], kv[0].lower()))[:limit]
+            for key, values in out.items()}

@@ -40,6 +40,7 @@ from app.views.tiles import (
     SkuRole,
     StatesRole,
     StatusRole,
+    plain_tip,
     tile_size,
 )
 from core.catalog import queries
@@ -122,7 +123,7 @@ class ProductListModel(QAbstractListModel):
             return self._thumbs.get(row.sha256, self._root / row.blob_path if row.blob_path else None)
         if role == Qt.ItemDataRole.ToolTipRole:
             states = "\n".join(BADGES[b] for b in row.badges)
-            return f"{row.title}\n{row.sku} · {row.category or 'no category'}\n{states}"
+            return plain_tip(f"{row.title}\n{row.sku} · {row.category or 'no category'}\n{states}")
         if role == StatesRole:
             return row.badges
         return {ProductIdRole: row.id, SkuRole: row.sku, StatusRole: row.status, ShaRole: row.sha256,

@@ -191,6 +191,7 @@ class Toast(QFrame):
         self.setBackgroundRole(self.palette().ColorRole.ToolTipBase)
         self.setForegroundRole(self.palette().ColorRole.ToolTipText)
         self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # a folder or product name is text, never markup
         self.label.setWordWrap(True)
         self.label.setMaximumWidth(360)
         close = QPushButton("×")
@@ -224,7 +225,8 @@ class Toast(QFrame):
     def _place(self) -> None:
         parent = self.parentWidget()
         margin = 16
-        self.move(parent.width() - self.width() - margin, parent.height() - self.height() - margin - 24)
+        # bottom-left, over the grid: the detail pane on the right stays readable
+        self.move(margin, parent.height() - self.height() - margin - 24)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and self.isVisible():

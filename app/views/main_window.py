@@ -370,9 +370,8 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _job_finished(self, record) -> None:
         self._update_banner()
-        text = f"{record.title} — {summary(record)}"
-        self.show_message(text)
-        self.toast.show_message(text)
+        # announced once: the toast (the Jobs panel keeps its row); the status bar does not repeat it
+        self.toast.show_message(f"{record.title} — {summary(record)}")
 
     # --- drag and drop -------------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:

@@ -183,7 +183,7 @@ class ProductDetail(QWidget):
         events = queries.history(product.id)
         for event in events:
             item = QTreeWidgetItem([event.when.strftime("%Y-%m-%d %H:%M"), event.what, event.detail])
-            item.setToolTip(2, event.detail)
+            item.setToolTip(2, event.technical or event.detail)
             self.history.addTopLevelItem(item)
         if not events:
             self.history.addTopLevelItem(QTreeWidgetItem(["", "Imported", "not indexed yet"]))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.views.batch_bar import BatchBar
 from app.views.review_panel import ReviewPanel
+from app.views.tiles import plain_tip
 from core.catalog import queries
 from core.catalog.queries import ReviewProgress, ReviewRow
 
@@ -124,8 +125,8 @@ class ReviewQueueView(QWidget):
             name = f"{row.title} · {row.sku}" if row.title and row.title != row.sku else row.sku
             item = QTreeWidgetItem([STATE_MARK.get(row.review_state, ""), f"{row.doubt:.0%}", name, why])
             item.setToolTip(1, f"{DOUBT_TIP}\nScore: {row.uncertainty:.2f}")
-            item.setToolTip(2, name)
-            item.setToolTip(3, f"{name}\n{why}")
+            item.setToolTip(2, plain_tip(name))
+            item.setToolTip(3, plain_tip(f"{name}\n{why}"))
             item.setData(0, Qt.ItemDataRole.UserRole, row.product_id)
             if row.review_state != "pending":
                 for col in range(4):

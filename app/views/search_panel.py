@@ -36,6 +36,7 @@ from app.views.tiles import (
     RowRole,
     ShaRole,
     SkuRole,
+    plain_tip,
 )
 from core.catalog import queries
 from core.catalog.queries import Cover
@@ -86,7 +87,7 @@ class ResultModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             from core.search.explain import describe
 
-            return f"#{index.row() + 1} {r.sku}\n{describe(r.explanation)}"
+            return plain_tip(f"#{index.row() + 1} {r.title or r.sku} · {r.sku}\n{describe(r.explanation)}")
         return {ProductIdRole: r.product_id, SkuRole: r.sku, ShaRole: sha, RowRole: r}.get(role)
 
     @Slot(str)

@@ -5,6 +5,8 @@ Colours come from the palette only, so light and dark themes follow the OS.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
@@ -33,6 +35,12 @@ TILE = QSize(ICON + 24, ICON + 58)
 STATE_GLYPHS = {"indexed": ("✓", QColor(90, 140, 90)), "not_indexed": ("◌", QColor(120, 120, 120)),
                 "error": ("!", QColor(192, 57, 43)), "corrected": ("✎", QColor(41, 128, 185)),
                 "approved": ("✔", QColor(39, 174, 96)), "flagged": ("⚑", QColor(211, 84, 0))}
+
+
+def plain_tip(text: str) -> str:
+    """A tooltip that shows `text` as it is: Qt renders a tooltip that looks like HTML (a product title
+    with "<b>" in it) as markup, so the text is escaped inside an explicit rich-text wrapper."""
+    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
 
 
 def tile_size(icon: int) -> QSize:

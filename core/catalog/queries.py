@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -277,7 +278,16 @@ def label(label_id: int) -> LabelRow:
 class HistoryEvent:
     when: datetime
     what: str
-    detail: str
+    detail: str  # in a curator's words
+    technical: str = ""  # the exact model version and error, for a tooltip
+
+
+_HASH_TAIL = re.compile(r"-[0-9a-f]{8,64}$")
+
+
+def model_name(model_version: str) -> str:
+    """A model version without its weights hash: "efficientnet_lite0-in1k" for the History, not the hex."""
+    return _HASH_TAIL.sub("", model_version or "") or "?"
 
 
 @dataclass(frozen=True)
@@ -324,8 +334,11 @@ def history(product_id: int) -> list[HistoryEvent]:
     """Indexing runs and corrections of a product, newest first."""
     events = []
     for r in db.IndexingResult.select().where(db.IndexingResult.product == product_id):
-        detail = f"{r.status} · {r.model_version} on {r.device or '?'}" + (f" · {r.error}" if r.error else "")
-        events.append(HistoryEvent(r.created_at, "Indexed", detail))
+        outcome = {"ok": "done", "error": "failed"}.get(r.status, r.status)
+        detail = f"{outcome} with {model_name(r.model_version)} on {r.device or '?'}" + (
+            f" · {r.error.splitlines()[0]}" if r.error else "")
+        technical = f"{r.status} · {r.model_version} on {r.device or '?'}" + (f"\n{r.error}" if r.error else "")
+        events.append(HistoryEvent(r.created_at, "Indexed", detail, technical))
     for c in db.Correction.select().where(db.Correction.product == product_id):
         events.append(HistoryEvent(c.created_at, c.kind.replace("_", " ").capitalize(),
                                    f"{c.user}: {_short(c.before)} → {_short(c.after)}"))

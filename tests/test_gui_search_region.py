@@ -36,6 +36,11 @@ def test_drag_over_the_query_photo_searches_that_region(indexed_window, qtbot, t
     with qtbot.waitSignal(panel.searched, timeout=60_000) as whole:
         assert drop_urls(panel.query_image, [photo])
     assert whole.args[0].kind == "image"
+    # result tiles carry the same state badges as the grid, with words in the tooltip
+    from app.views.tiles import StatesRole
+
+    first = panel.results.index(0)
+    assert first.data(StatesRole) == ("indexed",) and "Indexed: searchable" in first.data(Qt.ItemDataRole.ToolTipRole)
     view = panel.query_image
     qtbot.waitUntil(lambda: view._pixmap is not None and not view.loading, timeout=60_000)
     target = view._target()

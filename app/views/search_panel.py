@@ -36,10 +36,11 @@ from app.views.tiles import (
     RowRole,
     ShaRole,
     SkuRole,
+    StatesRole,
     plain_tip,
 )
 from core.catalog import queries
-from core.catalog.queries import Cover
+from core.catalog.queries import BADGES, Cover
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class ResultModel(QAbstractListModel):
         self.context = context
         self.results: list[Any] = []
         self._covers: dict[int, Cover] = {}
+        self._badges: dict[int, tuple[str, ...]] = {}
         context.thumbnails.ready.connect(self._on_thumbnail)
 
     def set_results(self, results: list[Any]) -> None:
@@ -67,6 +69,7 @@ class ResultModel(QAbstractListModel):
         self.results = list(results)
         ids = [r.product_id for r in self.results]
         self._covers = queries.covers(ids)
+        self._badges = queries.badges_of(ids)
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -84,10 +87,13 @@ class ResultModel(QAbstractListModel):
             return f"{r.score:.2f}" + (" weak" if (r.explanation or {}).get("weak_match") else "")
         if role == PixmapRole:
             return self.context.thumbnails.get(sha, self.context.catalog.root / blob) if sha and blob else None
+        if role == StatesRole:
+            return self._badges.get(r.product_id, ())
         if role == Qt.ItemDataRole.ToolTipRole:
             from core.search.explain import describe
 
-            return plain_tip(f"#{index.row() + 1} {r.title or r.sku} · {r.sku}\n{describe(r.explanation)}")
+            states = " · ".join(BADGES[b] for b in self._badges.get(r.product_id, ()))
+            return plain_tip(f"#{index.row() + 1} {r.title or r.sku} · {r.sku}\n{states}\n{describe(r.explanation)}")
         return {ProductIdRole: r.product_id, SkuRole: r.sku, ShaRole: sha, RowRole: r}.get(role)
 
     @Slot(str)

@@ -88,9 +88,24 @@ class ProductTile:
     @property
     def badges(self) -> tuple[str, ...]:
         """What a tile shows about the product, as keys of BADGES (most important first)."""
-        state = {"indexed": "indexed", "error": "error"}.get(self.status, "not_indexed")
-        review = (self.review_state,) if self.review_state in ("approved", "flagged") else ()
-        return (state, *(("corrected",) if self.corrected else ()), *review)
+        return _badges(self.status, self.corrected, self.review_state)
+
+
+def _badges(status: str, corrected: bool, review_state: str) -> tuple[str, ...]:
+    state = {"indexed": "indexed", "error": "error"}.get(status, "not_indexed")
+    review = (review_state,) if review_state in ("approved", "flagged") else ()
+    return (state, *(("corrected",) if corrected else ()), *review)
+
+
+def badges_of(product_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """The tile badges of some products (search results), by product id."""
+    out: dict[int, tuple[str, ...]] = {}
+    for chunk in db.chunked(list(dict.fromkeys(product_ids)), 500):
+        sql = (f"SELECT id, status, corrected, review_state FROM product WHERE id IN ({','.join('?' * len(chunk))}) "
+               "AND deleted_at IS NULL")
+        for pid, status, corrected, review in _rows(sql, chunk):
+            out[pid] = _badges(status, bool(corrected), review)
+    return out
 
 
 # A badge's words, for tooltips and the legend.

@@ -559,7 +559,7 @@ class ModelsView(QWidget):
     def _job_finished(self, record) -> None:
         if record is not self.job:
             return
-        # The outcome stays on the page (the status bar and the toast already announce the job's end).
+        # The outcome stays on the page (the toast already announces the job's end).
         result = record.result or {}
         self.job_cancel.hide()
         self.job_bar.setRange(0, 1)

@@ -239,6 +239,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     opts = {"details": args.details, "mode": args.mode, "rerank": not args.no_rerank,
             "colour_weight": args.colour_weight, "oracle_box": args.oracle_box}
     with open_catalog(args) as catalog:
+        if args.localiser:  # this run only: the saved settings keep theirs
+            catalog.settings.models.localiser = args.localiser
         registry = _registry(catalog)
         try:
             if args.tune_colour:
@@ -351,6 +353,8 @@ def cmd_models(args: argparse.Namespace) -> int:
         return 0
     if args.action == "download":  # the user's model cache, not the catalog's: no catalog needed
         return _download_weights(args)
+    if args.action in ("train-detector", "detectors"):
+        return _detector_action(args)
     # adapt takes the writer lock itself, only for what it writes (training reads for minutes)
     with open_catalog(args) as catalog, catalog.writing() if args.action not in ("list", "adapt") else _nothing():
         if args.action == "reindex":
@@ -430,6 +434,50 @@ def _adapt(args: argparse.Namespace, catalog) -> int:
                  f"{report.get('train_seconds', 0)} s on {report.get('train_products', 0)} products")
     emit(args, report, "\n".join(lines))
     return 0 if report.get("complete") else 1
+
+
+def _detector_action(args: argparse.Namespace) -> int:
+    """`models train-detector`: a long job with progress on stderr; Ctrl+C cancels it cleanly (recorded as cancelled).
+    `models detectors`: the trained versions; `models detectors VERSION` promotes one by hand."""
+    import signal
+    import threading
+
+    from core.ops import product_detector as pd
+
+    with open_catalog(args) as catalog:
+        if args.action == "detectors":
+            if args.version:
+                with catalog.writing():
+                    pd.promote_detector(catalog, args.version)
+            rows = pd.detector_versions(catalog)
+            emit(args, {"detectors": rows}, "\n".join(
+                f"{'*' if r['active'] else ' '} {r['version']}  held-back IoU>=0.5 "
+                f"{r.get('candidate', {}).get('iou_at_0_5', 0):.2f} vs {r.get('current_name', '?')} "
+                f"{r.get('current', {}).get('iou_at_0_5', 0):.2f}  {r.get('epochs')} epochs, {r.get('images')} scenes"
+                for r in rows) or "no trained detector yet: run `catalog-curator models train-detector`")
+            return 0
+        stop = threading.Event()
+        previous = signal.signal(signal.SIGINT, lambda *_: stop.set())  # finish the batch, record the cancel
+        registry = _registry(catalog)
+        try:
+            report = pd.train_detector(catalog, registry, epochs=args.epochs or 10, images=args.images, imgsz=args.imgsz,
+                                       backgrounds=args.backgrounds, promote=not args.no_promote,
+                                       progress=_stderr_progress(not args.json and sys.stderr.isatty()),
+                                       should_stop=stop.is_set)
+        except ValueError as exc:
+            emit(args, {"error": str(exc)}, f"error: {exc}")
+            return 1
+        finally:
+            signal.signal(signal.SIGINT, previous)
+            registry.close()
+    if report.get("cancelled"):
+        emit(args, report, f"cancelled after {report.get('train_seconds', 0):.0f} s; no detector saved")
+        return 130
+    c, o = report["candidate"], report["current"]
+    emit(args, report, f"{report['version']}: held-back scenes IoU>=0.5 {c['iou_at_0_5']:.2f} (mean IoU "
+                       f"{c['mean_iou']:.2f}) vs {report['current_name']} {o['iou_at_0_5']:.2f} ({o['mean_iou']:.2f}); "
+                       f"{'promoted' if report['promoted'] else 'not promoted'}; trained in {report['seconds']:.0f} s")
+    return 0
 
 
 @command("sync")
@@ -537,6 +585,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override the model version's colour weight (0 turns colour off)")
     p.add_argument("--tune-colour", action="store_true",
                    help="choose the colour weight by cross-validation on these queries and record it")
+    p.add_argument("--localiser", choices=["proposals", "detector", "fused"], default=None,
+                   help="how products are found in scenes for this run (default: the catalog's setting)")
     p.add_argument("--oracle-box", action="store_true",
                    help="search each image query with its true \"box\" from the queries file (no localising)")
 
@@ -559,23 +609,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("review", "the review queue: products needing a look, most uncertain first")
     p.add_argument("--limit", type=int, default=50)
 
-    p = add("models", "model versions: list, re-index with another model, train an adapter, promote, delete")
+    p = add("models", "model versions: list, re-index with another model, train an adapter or a product detector, "
+                      "promote, delete")
     p.add_argument("action", nargs="?", default="list",
-                   choices=["list", "reindex", "promote", "delete", "trust", "download", "adapt"])
+                   choices=["list", "reindex", "promote", "delete", "trust", "download", "adapt", "train-detector",
+                            "detectors"])
     p.add_argument("version", nargs="?", default=None,
                    help="model version (promote, delete), a weights file (trust: may be unpickled on this machine), "
-                        "or clip | detector | a weights name (download into the model cache)")
+                        "clip | detector | a weights name (download into the model cache), "
+                        "or a trained detector to promote (detectors)")
     p.add_argument("--embedder", choices=["open_clip", "efficientnet-lite0"], default=None)
     p.add_argument("--clip-model", default=None, help="open_clip model name or JSON config path")
     p.add_argument("--clip-pretrained", default=None, help="open_clip tag or checkpoint path")
     p.add_argument("--promote", action="store_true", help="make the new version active when complete")
-    p.add_argument("--epochs", type=int, default=None, help="adapt: most training epochs (default 60)")
+    p.add_argument("--epochs", type=int, default=None,
+                   help="adapt: most training epochs (default 60); train-detector: passes over the scenes (default 10)")
     p.add_argument("--rank", type=int, default=None, help="adapt: rank of the adapter (default 32)")
     p.add_argument("--queries", type=Path, default=None,
                    help="adapt: a queries file: its held-out quarter is never trained on and also judges the "
                         "adapter; its photos are never trained on")
     p.add_argument("--promote-if-better", action="store_true",
                    help="adapt: make the adapter active only when it beats the active version on the held-back split")
+    p.add_argument("--images", type=int, default=800, help="train-detector: synthetic scenes to train on")
+    p.add_argument("--imgsz", type=int, default=256, help="train-detector: the size the detector sees")
+    p.add_argument("--backgrounds", type=Path, default=None,
+                   help="train-detector: a folder of your own photos to use as backgrounds (never evaluation scenes)")
+    p.add_argument("--no-promote", action="store_true",
+                   help="train-detector: keep the new detector but do not make it active even if it wins")
 
     p = add("sync", "push corrections to S3 and pull other curators' corrections")
     p.add_argument("--status", action="store_true", help="only show the outbox: pending, last sync, errors")

@@ -87,6 +87,9 @@ class ModelSettings(_Checked):
     cpu_accel: str = _field("auto", choices=("auto", "fp32", "bf16", "int8-ort"))
     # A catalog-trained adapter (core.models.adapter) after the embedder: "" none, else its .npz file.
     adapter: str = ""
+    # How a product is found in a scene (no plain background): the catalog-scored proposals, the catalog's own
+    # trained detector (`models train-detector`), or both; auto = the detector when one is promoted.
+    localiser: str = _field("auto", choices=("auto", "proposals", "detector", "fused"))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelSettings:

@@ -11,7 +11,7 @@ from core.models.device import free_device_memory, run_batched, select_device
 from core.models.weights import prepare_ultralytics, short_sha256
 
 Box = tuple[float, float, float, float]
-SOURCES = ("detector", "proposal", "foreground", "full")
+SOURCES = ("detector", "trained", "proposal", "foreground", "full")
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,39 @@ class ProposalDetector:
         self.reference = np.zeros((0, self.reference.shape[1]), np.float32)
 
 
+class SceneLocaliser:
+    """The catalog's trained product detector as a scene localiser, alone or fused with the proposals.
+
+    Same interface as `ProposalDetector`: its best boxes come first (source "trained"), then, when fused,
+    every proposal that does not repeat one of them. `reference` (the catalog sample) scores the regions
+    for refinement; the detector itself belongs to the registry, which closes it.
+    """
+
+    def __init__(self, detector, reference: np.ndarray, proposals: ProposalDetector | None = None, *,
+                 top: int = 3, refine_top: int | None = None) -> None:
+        self.detector, self.proposals, self.top = detector, proposals, int(top)
+        ref = np.asarray(reference, dtype=np.float32)
+        self.reference = ref / np.maximum(np.linalg.norm(ref, axis=1, keepdims=True), 1e-12)
+        self.refine_top = refine_top  # None: search's default refinement
+        self.model_version = f"trained:{detector.model_version}" + (
+            f"+{proposals.model_version}" if proposals is not None else "")
+        self.names: dict[int, str] = {0: "product"}
+
+    def detect(self, images: list[np.ndarray], batch_size: int = 1) -> list[list[Detection]]:
+        out = []
+        for image in images:
+            found = [Detection(d.box, "product", d.confidence, "trained")
+                     for d in self.detector.detect([image])[0][:self.top]]
+            if self.proposals is not None:
+                found += [p for p in self.proposals.detect([image])[0]
+                          if all(box_iou(p.box, f.box) < 0.7 for f in found)]
+            out.append(found)
+        return out
+
+    def close(self) -> None:
+        self.reference = np.zeros((0, self.reference.shape[1]), np.float32)
+
+
 def _grid_boxes(fmap: np.ndarray, width: int, height: int, min_side: float) -> tuple[np.ndarray, np.ndarray]:
     """Every grid-aligned box at least `min_side` of the short side and at most 3:1, with its mean feature."""
     c, gh, gw = fmap.shape
@@ -189,7 +222,21 @@ def _as_rgb(image: np.ndarray) -> np.ndarray:
 
 def foreground_box(image: np.ndarray, *, threshold: float = 30.0, max_cover: float = 0.95,
                    min_cover: float = 0.005) -> Box | None:
-    """The box around the product on a plain background, or None when there is no clear one.
+    """The box around the product on a plain background, or None when there is no clear one."""
+    mask = foreground_mask(image, threshold=threshold)
+    if mask is None:
+        return None
+    h, w = mask.shape
+    ys, xs = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+    x, y, bw, bh = int(xs[0]), int(ys[0]), int(xs[-1] - xs[0] + 1), int(ys[-1] - ys[0] + 1)
+    cover = (bw * bh) / float(w * h)
+    if cover < min_cover or cover > max_cover:
+        return None
+    return (float(x), float(y), float(x + bw), float(y + bh))
+
+
+def foreground_mask(image: np.ndarray, *, threshold: float = 30.0) -> np.ndarray | None:
+    """The product's pixels (bool H×W) on a plain background, or None when the background is not plain.
 
     The background colour is the median of the border pixels; pixels far from it, cleaned by a
     morphological open/close, form components, and the largest one is the product.
@@ -212,15 +259,11 @@ def foreground_box(image: np.ndarray, *, threshold: float = 30.0, max_cover: flo
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel, iterations=2)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:
         return None
     biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    x, y, bw, bh, _ = (int(v) for v in stats[biggest])
-    cover = (bw * bh) / float(w * h)
-    if cover < min_cover or cover > max_cover:
-        return None
-    return (float(x), float(y), float(x + bw), float(y + bh))
+    return labels == biggest
 
 
 def propose_boxes(image: np.ndarray, detections: list[Detection], min_conf: float = 0.25,

@@ -86,8 +86,10 @@ class ModelRegistry:
         self._embedder: Embedder | None = None
         self._detector = None
         self._detector_tried = False
+        self._product_detector = None  # the catalog's own trained detector (core.ops.product_detector)
         self._emb = _Slot(settings.embedder)
         self._det = _Slot(Path(settings.detector_weights).name if settings.detector_weights else "")
+        self._prod = _Slot("")
         self.fallback_reason = ""  # why the embedder is not the one the settings asked for
         self.query_cache = QueryCache()  # encoded queries (core.search.encode), keyed by model version + hash
         self.threads = apply_thread_policy()  # before any model runs: see core/models/threads.py
@@ -173,6 +175,31 @@ class ModelRegistry:
         self._det.version, self._det.weights = d.model_version, str(d.weights_path)
         return d
 
+    def product_detector(self, weights: Path | str | None):
+        """The catalog's trained product detector at `weights` (reloaded when the path changes), or None."""
+        if weights is None:
+            return None
+        weights = Path(weights)
+        current = self._product_detector
+        if current is not None and current.weights_path == weights:
+            return current
+        if current is not None:
+            current.close()
+            self._product_detector = None
+        try:
+            from core.models.detector import Detector
+
+            # Low confidence: its boxes are regions to embed, ranked by score; the catalog decides the match.
+            self._product_detector = Detector(weights, device=self.settings.device, confidence=0.05, max_det=8)
+        except Exception as exc:  # missing, damaged or untrusted: in-scene search keeps the proposals
+            self._prod.name, self._prod.state, self._prod.reason = weights.name, "unavailable", str(exc)
+            log.warning("no product detector: %s", exc)
+            return None
+        d = self._product_detector
+        self._prod.name, self._prod.state, self._prod.reason, self._prod.device = weights.name, "loaded", "", d.device
+        self._prod.version, self._prod.weights = d.model_version, str(weights)
+        return d
+
     def detector_reason(self) -> str:
         return self._det.reason
 
@@ -191,19 +218,20 @@ class ModelRegistry:
             emb["text_unavailable_reason"] = "" if e.supports_text else e.text_unavailable_reason
             emb["dim"] = e.dim
             emb["accel"] = getattr(e, "accel", "")  # the CPU mode the image tower really runs in
-        return {"embedder": emb, "detector": self._det.to_dict(), "torch": torch.__version__,
+        return {"embedder": emb, "detector": self._det.to_dict(), "product_detector": self._prod.to_dict(),
+                "torch": torch.__version__,
                 "devices": available_devices(), "device_setting": self.settings.device,
                 "cache_dir": str(self.cache_dir), "threads": self.threads.to_dict()}
 
     def close(self) -> None:
         """Free every model (and the CUDA cache); a later call to embedder()/detector() loads again."""
-        for model in (self._embedder, self._detector):
+        for model in (self._embedder, self._detector, self._product_detector):
             if model is not None:
                 model.close()
-        self._embedder = self._detector = None
+        self._embedder = self._detector = self._product_detector = None
         self._detector_tried = False
         self.query_cache.clear()
-        for slot in (self._emb, self._det):
+        for slot in (self._emb, self._det, self._prod):
             if slot.state == "loaded":
                 slot.state = "not-loaded"
         free_device_memory()

@@ -235,6 +235,7 @@ def _index_products(catalog: Catalog, registry, *, product_ids: list[int] | None
     settings = catalog.settings
     embedder = registry.embedder()
     detector = registry.detector()
+    scene = _scene_detector(catalog, registry)
     spec = spec_for(embedder, settings.preprocess.expand_ratio)
     report = IndexReport(model_version=embedder.model_version, preprocess_version=spec.version,
                          device=str(embedder.device),
@@ -299,7 +300,7 @@ def _index_products(catalog: Catalog, registry, *, product_ids: list[int] | None
                 group = [p for p in group if p.product_id not in done_elsewhere]
                 if not group:
                     continue
-            _process_group(group, catalog=catalog, embedder=embedder, detector=detector, spec=spec,
+            _process_group(group, catalog=catalog, embedder=embedder, detector=detector, scene=scene, spec=spec,
                            cache=cache, store=store, labeller=labeller, tracker=tracker, report=report,
                            job=job, batch_size=batch_images, stage=stage)
             drift.check(group, report)
@@ -368,7 +369,7 @@ def _touch_job(job: db.Job, done: int, total: int) -> None:
 
 
 def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, spec, cache, store, labeller,
-                   tracker, report: IndexReport, job, batch_size: int, stage: str = "") -> None:
+                   tracker, report: IndexReport, job, batch_size: int, stage: str = "", scene=None) -> None:
     stages = report.stages
     stages["decode"] += sum(p.decode_seconds for p in group)
     images = [im for p in group for im in p.images if im.pixels is not None]
@@ -393,6 +394,8 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
             log.exception("crops of %s failed", im.shown)
             im.error, im.pixels, im.candidates = f"cannot crop: {type(exc).__name__}: {exc}", None, []
         scheduling.checkpoint()
+    if scene is not None:
+        _localise_scenes(scene, images, spec, catalog.settings.quality)
     batched["crops"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -454,6 +457,36 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
                     _record_failure(product, str(exc), report, job, stage)
                 except Exception:  # noqa: BLE001 - the error is in the report; the product is retried next run
                     log.exception("recording the failure of %s failed", product.sku)
+
+
+def _scene_detector(catalog, registry):
+    """The catalog's promoted product detector, for photos without a plain background (None: none promoted)."""
+    if catalog.settings.models.localiser == "proposals" or not hasattr(registry, "product_detector"):
+        return None
+    from core.ops.product_detector import active_detector
+
+    return registry.product_detector(active_detector(catalog))
+
+
+SCENE_MIN_CONFIDENCE = 0.25  # propose_boxes' own bar for a detector box
+
+
+def _localise_scenes(scene, images: list[_ImageWork], spec, quality) -> None:
+    """A lifestyle or outfit photo (only the whole photo left as its crop) gets the trained detector's boxes."""
+    from core.models.detector import Detection
+
+    for im in images:
+        if im.pixels is None or any(c.source != "full" for c in im.candidates if c.verdict == "accepted"):
+            continue
+        try:
+            found = [Detection(d.box, "product", d.confidence, "trained") for d in scene.detect([im.pixels])[0]
+                     if d.confidence >= SCENE_MIN_CONFIDENCE]
+        except Exception:  # noqa: BLE001 - the whole photo stays its crop
+            log.exception("the product detector failed on %s", im.shown)
+            continue
+        if found:
+            im.candidates = candidates_from_detections(im.pixels, found, spec, quality, scale=im.scale)
+        scheduling.checkpoint()
 
 
 def _detect(detector, images: list[_ImageWork]) -> list[list]:

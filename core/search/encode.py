@@ -103,7 +103,8 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
     key = ("image", embedder.model_version, spec.version, source_hash,
            None if box is None else tuple(float(v) for v in box),
            getattr(detector, "model_version", None), repr(settings.quality),
-           None if localiser is None else (localiser.model_version, len(localiser.reference)))
+           None if localiser is None else (localiser.model_version, len(localiser.reference),
+                                           getattr(localiser, "refine_top", None)))
     cache = getattr(registry, "query_cache", None)
     cached = cache.get(key) if cache is not None else None
     if cached is not None:
@@ -138,8 +139,10 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
             source, confidence = "proposal", found[0].confidence
     tensors = np.stack([preprocess(pixels, b, spec).tensor for b in boxes]).astype(np.float32)
     vectors = normalize(embedder.embed_images(tensors))
-    if source == "proposal" and REFINE_TOP > 0:
-        boxes, vectors = _refine(pixels, boxes, vectors, spec, embedder, localiser.reference)
+    refine_top = getattr(localiser, "refine_top", None)
+    refine_top = REFINE_TOP if refine_top is None else refine_top
+    if source == "proposal" and refine_top > 0:
+        boxes, vectors = _refine(pixels, boxes, vectors, spec, embedder, localiser.reference, refine_top)
     query = ImageQuery(vector=vectors[0], box=boxes[0], source=source, image_hash=image_hash,
                        image_size=(int(width), int(height)), confidence=float(confidence), candidates=proposals,
                        vectors=vectors, boxes=boxes, colour=colour_signature(pixels, boxes[0]))
@@ -169,7 +172,7 @@ def _jitter(box, width: int, height: int, step: float) -> list[tuple[float, ...]
     return out
 
 
-def _refine(pixels, boxes, vectors, spec, embedder, reference):
+def _refine(pixels, boxes, vectors, spec, embedder, reference, top: int = REFINE_TOP):
     """Local search around the best proposals in one batch; regions come back best first, whole photo last."""
     from core.pipeline.preprocess import preprocess
 
@@ -181,7 +184,7 @@ def _refine(pixels, boxes, vectors, spec, embedder, reference):
     n = len(boxes) - 1  # the last region is the whole photo
     score = contrast(vectors)
     variants, owner = [], []
-    for i in np.argsort(-score[:n])[:REFINE_TOP]:
+    for i in np.argsort(-score[:n])[:top]:
         for b in _jitter(boxes[i], width, height, REFINE_STEP):
             variants.append(b)
             owner.append(int(i))

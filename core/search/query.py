@@ -314,7 +314,7 @@ def _encode(catalog, registry, request: SearchRequest, store, model_version: str
         if isinstance(request.image, ImageQuery):
             image_query = request.image
         else:
-            localiser = _localiser(registry, store) if request.box is None else None
+            localiser = _localiser(registry, store, catalog) if request.box is None else None
             image_query = encode_image(registry, catalog.settings, request.image, request.box, localiser=localiser)
         image_vectors = image_query.vectors
         query_box = image_query.box
@@ -349,12 +349,13 @@ _REFERENCES: dict[tuple[str, int, int], np.ndarray] = {}
 REFERENCE_MAX = 4096
 
 
-def _localiser(registry, store):
-    """Proposals scored against (a fixed sample of) the catalog, when the embedder exposes its feature map."""
-    from core.models.detector import ProposalDetector
+def _localiser(registry, store, catalog=None):
+    """What finds the product in a scene: the catalog-scored proposals (when the embedder exposes its feature
+    map), the catalog's own trained detector, or both (settings.models.localiser; see core.ops.product_detector)."""
+    from core.models.detector import ProposalDetector, SceneLocaliser
 
     embedder = registry.embedder()
-    if not hasattr(embedder, "feature_map") or not len(store):
+    if not len(store):
         return None
     key = (str(store.path), id(store), len(store))  # the path: another catalog's store may reuse an id
     reference = _REFERENCES.get(key)
@@ -365,7 +366,22 @@ def _localiser(registry, store):
         _, reference = store.get(keys.tolist())
         _REFERENCES.clear()
         _REFERENCES[key] = reference = normalize(reference)
-    return ProposalDetector(embedder, reference)
+    proposals = ProposalDetector(embedder, reference) if hasattr(embedder, "feature_map") else None
+    mode = catalog.settings.models.localiser if catalog is not None else "proposals"
+    trained = None
+    if mode != "proposals" and catalog is not None:
+        from core.ops.product_detector import active_detector
+
+        trained = registry.product_detector(active_detector(catalog))
+    if trained is None:
+        return proposals
+    if mode == "fused":
+        return SceneLocaliser(trained, reference, proposals)
+    return SceneLocaliser(trained, reference, refine_top=DETECTOR_REFINE_TOP)
+
+
+# The trained detector's boxes are tight already; refining them costs 6 crops each (see docs/PERFORMANCE.md).
+DETECTOR_REFINE_TOP = 0
 
 
 def _query_box(query: _Query, vector: np.ndarray) -> tuple[float, ...] | None:

@@ -450,11 +450,14 @@ def _detector_action(args: argparse.Namespace) -> int:
                 with catalog.writing():
                     pd.promote_detector(catalog, args.version)
             rows = pd.detector_versions(catalog)
-            emit(args, {"detectors": rows}, "\n".join(
+            due = pd.retrain_due(catalog)
+            emit(args, {"detectors": rows, "retrain": due}, "\n".join(
                 f"{'*' if r['active'] else ' '} {r['version']}  held-back IoU>=0.5 "
                 f"{r.get('candidate', {}).get('iou_at_0_5', 0):.2f} vs {r.get('current_name', '?')} "
                 f"{r.get('current', {}).get('iou_at_0_5', 0):.2f}  {r.get('epochs')} epochs, {r.get('images')} scenes"
-                for r in rows) or "no trained detector yet: run `catalog-curator models train-detector`")
+                for r in rows) + (f"\n{due['box_corrections_since']} boxes drawn or moved since its training: retrain with "
+                                  "`catalog-curator models train-detector`" if due["due"] else "")
+                if rows else "no trained detector yet: run `catalog-curator models train-detector`")
             return 0
         stop = threading.Event()
         previous = signal.signal(signal.SIGINT, lambda *_: stop.set())  # finish the batch, record the cancel

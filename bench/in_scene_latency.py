@@ -1,8 +1,10 @@
-"""In-scene query latency: proposals (8 regions + the whole photo) against the true box (one crop), same run.
+"""In-scene query latency, same run: proposals (8 regions + refinement + the whole photo), the catalog's trained
+detector (its boxes + the whole photo), both fused, and the true box (one crop).
 
     python bench/in_scene_latency.py --catalog /tmp/i18-devcat --queries ../shared/data/magento-dev/wild/queries.jsonl
 
-Prints wall and CPU seconds per query for both, their p95, and the ratio proposals / true box. Record
+Prints wall and CPU seconds per query for each, their p95, and each one's ratio to the true box (detector and
+fused only when the catalog has a promoted detector: `catalog-curator models train-detector`). Record
 `uptime` beside the figures: the shared machine's load moves them more than the code does.
 """
 
@@ -29,10 +31,18 @@ def main() -> None:
     items = [json.loads(line) for line in args.queries.read_text().splitlines() if line.strip()][::args.every]
     with Catalog.open(args.catalog) as catalog:
         registry = ModelRegistry(catalog.search_model_settings())  # the active index's model
-        search(catalog, registry, SearchRequest(image=args.queries.parent / items[0]["query"]), log_query=False)
-        times: dict[str, list[tuple[float, float]]] = {"proposals": [], "true box": []}
+        from core.ops.product_detector import active_detector
+
+        modes = ["proposals"] + (["detector", "fused"] if active_detector(catalog) is not None else [])
+        first = args.queries.parent / items[0]["query"]
+        for mode in modes:  # load every model once before timing
+            catalog.settings.models.localiser = mode
+            search(catalog, registry, SearchRequest(image=first), log_query=False)
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in [*modes, "true box"]}
         for it in items:
-            for name, box in (("proposals", None), ("true box", tuple(it["box"]))):
+            for name in times:
+                box = tuple(it["box"]) if name == "true box" else None
+                catalog.settings.models.localiser = name if box is None else "proposals"
                 registry.query_cache.clear()  # time the model, not the query cache
                 wall, cpu = time.perf_counter(), time.process_time()
                 search(catalog, registry, SearchRequest(image=args.queries.parent / it["query"], box=box),
@@ -41,8 +51,9 @@ def main() -> None:
         registry.close()
     p95 = {name: np.percentile(np.array(t), 95, axis=0) for name, t in times.items()}
     for name, (wall, cpu) in p95.items():
-        print(f"{name:10} p95 wall {wall:.2f} s  cpu {cpu:.2f} s  ({len(times[name])} queries)")
-    print(f"ratio proposals / true box (p95 wall): {p95['proposals'][0] / p95['true box'][0]:.2f}")
+        ratio = wall / p95["true box"][0]
+        print(f"{name:10} p95 wall {wall:.2f} s  cpu {cpu:.2f} s  ({len(times[name])} queries)  "
+              f"x{ratio:.1f} the true box")
 
 
 if __name__ == "__main__":

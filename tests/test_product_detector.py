@@ -70,6 +70,7 @@ def test_curator_boxes_become_training_examples(indexed, tmp_path):
             reviewer.add_box(image.id, (30, 40, 200, 260))
     finally:
         reviewer.close()
+    assert pd.box_corrections(cat) == 1 and pd.retrain_due(cat)["due"] is False  # nothing trained to redo yet
     found = pd.curator_boxes(cat)
     assert [(path, boxes) for path, boxes, _ in found] == [(cat.root / image.blob_path, [(30.0, 40.0, 200.0, 260.0)])]
     train, held = pd.catalog_cutouts(cat)
@@ -99,6 +100,7 @@ def test_a_ci_sized_training_run_gives_a_detector_that_search_loads_and_uses(ind
 
     pd.promote_detector(cat, report["version"])  # by hand, as `models detectors VERSION` does
     assert [r["version"] for r in pd.detector_versions(cat) if r["active"]] == [report["version"]]
+    assert report["box_corrections"] == pd.box_corrections(cat) and pd.retrain_due(cat, every=1)["due"] is False
     detector = registry.product_detector(pd.active_detector(cat))  # the real loading code: trust, ultralytics
     assert detector is not None and detector.model_version.startswith("yolo:product-")
     assert registry.status()["product_detector"]["state"] == "loaded"

@@ -33,6 +33,8 @@ HOLDOUT_EVERY = 7  # products whose sku hashes to 0 mod this are held back from 
 CURATOR_REPEAT = 4  # a curator's box is worth this many synthetic scenes (augmented differently each epoch)
 SCENE_LONG_SIDE = 480
 PROMOTE_IOU = 0.5
+RETRAIN_AFTER_BOXES = 20  # curator box corrections since the active detector's training that make a retrain due
+BOX_KINDS = ("move_box", "new_box")
 
 
 def detectors_dir(catalog) -> Path:
@@ -68,6 +70,26 @@ def promote_detector(catalog, version: str) -> None:
     if not (folder / f"{version}.pt").is_file():
         raise KeyError(f"no trained detector {version!r} in {folder}")
     _atomic_json(folder / "active.json", {"version": version, "at": _now()})
+
+
+def box_corrections(catalog) -> int:
+    from core.catalog import db
+
+    return db.Correction.select().where(db.Correction.kind.in_(BOX_KINDS)).count()
+
+
+def retrain_due(catalog, every: int = RETRAIN_AFTER_BOXES) -> dict[str, Any]:
+    """How many boxes curators drew or moved since the active detector was trained, and whether to retrain."""
+    active = active_detector(catalog)
+    trained_with = 0
+    if active is not None:
+        try:
+            trained_with = int(json.loads(active.with_suffix(".json").read_text(encoding="utf-8"))
+                               .get("box_corrections", 0))
+        except (OSError, ValueError, TypeError):
+            trained_with = 0
+    since = box_corrections(catalog) - trained_with
+    return {"box_corrections_since": since, "due": active is not None and since >= every}
 
 
 def _held_back(sku: str) -> bool:
@@ -249,6 +271,7 @@ def train_detector(catalog, registry=None, *, epochs: int = 30, images: int = 15
             raise ValueError("no studio photo with a plain background to cut a product out of: "
                              "the detector has nothing to learn from")
         curator = curator_boxes(catalog)
+        report["box_corrections"] = box_corrections(catalog)  # what this version learnt from (see retrain_due)
         made = write_dataset(work, train, held, images=images, holdout=holdout, seed=seed,
                              backgrounds=user_photos(backgrounds), curator=curator, progress=say, should_stop=stop)
         report.update(cutouts=len(train), held_back_cutouts=len(held), curator_photos=made.get("curator_photos", 0),

@@ -147,13 +147,14 @@ class SceneLocaliser:
     """
 
     def __init__(self, detector, reference: np.ndarray, proposals: ProposalDetector | None = None, *,
-                 top: int = 3, refine_top: int | None = None) -> None:
+                 top: int = 3, refine_top: int | None = None, whole_photo: bool = True) -> None:
         self.detector, self.proposals, self.top = detector, proposals, int(top)
+        self.whole_photo = whole_photo  # whether search also embeds the whole photo beside these regions
         ref = np.asarray(reference, dtype=np.float32)
         self.reference = ref / np.maximum(np.linalg.norm(ref, axis=1, keepdims=True), 1e-12)
         self.refine_top = refine_top  # None: search's default refinement
         self.model_version = f"trained:{detector.model_version}" + (
-            f"+{proposals.model_version}" if proposals is not None else "")
+            f"+{proposals.model_version}" if proposals is not None else "") + ("" if whole_photo else "-whole")
         self.names: dict[int, str] = {0: "product"}
 
     def detect(self, images: list[np.ndarray], batch_size: int = 1) -> list[list[Detection]]:

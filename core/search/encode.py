@@ -135,13 +135,14 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
         proposals += [{"box": [round(v, 1) for v in d.box], "source": d.source, "class": d.class_name,
                        "confidence": round(d.confidence, 4), "verdict": "accepted", "reason": ""} for d in found]
         if found:
-            boxes = [d.box for d in found] + boxes  # the whole photo stays a candidate
+            keep_whole = getattr(localiser, "whole_photo", True)
+            boxes = [d.box for d in found] + (boxes if keep_whole else [])  # the whole photo stays a candidate
             source, confidence = "proposal", found[0].confidence
     tensors = np.stack([preprocess(pixels, b, spec).tensor for b in boxes]).astype(np.float32)
     vectors = normalize(embedder.embed_images(tensors))
     refine_top = getattr(localiser, "refine_top", None)
     refine_top = REFINE_TOP if refine_top is None else refine_top
-    if source == "proposal" and refine_top > 0:
+    if source == "proposal" and refine_top > 0 and getattr(localiser, "whole_photo", True):
         boxes, vectors = _refine(pixels, boxes, vectors, spec, embedder, localiser.reference, refine_top)
     query = ImageQuery(vector=vectors[0], box=boxes[0], source=source, image_hash=image_hash,
                        image_size=(int(width), int(height)), confidence=float(confidence), candidates=proposals,

@@ -377,11 +377,12 @@ def _localiser(registry, store, catalog=None):
         return proposals
     if mode == "fused":
         return SceneLocaliser(trained, reference, proposals)
-    return SceneLocaliser(trained, reference, refine_top=DETECTOR_REFINE_TOP)
+    return SceneLocaliser(trained, reference, refine_top=DETECTOR_REFINE_TOP, whole_photo=DETECTOR_WHOLE_PHOTO)
 
 
 # The trained detector's boxes are tight already; refining them costs 6 crops each (see docs/PERFORMANCE.md).
 DETECTOR_REFINE_TOP = 0
+DETECTOR_WHOLE_PHOTO = True
 
 
 def _query_box(query: _Query, vector: np.ndarray) -> tuple[float, ...] | None:

@@ -232,12 +232,20 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+HALF = 8  # sixteenths of garments in the held-out half of `eval --half` (core.search.fusion.in_holdout)
+
+
 @command("eval")
 def cmd_eval(args: argparse.Namespace) -> int:
     from core.search.evaluate import compare, evaluate, format_comparison, format_report, tune_colour_weight
 
     opts = {"details": args.details, "mode": args.mode, "rerank": not args.no_rerank,
-            "colour_weight": args.colour_weight, "oracle_box": args.oracle_box}
+            "colour_weight": args.colour_weight, "oracle_box": args.oracle_box, "views": not args.primary_only}
+    if args.half:
+        from core.search.fusion import in_holdout
+
+        held_out = args.half == "held-out"
+        opts["only"] = lambda item: in_holdout(item, HALF) == held_out
     with open_catalog(args) as catalog:
         if args.localiser:  # this run only: the saved settings keep theirs
             catalog.settings.models.localiser = args.localiser
@@ -592,6 +600,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how products are found in scenes for this run (default: the catalog's setting)")
     p.add_argument("--oracle-box", action="store_true",
                    help="search each image query with its true \"box\" from the queries file (no localising)")
+    p.add_argument("--primary-only", action="store_true",
+                   help="retrieve by primary crops only (no crop index): the before of 'every view counts'")
+    p.add_argument("--half", choices=["tuning", "held-out"], default=None,
+                   help="only one half of the garments, chosen by a hash of their names (not by answers)")
 
     p = add("analytics", "queries per day, zero-result rate, latency, clicks by rank")
     p.add_argument("--days", type=int, default=30)

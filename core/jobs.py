@@ -88,6 +88,11 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
             summary = import_folders(catalog.paths, [Path(f) for f in folders], progress=import_progress,
                                      should_stop=should_stop, job=job)
             result.update(summary.to_dict())
+            if summary.product_ids:  # a re-import that drops photos drops their crops from search
+                from core.catalog.crop_index import sync_products
+
+                with catalog.writing():
+                    sync_products(catalog, summary.product_ids)
             verdicts = result.pop("verdicts")  # one row each in import_verdict; the job keeps the counts
         cancelled = bool(result.get("cancelled"))
         if not import_only and not cancelled and not (should_stop and should_stop()):

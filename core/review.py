@@ -35,8 +35,17 @@ def _writes(method):
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         with self.catalog.writing():
-            return method(self, *args, **kwargs)
+            applied = method(self, *args, **kwargs)
+            if isinstance(applied, Applied) and applied.correction.kind in CROP_KINDS:
+                # Every accepted view is searchable: the crop index follows moved, new and deleted boxes.
+                from core.catalog.crop_index import sync_products
+
+                sync_products(self.catalog, [applied.correction.product_id])
+            return applied
     return wrapper
+
+
+CROP_KINDS = ("move_box", "new_box", "delete_crop", "restore_crop", "set_primary")
 
 
 def _crop_state(crop: db.Crop) -> dict[str, Any]:

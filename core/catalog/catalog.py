@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from core.pipeline.embed_cache import EmbeddingCache
 
 log = logging.getLogger(__name__)
+CROPS_FOLDER = "crops"  # vectors/crops/: the crop-level indexes, one per model version (core.catalog.crop_index)
+CROPS_KEY = "crops:"
 
 
 class Catalog:
@@ -68,7 +70,8 @@ class Catalog:
     def recover_if_abandoned(self) -> dict[str, int]:
         """Replay vectors a dead writer left unsaved. Only with the writer lock free: a `.dirty` marker of a
         live writer is that writer's business (replaying it here raced its saves and deleted its marker)."""
-        if not any(self.paths.vectors.glob("*.dirty")) or self.read_only_reason:
+        markers = [*self.paths.vectors.glob("*.dirty"), *(self.paths.vectors / CROPS_FOLDER).glob("*.dirty")]
+        if not markers or self.read_only_reason:
             return {}
         from core.catalog.check import recover_after_crash
 
@@ -177,19 +180,38 @@ class Catalog:
             self._catch_up()
         return store
 
+    def crop_store(self, model_version: str, dim: int | None = None) -> VectorStore:
+        """The (cached) crop-level index of a model version: every searchable crop, keyed by Crop.id
+        (kept in step by core.catalog.crop_index); created empty when dim is given and none exists."""
+        key = CROPS_KEY + model_version
+        with self._stores_lock:
+            store = self._stores.get(key)
+            if store is None:
+                if self._generation_seen is None:
+                    self._generation_seen = self.generation()
+                store = VectorStore.open(self.paths.vectors / CROPS_FOLDER, model_version, dim)
+                store.guard = self.writing
+                self._stores[key] = store
+                return store
+        if not self.lock.held:
+            self._catch_up()
+        return store
+
     def adopt_vector_store(self, store: VectorStore, *, replace: bool = False) -> VectorStore:
         """Make `store` this catalog's store of its model version (check --repair builds one from scratch);
         without `replace`, a store already held wins."""
+        key = (CROPS_KEY if store.folder.name == CROPS_FOLDER else "") + store.model_version
         with self._stores_lock:
             if replace:
-                self._stores[store.model_version] = store
+                self._stores[key] = store
                 return store
-            return self._stores.setdefault(store.model_version, store)
+            return self._stores.setdefault(key, store)
 
     def forget_vector_store(self, model_version: str) -> None:
         """Drop a cached store (its files are being deleted); the next vector_store() reads from disk."""
         with self._stores_lock:
             self._stores.pop(model_version, None)
+            self._stores.pop(CROPS_KEY + model_version, None)
 
     def open_vector_stores(self) -> list[VectorStore]:
         """The stores of every model version on disk (deletes and restores must reach all of them)."""

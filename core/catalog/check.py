@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from core.catalog import db
-from core.catalog.catalog import Catalog
+from core.catalog import crop_index, db
+from core.catalog.catalog import CROPS_FOLDER, Catalog
 from core.vectors import VectorStore, index_file_stem
 
 STALE_VECTOR_SIMILARITY = 0.999  # f16 storage keeps cosine above 0.9999 for the same vector
@@ -105,6 +105,14 @@ def recover_after_crash(catalog: Catalog) -> dict[str, int]:
             except (OSError, ValueError, RuntimeError):
                 continue  # a damaged index: `check` reports it and `check --repair` rebuilds it
             marker.unlink(missing_ok=True)
+        marker = catalog.paths.vectors / CROPS_FOLDER / f"{index_file_stem(info.model_version)}.dirty"
+        if marker.exists() and info.dim:
+            try:  # the crop index is derived from the database and the cache: reconcile it
+                fixed = crop_index.reconcile(catalog, info, crop_index.ensure(catalog, info), repair=True)
+                recovered[f"crops:{info.model_version}"] = len(fixed.refill) + len(fixed.stale)
+            except (OSError, ValueError, RuntimeError):
+                continue
+            marker.unlink(missing_ok=True)
     return recovered
 
 
@@ -121,14 +129,19 @@ def _check_database(deep: bool) -> list[Finding]:
     return [Finding("database", f"the database is damaged ({pragma}: {'; '.join(rows[:3])})", repairable=False)]
 
 
-def _inspect_index(catalog: Catalog, info: db.VectorIndexInfo) -> tuple[VectorStore | None, list[Finding]]:
-    """Open one model version's index without trusting its manifest; say what is wrong with it."""
+def _inspect_index(catalog: Catalog, info: db.VectorIndexInfo, *, crops: bool = False
+                   ) -> tuple[VectorStore | None, list[Finding]]:
+    """Open one model version's index (or its crop index) without trusting its manifest; say what is wrong."""
     stem = index_file_stem(info.model_version)
-    folder = catalog.paths.vectors
+    folder = catalog.paths.vectors / CROPS_FOLDER if crops else catalog.paths.vectors
     path, manifest_path = folder / f"{stem}.usearch", folder / f"{stem}.json"
     name = info.model_version
+    what = "crop vector index" if crops else "vector index"
+    kind = "crops" if crops else "vectors"
     if not manifest_path.exists() and not path.exists():
-        if db.Product.select().where(db.Product.status == "indexed").exists() and info.active:
+        if crops and crop_index.was_built(name):
+            return None, [Finding("crops", f"the {what} of {name} is missing", repairable=True)]
+        if not crops and db.Product.select().where(db.Product.status == "indexed").exists() and info.active:
             return None, [Finding("vectors", f"the vector index of {name} is missing", repairable=True)]
         return None, []
     try:
@@ -136,10 +149,9 @@ def _inspect_index(catalog: Catalog, info: db.VectorIndexInfo) -> tuple[VectorSt
         if not isinstance(manifest, dict):
             raise ValueError("not a JSON object")
     except FileNotFoundError:
-        return None, [Finding("vectors", f"the manifest of {name}'s vector index is missing", repairable=True)]
+        return None, [Finding(kind, f"the manifest of {name}'s {what} is missing", repairable=True)]
     except (OSError, ValueError) as exc:
-        return None, [Finding("vectors", f"the manifest of {name}'s vector index is unreadable ({exc})",
-                              repairable=True)]
+        return None, [Finding(kind, f"the manifest of {name}'s {what} is unreadable ({exc})", repairable=True)]
     problems = []
     if manifest.get("model_version") != info.model_version:
         problems.append(f"its manifest names model {manifest.get('model_version')!r}")
@@ -162,8 +174,7 @@ def _inspect_index(catalog: Catalog, info: db.VectorIndexInfo) -> tuple[VectorSt
                 problems.append(f"it holds {len(store)} vectors, its manifest says {manifest['count']}")
             else:
                 return store, []
-    return None, [Finding("vectors", f"the vector index of {name} is damaged: {'; '.join(problems)}",
-                          repairable=True)]
+    return None, [Finding(kind, f"the {what} of {name} is damaged: {'; '.join(problems)}", repairable=True)]
 
 
 def _rebuild_index(catalog: Catalog, info: db.VectorIndexInfo) -> VectorStore:
@@ -222,6 +233,49 @@ def _check_vectors(catalog: Catalog, info: db.VectorIndexInfo, store: VectorStor
     row = {"model_version": info.model_version, "vectors": len(store), "orphans": orphans, "missing": missing,
            "stale": stale, "active": bool(info.active)}
     return row, findings
+
+
+def _check_crops(catalog: Catalog, info: db.VectorIndexInfo, repair: bool, cache_usable: bool
+                 ) -> tuple[dict[str, Any], list[Finding]]:
+    """The crop-level index (every searchable view, core.catalog.crop_index) against the database and cache."""
+    name = info.model_version
+    if not info.dim:
+        return {}, []
+    if not crop_index.was_built(name) and not crop_index.file_exists(catalog, name):
+        if not cache_usable:
+            return {}, []
+        store = crop_index.build(catalog, info)  # a catalog from before crop indexes: derived, built now
+        return {"vectors": len(store), "built": True}, []
+    store, findings = _inspect_index(catalog, info, crops=True)
+    if findings and repair:
+        store = crop_index.build(catalog, info)
+        for f in findings:
+            f.repaired = True
+    if store is None:
+        return {"vectors": 0, "damaged": True}, findings
+    if not findings:
+        store = catalog.adopt_vector_store(store)
+        store.guard = catalog.writing
+    result = crop_index.reconcile(catalog, info, store, repair=repair, cache_usable=cache_usable)
+    problems = []
+    if result.orphans:
+        problems.append(Finding("crops", f"{len(result.orphans)} crop vectors of {name} belong to no searchable "
+                                "crop (deleted, rejected or of a deleted product)", repairable=True,
+                                count=len(result.orphans)))
+    if result.refill:
+        problems.append(Finding("crops", f"{len(result.refill)} crops of indexed products are missing from the "
+                                f"crop index of {name}", repairable=True, count=len(result.refill)))
+    if result.unembedded:
+        problems.append(Finding("crops", f"{len(result.unembedded)} indexed products have a crop with no vector "
+                                f"of {name} anywhere; repair queues them for the next index run", repairable=True,
+                                count=len(result.unembedded)))
+    if result.stale:
+        problems.append(Finding("crops", f"{len(result.stale)} crop vectors of {name} are not their crop's "
+                                "current box (a moved box was overwritten)", repairable=True,
+                                count=len(result.stale)))
+    for f in problems:
+        f.repaired = repair
+    return result.counts(), findings + problems
 
 
 def _check_cache(catalog: Catalog, repair: bool) -> list[Finding]:
@@ -379,6 +433,10 @@ def _check(catalog: Catalog, *, repair: bool, deep: bool) -> dict[str, Any]:
         report["indexes"].append(row)
         if info.model_version == active or active is None:
             report["vectors"], report["missing"], report["orphans"] = row["vectors"], row["missing"], row["orphans"]
+        crop_row, problems = _check_crops(catalog, info, repair, cache_usable)
+        findings += problems
+        if crop_row:
+            row["crops"] = crop_row
     report["missing_blobs"], blob_findings = _check_blobs(catalog, deep)
     findings += blob_findings
     findings += _check_jobs(repair)

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 from typing import Any
 
-from core.catalog import db
+from core.catalog import crop_index, db
 from core.catalog.catalog import Catalog
 from core.vectors import VectorStore
 
@@ -37,6 +37,8 @@ def delete_products(product_ids: list[int], catalog: Catalog | None = None) -> i
         for store in _stores(catalog):  # vectors come back from the embedding cache on restore
             if store.remove(product_ids):
                 store.save()
+        if catalog is not None:
+            crop_index.sync_products(catalog, product_ids)  # their views leave search too
     return n
 
 
@@ -66,6 +68,7 @@ def restore_products(product_ids: list[int], catalog: Catalog | None = None) -> 
 
             for store in _stores(catalog):
                 recover_vectors(catalog, store.model_version, product_ids)
+            crop_index.sync_products(catalog, product_ids)
     return restored
 
 
@@ -84,9 +87,10 @@ def _purge(catalog: Catalog, *, retention_days: int | None, now: dt.datetime | N
     image_ids = sorted({i.id for i in images})
     report = {"products": len(products), "images": len(image_ids), "blobs": 0, "thumbnails": 0, "vectors": 0}
 
+    crops = db.Crop.with_deleted(db.Crop.id).where(db.Crop.image.in_(image_ids) | (db.Crop.deleted_at <= cutoff))
+    crop_ids = [c for (c,) in crops.tuples()]
+
     def _rows() -> None:
-        crops = db.Crop.with_deleted(db.Crop.id).where(
-            db.Crop.image.in_(image_ids) | (db.Crop.deleted_at <= cutoff))
         db.Label.delete().where(db.Label.crop.in_(crops) | db.Label.product.in_(products)
                                 | (db.Label.deleted_at <= cutoff)).execute()
         db.IndexingResult.update(primary_crop=None).where(db.IndexingResult.primary_crop.in_(crops)).execute()
@@ -116,4 +120,5 @@ def _purge(catalog: Catalog, *, retention_days: int | None, now: dt.datetime | N
         if removed:
             store.save()
         report["vectors"] += removed
+    crop_index.remove_crops(catalog, crop_ids)  # normally gone at their soft delete already
     return report

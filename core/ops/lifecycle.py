@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from core.catalog import db
-from core.catalog.catalog import Catalog
+from core.catalog.catalog import CROPS_FOLDER, Catalog
 from core.settings import ModelSettings
 from core.vectors import VectorStore
 
@@ -101,7 +101,12 @@ def promote(catalog: Catalog, model_version: str) -> None:
         db.audit("promote", model_version, **moved)
         return moved
 
-    moved = db.transaction(_do)
+    with catalog.writing():
+        moved = db.transaction(_do)
+        # Which crops are live changed (staged ones in, retired ones out): every crop index follows.
+        from core.catalog.crop_index import sync_all
+
+        sync_all(catalog)
     log.info("promoted %s: %s", model_version, moved)
     try:  # trained label heads of this model version now label its products (extra: never fails the promote)
         from core.ops.label_heads import apply_heads
@@ -156,10 +161,13 @@ def delete_version(catalog: Catalog, model_version: str) -> None:
     catalog.forget_vector_store(model_version)
     store = VectorStore(catalog.paths.vectors, model_version, max(info.dim, 1))
     store.delete_files()
+    VectorStore(catalog.paths.vectors / CROPS_FOLDER, model_version, max(info.dim, 1)).delete_files()
+    from core.catalog.crop_index import forget_built
 
     def _do() -> None:
         labels = db.Label.delete().where(db.Label.staged_for == model_version).execute()
         crops = db.Crop.delete().where(db.Crop.staged_for == model_version).execute()
+        forget_built(model_version)
         info.state = "retired"
         info.soft_delete()
         db.audit("delete_model_version", model_version, staged_crops=crops, staged_labels=labels)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from core import scheduling
-from core.catalog import db
+from core.catalog import crop_index, db
 from core.catalog.catalog import Catalog
 from core.pipeline.crops import CropCandidate, candidates_from_detections, spec_for
 from core.pipeline.decode import DecodeError, decode_reduced
@@ -303,6 +303,8 @@ def _index_products(catalog: Catalog, registry, *, product_ids: list[int] | None
             _process_group(group, catalog=catalog, embedder=embedder, detector=detector, scene=scene, spec=spec,
                            cache=cache, store=store, labeller=labeller, tracker=tracker, report=report,
                            job=job, batch_size=batch_images, stage=stage)
+            # Every accepted view is searchable, not only the primary (core.catalog.crop_index).
+            crop_index.sync_products(catalog, [p.product_id for p in group], [embedder.model_version])
             drift.check(group, report)
             done += len(group)
             since_save += len(group)
@@ -595,6 +597,9 @@ def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, emb
 
     t = time.perf_counter()
     locked_primary = next((c for c in locked if c.is_primary), None)
+    for crop in locked:  # a curator's other boxes stay searchable views under this model version too
+        if crop is not locked_primary and crop.verdict == "accepted":
+            _locked_vector(crop, product, vectors, embedder, spec, catalog)
 
     def write() -> tuple[int | None, np.ndarray | None]:
         images = [im.image_id for im in product.images]
@@ -671,7 +676,8 @@ def _locked_crops(product_id: int) -> list[db.Crop]:
 
 
 def _locked_vector(crop: db.Crop, product: _ProductWork, vectors, embedder, spec, catalog) -> np.ndarray | None:
-    """The vector of a curator's primary crop: from the cache, else embedded now."""
+    """The vector of a curator's crop: from the cache, else embedded now and cached (the crop index and
+    `check` read every searchable crop's vector from the cache)."""
     from core.pipeline.preprocess import preprocess
 
     image = next((im for im in product.images if im.image_id == crop.image_id), None)
@@ -680,8 +686,13 @@ def _locked_vector(crop: db.Crop, product: _ProductWork, vectors, embedder, spec
     key = (image.sha256, tuple(int(round(v)) for v in crop.box))
     if key in vectors:
         return vectors[key]
+    known = catalog.embedding_cache().get_many([key], embedder.model_version, spec.version)
+    if key in known:
+        return known[key]
     tensor = preprocess(image.pixels, image.working_box(crop.box), spec).tensor
-    return check_vectors(embedder.embed_images(tensor[None]), embedder.dim)[0]
+    vector = check_vectors(embedder.embed_images(tensor[None]), embedder.dim)[0]
+    catalog.embedding_cache().put_many([(key, vector)], embedder.model_version, spec.version)
+    return vector
 
 
 def _no_crop_reason(product: _ProductWork, entries) -> str:

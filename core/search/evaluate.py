@@ -145,7 +145,7 @@ def product_names() -> dict[str, int]:
 
 def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | None = None, details: bool = False,
              mode: str = "pipeline", rerank: bool = True, k: int = 10, colour_weight: float | None = None,
-             oracle_box: bool = False,
+             oracle_box: bool = False, views: bool = True,
              only: Callable[[dict[str, Any]], bool] | None = None, encoded: dict[int, Any] | None = None,
              progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
     """Run every query and return the mean metrics (and per-query rows with details=True).
@@ -192,7 +192,7 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
                             encoded[item["_line"]] = encode_image(registry, catalog.settings, image)
                         image = encoded[item["_line"]]
                 request = SearchRequest(image=image, text=item.get("text") if kind == "text" else None, k=depth,
-                                        rerank=rerank, colour_weight=colour_weight, box=box)
+                                        rerank=rerank, colour_weight=colour_weight, box=box, views=views)
                 response = search(catalog, registry, request, log_query=False)
                 ranked = [r.product_id for r in response.results]
         except QueryError as exc:
@@ -232,6 +232,8 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
         result["colour_weight"] = recorded_colour_weight(version) if colour_weight is None else colour_weight
     if oracle_box:
         result["oracle_box"] = True
+    if whole is None:
+        result["views"] = views  # False: retrieval by primary crops only (--primary-only)
     if whole is None and rows:
         result["latency"] = {"p50_s": round(float(np.percentile([r["seconds"] for r in rows], 50)), 4),
                              "p95_s": round(float(np.percentile([r["seconds"] for r in rows], 95)), 4)}

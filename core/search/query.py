@@ -65,6 +65,7 @@ class SearchRequest:
     similar_to: int | None = None  # "more like this": a product id
     model_version: str | None = None  # default: the registry's embedder, else the active index
     colour_weight: float | None = None  # default: the model version's recorded weight (core.search.fusion)
+    views: bool = True  # retrieve by every accepted crop (the crop index), not only by primary crops
 
 
 @dataclass
@@ -167,6 +168,11 @@ def search(catalog, registry, request: SearchRequest, *, log_query: bool = True)
             for rank, key in enumerate(hits.keys.tolist()):
                 if key != query.exclude and (key not in ranks or rank < ranks[key]):
                     ranks[key] = rank
+    views: dict[int, tuple[float, int]] = {}
+    if request.views and (allowed is None or allowed):
+        views = _views(catalog, model_version, query, ask, allowed)
+        for rank, pid in enumerate(sorted(views, key=lambda p: -views[p][0])):
+            ranks[pid] = min(rank, ranks.get(pid, rank))
     for rank, pid in enumerate(query.lexical):
         if pid != query.exclude:
             ranks.setdefault(pid, rank)
@@ -178,13 +184,13 @@ def search(catalog, registry, request: SearchRequest, *, log_query: bool = True)
     ids, primary = ids[keep], primary[keep]
     primary = normalize(primary) if len(ids) else primary
 
-    base = _fused(primary, query, ids)
+    base = _fused(primary, query, ids, views)
     order = np.argsort(-base, kind="stable")[:pool]
     ids, primary, base = ids[order], primary[order], base[order]
     lap("rows")
 
     results = _score(catalog, query, filters, request, model_version, ids, primary, base, ranks, products,
-                     exact, k)
+                     exact, k, views)
     if results and query.image is not None and len(query.image.boxes) > 1:
         query.query_box = tuple(results[0].explanation["query_box"])  # where the best match was found
     lap("rerank")
@@ -218,6 +224,33 @@ def _products(ids: list[int]) -> dict[int, _ProductRow]:
         for pid, sku, title, category, attributes in cursor.fetchall():
             out[pid] = _ProductRow(pid, sku, title or "", category or "", json.loads(attributes) if attributes else {})
     return out
+
+
+CROP_OVERSAMPLE = 4  # crop hits asked for per product wanted: products have a few views each
+
+
+def _views(catalog, model_version: str, query: _Query, ask: int, allowed: list[int] | None
+           ) -> dict[int, tuple[float, int]]:
+    """Every view counts: the crop index's nearest crops, as product id -> (best crop similarity, crop id).
+
+    A product is as near as its nearest accepted crop (the max over its views, as the re-ranker scores it), so
+    a query showing a back view reaches a product whose primary crop is the front."""
+    from core.catalog import crop_index
+
+    if query.image_vectors is None or query.alpha <= 0:
+        return {}
+    crops = crop_index.for_search(catalog, model_version)
+    if crops is None or not len(crops):
+        return {}
+    rows = query.image_vectors if query.image is not None else query.image_vectors[:1]
+    hits: dict[int, float] = {}
+    for vec in rows:
+        found = crops.search(vec, ask * CROP_OVERSAMPLE)
+        for key, sim in zip(found.keys.tolist(), found.scores.tolist(), strict=True):
+            hits[key] = max(sim, hits.get(key, -1.0))
+    best = crop_index.by_product(hits, crop_index.products_of(hits))
+    keep = None if allowed is None else set(allowed)
+    return {pid: v for pid, v in best.items() if pid != query.exclude and (keep is None or pid in keep)}
 
 
 def _lexical(query: _Query, allowed: list[int] | None, pool: int) -> None:
@@ -394,18 +427,28 @@ def _query_box(query: _Query, vector: np.ndarray) -> tuple[float, ...] | None:
     return query.image.boxes[int(np.argmax(query.image_vectors @ vector))]
 
 
-def _fused(vectors: np.ndarray, query: _Query, ids: np.ndarray) -> np.ndarray:
+def _fused(vectors: np.ndarray, query: _Query, ids: np.ndarray,
+           views: dict[int, tuple[float, int]] | None = None) -> np.ndarray:
     score = np.zeros(len(vectors), dtype=np.float32)
     if not len(vectors):
         return score
     if query.image_vectors is not None:
-        score += query.alpha * (vectors @ query.image_vectors.T).max(axis=1)
+        score += query.alpha * _image_part(vectors, query, ids, views)
     lexical = _lexical_array(query, ids) if query.lexical else None
     clip = vectors @ query.text_vector if query.text_vector is not None else None
     text = text_relevance(clip, lexical)
     if text is not None:
         score += (1.0 - query.alpha) * text
     return score
+
+
+def _image_part(vectors: np.ndarray, query: _Query, ids, views: dict[int, tuple[float, int]] | None) -> np.ndarray:
+    """Each product's image similarity: its primary's, or its best view's when that is nearer."""
+    img = (vectors @ query.image_vectors.T).max(axis=1)
+    if views:
+        seen = np.array([views.get(int(p), (-np.inf, 0))[0] for p in ids], dtype=np.float32)
+        img = np.maximum(img, seen)
+    return img
 
 
 def _lexical_array(query: _Query, ids) -> np.ndarray:
@@ -451,7 +494,8 @@ class _Candidate:
 
 def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, model_version: str,
            ids: np.ndarray, primary: np.ndarray, base: np.ndarray, ranks: dict[int, int],
-           products: dict[int, _ProductRow], exact: bool, k: int) -> list[SearchResult]:
+           products: dict[int, _ProductRow], exact: bool, k: int,
+           views: dict[int, tuple[float, int]] | None = None) -> list[SearchResult]:
     id_list = ids.tolist()
     rows: list[_Candidate] = []
     if request.rerank and id_list:
@@ -509,16 +553,19 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
                                    colour_weight=query.alpha * colour_weight))
     else:
         primaries = _primary_crops(id_list[:k])
+        seen = _view_crops([views[p][1] for p in id_list[:k] if views and p in views])
         for n, pid in enumerate(id_list[:k]):
             img = txt = None
+            pc = primaries.get(pid)
+            crop = ex.crop_dict(*pc, True) if pc else None
             if query.image_vectors is not None:
                 img = float((query.image_vectors @ primary[n]).max())
+                if views and pid in views and views[pid][0] > img and views[pid][1] in seen:
+                    img, crop = float(views[pid][0]), seen[views[pid][1]]  # matched by another view
             if query.text_vector is not None:
                 txt = float(query.text_vector @ primary[n])
-            pc = primaries.get(pid)
-            rows.append(_Candidate(pid=pid, score=float(base[n]), image=img, text=txt,
-                                   crop=ex.crop_dict(*pc, True) if pc else None, vector=primary[n],
-                                   primary_score=float(base[n])))
+            rows.append(_Candidate(pid=pid, score=float(base[n]), image=img, text=txt, crop=crop,
+                                   vector=primary[n], primary_score=float(base[n])))
     if not rows:
         return []
     _text_scores(query, rows)
@@ -549,6 +596,16 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
         out.append(SearchResult(product_id=p.id, sku=p.sku, title=p.title, score=float(expl["score"]),
                                 explanation=expl))
     return out
+
+
+def _view_crops(crop_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """crop id -> the explanation's crop dict, for products matched by a view other than their primary."""
+    if not crop_ids:
+        return {}
+    rows = (db.Crop.with_deleted(db.Crop.id, db.Crop.image, db.Crop.x0, db.Crop.y0, db.Crop.x1, db.Crop.y1,
+                                 db.Crop.is_primary).where(db.Crop.id.in_(crop_ids)).tuples())
+    return {cid: ex.crop_dict(cid, image, (x0, y0, x1, y1), bool(primary))
+            for cid, image, x0, y0, x1, y1, primary in rows}
 
 
 def _text_scores(query: _Query, rows: list[_Candidate]) -> None:

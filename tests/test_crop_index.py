@@ -295,3 +295,52 @@ def test_model_versions_keep_their_own_crop_index(base, tmp_path, capsys):
     from core.vectors import VectorStore
 
     assert not VectorStore(root / "vectors" / "crops", old, 1).path.exists()
+
+
+def _two_object_photo(path, catalog_photo):
+    """A studio photo of two things side by side: a green box nobody sells, and a catalog product's object."""
+    canvas = Image.new("RGB", (256, 128), (245, 245, 245))
+    draw = ImageDraw.Draw(canvas)
+    box = (16, 28, 106, 100)
+    draw.rectangle(box, fill=(40, 170, 60))
+    for x in range(box[0] + 6, box[2] - 6, 12):
+        draw.line((x, box[1] + 8, x, box[3] - 8), fill=(10, 80, 20), width=2)
+    canvas.paste(Image.open(catalog_photo).convert("RGB").crop((30, 14, 130, 106)), (140, 18))
+    canvas.save(path, "JPEG", quality=95)
+    return path
+
+
+def test_an_unsure_detector_makes_the_query_try_several_crops(cat, registry, monkeypatch, tmp_path):
+    from core.search import encode
+
+    wanted = db.Product.get(db.Product.sku == "BLUE-2")
+    image = db.ImageFile.select().where((db.ImageFile.product == wanted) & (db.ImageFile.position == 0)).get()
+    photo = _two_object_photo(tmp_path / "two.jpg", cat.root / image.blob_path)
+    # The tiny detector's boxes cut inside these flat shapes: let their crops pass (queries and index alike).
+    monkeypatch.setattr(cat.settings.quality, "min_sharpness", 0.0)
+    unsure = encode.encode_image(registry, cat.settings, photo)
+    # Two boxes of about equal weight: both are tried, and the whole photo.
+    assert unsure.source == "detector" and len(unsure.boxes) == 3, unsure.candidates
+    assert unsure.boxes[-1] == (0.0, 0.0, 256.0, 128.0)
+    def where(results):
+        ranked = [r.product_id for r in results]
+        mine = results[ranked.index(wanted.id)]
+        return ranked.index(wanted.id), mine.explanation["similarity"]["image"], mine.explanation["query_box"]
+
+    rank, similarity, matched_box = where(search(cat, registry, SearchRequest(image=photo, k=9),
+                                                 log_query=False).results)
+    assert matched_box == [round(v, 1) for v in unsure.boxes[1]]  # found by the runner-up crop
+    # A sure detector (the same photo, thresholds that never call it unsure) tries its best box alone.
+    registry.query_cache.clear()
+    monkeypatch.setattr(encode, "UNSURE_SHARE", 2.0)
+    monkeypatch.setattr(encode, "UNSURE_CONFIDENCE", 0.0)
+    sure = encode.encode_image(registry, cat.settings, photo)
+    assert len(sure.boxes) == 1 and sure.boxes[0] == unsure.boxes[0]
+    sure_rank, sure_similarity, _ = where(search(cat, registry, SearchRequest(image=photo, k=9),
+                                                 log_query=False).results)
+    assert similarity > sure_similarity + 0.01 and rank < sure_rank, (rank, sure_rank)
+    # One clear object: sure, one crop.
+    monkeypatch.setattr(encode, "UNSURE_SHARE", 0.5)
+    monkeypatch.setattr(encode, "UNSURE_CONFIDENCE", 0.5)
+    registry.query_cache.clear()
+    assert len(encode.encode_image(registry, cat.settings, cat.root / image.blob_path).boxes) == 1

@@ -3,7 +3,9 @@
 An image query goes through the indexing pipeline: the registry's detector proposes boxes
 (`candidates_from_detections` with the same fallback chain and quality checks), and the best
 accepted crop by detector confidence x area stands for the query. A box the curator draws skips
-detection. When nothing but the whole photo is left (a product in a scene, no detector), a
+detection. When the detector is unsure (a runner-up box nearly as strong, or a weak best box), the
+other boxes and the whole photo are embedded too, and each product is matched by its best crop.
+When nothing but the whole photo is left (a product in a scene, no detector), a
 `localiser` (`ProposalDetector`, scored against the catalog) proposes regions and every one is
 embedded: the query then has several rows, and each product is matched by its best region. Every
 crop is preprocessed with the catalog's expansion (`spec_for`) so query and index vectors come from
@@ -43,6 +45,7 @@ class ImageQuery:
     colour: dict | None = None  # the query crop's foreground colour signature (core.pipeline.colors)
     vectors: np.ndarray | None = None  # (m, dim): one row per query region, row 0 is `vector`
     boxes: list[Box] = field(default_factory=list)  # the region of each row
+    colours: list[dict] | None = None  # each row's colour signature, for an unsure detector's several crops
 
     def __post_init__(self) -> None:
         if self.vectors is None:
@@ -113,6 +116,7 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
     pixels, image_hash = load_image(image)
     height, width = pixels.shape[:2]
     proposals: list[dict] = []
+    others: list[Box] = []
     if box is not None:
         chosen = _clip_box(box, width, height)
         source, confidence = "manual", 0.0
@@ -125,11 +129,12 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
         accepted = [c for c in candidates if c.verdict == "accepted"]
         if accepted:
             # The indexer treats a fallback crop (no detector score) as confidence 0.5; so do we.
-            best = max(accepted, key=lambda c: (c.detector_confidence or 0.5) * c.area)
+            best = max(accepted, key=_weight)
             chosen, source, confidence = best.box, best.source, best.detector_confidence
+            others = _unsure_alternatives(best, accepted, width, height)
         else:
             chosen, source, confidence = (0.0, 0.0, float(width), float(height)), "full", 0.0
-    boxes = [tuple(float(v) for v in chosen)]
+    boxes = [tuple(float(v) for v in chosen)] + others
     if source == "full" and localiser is not None:  # no plain background: a product in a scene
         found = localiser.detect([pixels])[0]
         proposals += [{"box": [round(v, 1) for v in d.box], "source": d.source, "class": d.class_name,
@@ -146,11 +151,38 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
         boxes, vectors = _refine(pixels, boxes, vectors, spec, embedder, localiser.reference, refine_top)
     query = ImageQuery(vector=vectors[0], box=boxes[0], source=source, image_hash=image_hash,
                        image_size=(int(width), int(height)), confidence=float(confidence), candidates=proposals,
-                       vectors=vectors, boxes=boxes, colour=colour_signature(pixels, boxes[0]))
+                       vectors=vectors, boxes=boxes, colour=colour_signature(pixels, boxes[0]),
+                       colours=[colour_signature(pixels, b) for b in boxes] if others else None)
     if cache is not None:
         cache.put(key, dataclasses.replace(query, vector=vectors[0].copy(), candidates=list(proposals),
                                            vectors=vectors.copy(), boxes=list(boxes)))
     return query
+
+
+# An unsure detector on a studio photo: the runner-up boxes that score at least this share of the best one's
+# confidence x area, or a best box under UNSURE_CONFIDENCE, make the query try several crops (and the whole photo),
+# each product matched by its best one, as for a scene. Both are "as likely as not" levels, not fitted.
+UNSURE_SHARE = 0.5
+UNSURE_CONFIDENCE = 0.5
+UNSURE_MAX_CROPS = 4  # as many as the indexer keeps of one photo
+
+
+def _weight(candidate) -> float:
+    return (candidate.detector_confidence or 0.5) * candidate.area
+
+
+def _unsure_alternatives(best, accepted, width: int, height: int) -> list[Box]:
+    """Other crops worth trying when the detector is unsure of its best box; [] when it is sure.
+
+    The foreground finder's unsure case (no plain background) already falls back to the whole photo and the
+    localiser's regions (encode_image); a plain-background box is one clear object."""
+    if best.source != "detector":
+        return []
+    rivals = [c for c in sorted(accepted, key=_weight, reverse=True)
+              if c is not best and _weight(c) >= UNSURE_SHARE * _weight(best)][:UNSURE_MAX_CROPS - 1]
+    if not rivals and best.detector_confidence >= UNSURE_CONFIDENCE:
+        return []
+    return [tuple(float(v) for v in c.box) for c in rivals] + [(0.0, 0.0, float(width), float(height))]
 
 
 # Box refinement: the best proposals are re-cropped slightly shifted, grown and shrunk; a variant replaces its

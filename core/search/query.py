@@ -527,7 +527,7 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
             own = owned[n]
             block = slice(int(starts[n]), int(starts[n + 1]))
             vectors = every[block]
-            col = rr.colour_matches(query.colour if colour_weight else None,
+            col = rr.colour_matches(_row_colour(query, vectors) if colour_weight else None,
                                     [colours.get(primaries.get(pid, (None,))[0])]
                                     + [colours.get(c.crop_id) for c in own])
             fused_here = fused_all[block]
@@ -596,6 +596,15 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
         out.append(SearchResult(product_id=p.id, sku=p.sku, title=p.title, score=float(expl["score"]),
                                 explanation=expl))
     return out
+
+
+def _row_colour(query: _Query, vectors: np.ndarray) -> np.ndarray | None:
+    """The query colour to compare a product with: of the query crop that matches its crops best, when an unsure
+    detector made the query try several crops (each crop has its own object and colour), else the query's one."""
+    if query.image is None or not query.image.colours or len(query.image.colours) != len(query.image_vectors):
+        return query.colour
+    row = int(np.argmax((vectors @ query.image_vectors.T).max(axis=0)))
+    return signature_vector(query.image.colours[row])
 
 
 def _view_crops(crop_ids: list[int]) -> dict[int, dict[str, Any]]:

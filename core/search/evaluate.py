@@ -24,8 +24,9 @@ pipeline then reports localisation: the IoU of the box the search used (for a sc
 matched the top result) with the true box, as a distribution; `oracle_box=True` searches with the
 true box instead, so the gap between localising and embedding stays visible.
 
-Modes: "pipeline" searches like a curator does (detection, crop, primary-crop index, multi-crop
-re-ranking with colour; `rerank=False` is the plain primary-vector search); "whole" embeds the whole
+Modes: "pipeline" searches like a curator does (detection, crop, primary-crop and crop indexes, multi-crop
+re-ranking with colour; `rerank=False` is the plain vector search, `views=False` retrieves by primary crops
+alone); "whole" embeds the whole
 query image and every image of each product, no detection and no cropping, scores a product by its
 best image and searches exactly with numpy: the baseline that tells whether the pipeline earns its keep.
 

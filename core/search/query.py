@@ -20,6 +20,10 @@ Lexical order puts all-words matches before some-words matches. RRF_K = 60 is th
 method's paper (Cormack et al., SIGIR 2009), not fitted here. When no product holds the words, the
 CLIP cosine stands alone as before. A SKU typed exactly is first.
 
+Every view counts: image rows also search the crop index (every accepted crop, core.catalog.crop_index), and a
+product's image similarity before re-ranking is the max over its primary and its views (request.views=False,
+`eval --primary-only`, retrieves by primary crops alone).
+
 Filtered searches ask the VectorStore for the allowed products only: an exact scan over a small
 subset, HNSW with oversampling over a large one, and k results whenever k products pass.
 """

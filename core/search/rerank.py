@@ -1,7 +1,8 @@
 """Re-ranking of the nearest candidates: best crop match, colour match, curator-label and attribute boosts, MMR.
 
-The index holds one vector a product (its primary crop); a query can match a product's other view
-better (a back view, a detail). For the top candidates we score every accepted crop's cached vector
+The product index holds one vector a product (its primary crop) and the crop index every accepted view
+(core.catalog.crop_index), so candidates arrive by their nearest view; a query can match a product's other
+view better (a back view, a detail). For the top candidates we score every accepted crop's cached vector
 and keep the best. Boosts are small additive terms so that similarity still dominates:
 
 - label boost: LABEL_BOOST for each curator-confirmed label (Label.confirmed, or source "curator")

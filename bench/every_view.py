@@ -23,7 +23,7 @@ from app.cli import HALF, _registry  # noqa: E402
 from core.catalog.catalog import Catalog  # noqa: E402
 from core.search import fusion  # noqa: E402
 from core.search import query as q  # noqa: E402
-from core.search.evaluate import evaluate  # noqa: E402
+from core.search.evaluate import confidence_intervals, evaluate, mean_metrics, read_queries  # noqa: E402
 
 SHOWN = ("recall@1", "recall@10", "mrr", "same_garment_other_colour@1")
 
@@ -39,28 +39,30 @@ def main() -> int:
               "tuning half": lambda item: "query" in item and not fusion.in_holdout(item, HALF),
               "held-out half": lambda item: "query" in item and fusion.in_holdout(item, HALF)}
     rows = []
+    settings = [(None, False)] + [(int(p), True) for p in args.pools.split(",")]
     with Catalog.open(args.catalog) as catalog:
         registry = _registry(catalog)
         encoded: dict = {}
+        items = {item["_line"]: item for item in read_queries(args.queries)}
         try:
-            for pool in (int(p) for p in args.pools.split(",")):
-                q.RERANK_POOL_MIN = pool
-                for rerank in (False, True):
-                    for views in (False, True):
-                        for split, only in splits.items():
-                            r = evaluate(catalog, registry, args.queries, rerank=rerank, views=views, only=only,
-                                         encoded=encoded)
-                            rows.append({"pool_min": pool, "rerank": rerank, "views": views, "split": split,
-                                         "queries": r["queries"], **{m: r["metrics"][m] for m in SHOWN},
-                                         "ci95": {m: r["ci95"][m] for m in SHOWN},
-                                         "p50_s": r.get("latency", {}).get("p50_s")})
+            for pool, rerank in settings:
+                q.RERANK_POOL_MIN = pool or q.RERANK_POOL_MIN
+                for views in (False, True):
+                    r = evaluate(catalog, registry, args.queries, rerank=rerank, views=views, details=True,
+                                 encoded=encoded)
+                    for split, only in splits.items():
+                        mine = [x for x in r["per_query"] if only is None or only(items[x["line"]])]
+                        metrics, ci = mean_metrics(mine), confidence_intervals(mine)
+                        rows.append({"pool_min": pool, "rerank": rerank, "views": views, "split": split,
+                                     "queries": len(mine), **{m: metrics[m] for m in SHOWN},
+                                     "ci95": {m: ci[m] for m in SHOWN}, "p50_s": r["latency"]["p50_s"]})
         finally:
             registry.close()
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
         for r in rows:
-            print(f"pool>={r['pool_min']:<4} rerank={r['rerank']!s:5} views={r['views']!s:5} {r['split']:14} "
+            print(f"pool>={r['pool_min'] or '-':<4} rerank={r['rerank']!s:5} views={r['views']!s:5} {r['split']:14} "
                   f"n={r['queries']:<3} " + "  ".join(f"{m}={r[m]:.3f}" for m in SHOWN) + f"  p50={r['p50_s']}s")
     return 0
 

@@ -24,7 +24,7 @@ import numpy as np
 from core.catalog import db
 from core.catalog.catalog import CROPS_FOLDER, Catalog
 from core.catalog.lock import CatalogBusy, ReadOnlyCatalog
-from core.vectors import VectorStore
+from core.vectors import VectorStore, index_file_stem
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,8 @@ def forget_built(model_version: str) -> None:
 
 
 def file_exists(catalog: Catalog, model_version: str) -> bool:
-    probe = VectorStore(catalog.paths.vectors / CROPS_FOLDER, model_version, 1)
-    return probe.manifest_path.exists() or probe.path.exists()
+    stem = catalog.paths.vectors / CROPS_FOLDER / index_file_stem(model_version)
+    return stem.with_name(stem.name + ".json").exists() or stem.with_name(stem.name + ".usearch").exists()
 
 
 def _candidate(info: db.VectorIndexInfo) -> bool:

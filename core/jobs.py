@@ -83,14 +83,14 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
                 if progress:
                     progress(done, total, f"{JobPhase.IMPORTING.value} {message}")
 
+            from core.catalog.crop_index import changing, sync_products
             from core.catalog.importer import import_folders  # PIL and the decoders: not at app launch
 
+            changing(catalog)  # a crash before the sync below leaves the crop indexes marked for replay
             summary = import_folders(catalog.paths, [Path(f) for f in folders], progress=import_progress,
                                      should_stop=should_stop, job=job)
             result.update(summary.to_dict())
             if summary.product_ids:  # a re-import that drops photos drops their crops from search
-                from core.catalog.crop_index import sync_products
-
                 with catalog.writing():
                     sync_products(catalog, summary.product_ids)
             verdicts = result.pop("verdicts")  # one row each in import_verdict; the job keeps the counts

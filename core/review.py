@@ -34,18 +34,21 @@ def _writes(method):
     indexer in another process can neither revert it nor lose it."""
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
+        from core.catalog import crop_index
+
         with self.catalog.writing():
+            if method.__name__ in CROP_METHODS:
+                crop_index.changing(self.catalog)
             applied = method(self, *args, **kwargs)
             if isinstance(applied, Applied) and applied.correction.kind in CROP_KINDS:
                 # Every accepted view is searchable: the crop index follows moved, new and deleted boxes.
-                from core.catalog.crop_index import sync_products
-
-                sync_products(self.catalog, [applied.correction.product_id])
+                crop_index.sync_products(self.catalog, [applied.correction.product_id])
             return applied
     return wrapper
 
 
 CROP_KINDS = ("move_box", "new_box", "delete_crop", "restore_crop", "set_primary")
+CROP_METHODS = ("move_box", "add_box", "delete_crop", "restore_crop", "set_primary", "apply_remote")
 
 
 def _crop_state(crop: db.Crop) -> dict[str, Any]:

@@ -275,6 +275,14 @@ class VectorStore:
         self.dirty = False
         self.dirty_marker.unlink(missing_ok=True)
 
+    def mark_dirty(self) -> None:
+        """Say, before a change is committed elsewhere, that this file may lag behind: a crash before the next
+        save then leaves the marker, and the next writer reconciles (core.catalog.crop_index). The marker is
+        written even when the memory is already dirty: another process's recovery may have removed it."""
+        self.dirty = True
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.dirty_marker.touch()
+
     def _mark_dirty(self) -> None:
         if not self.dirty:
             self.dirty = True

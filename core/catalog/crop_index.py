@@ -145,6 +145,15 @@ def build(catalog: Catalog, info: db.VectorIndexInfo) -> VectorStore:
     return store
 
 
+def changing(catalog: Catalog, versions: Iterable[str] | None = None) -> None:
+    """Call before committing crop changes that `sync_products` will follow: the crop indexes are marked dirty
+    first, so a crash between the commit and the sync is replayed (check.recover_after_crash) instead of
+    leaving the index behind the database unmarked."""
+    for info in _infos(versions):
+        if file_exists(catalog, info.model_version):
+            catalog.crop_store(info.model_version, info.dim).mark_dirty()
+
+
 def sync_products(catalog: Catalog, product_ids: Iterable[int], versions: Iterable[str] | None = None) -> int:
     """Bring these products' crops in every (or the named) model version's crop index in line with the database:
     crops gone, rejected or deleted leave it, new and moved ones enter with their cached vector. Callers hold the

@@ -33,6 +33,8 @@ def delete_products(product_ids: list[int], catalog: Catalog | None = None) -> i
         return n
 
     with catalog.writing() if catalog is not None else contextlib.nullcontext():
+        if catalog is not None:
+            crop_index.changing(catalog)
         n = db.transaction(_do)
         for store in _stores(catalog):  # vectors come back from the embedding cache on restore
             if store.remove(product_ids):
@@ -62,6 +64,8 @@ def restore_products(product_ids: list[int], catalog: Catalog | None = None) -> 
         return restored
 
     with catalog.writing() if catalog is not None else contextlib.nullcontext():
+        if catalog is not None:
+            crop_index.changing(catalog)
         restored = db.transaction(_do)
         if catalog is not None:
             from core.catalog.check import recover_vectors
@@ -101,6 +105,7 @@ def _purge(catalog: Catalog, *, retention_days: int | None, now: dt.datetime | N
         db.Product.delete().where(db.Product.id.in_(products)).execute()
         db.audit("purge", "catalog", products=len(products), images=len(image_ids), cutoff=cutoff.isoformat())
 
+    crop_index.changing(catalog)
     db.transaction(_rows)
     # Files last: a crash here leaves unreferenced files (harmless), never rows without files.
     still_used = {i.sha256 for i in db.ImageFile.with_deleted(db.ImageFile.sha256)}

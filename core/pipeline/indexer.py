@@ -300,6 +300,7 @@ def _index_products(catalog: Catalog, registry, *, product_ids: list[int] | None
                 group = [p for p in group if p.product_id not in done_elsewhere]
                 if not group:
                     continue
+            crop_index.changing(catalog, [embedder.model_version])
             _process_group(group, catalog=catalog, embedder=embedder, detector=detector, scene=scene, spec=spec,
                            cache=cache, store=store, labeller=labeller, tracker=tracker, report=report,
                            job=job, batch_size=batch_images, stage=stage)

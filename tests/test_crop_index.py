@@ -344,3 +344,18 @@ def test_an_unsure_detector_makes_the_query_try_several_crops(cat, registry, mon
     monkeypatch.setattr(encode, "UNSURE_CONFIDENCE", 0.5)
     registry.query_cache.clear()
     assert len(encode.encode_image(registry, cat.settings, cat.root / image.blob_path).boxes) == 1
+
+
+def test_merging_duplicates_moves_views_to_the_kept_product(cat):
+    from core.catalog.crop_index import by_product, products_of
+    from core.ops import dedupe
+
+    keep, other = (db.Product.get(db.Product.sku == s).id for s in ("RED-1", "RED-3"))
+    moved = {c.id for c in _crops_of("RED-3")}
+    record = dedupe.merge(cat, keep, [other])
+    assert moved <= _held(cat) and set(products_of(moved).values()) == {keep}  # searchable, as the kept one's
+    assert set(by_product({c: 1.0 for c in moved}, products_of(moved))) == {keep}
+    assert _held(cat) == _searchable() and check_catalog(cat)["ok"]
+    dedupe.undo(cat, record)
+    assert set(products_of(moved).values()) == {other}
+    assert _held(cat) == _searchable() and check_catalog(cat)["ok"]

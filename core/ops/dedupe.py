@@ -71,6 +71,10 @@ def merge(catalog, keep: int, others: list[int], kind: str = "near") -> dict[str
 
     with catalog.writing() if catalog is not None else contextlib.nullcontext():
         done = db.transaction(_do)
+        if catalog is not None:  # the moved photos' crops are the kept product's views now
+            from core.catalog.crop_index import sync_products
+
+            sync_products(catalog, [keep])
     delete_products(others, catalog)
     return {"action": "merge", "keep": keep, "others": others, **done}
 

@@ -65,8 +65,9 @@ def interactive_running() -> bool:
     return _interactive.is_set()
 
 
-def wait_while_interactive(timeout: float = 2.0) -> None:
-    """Helpers of a background job pause here while interactive work waits or runs (bounded wait)."""
+def wait_while_interactive(timeout: float = 2.0, stop: threading.Event | None = None) -> None:
+    """Helpers of a background job pause here while interactive work waits or runs (bounded wait; a set
+    `stop`, the job's cancel, ends it at once)."""
     end = time.monotonic() + timeout
-    while interactive_pending() and time.monotonic() < end:
+    while interactive_pending() and time.monotonic() < end and not (stop is not None and stop.is_set()):
         time.sleep(0.005)

@@ -4,6 +4,10 @@ One core function, `index_products`, with `progress(done, total, message)` and `
 product is written in its own transaction, so a cancelled or crashed run resumes with what is done:
 products whose vector is already in this model version's index are not redone, and the embedding
 cache means crops seen before are never embedded again.
+
+A cancel is seen at the next batch boundary (between model calls of at most CPU_YIELD_IMAGES images on
+CPU, between product writes): from then on nothing more is computed or written, so what Cancel waits for
+is bounded by one model call or one product's write, never the rest of a batch.
 """
 
 from __future__ import annotations
@@ -144,10 +148,25 @@ def _load_work(catalog: Catalog, product_ids: list[int]) -> list[_ProductWork]:
                          folder=products[pid].source_folder) for pid in product_ids if pid in products]
 
 
-def _decode_product(item: _ProductWork) -> _ProductWork:
-    scheduling.wait_while_interactive()  # leave the cores to a search that waits or runs
+class _Cancelled(Exception):
+    """The job was cancelled; raised at a batch boundary. `finished`: products of the group already written."""
+
+    finished = 0
+
+
+def _boundary(should_stop: ShouldStop | None) -> None:
+    """A batch boundary: interactive work that waits runs here, and a cancel stops the job here."""
+    scheduling.checkpoint()
+    if should_stop is not None and should_stop():
+        raise _Cancelled
+
+
+def _decode_product(item: _ProductWork, stop: threading.Event | None = None) -> _ProductWork:
+    scheduling.wait_while_interactive(stop=stop)  # leave the cores to a search that waits or runs
     started = time.perf_counter()
     for image in item.images:
+        if stop is not None and stop.is_set():  # cancelled: the job will not use this product
+            break
         try:
             image.pixels, sx, sy = decode_reduced(image.path, WORKING_SIDE)
             image.scale = (sx, sy)
@@ -175,7 +194,7 @@ def _decoder(work: list[_ProductWork], out: queue.Queue, stop: threading.Event, 
             def submit_next() -> None:
                 item = next(items, None)
                 if item is not None and not stop.is_set():
-                    pending.append(pool.submit(_decode_product, item))
+                    pending.append(pool.submit(_decode_product, item, stop))
 
             for _ in range(2 * max(1, workers)):
                 submit_next()
@@ -194,13 +213,13 @@ def _decoder(work: list[_ProductWork], out: queue.Queue, stop: threading.Event, 
         out.put(None)
 
 
-def _next_decoded(q: queue.Queue) -> _ProductWork | None:
+def _next_decoded(q: queue.Queue, should_stop: ShouldStop | None = None) -> _ProductWork | None:
     """The next decoded product; while waiting for it, interactive work may run (the decoder pauses for it)."""
     while True:
         try:
             return q.get(timeout=0.02)
         except queue.Empty:
-            scheduling.checkpoint()
+            _boundary(should_stop)
 
 
 def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None = None,
@@ -276,19 +295,23 @@ def _index_products(catalog: Catalog, registry, *, product_ids: list[int] | None
         progress(0, total, "starting")
     try:
         finished = False
-        while not finished:
+        while not finished and not report.cancelled:
             if should_stop and should_stop():
                 report.cancelled = True
                 break
             group: list[_ProductWork] = []
             n_images = 0
-            while n_images < batch_images:
-                item = _next_decoded(q)
-                if item is None:
-                    finished = True
-                    break
-                group.append(item)
-                n_images += len(item.images)
+            try:
+                while n_images < batch_images:
+                    item = _next_decoded(q, should_stop)
+                    if item is None:
+                        finished = True
+                        break
+                    group.append(item)
+                    n_images += len(item.images)
+            except _Cancelled:
+                report.cancelled = True
+                break
             if not group:
                 break
             catalog.step_aside()  # a waiting writer goes first; what it saved is read back in
@@ -301,9 +324,16 @@ def _index_products(catalog: Catalog, registry, *, product_ids: list[int] | None
                 if not group:
                     continue
             crop_index.changing(catalog, [embedder.model_version])
-            _process_group(group, catalog=catalog, embedder=embedder, detector=detector, scene=scene, spec=spec,
-                           cache=cache, store=store, labeller=labeller, tracker=tracker, report=report,
-                           job=job, batch_size=batch_images, stage=stage)
+            try:
+                _process_group(group, catalog=catalog, embedder=embedder, detector=detector, scene=scene,
+                               spec=spec, cache=cache, store=store, labeller=labeller, tracker=tracker,
+                               report=report, job=job, batch_size=batch_images, stage=stage,
+                               should_stop=should_stop)
+            except _Cancelled as stopped:  # the products not yet written stay "imported" for the next run
+                report.cancelled = True
+                group = group[:stopped.finished]
+            if not group:
+                break
             # Every accepted view is searchable, not only the primary (core.catalog.crop_index).
             crop_index.sync_products(catalog, [p.product_id for p in group], [embedder.model_version])
             drift.check(group, report)
@@ -372,7 +402,8 @@ def _touch_job(job: db.Job, done: int, total: int) -> None:
 
 
 def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, spec, cache, store, labeller,
-                   tracker, report: IndexReport, job, batch_size: int, stage: str = "", scene=None) -> None:
+                   tracker, report: IndexReport, job, batch_size: int, stage: str = "", scene=None,
+                   should_stop: ShouldStop | None = None) -> None:
     stages = report.stages
     stages["decode"] += sum(p.decode_seconds for p in group)
     images = [im for p in group for im in p.images if im.pixels is not None]
@@ -383,7 +414,7 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
     detections = []
     for start in range(0, len(images), step):
         detections += _detect(detector, images[start:start + step])
-        scheduling.checkpoint()
+        _boundary(should_stop)
     batched["detect"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -396,7 +427,7 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
         except Exception as exc:  # noqa: BLE001
             log.exception("crops of %s failed", im.shown)
             im.error, im.pixels, im.candidates = f"cannot crop: {type(exc).__name__}: {exc}", None, []
-        scheduling.checkpoint()
+        _boundary(should_stop)
     if scene is not None:
         _localise_scenes(scene, images, spec, catalog.settings.quality)
     batched["crops"] = time.perf_counter() - t
@@ -413,7 +444,7 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
             queued.add(k)
     vectors: dict[tuple, np.ndarray] = dict(known)
     for start in range(0, len(todo), step):
-        scheduling.checkpoint()
+        _boundary(should_stop)
         chunk = todo[start:start + step]
         batch = np.stack([accepted[i][1].tensor for i in chunk])
         try:
@@ -425,13 +456,17 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
         fresh = [(keys[i], out[j]) for j, i in enumerate(chunk)]
         cache.put_many(fresh, embedder.model_version, spec.version)
         vectors.update(fresh)
-    text_vectors = _text_vectors(embedder, [p.text for p in group], step)
+    text_vectors = _text_vectors(embedder, [p.text for p in group], step, should_stop)
     batched["embed"] = time.perf_counter() - t
     for key, seconds in batched.items():
         stages[key] += seconds
 
     for n, product in enumerate(group):
-        scheduling.checkpoint()
+        try:
+            _boundary(should_stop)
+        except _Cancelled as stopped:
+            stopped.finished = n
+            raise
         # Each product's IndexingResult carries its share of the batched stages (by its decoded images),
         # so per-product seconds (health, SLA) count detection and embedding too.
         own = sum(1 for im in product.images if im.pixels is not None)
@@ -511,13 +546,14 @@ def _detect(detector, images: list[_ImageWork]) -> list[list]:
     return out
 
 
-def _text_vectors(embedder, texts: list[str], step: int) -> np.ndarray | None:
+def _text_vectors(embedder, texts: list[str], step: int,
+                  should_stop: ShouldStop | None = None) -> np.ndarray | None:
     """The group's product texts, embedded `step` at a time with a yield point between (see CPU_YIELD_IMAGES)."""
     if not getattr(embedder, "supports_text", False):
         return None
     parts = []
     for start in range(0, len(texts), step):
-        scheduling.checkpoint()
+        _boundary(should_stop)
         parts.append(embedder.embed_texts([t or " " for t in texts[start:start + step]]))
     return np.concatenate(parts) if parts else None
 

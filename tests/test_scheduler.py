@@ -79,3 +79,40 @@ def test_search_completes_while_an_import_job_is_midway(qtbot, leak_check, index
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(t.name == "decode-ahead" for t in threading.enumerate()):
         time.sleep(0.05)
+
+
+def test_text_search_runs_beside_a_background_model_call_in_flight(qtbot, leak_check, indexed_catalog_dir):
+    """The background call here never reaches a checkpoint until released: the search must not wait for it."""
+    from app.context import AppContext
+    from core.search.query import SearchRequest
+
+    context = AppContext.open(indexed_catalog_dir)
+    release, calling = threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def long_call(registry, progress, should_stop):
+        embedder = registry.embedder()
+        calling.set()
+        while not release.wait(0):  # one long model call: real text encodes, no checkpoint in between
+            embedder.embed_texts(["a background product text"] * 4)
+            calls.append(1)
+            if len(calls) > 5000:
+                raise AssertionError("never released")
+        return len(calls)
+
+    try:
+        qtbot.waitUntil(lambda: context.models.ready, timeout=120_000)
+        assert context.models.status.get("state") == "ready", context.models.status
+        job = context.models.submit(ModelTask(long_call, "long call", priority=BACKGROUND))
+        qtbot.waitUntil(calling.is_set, timeout=60_000)
+        search = context.search(SearchRequest(text="red product", k=5))
+        with qtbot.waitSignal(search.signals.result, timeout=60_000) as got:
+            pass
+        assert not release.is_set(), "the background call ended before the search answered"
+        assert got.args[0].results, "the search found nothing"
+        with qtbot.waitSignal(job.signals.finished, timeout=60_000):
+            release.set()
+        assert calls, "the background call never ran"
+    finally:
+        release.set()
+        context.shutdown()

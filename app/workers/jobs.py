@@ -64,7 +64,9 @@ def search_task(catalog, request) -> ModelTask:
     def work(registry, progress, should_stop):
         return search(catalog, registry, request)
 
-    return ModelTask(work, "search")
+    # A text search only reads (thread-safe inference, USearch, SQLite), so it may run beside a job's call;
+    # an image search runs the detector, which is not safe to call from two threads, so it waits its turn.
+    return ModelTask(work, "search", concurrent=getattr(request, "image", None) is None)
 
 
 def db_task(fn, name: str) -> Task:

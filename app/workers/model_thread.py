@@ -7,6 +7,9 @@ correction, explanation, promotion: short, a curator waits for them) before BACK
 index, re-index, sync, head training: long). A background job does not hold the thread for its
 whole length: its core function calls `core.scheduling.checkpoint()` (and `should_stop()`) between
 batches, and there the worker runs every waiting interactive task before the job's next batch.
+A task marked `concurrent` (a text search: ONNX Runtime/torch inference, USearch and SQLite reads, all
+safe from a second thread) does not even wait for that boundary: while a background job runs, it goes
+to the interactive lane, a second thread that runs it beside the job's model call in flight.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import itertools
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 from typing import Any
 
@@ -46,9 +50,11 @@ class ModelState(StrEnum):
 class ModelTask(Task):
     """A task that needs the models; the model worker hands it the registry when its turn comes."""
 
-    def __init__(self, fn: ModelFn, name: str = "model task", priority: int = INTERACTIVE) -> None:
+    def __init__(self, fn: ModelFn, name: str = "model task", priority: int = INTERACTIVE,
+                 concurrent: bool = False) -> None:
         self.registry = None
         self.priority = priority
+        self.concurrent = concurrent and priority == INTERACTIVE  # may run beside a background job's call
         super().__init__(lambda progress, stop: fn(self.registry, progress, stop), name)
 
 
@@ -98,6 +104,7 @@ class ModelWorker(QObject):
         self._make_registry = make_registry
         self.registry = None
         self.tasks = tasks
+        self.background_running = False  # read by ModelThread.submit to route concurrent tasks to the lane
         self._download = Throttle(self.download_progress.emit)
 
     @Slot()
@@ -133,13 +140,29 @@ class ModelWorker(QObject):
             if task.priority == INTERACTIVE:
                 self._run(task)
             else:
-                with scheduling.yielding_to(self._run_interactive):
-                    self._run(task, yielding=True)
+                self.background_running = True
+                try:
+                    with scheduling.yielding_to(self._run_interactive):
+                        self._run(task, yielding=True)
+                finally:
+                    self.background_running = False
 
     def _run_interactive(self) -> None:
         """A background job reached a batch boundary: run every interactive task that waits."""
         while (task := self.tasks.pop(INTERACTIVE)) is not None:
             self._run(task)
+
+    def run_in_lane(self, task: ModelTask) -> None:
+        """The interactive lane's side: run one concurrent task with the loaded registry, on this thread."""
+        if self.registry is None:  # models not loaded (or reloading): the queue keeps it until they are
+            self.tasks.put(task)
+            return
+        try:
+            self._run(task)
+        finally:
+            from core.catalog.queries import close_thread_connection
+
+            close_thread_connection()  # peewee opened one for this lane thread
 
     def _run(self, task: ModelTask, yielding: bool = False) -> None:
         task.registry = self.registry
@@ -199,6 +222,9 @@ class ModelThread(QObject):
         self._worker.download_progress.connect(self._on_download)
         self._tasks: list[ModelTask] = []
         self._lock = threading.Lock()
+        # One thread: interactive calls run one at a time beside the background call, so at most two
+        # model calls share the cores (the threading policy's budget, see core/models/threads.py).
+        self._lane = ThreadPoolExecutor(max_workers=1, thread_name_prefix="interactive-lane")
 
     def start(self) -> None:
         self._thread.start()
@@ -211,6 +237,9 @@ class ModelThread(QObject):
         with self._lock:
             self._tasks.append(task)
         task.signals.finished.connect(self._on_task_finished)
+        if task.concurrent and self._worker.background_running and self.status.get("state") == "ready":
+            self._lane.submit(self._worker.run_in_lane, task)  # beside the job's model call in flight
+            return task
         self._queue.put(task)
         self._wake.emit()  # a no-op when a running background job already took it at a checkpoint
         return task
@@ -247,6 +276,7 @@ class ModelThread(QObject):
             task.cancel()
         if not self._thread.isRunning():
             return True
+        self._lane.shutdown(wait=True, cancel_futures=True)  # a lane task uses the registry closed next
         self._close.emit()
         ended = self._thread.wait(timeout_ms)
         self._queue.clear()

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 _local = threading.local()
 _interactive = threading.Event()  # set while interactive work runs inside a background job's checkpoint
 _pending = threading.Event()  # set by the scheduler while interactive work waits for a checkpoint
+_beside_count = 0  # interactive calls running beside a background job, on another thread
+_beside_lock = threading.Lock()
 
 
 def checkpoint() -> None:
@@ -52,13 +54,27 @@ def yielding_to(hook: Callable[[], None]) -> Iterator[None]:
         _local.hook = previous
 
 
+@contextmanager
+def running_beside() -> Iterator[None]:
+    """Interactive work running on another thread while a background job's call is in flight: the job's
+    helpers (decode-ahead) pause meanwhile, so the two model calls are what share the cores."""
+    global _beside_count
+    with _beside_lock:
+        _beside_count += 1
+    try:
+        yield
+    finally:
+        with _beside_lock:
+            _beside_count -= 1
+
+
 def set_pending(pending: bool) -> None:
     """The scheduler says whether interactive work is waiting (so checkpoints stay cheap when none is)."""
     (_pending.set if pending else _pending.clear)()
 
 
 def interactive_pending() -> bool:
-    return _pending.is_set() or _interactive.is_set()
+    return _pending.is_set() or _interactive.is_set() or _beside_count > 0
 
 
 def interactive_running() -> bool:

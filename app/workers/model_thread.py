@@ -158,7 +158,8 @@ class ModelWorker(QObject):
             self.tasks.put(task)
             return
         try:
-            self._run(task)
+            with scheduling.running_beside():
+                self._run(task)
         finally:
             from core.catalog.queries import close_thread_connection
 

@@ -7,8 +7,15 @@ latency on a 10k-product catalog, and launch to a visible window.
   ViT-B-32 (random weights: the default model's architecture and cost, no download), detector off.
   A few products are indexed first so an index exists; then text searches are sent one after another
   (submit to result, in the GUI thread), first idle, then while a job imports and indexes the dev
-  sample (229 products, 278 images, mirrored so no embedding is cached). Every query text is distinct
-  (the query cache never answers). Goal: search_p95_during_import_ms / search_p95_idle_ms <= 1.5.
+  sample (229 products, 278 images, mirrored so no embedding is cached), and idle again once the job
+  is cancelled. Every query text is distinct (the query cache never answers). Goal: `ratio` =
+  search_p95_during_import_ms / search_p95_idle_ms <= 1.5, where idle is measured on the same catalog
+  after the job (241 products: text search cost grows with the catalog, so the 12-product catalog before
+  the job, `search_p95_idle_before_ms` and `ratio_vs_idle_before`, also counts the job's new products).
+- Cancel (`--cancels N`): the offline embedder (efficientnet-lite0, detector off) indexes the mirrored
+  sample in a GUI-less AppContext; Cancel is pressed N times mid-indexing (each time a new job takes up
+  what is left); `cancel_latency_s` is the p95 of press -> job ended, and `indexed_after_cancel` counts
+  products written after the press (the design says at most the one being written, usually 0).
 - Queries: core.search.search end to end (encode + search + rows + log) on a 10k-product catalog
   (bench/search_latency.py's builder), wall and CPU time, per stage, and the model call alone as the
   same-run baseline. Goals: text p95 < 60 ms, image (640x480) p95 < 150 ms on a quiet machine.
@@ -129,7 +136,7 @@ def measure_scheduler(n_queries: int, seconds: float) -> dict:
             return time.perf_counter() - started
 
         one_search()  # warm-up
-        idle = [one_search() for _ in range(n_queries)]
+        idle_before = [one_search() for _ in range(n_queries)]
         record = context.start_index_job([job_folder])
         spin(120, lambda: record.phase is JobPhase.INDEXING or record.ended)
         busy: list[float] = []
@@ -141,10 +148,13 @@ def measure_scheduler(n_queries: int, seconds: float) -> dict:
             context.cancel_job(record)
         spin(600, lambda: record.ended)
         result = record.result or {}
+        idle = [one_search() for _ in range(n_queries)]  # the same catalog the busy searches saw
         context.shutdown()
-        p_idle, p_busy = p95(idle), p95(busy)
+        p_idle, p_busy, p_before = p95(idle), p95(busy), p95(idle_before)
         return {"search_p95_idle_ms": p_idle, "search_p95_during_import_ms": p_busy,
                 "ratio": round(p_busy / p_idle, 2) if p_idle and p_busy else None,
+                "search_p95_idle_before_ms": p_before,
+                "ratio_vs_idle_before": round(p_busy / p_before, 2) if p_before and p_busy else None,
                 "search_p50_idle_ms": round(statistics.median(idle) * 1000, 1),
                 "search_p50_during_import_ms": round(statistics.median(busy) * 1000, 1) if busy else None,
                 "searches_during_import": len(busy), "job_state": record.state,
@@ -152,6 +162,65 @@ def measure_scheduler(n_queries: int, seconds: float) -> dict:
                 "job_seconds": result.get("seconds")}
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def measure_cancel(cancels: int) -> dict:
+    """Press Cancel mid-indexing with the offline embedder; seconds to the job's end, products written after."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from app.main import create_application
+
+    app = create_application()
+    from app.context import AppContext
+    from core.catalog import db
+    from core.catalog.catalog import Catalog
+    from core.settings import ModelSettings
+
+    root = Path(tempfile.mkdtemp(prefix="bench-cancel-"))
+    latencies: list[float] = []
+    after: list[int] = []
+    try:
+        with Catalog.open(root / "catalog") as catalog:
+            catalog.settings.models = ModelSettings(embedder="efficientnet-lite0", detector_enabled=False,
+                                                    device="cpu", allow_download=False)
+            catalog.save_settings()
+        folder = mirrored_copy(SAMPLE / "catalog", root / "job", "CANCEL-")
+        context = AppContext.open(root / "catalog")
+
+        def spin(limit: float, until) -> bool:
+            end = time.monotonic() + limit
+            while time.monotonic() < end and not until():
+                app.processEvents()
+                time.sleep(0.001)
+            return until()
+
+        def indexed() -> int:
+            return db.Product.select().where(db.Product.status == "indexed").count()
+
+        spin(900, lambda: context.models.ready)
+        record = context.start_index_job([folder])
+        for _ in range(cancels):
+            job = record  # mid-indexing: past the import, some products done
+
+            def midway(job=job) -> bool:
+                return job.ended or job.phase == "indexing" and job.done >= 8
+
+            if not spin(600, midway) or record.ended:
+                break
+            at_press = indexed()
+            pressed = time.perf_counter()
+            context.cancel_job(job)
+            spin(120, lambda job=job: job.ended)
+            latencies.append(time.perf_counter() - pressed)
+            after.append(indexed() - at_press)
+            record = context.start_index_job([])  # "Index now": the rest
+        context.cancel_job(record)
+        spin(120, lambda: record.ended)
+        context.shutdown()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return {"cancel_latency_s": round(float(np.percentile(latencies, 95)), 3) if latencies else None,
+            "cancel_latencies_s": [round(v, 3) for v in latencies], "indexed_after_cancel": after,
+            "cancel_embedder": "efficientnet-lite0"}
 
 
 def measure_queries(products: int, n_queries: int) -> dict:
@@ -184,6 +253,7 @@ def main() -> int:
     parser.add_argument("--skip-launch", action="store_true")
     parser.add_argument("--skip-queries", action="store_true")
     parser.add_argument("--skip-scheduler", action="store_true")
+    parser.add_argument("--cancels", type=int, default=5, help="Cancel presses to time (0: skip)")
     args = parser.parse_args()
     report: dict = {"code": str(CODE), "cpu_count": os.cpu_count(), "load_avg_start": os.getloadavg(),
                     "uptime_start": uptime()}
@@ -196,6 +266,8 @@ def main() -> int:
         report.update(measure_queries(args.products, args.queries))
     if not args.skip_scheduler:
         report.update(measure_scheduler(args.queries, args.seconds))
+    if args.cancels:
+        report.update(measure_cancel(args.cancels))
     try:
         from core.models.threads import current
 

@@ -5,6 +5,12 @@ Core stays thread- and Qt-agnostic: whoever runs a background job on a thread (t
 installs a hook for that thread with `yielding_to(hook)`; without one (the CLI, tests) `checkpoint()`
 is a no-op. While the hook runs interactive work, `interactive_running()` is true, and helpers of the
 job (decode-ahead threads) call `wait_while_interactive()` to leave the cores to it.
+
+Work that is safe beside a model call in flight (a text search) need not wait for a checkpoint: the
+scheduler runs it on another thread inside `running_beside()`. Meanwhile the job goes no further than
+its next checkpoint and its helpers pause, so what such work competes with is bounded by design: the
+rest of one background model call (on CPU at most a few images, core/pipeline/indexer.py), never the
+job's next call, its decoding, crops or database writes.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ _local = threading.local()
 _interactive = threading.Event()  # set while interactive work runs inside a background job's checkpoint
 _pending = threading.Event()  # set by the scheduler while interactive work waits for a checkpoint
 _beside_count = 0  # interactive calls running beside a background job, on another thread
-_beside_lock = threading.Lock()
+_beside_done = threading.Condition()  # guards _beside_count; notified when it falls to 0
+BESIDE_WAIT_S = 10.0  # a job waits at most this long at one checkpoint (a safety net, never the plan)
 
 
 def checkpoint() -> None:
@@ -28,11 +35,14 @@ def checkpoint() -> None:
     the job's batch.
     """
     hook = getattr(_local, "hook", None)
-    if hook is None or getattr(_local, "inside", False) or not _pending.is_set():
+    if hook is None or getattr(_local, "inside", False) or not (_pending.is_set() or _beside_count):
         return
     from core.catalog import db
 
     if db.database.in_transaction():
+        return
+    _wait_beside()
+    if not _pending.is_set():
         return
     _local.inside = True
     _interactive.set()
@@ -41,6 +51,13 @@ def checkpoint() -> None:
     finally:
         _interactive.clear()
         _local.inside = False
+
+
+def _wait_beside() -> None:
+    """The job holds here while interactive work runs beside it, so that work shares the cores with
+    nothing more than the rest of the job's last call."""
+    with _beside_done:
+        _beside_done.wait_for(lambda: _beside_count == 0, timeout=BESIDE_WAIT_S)
 
 
 @contextmanager
@@ -56,16 +73,18 @@ def yielding_to(hook: Callable[[], None]) -> Iterator[None]:
 
 @contextmanager
 def running_beside() -> Iterator[None]:
-    """Interactive work running on another thread while a background job's call is in flight: the job's
-    helpers (decode-ahead) pause meanwhile, so the two model calls are what share the cores."""
+    """Interactive work running on another thread while a background job's call is in flight: the job
+    stops at its next checkpoint and its helpers (decode-ahead) pause meanwhile."""
     global _beside_count
-    with _beside_lock:
+    with _beside_done:
         _beside_count += 1
     try:
         yield
     finally:
-        with _beside_lock:
+        with _beside_done:
             _beside_count -= 1
+            if not _beside_count:
+                _beside_done.notify_all()
 
 
 def set_pending(pending: bool) -> None:

@@ -116,3 +116,41 @@ def test_text_search_runs_beside_a_background_model_call_in_flight(qtbot, leak_c
     finally:
         release.set()
         context.shutdown()
+
+
+def test_a_job_holds_at_its_next_checkpoint_while_work_runs_beside_it(tmp_path):
+    """What a search beside a job competes with is bounded by design: the rest of the job's current call.
+    Counted in calls the job starts while the search runs (at most the one in flight finishes), not timed."""
+    from core.catalog.catalog import Catalog
+
+    calls, done = [], threading.Event()
+    inside = threading.Event()
+
+    def job() -> None:
+        with scheduling.yielding_to(lambda: None):
+            while not done.is_set():
+                scheduling.checkpoint()
+                calls.append(inside.is_set())  # one "model call" started, and whether work ran beside it
+                time.sleep(0.002)
+
+    with Catalog.open(tmp_path / "c"):
+        worker = threading.Thread(target=job, name="job")
+        worker.start()
+        try:
+            while len(calls) < 5:
+                time.sleep(0.001)
+            with scheduling.running_beside():
+                inside.set()
+                assert scheduling.interactive_pending()  # decode-ahead helpers pause too
+                time.sleep(0.2)  # the search's length; the job would start ~100 calls meanwhile
+                inside.clear()
+            started_beside = sum(calls)
+            assert started_beside <= 1, f"the job started {started_beside} calls beside the search"
+            held_at = len(calls)
+            deadline = time.monotonic() + 30
+            while len(calls) <= held_at + 2 and time.monotonic() < deadline:
+                time.sleep(0.005)
+            assert len(calls) > held_at + 2, "the job did not go on after the search"
+        finally:
+            done.set()
+            worker.join()

@@ -105,6 +105,7 @@ class ModelWorker(QObject):
         self.registry = None
         self.tasks = tasks
         self.background_running = False  # read by ModelThread.submit to route concurrent tasks to the lane
+        self.lane_busy = threading.Lock()  # held while a lane task uses the registry; closing it waits
         self._download = Throttle(self.download_progress.emit)
 
     @Slot()
@@ -127,9 +128,10 @@ class ModelWorker(QObject):
     @Slot(object)
     def reload(self, make_registry: Callable[[Progress], Any]) -> None:
         """Settings changed: free the old models and load the new ones."""
-        if self.registry is not None:
-            self.registry.close()
-            self.registry = None
+        with self.lane_busy:  # a search running in the lane finishes with the old models first
+            if self.registry is not None:
+                self.registry.close()
+                self.registry = None
         self._make_registry = make_registry
         self.load()
 
@@ -152,18 +154,20 @@ class ModelWorker(QObject):
         while (task := self.tasks.pop(INTERACTIVE)) is not None:
             self._run(task)
 
-    def run_in_lane(self, task: ModelTask) -> None:
-        """The interactive lane's side: run one concurrent task with the loaded registry, on this thread."""
-        if self.registry is None:  # models not loaded (or reloading): the queue keeps it until they are
-            self.tasks.put(task)
-            return
-        try:
-            with scheduling.running_beside():
-                self._run(task)
-        finally:
-            from core.catalog.queries import close_thread_connection
+    def run_in_lane(self, task: ModelTask) -> bool:
+        """The interactive lane's side: run one concurrent task with the loaded registry, on this thread.
+        False when the models are not loaded (or reloading): the caller queues it instead."""
+        with self.lane_busy:
+            if self.registry is None:
+                return False
+            try:
+                with scheduling.running_beside():  # the job holds at its next checkpoint meanwhile
+                    self._run(task)
+            finally:
+                from core.catalog.queries import close_thread_connection
 
-            close_thread_connection()  # peewee opened one for this lane thread
+                close_thread_connection()  # peewee opened one for this lane thread
+        return True
 
     def _run(self, task: ModelTask, yielding: bool = False) -> None:
         task.registry = self.registry
@@ -184,9 +188,10 @@ class ModelWorker(QObject):
     def close(self) -> None:
         """Free the models and this thread's database connection, then end the thread's event loop."""
         try:
-            if self.registry is not None:
-                self.registry.close()
-                self.registry = None
+            with self.lane_busy:
+                if self.registry is not None:
+                    self.registry.close()
+                    self.registry = None
             from core.catalog.queries import close_thread_connection
 
             close_thread_connection()  # peewee keeps one connection per thread; this closes ours
@@ -239,11 +244,16 @@ class ModelThread(QObject):
             self._tasks.append(task)
         task.signals.finished.connect(self._on_task_finished)
         if task.concurrent and self._worker.background_running and self.status.get("state") == "ready":
-            self._lane.submit(self._worker.run_in_lane, task)  # beside the job's model call in flight
+            self._lane.submit(self._run_in_lane, task)  # beside the job's model call in flight
             return task
         self._queue.put(task)
         self._wake.emit()  # a no-op when a running background job already took it at a checkpoint
         return task
+
+    def _run_in_lane(self, task: ModelTask) -> None:
+        if not self._worker.run_in_lane(task):  # the models went away meanwhile: the queue keeps it
+            self._queue.put(task)
+            self._wake.emit()
 
     def reload(self, make_registry: Callable[[Progress], Any]) -> None:
         self.status = {"state": ModelState.LOADING}
@@ -275,9 +285,9 @@ class ModelThread(QObject):
             tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
+        self._lane.shutdown(wait=True, cancel_futures=True)  # a lane task uses the registry closed next
         if not self._thread.isRunning():
             return True
-        self._lane.shutdown(wait=True, cancel_futures=True)  # a lane task uses the registry closed next
         self._close.emit()
         ended = self._thread.wait(timeout_ms)
         self._queue.clear()

@@ -37,16 +37,24 @@ def test_cancel_says_cancelling_at_once(window, qtbot, tmp_path):
     assert record.state in ("queued", "running"), "the job ended before it could be cancelled"
     import time
 
+    from core.catalog import db
+
+    def indexed() -> int:
+        return db.Product.select().where(db.Product.status == "indexed").count()
+
     with qtbot.waitSignal(window.context.job_finished, timeout=120_000):
         clicked = time.monotonic()
+        at_click = indexed()
         qtbot.mouseClick(row.cancel_button, Qt.MouseButton.LeftButton)
         assert row.cancel_button.text() == "Cancelling…" and not row.cancel_button.isEnabled()
         assert row.detail.text().startswith("Cancelling…")
         window.jobs.refresh()  # a progress tick while stopping does not overwrite it
         assert row.detail.text().startswith("Cancelling…")
     stopped_after = time.monotonic() - clicked
-    print(f"cancel: stopped {stopped_after:.2f} s after the click")
-    assert stopped_after < 1.0  # tiny models; the indexer checks between batches
+    print(f"cancel: stopped {stopped_after:.2f} s after the click")  # bench/interactive.py times it
+    # Bounded by design, not by the clock: the job stops at its next batch boundary (one model call of at
+    # most a few images), so at most the product whose write had begun at the click is indexed after it.
+    assert indexed() - at_click <= 1, f"{indexed() - at_click} products were indexed after Cancel"
     qtbot.waitUntil(lambda: row.detail.text().startswith("Cancelled"), timeout=5000)
 
 

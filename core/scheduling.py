@@ -26,6 +26,8 @@ _pending = threading.Event()  # set by the scheduler while interactive work wait
 _beside_count = 0  # interactive calls running beside a background job, on another thread
 _beside_done = threading.Condition()  # guards _beside_count; notified when it falls to 0
 BESIDE_WAIT_S = 10.0  # a job waits at most this long at one checkpoint (a safety net, never the plan)
+RECENT_S = 3.0  # a curator who searched this recently is likely to search again (typing, refining)
+_last_interactive = 0.0  # time.monotonic() when interactive work last ran
 
 
 def checkpoint() -> None:
@@ -51,6 +53,7 @@ def checkpoint() -> None:
     finally:
         _interactive.clear()
         _local.inside = False
+        _mark_interactive()
 
 
 def _wait_beside() -> None:
@@ -81,10 +84,22 @@ def running_beside() -> Iterator[None]:
     try:
         yield
     finally:
+        _mark_interactive()
         with _beside_done:
             _beside_count -= 1
             if not _beside_count:
                 _beside_done.notify_all()
+
+
+def _mark_interactive() -> None:
+    global _last_interactive
+    _last_interactive = time.monotonic()
+
+
+def interactive_recent(window: float = RECENT_S) -> bool:
+    """Interactive work waits, runs, or ran within `window` seconds: a background job makes its next calls
+    small, so the next search shares the cores with (or waits for) a short call only."""
+    return interactive_pending() or time.monotonic() - _last_interactive < window
 
 
 def set_pending(pending: bool) -> None:

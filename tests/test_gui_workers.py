@@ -58,33 +58,40 @@ def test_pool_task_signals(qtbot, leak_check):  # noqa: F811
 def test_model_thread_runs_tasks_in_its_thread_and_shuts_down_while_busy(qtbot, leak_check):  # noqa: F811
     registry = FakeRegistry()
     models = ModelThread(lambda progress: registry)
-    with qtbot.waitSignal(models.status_changed, check_params_cb=lambda s: s.get("state") == "ready"):
-        models.start()
-    where = []
-    quick = models.submit(ModelTask(lambda reg, progress, stop: where.append(threading.current_thread()) or reg))
-    with qtbot.waitSignal(quick.signals.result) as got:
-        pass
-    assert got.args[0] is registry and where[0] is registry.thread and where[0] is not threading.main_thread()
+    try:
+        with qtbot.waitSignal(models.status_changed, check_params_cb=lambda s: s.get("state") == "ready"):
+            models.start()
+        where = []
+        quick = models.submit(ModelTask(lambda reg, progress, stop: where.append(threading.current_thread()) or reg))
+        with qtbot.waitSignal(quick.signals.result) as got:
+            pass
+        assert got.args[0] is registry and where[0] is registry.thread and where[0] is not threading.main_thread()
 
-    def long_job(reg, progress, stop):
-        for n in range(600):
-            if stop():
-                return "stopped"
-            progress(n, 600, "working")
-            time.sleep(0.05)
-        return "finished"
+        steps: list[int] = []
 
-    job = models.submit(ModelTask(long_job))
-    qtbot.waitSignal(job.signals.progress, timeout=5000).wait()
-    started = time.monotonic()
-    with qtbot.waitSignal(job.signals.cancelled, timeout=5000):
-        assert models.shutdown(timeout_ms=5000)
-    elapsed = time.monotonic() - started
-    closed, running = registry.closed, models.thread.isRunning()
-    models.deleteLater()  # before asserting: a live model thread left by a failure would abort later tests
-    # Without the cancel the job runs 30 s; 5 s leaves room for a loaded CI machine (2 s failed at load ~8).
-    assert elapsed < 5, f"shutdown of a busy model thread took {elapsed:.1f} s"
-    assert closed and not running
+        def long_job(reg, progress, stop):
+            for n in range(600):  # 30 s unless cancelled
+                if stop():
+                    return "stopped"
+                steps.append(n)
+                progress(n, 600, "working")
+                time.sleep(0.05)
+            return "finished"
+
+        job = models.submit(ModelTask(long_job))
+        qtbot.waitSignal(job.signals.progress, timeout=60_000).wait()
+        started = time.monotonic()
+        with qtbot.waitSignal(job.signals.cancelled, timeout=60_000):
+            at_shutdown = len(steps)
+            ended = models.shutdown(timeout_ms=60_000)
+        print(f"shutdown of a busy model thread: {time.monotonic() - started:.2f} s")
+        # Bounded by design, not by the clock (a loaded machine once took > 5 s): the job stops at its next
+        # stop() check, so at most the step under way when shutdown read its count and one more begin.
+        assert len(steps) - at_shutdown <= 2, f"{len(steps) - at_shutdown} steps ran after shutdown"
+        assert ended and registry.closed and not models.thread.isRunning()
+    finally:
+        models.shutdown(timeout_ms=60_000)  # a no-op once ended; a failure above must not leave it running
+        models.deleteLater()
 
 
 def test_interrupted_job_is_resumed_at_start_up(qtbot, tmp_path, tiny_model_settings, leak_check):  # noqa: F811

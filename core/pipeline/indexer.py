@@ -42,7 +42,9 @@ STAGES = ("decode", "detect", "crops", "embed", "select", "label", "write")
 SAVE_EVERY = 50  # products between vector-index saves
 LOOKAHEAD_BATCHES = 2
 # On CPU a model call over a whole batch can take a second; interactive work (a search) waits at most one
-# call, so CPU calls are cut to a few images (ViT throughput on CPU barely depends on the batch size).
+# call, so CPU calls are cut to a few images (ViT throughput on CPU barely depends on the batch size),
+# and to one image while a curator is searching (ViT-B-32 int8 at load 12: 252 ms an image in calls of 4,
+# 286 ms in calls of 1), so a search beside the job shares the cores with the rest of one image's call.
 CPU_YIELD_IMAGES = 4
 # Photos are decoded no larger than this on the long side: the detector sees 640 px, crops become 224-518 px
 # tensors, so a product filling a third of the frame still has its full resolution. Crop boxes are stored in
@@ -412,8 +414,11 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
     step = batch_size if str(embedder.device) != "cpu" else min(batch_size, CPU_YIELD_IMAGES)
     t = time.perf_counter()
     detections = []
-    for start in range(0, len(images), step):
-        detections += _detect(detector, images[start:start + step])
+    start = 0
+    while start < len(images):
+        size = _call_size(step, embedder)
+        detections += _detect(detector, images[start:start + size])
+        start += size
         _boundary(should_stop)
     batched["detect"] = time.perf_counter() - t
 
@@ -443,9 +448,11 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
             todo.append(i)
             queued.add(k)
     vectors: dict[tuple, np.ndarray] = dict(known)
-    for start in range(0, len(todo), step):
+    start = 0
+    while start < len(todo):
         _boundary(should_stop)
-        chunk = todo[start:start + step]
+        size = _call_size(step, embedder)
+        chunk, start = todo[start:start + size], start + size
         batch = np.stack([accepted[i][1].tensor for i in chunk])
         try:
             out = check_vectors(embedder.embed_images(batch), embedder.dim)
@@ -525,6 +532,13 @@ def _localise_scenes(scene, images: list[_ImageWork], spec, quality) -> None:
         if found:
             im.candidates = candidates_from_detections(im.pixels, found, spec, quality, scale=im.scale)
         scheduling.checkpoint()
+
+
+def _call_size(step: int, embedder) -> int:
+    """Images in the next model call: `step`, or one on CPU while a curator is searching."""
+    if str(embedder.device) == "cpu" and scheduling.interactive_recent():
+        return 1
+    return step
 
 
 def _detect(detector, images: list[_ImageWork]) -> list[list]:

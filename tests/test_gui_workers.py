@@ -62,9 +62,10 @@ def test_model_thread_runs_tasks_in_its_thread_and_shuts_down_while_busy(qtbot, 
         with qtbot.waitSignal(models.status_changed, check_params_cb=lambda s: s.get("state") == "ready"):
             models.start()
         where = []
-        quick = models.submit(ModelTask(lambda reg, progress, stop: where.append(threading.current_thread()) or reg))
-        with qtbot.waitSignal(quick.signals.result) as got:
-            pass
+        quick = ModelTask(lambda reg, progress, stop: where.append(threading.current_thread()) or reg)
+        # Connected before submitting: the model thread may run it and emit before a later connect.
+        with qtbot.waitSignal(quick.signals.result, timeout=60_000) as got:
+            models.submit(quick)
         assert got.args[0] is registry and where[0] is registry.thread and where[0] is not threading.main_thread()
 
         steps: list[int] = []
@@ -78,8 +79,9 @@ def test_model_thread_runs_tasks_in_its_thread_and_shuts_down_while_busy(qtbot, 
                 time.sleep(0.05)
             return "finished"
 
-        job = models.submit(ModelTask(long_job))
-        qtbot.waitSignal(job.signals.progress, timeout=60_000).wait()
+        job = ModelTask(long_job)
+        with qtbot.waitSignal(job.signals.progress, timeout=60_000):
+            models.submit(job)
         started = time.monotonic()
         with qtbot.waitSignal(job.signals.cancelled, timeout=60_000):
             at_shutdown = len(steps)

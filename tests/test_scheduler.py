@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from app.workers.jobs import search_task
 from app.workers.model_thread import BACKGROUND, INTERACTIVE, ModelTask, TaskQueue
 from core import scheduling
 from tests.gui_fixtures import *  # noqa: F403  (fixtures)
@@ -63,9 +64,9 @@ def test_search_completes_while_an_import_job_is_midway(qtbot, leak_check, index
         qtbot.waitUntil(lambda: record.phase == "indexing" and record.done > 0 or record.ended, timeout=120_000)
         assert not record.ended, "the job ended before the search could be sent; make it longer"
         sent_at_done = record.done
-        search = context.search(SearchRequest(text="red product", k=5))
-        with qtbot.waitSignal(search.signals.result, timeout=60_000) as got:
-            pass
+        search = search_task(context.catalog, SearchRequest(text="red product", k=5))
+        with qtbot.waitSignal(search.signals.result, timeout=60_000) as got:  # connected before it can run
+            context.models.submit(search)
         job_done_at_answer, job_ended_at_answer = record.done, record.ended
         assert got.args[0].results, "the search found nothing"
         assert not job_ended_at_answer, "the search waited for the whole job"
@@ -105,9 +106,9 @@ def test_text_search_runs_beside_a_background_model_call_in_flight(qtbot, leak_c
         assert context.models.status.get("state") == "ready", context.models.status
         job = context.models.submit(ModelTask(long_call, "long call", priority=BACKGROUND))
         qtbot.waitUntil(calling.is_set, timeout=60_000)
-        search = context.search(SearchRequest(text="red product", k=5))
-        with qtbot.waitSignal(search.signals.result, timeout=60_000) as got:
-            pass
+        search = search_task(context.catalog, SearchRequest(text="red product", k=5))
+        with qtbot.waitSignal(search.signals.result, timeout=60_000) as got:  # connected before it can run
+            context.models.submit(search)
         assert not release.is_set(), "the background call ended before the search answered"
         assert got.args[0].results, "the search found nothing"
         with qtbot.waitSignal(job.signals.finished, timeout=60_000):

@@ -185,8 +185,15 @@ class AppContext(QObject):
         if record is not None and counts.get("products"):
             record.images_per_product = counts["images"] / counts["products"]
 
-    def search(self, request) -> ModelTask:
-        return self.models.submit(search_task(self.catalog, request))
+    def search(self, request, on_result=None, on_failed=None) -> ModelTask:
+        """Run a search on the model thread (or beside a job, in the lane). Pass the slots here: they are
+        connected before the task can run, so a quick search cannot answer before anyone listens."""
+        task = search_task(self.catalog, request)
+        if on_result is not None:
+            task.signals.result.connect(on_result)
+        if on_failed is not None:
+            task.signals.failed.connect(on_failed)
+        return self.models.submit(task)
 
     def run_model_task(self, task: ModelTask) -> ModelTask:
         return self.models.submit(task)

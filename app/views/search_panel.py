@@ -462,9 +462,7 @@ class SearchPanel(QWidget):
         if self._task is not None:
             self._task.cancel()  # its result would be stale
         self.state_label.setText("Searching…" if self.context.models.ready else "Searching once the models are loaded…")
-        self._task = self.context.search(request)
-        self._task.signals.result.connect(self._on_result)
-        self._task.signals.failed.connect(self._on_failed)
+        self._task = self.context.search(request, on_result=self._on_result, on_failed=self._on_failed)
 
     def _is_current(self) -> bool:
         return self._task is not None and getattr(self.sender(), "task", None) is self._task

@@ -135,13 +135,7 @@ class AppContext(QObject):
             return None
         task = index_task(self.catalog, [Path(f) for f in folders], import_only=import_only, product_ids=product_ids)
         record = JobRecord(title=task.name, task=task)
-        task.signals.result.connect(self._on_job_result)
-        task.signals.failed.connect(self._on_job_failed)
-        task.signals.cancelled.connect(self._on_job_cancelled)
-        task.signals.progress.connect(self._on_job_progress)
-        self.jobs.append(record)
-        self.job_added.emit(record)
-        self.models.submit(task)
+        self._submit_job(record)
         scan = scan_task([Path(f) for f in folders])  # how many images per product: for images/s
         scan.signals.result.connect(self._on_scanned)
         self._scans[scan] = record
@@ -156,6 +150,12 @@ class AppContext(QObject):
             return None
         task = reindex_task(self.catalog, model_settings, title)
         record = JobRecord(title=title, task=task, kind="reindex")
+        self._submit_job(record)
+        return record
+
+    def _submit_job(self, record: JobRecord) -> None:
+        """Follow a background job's outcome and progress, list it in the Jobs panel, queue it on the model thread."""
+        task = record.task
         task.signals.result.connect(self._on_job_result)
         task.signals.failed.connect(self._on_job_failed)
         task.signals.cancelled.connect(self._on_job_cancelled)
@@ -163,7 +163,6 @@ class AppContext(QObject):
         self.jobs.append(record)
         self.job_added.emit(record)
         self.models.submit(task)
-        return record
 
     def promote(self, model_version: str) -> ModelTask:
         """Make a candidate index serve searches; once done the catalog asks for its model and the model

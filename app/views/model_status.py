@@ -4,9 +4,18 @@ text search works (with the reason when it does not)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QWidget
 
 from app.workers.model_thread import ModelState
+
+
+def ask_trust_weights(parent: QWidget, path: str) -> bool:
+    """Ask once before a detector file is loaded: a pickled PyTorch file runs code (see core.models.trust)."""
+    answer = QMessageBox.question(
+        parent, "Trust these detector weights?",
+        f"Loading {path} runs code stored inside it (it is a pickled PyTorch file). Trust it on this "
+        "computer only if you know where it came from.")
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def describe(status: dict) -> tuple[str, str, str]:

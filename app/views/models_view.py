@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QTreeWidget,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.model_status import ask_trust_weights
 from app.workers.model_thread import ModelState
 from core.jobs import JobState
 
@@ -341,11 +341,7 @@ class ModelsView(QWidget):
 
     # --- getting weights -----------------------------------------------------------------------
     def ask_trust(self, path: str) -> bool:
-        answer = QMessageBox.question(
-            self, "Trust these detector weights?",
-            f"Loading {path} runs code stored inside it (it is a pickled PyTorch file). Trust it on this "
-            "computer only if you know where it came from.")
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_trust_weights(self, path)
 
     def _trust(self, path: str) -> bool:
         from core.models.trust import trust

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.model_status import ask_trust_weights
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -281,11 +282,7 @@ class SettingsDialog(QDialog):
             self.trust_chosen(str(path))
 
     def ask_trust(self, path: str) -> bool:
-        answer = QMessageBox.question(
-            self, "Trust these detector weights?",
-            f"Loading {path} runs code stored inside it (it is a pickled PyTorch file). Trust it on this "
-            "computer only if you know where it came from.")
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_trust_weights(self, path)
 
 
 def _page(form: QFormLayout) -> QWidget:

@@ -24,7 +24,7 @@ from app.workers.model_thread import ModelTask, ModelThread
 from app.workers.thumbnails import ThumbnailService
 from core.catalog.catalog import Catalog
 from core.catalog.lock import FileLock
-from core.jobs import JobPhase, JobState
+from core.jobs import JobPhase, JobResult, JobState
 
 log = logging.getLogger(__name__)
 
@@ -215,10 +215,10 @@ class AppContext(QObject):
         record = self._record()
         if record is None:
             return
-        record.result = result
-        record.errors = list(result.get("errors", []))
-        record.warnings = list(result.get("warnings", []))
-        record.state = JobState.CANCELLED if result.get("cancelled") else JobState.SUCCEEDED
+        record.result = typed = JobResult.of(result)
+        record.errors = list(typed.errors)
+        record.warnings = list(typed.warnings)
+        record.state = JobState.CANCELLED if typed.cancelled else JobState.SUCCEEDED
         self._end_job(record)
 
     @Slot(str)

@@ -99,6 +99,7 @@ def measure_stall(seconds: float) -> dict:
             _spin(app, 0.02)
         scroll = recorder.stop()
         result = record.result or {}
+        result = result.to_dict() if hasattr(result, "to_dict") else result  # core.jobs.JobResult (a dict before)
         window.close()
         return {"idle": idle, "indexing": busy, "scrolling": scroll, "job_state": record.state,
                 "job_seconds": round(job_s, 1), "products_imported": result.get("products"),

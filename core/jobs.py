@@ -11,6 +11,7 @@ import socket
 import time
 import traceback
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ class JobState(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
 
+    INTERRUPTED = "interrupted"  # its process went away mid-run (a job row, never a live job)
+
     @property
     def active(self) -> bool:
         """Queued or running: the job has not ended."""
@@ -50,11 +53,44 @@ class JobPhase(StrEnum):
         return cls.IMPORTING if message.startswith(cls.IMPORTING.value) else cls.INDEXING
 
 
+@dataclass(frozen=True)
+class JobResult:
+    """What an import+index or re-index job did, as the views read it. `details` is the whole record (the
+    dict run_index_job and reindex return, the CLI prints and the job row stores), unchanged."""
+
+    products: int = 0  # imported: new or changed
+    images: int = 0
+    skipped: int = 0  # unchanged
+    indexed: int = 0
+    complete: bool = False  # a re-index: every product has a vector in the new model's index
+    cancelled: bool = False
+    seconds: float | None = None
+    model_version: str = ""
+    job_id: int | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, record: dict[str, Any] | None) -> JobResult:
+        r = dict(record or {})
+        seconds = r.get("seconds")
+        return cls(products=int(r.get("products") or 0), images=int(r.get("images") or 0),
+                   skipped=int(r.get("skipped") or 0), indexed=int(r.get("indexed") or 0),
+                   complete=bool(r.get("complete")), cancelled=bool(r.get("cancelled")),
+                   seconds=None if seconds is None else float(seconds), model_version=str(r.get("model_version") or ""),
+                   job_id=r.get("job_id"), errors=list(r.get("errors") or []), warnings=list(r.get("warnings") or []),
+                   details=r)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.details)
+
+
 def create_job(kind: str, params: dict[str, Any]) -> db.Job:
     return db.transaction(lambda: db.Job.create(kind=kind, params=params))
 
 
-def _set_state(job: db.Job, state: str, **fields: Any) -> None:
+def _set_state(job: db.Job, state: JobState, **fields: Any) -> None:
     job.state = state
     for key, value in fields.items():
         setattr(job, key, value)
@@ -73,7 +109,7 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
                                       **({"product_ids": list(product_ids)} if product_ids else {})})
     # Who runs it: a job whose process is gone is known dead at once, not after a heartbeat timeout.
     job.params = {**(job.params or {}), "owner": {"pid": os.getpid(), "host": socket.gethostname()}}
-    _set_state(job, "running", started_at=db.utcnow(), heartbeat_at=db.utcnow(), error="")
+    _set_state(job, JobState.RUNNING, started_at=db.utcnow(), heartbeat_at=db.utcnow(), error="")
     started = time.perf_counter()
     result: dict[str, Any] = {"products": 0, "images": 0, "skipped": 0, "errors": [], "warnings": []}
     verdicts: list[dict[str, str]] = []
@@ -105,12 +141,12 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
             result["warnings"] = result["warnings"] + report.warnings
             cancelled = report.cancelled
         result["seconds"] = round(time.perf_counter() - started, 3)
-        state = "cancelled" if cancelled or (should_stop and should_stop()) else "succeeded"
+        state = JobState.CANCELLED if cancelled or (should_stop and should_stop()) else JobState.SUCCEEDED
         _set_state(job, state, result=result, finished_at=db.utcnow())
     except Exception as exc:
         log.exception("job %s failed", job.id)
         result["seconds"] = round(time.perf_counter() - started, 3)
-        _set_state(job, "failed", result=result,
+        _set_state(job, JobState.FAILED, result=result,
                    error=f"{plain_cause(exc, catalog.root)}\n{traceback.format_exc(limit=5)}", finished_at=db.utcnow())
         raise
     result["job_id"] = job.id
@@ -135,7 +171,7 @@ def _owner_dead(job: db.Job) -> bool:
 
 
 def running_jobs() -> list[db.Job]:
-    return list(db.Job.select().where(db.Job.state == "running"))
+    return list(db.Job.select().where(db.Job.state == JobState.RUNNING))
 
 
 def stale_jobs(now: dt.datetime | None = None) -> list[db.Job]:
@@ -154,7 +190,7 @@ def mark_dead_jobs_interrupted() -> list[int]:
 
     def _do() -> None:
         for job in dead:
-            job.state, job.finished_at = "interrupted", db.utcnow()
+            job.state, job.finished_at = JobState.INTERRUPTED, db.utcnow()
             job.error = job.error or "interrupted: the process running it stopped"
             job.save()
     if dead:

@@ -25,7 +25,7 @@ def test_dropping_folders_indexes_and_fills_grid(window, qtbot, tmp_path):
         assert drop_urls(window, [products])
     record = finished.args[0]
     assert record.state == "succeeded", record.message
-    assert record.result["products"] == 4 and record.result["indexed"] == 4
+    assert record.result.products == 4 and record.result.indexed == 4
     assert window.catalog_page.currentIndex() == 1
     model = window.grid.model
     assert model.total == 4 and model.rowCount() == 4
@@ -47,7 +47,7 @@ def test_cancelling_a_job(window, qtbot, tmp_path):
     with qtbot.waitSignal(window.context.job_finished, timeout=120_000):
         window.jobs.rows[0].cancel_button.click()
     assert record.state == "cancelled"
-    assert db.Job.get_by_id(record.result["job_id"]).state == "cancelled"
+    assert db.Job.get_by_id(record.result.job_id).state == "cancelled"
     assert "Cancelled" in window.jobs.rows[0].detail.text()
     # what was done is kept, and the app is still usable
     assert window.grid.model.total < 40 or db.Product.select().where(db.Product.status == "indexed").count() < 40

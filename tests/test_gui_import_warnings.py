@@ -6,7 +6,7 @@ import pytest
 
 from app.workers.base import Task
 from app.workers.jobs import JobRecord
-from core.jobs import JobState
+from core.jobs import JobResult, JobState
 from tests.gui_fixtures import leak_check  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.gui
@@ -17,7 +17,7 @@ def test_job_row_lists_errors_and_warnings(qtbot, leak_check):  # noqa: F811
 
     record = JobRecord(title="Import shoes", task=Task(lambda progress, should_stop: None, "index"))
     record.state = JobState.SUCCEEDED
-    record.result = {"products": 2, "indexed": 2, "skipped": 0, "seconds": 1.5}
+    record.result = JobResult(products=2, indexed=2, skipped=0, seconds=1.5)
     record.errors = [{"path": "shoes/sku-9/IMG_1.HEIC", "reason": "format not supported: convert to JPEG"}]
     record.warnings = [{"path": "shoes/sku-12/main.jpg", "reason": "same photo as SKU sku-11"},
                        {"path": "shoes/sku-12/product.json", "reason": "product.json field 'price': read '19,99' as 19.99"}]

@@ -111,9 +111,9 @@ def test_switch_model_staged_reindex_then_promote(qtbot, indexed_window, monkeyp
     qtbot.mouseClick(page.reindex_button, Qt.MouseButton.LeftButton)
     assert page.job is not None and page.job_row.isVisible() and not page.reindex_button.isEnabled()
     qtbot.waitUntil(lambda: page.job.ended, timeout=180_000)
-    assert page.job.result and page.job.result["complete"], page.job.result
+    assert page.job.result and page.job.result.complete, page.job.result
     assert page.job_text.text() == "Complete: promote it below to make search use it"
-    new = page.job.result["model_version"]
+    new = page.job.result.model_version
     assert new != old
     qtbot.waitUntil(lambda: not page.busy and len(page.versions) == 2, timeout=30_000)
     # Built and complete, but search still uses the old index and the old model.

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.workers.jobs import JobRecord, format_eta
-from core.jobs import JobState
+from core.jobs import JobResult, JobState
 
 REFRESH_MS = 250
 
@@ -69,8 +69,8 @@ class JobRow(QFrame):
             return
         self.cancel_button.setVisible(False)
         if r.state is JobState.SUCCEEDED and r.errors:  # not a full bar: the share of products that went in
-            result = r.result or {}
-            ok = result.get("indexed", 0) + result.get("skipped", 0)
+            result = r.result or JobResult()
+            ok = result.indexed + result.skipped
             self.bar.setRange(0, max(1, ok + len(r.errors)))
             self.bar.setValue(ok)
             self.bar.setFormat("%v of %m went in")
@@ -92,18 +92,17 @@ class JobRow(QFrame):
 def summary(r: JobRecord) -> str:
     if r.state is JobState.FAILED:
         return f"Failed: {r.message.splitlines()[0] if r.message else 'unknown error'}"
-    result = r.result or {}
-    text = (f"{result.get('products', 0)} products imported, {result.get('indexed', 0)} indexed, "
-            f"{result.get('skipped', 0)} unchanged")
+    result = r.result or JobResult()
+    text = f"{result.products} products imported, {result.indexed} indexed, {result.skipped} unchanged"
     if r.kind == "reindex":  # a staged re-index imports nothing; what matters is whether it can be promoted
-        text = (f"{result.get('indexed', 0)} products indexed with the new model"
-                + ("; complete: promote it on the Models page" if result.get("complete") else ""))
+        text = (f"{result.indexed} products indexed with the new model"
+                + ("; complete: promote it on the Models page" if result.complete else ""))
     if r.errors:
         text += f", {len(r.errors)} error{'s' if len(r.errors) != 1 else ''}"
     if r.warnings:
         text += f", {len(r.warnings)} warning{'s' if len(r.warnings) != 1 else ''}"
-    if result.get("seconds") is not None:
-        text += f" in {result['seconds']:.1f} s"
+    if result.seconds is not None:
+        text += f" in {result.seconds:.1f} s"
     if r.state is JobState.CANCELLED:
         return "Cancelled: " + text
     if r.errors:  # some products did not go in: not "Done"; the reasons are listed under the row

@@ -35,10 +35,10 @@ from app.views.product_detail import ProductDetail
 from app.views.review_queue import ReviewQueueView
 from app.views.search_panel import IMAGE_SUFFIXES, SearchPanel
 from app.views.sync_status import SyncBadge, SyncPanel
-from app.workers.model_thread import ModelState
 from app.workers.review import ReviewService
 from app.workers.sync import SyncService
 from core.catalog import queries
+from core.models.state import ModelState
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QWidget
 
-from app.workers.model_thread import ModelState
+from core.models.state import ModelState, SlotState, SlotStatus
 
 
 def ask_trust_weights(parent: QWidget, path: str) -> bool:
@@ -24,27 +24,27 @@ def describe(status: dict) -> tuple[str, str, str]:
     if not state.settled:
         return "Loading models…", "", "The window works while the models load in the background."
     emb = status.get("embedder") or {}
-    det = status.get("detector") or {}
-    device = emb.get("device") or status.get("device_setting") or "?"
+    embedder, detector = SlotStatus.of(status, "embedder"), SlotStatus.of(status, "detector")
+    device = embedder.device or status.get("device_setting") or "?"
     # Plain words: no detector is the normal offline state (crops come from the plain-background
     # fallback), so the status bar says nothing about it; the tooltip has the detail.
-    det_text = {"loaded": det.get("name"), "failed": "detector failed to load"}.get(det.get("state"), "")
-    if "not trusted" in (det.get("reason") or ""):
+    det_text = detector.name if detector.state is SlotState.LOADED else ""
+    if "not trusted" in detector.reason:
         det_text = "detector weights not trusted (choose them in Settings → Models to trust them)"
-    models = " · ".join(p for p in (emb.get("name") or emb.get("requested") or "?", det_text, device) if p)
-    if state is ModelState.FAILED and emb.get("state") != "loaded":
+    models = " · ".join(p for p in (embedder.name or emb.get("requested") or "?", det_text, device) if p)
+    if state is ModelState.FAILED and embedder.state is not SlotState.LOADED:
         first = (status.get("error") or "unknown error").splitlines()[0]
         return "Models failed to load", "Search unavailable", first
     # Words always work (the lexical index needs no model); CLIP adds searching by meaning.
     text = "Text search: words + meaning" if emb.get("supports_text", False) else "Text search: words"
-    tip = [f"Embedder: {emb.get('name')} {emb.get('version', '')} ({emb.get('state')}) on {device}"]
-    if emb.get("reason"):
-        tip.append(f"  {emb['reason']}")
-    if det.get("state") == "loaded":
-        tip.append(f"Detector: {det.get('name')}")
+    tip = [f"Embedder: {embedder.name} {embedder.version} ({embedder.state}) on {device}"]
+    if embedder.reason:
+        tip.append(f"  {embedder.reason}")
+    if detector.state is SlotState.LOADED:
+        tip.append(f"Detector: {detector.name}")
     else:
         tip.append("No detector: crops come from the plain-background fallback"
-                   + (f" ({det['reason']})" if det.get("reason") else ""))
+                   + (f" ({detector.reason})" if detector.reason else ""))
     if not emb.get("supports_text", False):
         tip.append("Text search matches words (SKU, title, category, attributes); searching by meaning needs "
                    f"a CLIP model: {emb.get('text_unavailable_reason') or 'no CLIP weights'}")

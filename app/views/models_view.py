@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.views.model_status import ask_trust_weights
-from app.workers.model_thread import ModelState
 from core.jobs import JobState
+from core.models.state import ModelState, SlotState, SlotStatus
 
 EMBEDDERS = {"open_clip": "CLIP — search by words and by photos", "efficientnet-lite0":
              "EfficientNet-Lite0 — photos only, works offline"}
@@ -52,19 +52,19 @@ def model_state(status: dict, which: str) -> tuple[str, str]:
     state = ModelState(status.get("state") or ModelState.STARTING)
     if not state.settled:
         return "loading", ""
-    slot = status.get(which) or {}
-    reason = slot.get("reason") or ""
+    slot = SlotStatus.of(status, which)
+    reason = slot.reason
     if which == "embedder" and reason and "CLIP" in reason:
         return "missing", reason  # the fallback serves: the CLIP the settings ask for is missing
-    if slot.get("state") == "loaded":
+    if slot.state is SlotState.LOADED:
         return "loaded", reason
     if "not trusted" in reason:
         return "untrusted", reason
-    if slot.get("state") == "disabled":
+    if slot.state is SlotState.DISABLED:
         return "off", reason
     if "not available" in reason or "does not exist" in reason:
         return "missing", reason
-    return ("failed" if slot.get("state") == "unavailable" or state is ModelState.FAILED else "loading"), reason
+    return ("failed" if slot.state is SlotState.UNAVAILABLE or state is ModelState.FAILED else "loading"), reason
 
 
 def plain_reason(reason: str) -> str:
@@ -556,13 +556,13 @@ class ModelsView(QWidget):
         if record is not self.job:
             return
         # The outcome stays on the page (the toast already announces the job's end).
-        result = record.result or {}
+        complete = record.result is not None and record.result.complete
         self.job_cancel.hide()
         self.job_bar.setRange(0, 1)
-        self.job_bar.setValue(1 if result.get("complete") else 0)
+        self.job_bar.setValue(1 if complete else 0)
         if record.state is JobState.CANCELLED:
             self.job_text.setText("Cancelled: search still uses the current model")
-        elif record.state is JobState.SUCCEEDED and result.get("complete"):
+        elif record.state is JobState.SUCCEEDED and complete:
             self.job_text.setText("Complete: promote it below to make search use it")
         elif record.state is JobState.FAILED:
             self.job_text.setText(f"Failed: {record.message.splitlines()[0] if record.message else 'unknown error'}")

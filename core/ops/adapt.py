@@ -29,6 +29,7 @@ import numpy as np
 
 from core import scheduling
 from core.catalog import db
+from core.jobs import JobState
 from core.models.adapter import Adapter
 
 log = logging.getLogger(__name__)
@@ -269,14 +270,14 @@ def adapt(catalog, *, params: AdapterParams | None = None, queries: Path | None 
     info = db.VectorIndexInfo.get_or_none(db.VectorIndexInfo.model_version == base)
     if info is None:
         raise ValueError(f"the adapter's base model version {base} has no index any more: re-index with it first")
-    job = db.transaction(lambda: db.Job.create(kind="adapt", state="running", started_at=db.utcnow(),
+    job = db.transaction(lambda: db.Job.create(kind="adapt", state=JobState.RUNNING, started_at=db.utcnow(),
                                                heartbeat_at=db.utcnow(),
                                                params={"params": asdict(params), "base": base,
                                                        "queries": str(queries or "")}))
     try:
         report = _adapt(catalog, job, params, base, info, current, queries, progress, should_stop)
     except Exception as exc:
-        job.state, job.error, job.finished_at = "failed", f"{type(exc).__name__}: {exc}", db.utcnow()
+        job.state, job.error, job.finished_at = JobState.FAILED, f"{type(exc).__name__}: {exc}", db.utcnow()
         db.transaction(job.save)
         raise
     report["promoted"] = bool(report.get("complete") and promote_if_better and report["gate"]["wins"])
@@ -286,7 +287,7 @@ def adapt(catalog, *, params: AdapterParams | None = None, queries: Path | None 
         with catalog.writing():
             promote(catalog, report["model_version"])
     report["seconds"] = round(time.perf_counter() - started, 2)
-    job.state = "cancelled" if report.get("cancelled") else "succeeded"
+    job.state = JobState.CANCELLED if report.get("cancelled") else JobState.SUCCEEDED
     job.finished_at, job.result = db.utcnow(), report
     db.transaction(job.save)
     report["job_id"] = job.id

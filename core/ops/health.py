@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from core.catalog import db
+from core.jobs import JobState
 
 SLA_SECONDS_PER_PRODUCT = 1.0  # the target shown next to the measured figure
 DRIFT_ROWS = 200  # alarms and label heads listed
@@ -58,7 +59,7 @@ def health_snapshot(*, days: int = 7, now: dt.datetime | None = None, load_torch
                 .where(db.Job.created_at >= since))
     throughput = []
     for job in jobs:
-        if job.state == "succeeded" and job.started_at and job.finished_at and job.progress:
+        if job.state == JobState.SUCCEEDED and job.started_at and job.finished_at and job.progress:
             seconds = (job.finished_at - job.started_at).total_seconds()
             if seconds > 0:
                 throughput.append(job.progress / seconds)
@@ -72,7 +73,8 @@ def health_snapshot(*, days: int = 7, now: dt.datetime | None = None, load_torch
         "products": products,
         "indexed": indexed,
         "jobs": {state: sum(j.state == state for j in jobs)
-                 for state in ("queued", "running", "succeeded", "failed", "cancelled")},
+                 for state in (JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED, JobState.FAILED,
+                               JobState.CANCELLED)},
         "products_per_s": float(np.median(throughput)) if throughput else None,
         "indexing_results": n_results,
         "error_rate": errors / n_results if n_results else 0.0,

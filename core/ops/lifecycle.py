@@ -14,6 +14,7 @@ from typing import Any
 
 from core.catalog import db
 from core.catalog.catalog import CROPS_FOLDER, Catalog
+from core.jobs import JobState
 from core.settings import ModelSettings
 from core.vectors import VectorStore
 
@@ -49,7 +50,7 @@ def reindex(catalog: Catalog, new_settings: ModelSettings, *, progress=None, sho
 
     registry = ModelRegistry(new_settings)
     try:
-        job = db.transaction(lambda: db.Job.create(kind="reindex", state="running", started_at=db.utcnow(),
+        job = db.transaction(lambda: db.Job.create(kind="reindex", state=JobState.RUNNING, started_at=db.utcnow(),
                                                    params={"models": asdict(new_settings)}))
         _require_requested_models(registry, new_settings, job)
         report = index_products(catalog, registry, job=job, progress=progress, should_stop=should_stop)
@@ -60,7 +61,7 @@ def reindex(catalog: Catalog, new_settings: ModelSettings, *, progress=None, sho
         if complete and info.state == "building":
             info.state = "ready"
             info.save()
-        job.state = "cancelled" if report.cancelled else "succeeded"
+        job.state = JobState.CANCELLED if report.cancelled else JobState.SUCCEEDED
         job.finished_at, job.result = db.utcnow(), report.to_dict()
         db.transaction(job.save)
         if complete and promote_when_done:
@@ -84,7 +85,7 @@ def _require_requested_models(registry, settings: ModelSettings, job: db.Job) ->
     if not reason and explicit_detector and registry.detector() is None:
         reason = f"detector weights {settings.detector_weights} could not be loaded: {registry.detector_reason()}"
     if reason:
-        job.state, job.error, job.finished_at = "failed", reason, db.utcnow()
+        job.state, job.error, job.finished_at = JobState.FAILED, reason, db.utcnow()
         db.transaction(job.save)
         raise ReindexFailed(f"re-index not started: {reason}")
 

@@ -16,6 +16,11 @@ latency on a 10k-product catalog, and launch to a visible window.
   interference (`search_p95_idle_small_ms`, `ratio_vs_idle_small`: the definition before 2026-11-30).
   `search_p95_idle_after_ms`: idle again once the job is cancelled; `ratio_bracketed` divides by the p95 of
   the idle searches before and after pooled (on a shared machine load drifts within a run).
+  Image searches (`--image-queries N`, default the text count; 0 skips them) alternate with the text
+  searches in the same run: the dev sample's query photos (`queries/`), each sent as distinct bytes (one
+  pixel changed, so the query cache never answers), idle on the same catalog and during the job's indexing:
+  `image_search_p95_idle_ms`, `image_search_p95_during_import_ms`, `image_ratio` (same goal, 1.5),
+  `image_ratio_bracketed` (idle before and after pooled, as for text).
 - Cancel (`--cancels N`): the offline embedder (efficientnet-lite0, detector off) indexes the mirrored
   sample in a GUI-less AppContext; Cancel is pressed N times mid-indexing (each time a new job takes up
   what is left); `cancel_latency_s` is the p95 of press -> job ended, and `indexed_after_cancel` counts
@@ -98,7 +103,25 @@ def query_texts(n: int) -> list[str]:
     return [f"{base[i % len(base)]}{words[(i // len(base)) % len(words)]} #{i}" for i in range(n)]
 
 
-def measure_scheduler(n_queries: int, seconds: float) -> dict:
+def query_photos(n: int) -> list[bytes]:
+    """`n` distinct JPEG byte strings of the dev sample's query photos (a pixel stamped with the index)."""
+    import io
+
+    from PIL import Image
+
+    paths = sorted((SAMPLE / "queries").glob("*.jpg")) or sorted((SAMPLE / "catalog").glob("*/main.jpg"))
+    out = []
+    for i in range(n):
+        with Image.open(paths[i % len(paths)]) as im:
+            rgb = im.convert("RGB")
+        rgb.putpixel((0, 0), (i % 256, (i // 256) % 256, 7))
+        buffer = io.BytesIO()
+        rgb.save(buffer, "JPEG", quality=90)
+        out.append(buffer.getvalue())
+    return out
+
+
+def measure_scheduler(n_queries: int, seconds: float, n_images: int | None = None) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from app.main import create_application
 
@@ -130,10 +153,13 @@ def measure_scheduler(n_queries: int, seconds: float) -> dict:
         first = context.start_index_job([seed])
         spin(900, lambda: first.ended)
         texts = iter(query_texts(10 * n_queries))
+        n_images = n_queries if n_images is None else n_images
+        photos = iter(query_photos(6 * n_images))
 
-        def one_search() -> float:
+        def one_search(image: bool = False) -> float:
             started = time.perf_counter()
-            task = context.search(SearchRequest(text=next(texts), k=20))
+            request = SearchRequest(image=next(photos), k=20) if image else SearchRequest(text=next(texts), k=20)
+            task = context.search(request)
             done: list = []
             task.signals.finished.connect(lambda: done.append(1))
             spin(120, lambda: bool(done))
@@ -144,20 +170,30 @@ def measure_scheduler(n_queries: int, seconds: float) -> dict:
         imported = context.start_index_job([job_folder], import_only=True)
         spin(900, lambda: imported.ended)
         idle = [one_search() for _ in range(n_queries)]
+        if n_images:
+            one_search(image=True)  # warm-up
+        image_idle = [one_search(image=True) for _ in range(n_images)]
         record = context.start_index_job([job_folder])
         spin(120, lambda: record.phase is JobPhase.INDEXING or record.ended)
         busy: list[float] = []
+        image_busy: list[float] = []
         deadline = time.monotonic() + seconds
         while not record.ended and time.monotonic() < deadline and len(busy) < 3 * n_queries:
             busy.append(one_search())
             spin(0.1, lambda: False)
+            if n_images and not record.ended and len(image_busy) < 3 * n_images:
+                image_busy.append(one_search(image=True))
+                spin(0.1, lambda: False)
         if not record.ended:
             context.cancel_job(record)
         spin(600, lambda: record.ended)
         result = record.result or {}
+        result = result.to_dict() if hasattr(result, "to_dict") else result  # core.jobs.JobResult (a dict before)
         idle_after = [one_search() for _ in range(n_queries)]
+        image_idle_after = [one_search(image=True) for _ in range(n_images)]
         context.shutdown()
         p_idle, p_busy, p_small = p95(idle), p95(busy), p95(idle_small)
+        i_idle, i_busy = p95(image_idle), p95(image_busy)
         return {"search_p95_idle_ms": p_idle, "search_p95_during_import_ms": p_busy,
                 "ratio": round(p_busy / p_idle, 2) if p_idle and p_busy else None,
                 "search_p95_idle_after_ms": p95(idle_after),
@@ -168,7 +204,16 @@ def measure_scheduler(n_queries: int, seconds: float) -> dict:
                 "ratio_vs_idle_small": round(p_busy / p_small, 2) if p_small and p_busy else None,
                 "search_p50_idle_ms": round(statistics.median(idle) * 1000, 1),
                 "search_p50_during_import_ms": round(statistics.median(busy) * 1000, 1) if busy else None,
-                "searches_during_import": len(busy), "job_state": record.state,
+                "searches_during_import": len(busy),
+                "image_search_p95_idle_ms": i_idle, "image_search_p95_during_import_ms": i_busy,
+                "image_ratio": round(i_busy / i_idle, 2) if i_idle and i_busy else None,
+                "image_search_p95_idle_after_ms": p95(image_idle_after),
+                "image_ratio_bracketed":
+                    round(i_busy / p95(image_idle + image_idle_after), 2) if i_busy and image_idle_after else None,
+                "image_search_p50_idle_ms": round(statistics.median(image_idle) * 1000, 1) if image_idle else None,
+                "image_search_p50_during_import_ms":
+                    round(statistics.median(image_busy) * 1000, 1) if image_busy else None,
+                "image_searches_during_import": len(image_busy), "job_state": str(record.state),
                 "job_products_imported": result.get("products"), "job_products_indexed": result.get("indexed"),
                 "job_seconds": result.get("seconds")}
     finally:
@@ -259,6 +304,8 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--products", type=int, default=10_000, help="catalog size for the query latencies")
     parser.add_argument("--queries", type=int, default=40)
+    parser.add_argument("--image-queries", type=int, default=None,
+                        help="image searches per phase in the scheduler bench (default: --queries; 0: none)")
     parser.add_argument("--seconds", type=float, default=900.0, help="longest time to let the import run")
     parser.add_argument("--launches", type=int, default=3)
     parser.add_argument("--skip-launch", action="store_true")
@@ -276,7 +323,7 @@ def main() -> int:
     if not args.skip_queries:
         report.update(measure_queries(args.products, args.queries))
     if not args.skip_scheduler:
-        report.update(measure_scheduler(args.queries, args.seconds))
+        report.update(measure_scheduler(args.queries, args.seconds, args.image_queries))
     if args.cancels:
         report.update(measure_cancel(args.cancels))
     try:

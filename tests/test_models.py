@@ -367,3 +367,77 @@ def test_trimmed_text_encoding_equals_open_clip(tiny_clip):
         full = model.encode_text(tokens)
         trimmed = encode_text_trimmed(model, tokens)
     assert torch.allclose(full, trimmed, atol=1e-5)
+
+
+# -- the interactive lane's view of a registry, and the threading policy ------------------------------
+
+def test_registry_lane_shares_the_embedder_and_runs_its_own_detector_beside_the_owner(
+        tiny_model_settings, tmp_path):
+    """The lane (a second thread) reuses the loaded embedder but never the owner's ultralytics model: both
+    detect the same photos at the same time, on two threads, and find what each finds alone."""
+    import threading
+
+    from core.models.state import SlotState
+
+    scenes = [synthetic_scene(np.random.default_rng(seed))[0] for seed in range(6)]
+    registry = ModelRegistry(tiny_model_settings, cache_dir=tmp_path / "cache")
+    try:
+        assert registry.lane() is None  # nothing loaded yet: the lane must not load shared models itself
+        owner = registry.detector()
+        embedder = registry.embedder()
+        lane = registry.lane()
+        assert lane is not None and lane is registry.lane()
+        assert lane.embedder() is embedder and lane.query_cache is registry.query_cache
+        twin = lane.detector()
+        assert twin is not None and twin is not owner and twin.model is not owner.model
+        assert twin.model_version == owner.model_version and twin.confidence == owner.confidence
+        alone = [[d.box for d in found] for found in owner.detect(scenes)]
+        beside: list = []
+        worker = threading.Thread(target=lambda: beside.extend(
+            [[d.box for d in found] for found in twin.detect(scenes * 3)]))
+        worker.start()
+        together = [[[d.box for d in found] for found in owner.detect(scenes)] for _ in range(3)]
+        worker.join()
+        def same(a, b) -> bool:  # batches of another size differ in the last float digits
+            return len(a) == len(b) and all(len(x) == len(y) and np.allclose(x, y, atol=0.05)
+                                            for x, y in zip(a, b, strict=True))
+
+        assert all(same(run, alone) for run in together)
+        assert same(beside, alone * 3)
+        assert any(alone), "the tiny detector found nothing: the test would prove little"
+        status = registry.status()
+        assert status["detector"]["state"] is SlotState.LOADED
+        assert json.loads(json.dumps(status))["detector"]["state"] == "loaded"  # the CLI's JSON is unchanged
+    finally:
+        registry.close()
+    assert twin.model is None, "closing the registry closes the lane's detector too"
+    assert registry.lane() is None
+    assert registry.status()["detector"]["state"] is SlotState.NOT_LOADED
+
+
+def test_a_detection_leaves_torch_threads_at_the_policy(tiny_yolo, tmp_path):
+    """ultralytics sets torch's threads to min(8, cpu_count - 1) when a predictor picks its device; the
+    registry's detector must leave them at the policy's `compute`. Own process: the policy is per process."""
+    import os
+    import subprocess
+    import sys
+
+    theirs = min(8, max(1, (os.cpu_count() or 1) - 1))
+    ours = theirs + 1
+    code = (
+        "import json, sys, numpy as np, torch\n"
+        "from core.models.registry import ModelRegistry\n"
+        "from core.settings import ModelSettings\n"
+        "settings = ModelSettings(embedder='efficientnet-lite0', detector_weights=sys.argv[1], detector_enabled=True,"
+        " device='cpu', allow_download=False)\n"
+        "registry = ModelRegistry(settings, cache_dir=sys.argv[2])\n"
+        "before = torch.get_num_threads()\n"
+        "registry.detector().detect([np.full((96, 128, 3), 200, np.uint8)])\n"
+        "print(json.dumps({'policy': registry.threads.compute, 'before': before, 'after': torch.get_num_threads()}))\n"
+    )
+    env = {**os.environ, "CATALOG_CURATOR_TORCH_THREADS": str(ours), "PYTHONPATH": str(Path(__file__).parents[1])}
+    done = subprocess.run([sys.executable, "-c", code, str(tiny_yolo.weights_path), str(tmp_path / "cache")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen == {"policy": ours, "before": ours, "after": ours}, seen

@@ -74,7 +74,7 @@ def test_search_completes_while_an_import_job_is_midway(qtbot, leak_check, index
         assert sent_at_done < record.total
         qtbot.waitUntil(lambda: record.ended, timeout=300_000)
         assert record.state == "succeeded", record.message
-        assert record.result["indexed"] == 80
+        assert record.result.indexed == 80
     finally:
         context.shutdown()
     deadline = time.monotonic() + 10
@@ -155,3 +155,52 @@ def test_a_job_holds_at_its_next_checkpoint_while_work_runs_beside_it(tmp_path):
         finally:
             done.set()
             worker.join()
+
+
+def test_image_search_runs_beside_an_index_jobs_detector_call_held_midway(qtbot, leak_check, indexed_catalog_dir,
+                                                                         tmp_path):
+    """A real index job is held inside its second detector call (tiny YOLO, real photos): an image search sent
+    then must answer before the call is released, with the lane's own detector (an ultralytics model must not
+    run on two threads at once), never through the job's."""
+    from app.context import AppContext
+    from core.models.state import ModelState
+    from core.search.query import SearchRequest
+
+    context = AppContext.open(indexed_catalog_dir)
+    release, holding = threading.Event(), threading.Event()
+    job_calls: list[int] = []
+    record = None
+    try:
+        qtbot.waitUntil(lambda: context.models.ready, timeout=120_000)
+        assert context.models.status.get("state") is ModelState.READY, context.models.status
+        job_detector = context.models._worker.registry.detector()  # loaded with the models, used by the job
+        assert job_detector is not None
+        detect = job_detector.detect
+
+        def held(images, *args, **kwargs):
+            job_calls.append(len(images))
+            if len(job_calls) == 2:  # mid-way through the job
+                holding.set()
+                release.wait(120)
+            return detect(images, *args, **kwargs)
+
+        job_detector.detect = held
+        folder = make_products(tmp_path / "more", 12, start=100)
+        record = context.start_index_job([folder])
+        qtbot.waitUntil(lambda: holding.is_set() or record.ended, timeout=120_000)
+        assert holding.is_set(), "the job never reached its second detector call"
+        search = search_task(context.catalog, SearchRequest(image=str(folder / "p0105" / "main.jpg"), k=5))
+        with qtbot.waitSignal(search.signals.result, timeout=60_000) as got:  # connected before it can run
+            context.models.submit(search)
+        assert not release.is_set() and not record.ended, "the search waited for the job's call"
+        assert len(job_calls) == 2, "the search ran through the job's detector"
+        response = got.args[0]
+        assert response.kind == "image" and response.results, "the image search found nothing"
+        release.set()
+        qtbot.waitUntil(lambda: record.ended, timeout=300_000)
+        assert record.state == "succeeded", record.message
+    finally:
+        release.set()
+        if record is not None:
+            qtbot.waitUntil(lambda: record.ended, timeout=300_000)
+        context.shutdown()

@@ -13,7 +13,7 @@ from typing import Any
 from app.workers.base import Task
 from app.workers.model_thread import BACKGROUND, ModelTask
 from core.catalog.queries import close_thread_connection
-from core.jobs import JobPhase, JobState
+from core.jobs import JobPhase, JobResult, JobState
 
 
 def index_task(catalog, folders: list[Path], *, import_only: bool = False,
@@ -64,9 +64,9 @@ def search_task(catalog, request) -> ModelTask:
     def work(registry, progress, should_stop):
         return search(catalog, registry, request)
 
-    # A text search only reads (thread-safe inference, USearch, SQLite), so it may run beside a job's call;
-    # an image search runs the detector, which is not safe to call from two threads, so it waits its turn.
-    return ModelTask(work, "search", concurrent=getattr(request, "image", None) is None)
+    # A search only reads (thread-safe inference, USearch, SQLite), so it may run beside a job's call; an
+    # image search's detectors there are the lane's own (ModelRegistry.lane()).
+    return ModelTask(work, "search", concurrent=True)
 
 
 def db_task(fn, name: str) -> Task:
@@ -108,7 +108,7 @@ class JobRecord:
     images_per_product: float = 1.0
     state: JobState = JobState.QUEUED
     ended: bool = False
-    result: dict[str, Any] | None = None
+    result: JobResult | None = None  # when it ended with a result (cancelled jobs keep theirs)
     errors: list[dict[str, str]] = field(default_factory=list)
     warnings: list[dict[str, str]] = field(default_factory=list)
     message: str = ""

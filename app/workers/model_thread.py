@@ -7,44 +7,33 @@ correction, explanation, promotion: short, a curator waits for them) before BACK
 index, re-index, sync, head training: long). A background job does not hold the thread for its
 whole length: its core function calls `core.scheduling.checkpoint()` (and `should_stop()`) between
 batches, and there the worker runs every waiting interactive task before the job's next batch.
-A task marked `concurrent` (a text search: ONNX Runtime/torch inference, USearch and SQLite reads, all
-safe from a second thread) does not even wait for that boundary: while a background job runs, it goes
-to the interactive lane, a second thread that runs it beside the job's model call in flight.
+A task marked `concurrent` (a search, text or image: ONNX Runtime/torch inference, USearch and SQLite
+reads, all safe from a second thread) does not even wait for that boundary: while a background job runs,
+it goes to the interactive lane, a second thread that runs it beside the job's model call in flight with
+the registry's `lane()` view (the shared embedder, detectors of its own: ultralytics models are not safe
+on two threads at once).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import queue
 import threading
 from collections.abc import Callable
-from enum import StrEnum
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.workers.base import Progress, ShouldStop, Task, Throttle, describe_exception
 from core import scheduling
+from core.models.state import ModelState
 
 log = logging.getLogger(__name__)
 
 ModelFn = Callable[[Any, Progress, ShouldStop], Any]  # (registry, progress, should_stop) -> result
 INTERACTIVE, BACKGROUND = 0, 1  # lower runs first
-
-
-class ModelState(StrEnum):
-    """The "state" of ModelThread.status (beside ModelRegistry.status()'s own keys)."""
-
-    STARTING = "starting"
-    LOADING = "loading"
-    READY = "ready"
-    FAILED = "failed"
-
-    @property
-    def settled(self) -> bool:
-        """Loaded or failed: nothing more will happen until a reload."""
-        return self in (ModelState.READY, ModelState.FAILED)
 
 
 class ModelTask(Task):
@@ -155,17 +144,32 @@ class ModelWorker(QObject):
             self._run(task)
 
     def run_in_lane(self, task: ModelTask) -> bool:
-        """The interactive lane's side: run one concurrent task with the loaded registry, on this thread.
+        """The interactive lane's side: run one concurrent task with the registry's lane view, on this thread.
         False when the models are not loaded (or reloading): the caller queues it instead."""
         with self.lane_busy:
-            if self.registry is None:
+            lane = self._lane_registry()
+            if lane is None:
                 return False
             with scheduling.running_beside():  # the job holds at its next checkpoint meanwhile
-                self._run(task)
+                self._run(task, registry=lane)
         return True
 
-    def _run(self, task: ModelTask, yielding: bool = False) -> None:
-        task.registry = self.registry
+    def prepare_lane(self) -> None:
+        """On the lane's thread, when a background job is sent: open the lane's own detectors now, so the
+        first image search beside the job does not pay for it (not `beside`: the job need not hold)."""
+        with self.lane_busy:
+            lane = self._lane_registry()
+            if lane is not None:
+                lane.detector()
+
+    def _lane_registry(self):
+        """The registry's view for the lane (ModelRegistry.lane()), or None: not loaded, or a registry that
+        has no lane view (its tasks then wait for the model thread)."""
+        lane = getattr(self.registry, "lane", None)
+        return lane() if lane is not None else None
+
+    def _run(self, task: ModelTask, yielding: bool = False, registry: Any = None) -> None:
+        task.registry = self.registry if registry is None else registry
         try:
             if yielding:  # every should_stop() between batches is also a yield point
                 stop = task.should_stop
@@ -225,7 +229,7 @@ class ModelThread(QObject):
         self._lock = threading.Lock()
         # One thread: interactive calls run one at a time beside the background call, so at most two
         # model calls share the cores (the threading policy's budget, see core/models/threads.py).
-        self._lane = _Lane(self._run_in_lane)
+        self._lane = _Lane()
 
     def start(self) -> None:
         self._thread.start()
@@ -238,9 +242,12 @@ class ModelThread(QObject):
         with self._lock:
             self._tasks.append(task)
         task.signals.finished.connect(self._on_task_finished)
-        beside = task.concurrent and self._worker.background_running and self.status.get("state") == "ready"
-        if beside and self._lane.submit(task):  # beside the job's model call in flight
+        ready = self.status.get("state") is ModelState.READY
+        beside = task.concurrent and self._worker.background_running and ready
+        if beside and self._lane.submit(functools.partial(self._run_in_lane, task)):  # beside the call in flight
             return task
+        if task.priority == BACKGROUND and ready:
+            self._lane.submit(self._worker.prepare_lane)
         self._queue.put(task)
         self._wake.emit()  # a no-op when a running background job already took it at a checkpoint
         return task
@@ -306,14 +313,13 @@ class _Lane:
     a background job's call. It keeps its SQLite connection for its life (a fresh connection per search
     cost 2-20 ms on the loaded 2 cores, and SQLite's statement cache with it)."""
 
-    def __init__(self, run: Callable[[ModelTask], None]) -> None:
-        self._run = run
+    def __init__(self) -> None:
         self._tasks: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._closed = False
 
-    def submit(self, task: ModelTask) -> bool:
+    def submit(self, task: Callable[[], None]) -> bool:
         with self._lock:
             if self._closed:
                 return False
@@ -329,9 +335,9 @@ class _Lane:
         try:
             while (task := self._tasks.get()) is not None:
                 try:
-                    self._run(task)
+                    task()
                 except Exception:  # Task.run reports its own failures; this keeps the lane alive
-                    log.exception("the interactive lane could not run %s", task.name)
+                    log.exception("the interactive lane could not run %s", task)
         finally:
             close_thread_connection()
 

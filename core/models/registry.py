@@ -1,8 +1,10 @@
 """The model registry: loads the embedder and detector lazily from settings, reports their state, frees them.
 
-One registry belongs to one thread (the app's model thread): its methods take no locks, and the
-models it hands out must not be used from other threads (ultralytics and torch modules are not
-thread-safe for inference).
+One registry belongs to one thread (the app's model thread): its methods take no locks, and its
+detectors must not be used from other threads (ultralytics models keep per-call state). Work that runs
+beside a job's model call on a second thread (the app's interactive lane) uses `lane()`: the same
+embedder (ONNX Runtime sessions and torch modules in inference mode are safe to call from two threads)
+and query cache, with detectors of its own.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import torch
 
 from core.models.device import available_devices, free_device_memory
 from core.models.embedders import EfficientNetLiteEmbedder, Embedder, OpenClipEmbedder
+from core.models.state import SlotState, SlotStatus
 from core.models.threads import apply as apply_thread_policy
 from core.models.weights import WeightsUnavailable, clip_weights_name, resolve_weights
 from core.paths import model_cache_dir
@@ -32,15 +35,14 @@ class _Slot:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.state = "not-loaded"  # not-loaded, loaded, unavailable, disabled, closed
+        self.state = SlotState.NOT_LOADED
         self.reason = ""
         self.device = ""
         self.version = ""
         self.weights = ""
 
     def to_dict(self) -> dict[str, str]:
-        return {"name": self.name, "state": self.state, "reason": self.reason, "device": self.device,
-                "version": self.version, "weights": self.weights}
+        return SlotStatus(self.name, self.state, self.reason, self.device, self.version, self.weights).to_dict()
 
 
 QUERY_CACHE_SIZE = 256
@@ -93,6 +95,7 @@ class ModelRegistry:
         self.fallback_reason = ""  # why the embedder is not the one the settings asked for
         self.query_cache = QueryCache()  # encoded queries (core.search.encode), keyed by model version + hash
         self.threads = apply_thread_policy()  # before any model runs: see core/models/threads.py
+        self._lane: LaneRegistry | None = None
 
     # -- embedder ---------------------------------------------------------------------------------
     def embedder(self) -> Embedder:
@@ -116,7 +119,7 @@ class ModelRegistry:
         if self.settings.adapter:
             self._embedder = self._adapt(self._embedder)
         emb = self._embedder
-        self._emb.name, self._emb.state, self._emb.reason = emb.name, "loaded", self.fallback_reason
+        self._emb.name, self._emb.state, self._emb.reason = emb.name, SlotState.LOADED, self.fallback_reason
         self._emb.device, self._emb.version = emb.device, emb.model_version
         self._emb.weights = str(emb.weights_path or "")
         return emb
@@ -158,20 +161,18 @@ class ModelRegistry:
         self._detector_tried = True
         s = self.settings
         if not s.detector_enabled or not s.detector_weights:
-            self._det.state, self._det.reason = "disabled", "the detector is turned off in the settings"
+            self._det.state, self._det.reason = SlotState.DISABLED, "the detector is turned off in the settings"
             return None
         try:
             weights = resolve_weights(s.detector_weights, cache_dir=self.cache_dir,
                                       allow_download=s.allow_download, progress=self.progress)
-            from core.models.detector import Detector
-
-            self._detector = Detector(weights, device=s.device, confidence=s.detector_confidence)
+            self._detector = _open_detector(weights, device=s.device, confidence=s.detector_confidence)
         except Exception as exc:  # missing, damaged or incompatible weights all leave the fallback boxes
-            self._det.state, self._det.reason = "unavailable", str(exc)
+            self._det.state, self._det.reason = SlotState.UNAVAILABLE, str(exc)
             log.warning("no detector: %s; crops come from the plain-background fallback", exc)
             return None
         d = self._detector
-        self._det.state, self._det.reason, self._det.device = "loaded", "", d.device
+        self._det.state, self._det.reason, self._det.device = SlotState.LOADED, "", d.device
         self._det.version, self._det.weights = d.model_version, str(d.weights_path)
         return d
 
@@ -187,21 +188,27 @@ class ModelRegistry:
             current.close()
             self._product_detector = None
         try:
-            from core.models.detector import Detector
-
-            # Low confidence: its boxes are regions to embed, ranked by score; the catalog decides the match.
-            self._product_detector = Detector(weights, device=self.settings.device, confidence=0.05, max_det=8)
+            self._product_detector = _open_product_detector(weights, self.settings.device)
         except Exception as exc:  # missing, damaged or untrusted: in-scene search keeps the proposals
-            self._prod.name, self._prod.state, self._prod.reason = weights.name, "unavailable", str(exc)
+            self._prod.name, self._prod.state, self._prod.reason = weights.name, SlotState.UNAVAILABLE, str(exc)
             log.warning("no product detector: %s", exc)
             return None
         d = self._product_detector
-        self._prod.name, self._prod.state, self._prod.reason, self._prod.device = weights.name, "loaded", "", d.device
+        self._prod.name, self._prod.state, self._prod.reason, self._prod.device = weights.name, SlotState.LOADED, "", d.device
         self._prod.version, self._prod.weights = d.model_version, str(weights)
         return d
 
     def detector_reason(self) -> str:
         return self._det.reason
+
+    def lane(self) -> LaneRegistry | None:
+        """This registry as a second thread may use it beside the owner's calls, or None until the owner
+        has loaded the embedder and tried the detector (the lane must never load shared models itself)."""
+        if self._embedder is None or not self._detector_tried:
+            return None
+        if self._lane is None:
+            self._lane = LaneRegistry(self)
+        return self._lane
 
     # -- state ------------------------------------------------------------------------------------
     @property
@@ -225,6 +232,9 @@ class ModelRegistry:
 
     def close(self) -> None:
         """Free every model (and the CUDA cache); a later call to embedder()/detector() loads again."""
+        if self._lane is not None:  # the owner closes only when no lane work runs (app.workers.model_thread)
+            self._lane.close()
+            self._lane = None
         for model in (self._embedder, self._detector, self._product_detector):
             if model is not None:
                 model.close()
@@ -232,8 +242,8 @@ class ModelRegistry:
         self._detector_tried = False
         self.query_cache.clear()
         for slot in (self._emb, self._det, self._prod):
-            if slot.state == "loaded":
-                slot.state = "not-loaded"
+            if slot.state is SlotState.LOADED:
+                slot.state = SlotState.NOT_LOADED
         free_device_memory()
 
     def __enter__(self) -> ModelRegistry:
@@ -241,3 +251,83 @@ class ModelRegistry:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _open_detector(weights: Path | str, **options):
+    from core.models.detector import Detector
+    from core.models.threads import keep_ultralytics_in_policy
+
+    keep_ultralytics_in_policy()  # its first prediction would otherwise reset torch's threads
+    return Detector(weights, **options)
+
+
+def _open_product_detector(weights: Path, device: str):
+    # Low confidence: its boxes are regions to embed, ranked by score; the catalog decides the match.
+    return _open_detector(weights, device=device, confidence=0.05, max_det=8)
+
+
+class LaneRegistry:
+    """A registry's models for one second thread (the interactive lane): the owner's embedder and query
+    cache, shared; detectors of its own, opened from the same weights on that thread at first use (an
+    ultralytics model must not run on two threads at once). The lane's calls follow the same threading
+    policy (core/models/threads.py). Closed by the owner's close(), never while lane work runs."""
+
+    def __init__(self, owner: ModelRegistry) -> None:
+        self._owner = owner
+        self.settings = owner.settings
+        self.query_cache = owner.query_cache
+        self.threads = owner.threads
+        self._detector = None
+        self._detector_tried = False
+        self._product_detector = None
+
+    def embedder(self) -> Embedder:
+        embedder = self._owner._embedder
+        if embedder is None:
+            raise RuntimeError("the models are not loaded")
+        return embedder
+
+    @property
+    def text_available(self) -> bool:
+        return self._owner.text_available
+
+    def detector(self):
+        """A twin of the owner's detector (same weights, device and settings), or None as the owner has none."""
+        if not self._detector_tried:
+            self._detector_tried = True
+            shared = self._owner._detector
+            if shared is not None:
+                self._detector = _open_detector(shared.weights_path, device=self.settings.device,
+                                                confidence=shared.confidence, imgsz=shared.imgsz,
+                                                max_det=shared.max_det)
+        return self._detector
+
+    def detector_reason(self) -> str:
+        return self._owner.detector_reason()
+
+    def product_detector(self, weights: Path | str | None):
+        """The catalog's trained detector at `weights`, this thread's own instance, or None."""
+        if weights is None:
+            return None
+        weights = Path(weights)
+        current = self._product_detector
+        if current is not None and current.weights_path == weights:
+            return current
+        if current is not None:
+            current.close()
+            self._product_detector = None
+        try:
+            self._product_detector = _open_product_detector(weights, self.settings.device)
+        except Exception as exc:  # as the owner: in-scene search keeps the proposals
+            log.warning("no product detector in the interactive lane: %s", exc)
+        return self._product_detector
+
+    def status(self) -> dict[str, Any]:
+        return self._owner.status()
+
+    def close(self) -> None:
+        for model in (self._detector, self._product_detector):
+            if model is not None:
+                model.close()
+        self._detector = self._product_detector = None
+        self._detector_tried = False

@@ -2,14 +2,26 @@
 
 The rule, in one place: **compute threads + decode threads <= cores.**
 
-- torch and ONNX Runtime run on the one model thread, one call at a time (never both at once), so they
-  share one budget, `compute`: torch's intra-op pool and each ORT session get `compute` threads each,
-  and ORT's pool does not spin after a run (a spinning idle ORT pool would steal cores from torch,
-  the oversubscription behind the 2.6 s image-query p95 seen with 2+2 threads on 2 cores).
+- torch and ONNX Runtime calls share one budget, `compute`: torch's intra-op pool and each ORT session
+  get `compute` threads each, and ORT's pool does not spin after a run (a spinning idle ORT pool would
+  steal cores from torch, the oversubscription behind the 2.6 s image-query p95 seen with 2+2 threads on
+  2 cores). A background job's calls run on the app's model thread, one at a time.
 - Decoding ahead of the model takes `decode` threads (a quarter of the cores, at least one).
+- The interactive lane (app/workers/model_thread.py) runs one search call beside a job's call in flight,
+  with the same models and so the same `compute` threads. Meanwhile decode-ahead pauses and the job holds
+  at its next checkpoint (core/scheduling.py), so the lane takes the decode share: on 2 cores 1 + 1 =
+  cores. With `compute` > `decode` (more than 2 cores) the two calls can exceed the cores for the rest of
+  that one job call (on CPU at most a few images, one while a curator searches: core/pipeline/indexer.py);
+  torch's pool is process-wide and an ORT session's is fixed when it opens, so neither can be shrunk for
+  the lane without a second copy of the models.
 - OpenCV (crop quality, colours, foreground) is called from those same threads, so its own pool is
   turned off (1 thread) instead of adding another `cores` threads.
 - torch's inter-op pool is 1: the pipeline never runs independent torch ops side by side.
+- ultralytics resets torch's pool to min(8, cpu_count - 1) when a YOLO predictor picks its device;
+  `keep_ultralytics_in_policy()` (called by the model registry before it opens a detector) makes that
+  reset set `compute` instead.
+- The app's Qt pool (2 threads: database reads, thumbnails) and sync's network threads are outside this
+  budget: they mostly wait (disk, network) or run while no job does (thumbnails while browsing).
 
 `CATALOG_CURATOR_THREADS` caps the cores the app may use (a shared machine); the older
 `CATALOG_CURATOR_TORCH_THREADS` still sets `compute` directly. `apply()` is called by the model
@@ -86,6 +98,18 @@ def apply(cores: int | None = None) -> ThreadPolicy:
     _applied = chosen
     log.info("threading policy: %s", chosen.to_dict())
     return chosen
+
+
+def keep_ultralytics_in_policy() -> None:
+    """Make ultralytics' device selection (which calls torch.set_num_threads with its own count) set the
+    policy's `compute` instead. Imports ultralytics: call it only when a detector is about to be opened."""
+    from core.models.weights import prepare_ultralytics
+
+    prepare_ultralytics()
+    import ultralytics.utils.torch_utils as torch_utils
+
+    if hasattr(torch_utils, "NUM_THREADS"):
+        torch_utils.NUM_THREADS = current().compute
 
 
 def current() -> ThreadPolicy:

@@ -129,12 +129,24 @@ class S3Settings(_Checked):
 
 
 @dataclass
+class DetectorTrainingSettings(_Checked):
+    """The catalog's own product detector (core.ops.product_detector): when the app retrains it, and how long."""
+
+    auto_retrain: bool = True  # retrain in the background once enough boxes were corrected since the last training
+    retrain_after_boxes: int = _field(20, lo=1, hi=100_000)  # boxes drawn or moved by curators
+    epochs: int = _field(10, lo=1, hi=1000)
+    images: int = _field(800, lo=8, hi=100_000)  # synthetic scenes
+    imgsz: int = _field(256, lo=64, hi=1280)
+
+
+@dataclass
 class Settings(_Checked):
     schema_version: int = SETTINGS_VERSION
     models: ModelSettings = field(default_factory=ModelSettings)
     preprocess: PreprocessSettings = field(default_factory=PreprocessSettings)
     quality: QualitySettings = field(default_factory=QualitySettings)
     s3: S3Settings = field(default_factory=S3Settings)
+    detector_training: DetectorTrainingSettings = field(default_factory=DetectorTrainingSettings)
     retention_days: int = _field(30, lo=0)
     labels_threshold: float = _field(0.22, lo=0.0, hi=1.0)
     prometheus_port: int = _field(0, lo=0, hi=65535)  # 0 = off

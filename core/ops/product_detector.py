@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import shutil
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -69,7 +70,8 @@ def promote_detector(catalog, version: str) -> None:
     folder = detectors_dir(catalog)
     if not (folder / f"{version}.pt").is_file():
         raise KeyError(f"no trained detector {version!r} in {folder}")
-    _atomic_json(folder / "active.json", {"version": version, "at": _now()})
+    # Full precision: photos localised before this instant are the ones `relocalise_scenes` redoes.
+    _atomic_json(folder / "active.json", {"version": version, "at": dt.datetime.now(dt.UTC).isoformat()})
 
 
 def box_corrections(catalog) -> int:
@@ -79,7 +81,14 @@ def box_corrections(catalog) -> int:
 
 
 def retrain_due(catalog, every: int = RETRAIN_AFTER_BOXES) -> dict[str, Any]:
-    """How many boxes curators drew or moved since the active detector was trained, and whether to retrain."""
+    """How many boxes curators drew or moved since the active detector was trained, and whether to retrain.
+
+    Due once a detector was trained before (the first training is the curator's choice: minutes on a GPU, an
+    hour on a CPU) and `every` boxes were corrected since the last training *attempt*, whatever its outcome: a
+    candidate that lost, failed or was cancelled already saw those boxes, and retrying at once would loop.
+    """
+    from core.catalog import db
+
     active = active_detector(catalog)
     trained_with = 0
     if active is not None:
@@ -88,8 +97,16 @@ def retrain_due(catalog, every: int = RETRAIN_AFTER_BOXES) -> dict[str, Any]:
                                .get("box_corrections", 0))
         except (OSError, ValueError, TypeError):
             trained_with = 0
-    since = box_corrections(catalog) - trained_with
-    return {"box_corrections_since": since, "due": active is not None and since >= every}
+    total = box_corrections(catalog)
+    last = db.Job.select().where(db.Job.kind == "train_detector").order_by(db.Job.id.desc()).first()
+    tried_with = trained_with
+    if last is not None:
+        recorded = (last.result or {}).get("box_corrections", (last.params or {}).get("box_corrections"))
+        tried_with = int(recorded) if isinstance(recorded, int) else trained_with
+    trained_before = active is not None or last is not None or any(detectors_dir(catalog).glob("product-*.pt"))
+    since_try = total - tried_with
+    return {"box_corrections_since": total - trained_with, "since_last_training": since_try, "every": every,
+            "due": trained_before and since_try >= every}
 
 
 def _held_back(sku: str) -> bool:
@@ -255,11 +272,13 @@ def train_detector(catalog, registry=None, *, epochs: int = 30, images: int = 15
     from core.jobs import create_job
 
     stop = should_stop or (lambda: False)
-    say = progress or (lambda done, total, message: None)
+    corrections = box_corrections(catalog)  # recorded first: even a crashed attempt counts for retrain_due
     job = create_job("train_detector", {"epochs": epochs, "images": images, "imgsz": imgsz, "seed": seed,
-                                        "backgrounds": str(backgrounds or "")})
+                                        "backgrounds": str(backgrounds or ""), "box_corrections": corrections,
+                                        "owner": {"pid": os.getpid(), "host": socket.gethostname()}})
     job.state, job.started_at = "running", db.utcnow()
     db.transaction(job.save)
+    say = _with_heartbeat(job, progress or (lambda done, total, message: None))
     work = catalog.paths.cache / "detector-train" / f"job{job.id}"
     started = time.perf_counter()
     report: dict[str, Any] = {"job_id": job.id, "cancelled": False, "promoted": False, "epochs": epochs,
@@ -271,7 +290,7 @@ def train_detector(catalog, registry=None, *, epochs: int = 30, images: int = 15
             raise ValueError("no studio photo with a plain background to cut a product out of: "
                              "the detector has nothing to learn from")
         curator = curator_boxes(catalog)
-        report["box_corrections"] = box_corrections(catalog)  # what this version learnt from (see retrain_due)
+        report["box_corrections"] = corrections  # what this version learnt from (see retrain_due)
         made = write_dataset(work, train, held, images=images, holdout=holdout, seed=seed,
                              backgrounds=user_photos(backgrounds), curator=curator, progress=say, should_stop=stop)
         report.update(cutouts=len(train), held_back_cutouts=len(held), curator_photos=made.get("curator_photos", 0),
@@ -378,6 +397,95 @@ def _judge_candidate(path: Path, scenes, device: str) -> dict[str, float]:
         return localisation_score(_top_box(det), scenes)
     finally:
         det.close()
+
+
+HEARTBEAT_S = 20.0  # a job without a heartbeat for core.jobs.STALE_AFTER is taken for crashed
+
+
+def _with_heartbeat(job, progress: Progress) -> Progress:
+    """Progress that also keeps the job row's heartbeat fresh, so other processes see the training is alive."""
+    from core.catalog import db
+
+    last = [0.0]
+
+    def say(done: int, total: int, message: str) -> None:
+        now = time.monotonic()
+        if now - last[0] >= HEARTBEAT_S:
+            last[0] = now
+            job.heartbeat_at, job.progress, job.total = db.utcnow(), int(done), int(total)
+            try:
+                db.transaction(lambda: job.save(only=[db.Job.heartbeat_at, db.Job.progress, db.Job.total]))
+            except Exception:  # noqa: BLE001 - a busy database costs one heartbeat, never the training
+                log.warning("could not record the training's heartbeat", exc_info=True)
+        progress(done, total, message)
+
+    return say
+
+
+def training_running() -> bool:
+    """Whether a train_detector job is alive (in this or another process on this catalog)."""
+    from core.catalog import db
+    from core.jobs import stale_jobs
+
+    running = list(db.Job.select().where((db.Job.kind == "train_detector") & (db.Job.state == "running")))
+    stale = {j.id for j in stale_jobs()} if running else set()
+    return any(j.id not in stale for j in running)
+
+
+def _promoted_at(catalog) -> dt.datetime | None:
+    try:
+        at = json.loads((detectors_dir(catalog) / "active.json").read_text(encoding="utf-8"))["at"]
+        when = dt.datetime.fromisoformat(at)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return when.astimezone(dt.UTC).replace(tzinfo=None) if when.tzinfo else when  # the database's naive UTC
+
+
+def scene_products_to_relocalise(catalog) -> list[int]:
+    """Products with a scene photo (no plain background: its crops are the whole photo or an older detector's
+    boxes, none a curator's) localised before the active detector was promoted. Empty when none is promoted."""
+    from core.catalog import db
+
+    if active_detector(catalog) is None or (promoted := _promoted_at(catalog)) is None:
+        return []
+    rows = (db.Crop.select(db.Crop.image, db.Crop.source, db.Crop.curator_locked, db.Crop.created_at,
+                           db.ImageFile.product)
+            .join(db.ImageFile).join(db.Product)
+            .where((db.Crop.verdict == "accepted") & (db.ImageFile.status == "ok")
+                   & (db.Product.status == "indexed") & db.Product.deleted_at.is_null())
+            .tuples())
+    images: dict[int, list] = {}
+    for image_id, source, locked, created, product_id in rows:
+        seen = images.setdefault(image_id, [product_id, True, created])
+        seen[1] = seen[1] and source in ("full", "trained") and not locked
+        seen[2] = max(seen[2], created)
+    return sorted({pid for pid, scene, created in images.values() if scene and created < promoted})
+
+
+def relocalise_scenes(catalog, registry, *, progress: Progress | None = None,
+                      should_stop: ShouldStop | None = None) -> dict[str, Any]:
+    """Index the catalog's scene photos again, so the promoted detector finds their product (core.pipeline.indexer).
+
+    Each product is written in its own transaction: a cancel or a crash keeps the old crops of the products not
+    reached, and those stay on the list (they were localised before the promotion) for the next run.
+    """
+    from core.jobs import create_job, run_index_job
+
+    ids = scene_products_to_relocalise(catalog)
+    active = active_detector(catalog)
+    if not ids:
+        return {"products": 0, "relocalised": 0, "detector": active.stem if active else None, "errors": [],
+                "warnings": []}
+    job = create_job("relocalise_scenes", {"product_ids": ids, "detector": active.stem})
+    result = run_index_job(catalog, registry, job=job, product_ids=ids, progress=progress, should_stop=should_stop)
+    from core.catalog import db
+
+    found = (db.Crop.select(db.ImageFile.product).join(db.ImageFile)
+             .where(db.ImageFile.product.in_(ids) & (db.Crop.source == "trained") & (db.Crop.verdict == "accepted"))
+             .distinct().count())
+    result.update(relocalised=found, detector=active.stem,
+                  cancelled=bool(result.get("cancelled") or (should_stop and should_stop())))  # products whose scene photo now has the product's box
+    return result
 
 
 def _finish(job, state: str, report: dict[str, Any], error: str = "") -> None:

@@ -361,7 +361,7 @@ def cmd_models(args: argparse.Namespace) -> int:
         return 0
     if args.action == "download":  # the user's model cache, not the catalog's: no catalog needed
         return _download_weights(args)
-    if args.action in ("train-detector", "detectors"):
+    if args.action in ("train-detector", "detectors", "relocalise"):
         return _detector_action(args)
     # adapt takes the writer lock itself, only for what it writes (training reads for minutes)
     with open_catalog(args) as catalog, catalog.writing() if args.action not in ("list", "adapt") else _nothing():
@@ -458,20 +458,48 @@ def _detector_action(args: argparse.Namespace) -> int:
                 with catalog.writing():
                     pd.promote_detector(catalog, args.version)
             rows = pd.detector_versions(catalog)
-            due = pd.retrain_due(catalog)
-            emit(args, {"detectors": rows, "retrain": due}, "\n".join(
+            due = pd.retrain_due(catalog, catalog.settings.detector_training.retrain_after_boxes)
+            n = len(pd.scene_products_to_relocalise(catalog))
+            emit(args, {"detectors": rows, "retrain": due, "to_relocalise": n}, "\n".join(
                 f"{'*' if r['active'] else ' '} {r['version']}  held-back IoU>=0.5 "
                 f"{r.get('candidate', {}).get('iou_at_0_5', 0):.2f} vs {r.get('current_name', '?')} "
                 f"{r.get('current', {}).get('iou_at_0_5', 0):.2f}  {r.get('epochs')} epochs, {r.get('images')} scenes"
                 for r in rows) + (f"\n{due['box_corrections_since']} boxes drawn or moved since its training: retrain with "
                                   "`catalog-curator models train-detector`" if due["due"] else "")
+                + (f"\n{n} products have a scene photo localised before this detector: "
+                   "`catalog-curator models relocalise`" if n else "")
                 if rows else "no trained detector yet: run `catalog-curator models train-detector`")
             return 0
+        plan = catalog.settings.detector_training
+        if args.action == "train-detector" and args.if_due:
+            due = pd.retrain_due(catalog, plan.retrain_after_boxes)
+            if not due["due"] or pd.training_running():
+                if due["due"]:
+                    why = "another training is running"
+                elif pd.detector_versions(catalog) or pd.active_detector(catalog):
+                    why = (f"{due['since_last_training']} of {plan.retrain_after_boxes} boxes corrected since the "
+                           "last training")
+                else:
+                    why = "no detector trained yet (run `catalog-curator models train-detector` once)"
+                emit(args, {"due": False, "retrain": due, "reason": why}, f"not due: {why}")
+                return 0
         stop = threading.Event()
         previous = signal.signal(signal.SIGINT, lambda *_: stop.set())  # finish the batch, record the cancel
         registry = _registry(catalog)
+        if args.action == "relocalise":
+            try:
+                report = pd.relocalise_scenes(catalog, registry, should_stop=stop.is_set,
+                                              progress=_stderr_progress(not args.json and sys.stderr.isatty()))
+            finally:
+                signal.signal(signal.SIGINT, previous)
+                registry.close()
+            emit(args, report, f"{report.get('relocalised', 0)} of {report.get('scene_products', 0)} products with a scene "
+                               f"photo now have a box from {report.get('detector') or 'no detector'}"
+                               + (" (cancelled: the others keep their crops)" if report.get("cancelled") else ""))
+            return 130 if report.get("cancelled") else 0
         try:
-            report = pd.train_detector(catalog, registry, epochs=args.epochs or 10, images=args.images, imgsz=args.imgsz,
+            report = pd.train_detector(catalog, registry, epochs=args.epochs or plan.epochs,
+                                       images=args.images or plan.images, imgsz=args.imgsz or plan.imgsz,
                                        backgrounds=args.backgrounds, promote=not args.no_promote,
                                        progress=_stderr_progress(not args.json and sys.stderr.isatty()),
                                        should_stop=stop.is_set)
@@ -628,7 +656,7 @@ def build_parser() -> argparse.ArgumentParser:
                       "promote, delete")
     p.add_argument("action", nargs="?", default="list",
                    choices=["list", "reindex", "promote", "delete", "trust", "download", "adapt", "train-detector",
-                            "detectors"])
+                            "detectors", "relocalise"])
     p.add_argument("version", nargs="?", default=None,
                    help="model version (promote, delete), a weights file (trust: may be unpickled on this machine), "
                         "clip | detector | a weights name (download into the model cache), "
@@ -645,8 +673,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "adapter; its photos are never trained on")
     p.add_argument("--promote-if-better", action="store_true",
                    help="adapt: make the adapter active only when it beats the active version on the held-back split")
-    p.add_argument("--images", type=int, default=800, help="train-detector: synthetic scenes to train on")
-    p.add_argument("--imgsz", type=int, default=256, help="train-detector: the size the detector sees")
+    p.add_argument("--images", type=int, default=None,
+                   help="train-detector: synthetic scenes to train on (default: settings detector_training.images, 800)")
+    p.add_argument("--imgsz", type=int, default=None,
+                   help="train-detector: the size the detector sees (default: settings detector_training.imgsz, 256)")
+    p.add_argument("--if-due", action="store_true",
+                   help="train-detector: only when enough boxes were corrected since the last training (for cron)")
     p.add_argument("--backgrounds", type=Path, default=None,
                    help="train-detector: a folder of your own photos to use as backgrounds (never evaluation scenes)")
     p.add_argument("--no-promote", action="store_true",

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from app.workers.base import Task
+from app.workers.detector_jobs import DetectorJobs
 from app.workers.jobs import (
     JobRecord,
     db_task,
@@ -67,6 +68,7 @@ class AppContext(QObject):
         self._pool_tasks: list[Task] = []
         self._scans: dict[Task, JobRecord] = {}
         self._closed = False
+        self.detector_jobs = DetectorJobs(self)  # training the catalog's product detector, re-localising scenes
         # One window writes to a catalog; a second one on the same folder browses and searches read-only.
         self.window_lock = FileLock(catalog.paths.root / "locks" / "window.lock")
         if not self.window_lock.try_acquire():
@@ -90,6 +92,10 @@ class AppContext(QObject):
         self.models.start()
         if not self.read_only:
             self.resume_interrupted_jobs()
+            from core.ops.product_detector import detectors_dir
+
+            if detectors_dir(self.catalog).is_dir():  # corrections synced or made elsewhere may have made it due
+                self.detector_jobs.check_due()
 
     def resume_interrupted_jobs(self) -> JobRecord | None:
         """A job left 'running' by a crash is finished on start-up (import is incremental, indexing resumes)."""
@@ -152,6 +158,10 @@ class AppContext(QObject):
         record = JobRecord(title=title, task=task, kind="reindex")
         self._submit_job(record)
         return record
+
+    def submit_job(self, record: JobRecord) -> None:
+        """A background job built elsewhere (app.workers.detector_jobs): listed, followed and queued like ours."""
+        self._submit_job(record)
 
     def _submit_job(self, record: JobRecord) -> None:
         """Follow a background job's outcome and progress, list it in the Jobs panel, queue it on the model thread."""

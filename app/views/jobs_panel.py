@@ -62,7 +62,9 @@ class JobRow(QFrame):
             if r.total:
                 self.bar.setRange(0, r.total)
                 self.bar.setValue(r.done)
-            if r.state is JobState.RUNNING:
+            if r.state is JobState.RUNNING and r.kind == "train_detector":  # scenes, then batches: no images/s
+                self.detail.setText(f"{r.message[:70]} · ETA {format_eta(r.eta_s)}")
+            elif r.state is JobState.RUNNING:
                 rate = f"{r.rate:.1f} images/s" if r.rate else "— images/s"
                 self.detail.setText(f"{r.phase.capitalize()} {r.done}/{r.total} · {rate} · "
                                     f"ETA {format_eta(r.eta_s)} · {r.message[:60]}")
@@ -97,6 +99,13 @@ def summary(r: JobRecord) -> str:
     if r.kind == "reindex":  # a staged re-index imports nothing; what matters is whether it can be promoted
         text = (f"{result.indexed} products indexed with the new model"
                 + ("; complete: promote it on the Models page" if result.complete else ""))
+    if r.kind == "train_detector":
+        return ("Cancelled: no detector was saved" if r.state is JobState.CANCELLED
+                else training_summary(result.details))
+    if r.kind == "relocalise":
+        d = result.details
+        text = (f"{d.get('relocalised', 0)} of {d.get('scene_products', 0)} products with a scene photo "
+                f"now have a box from {d.get('detector') or 'the detector'}")
     if r.errors:
         text += f", {len(r.errors)} error{'s' if len(r.errors) != 1 else ''}"
     if r.warnings:
@@ -109,6 +118,15 @@ def summary(r: JobRecord) -> str:
         n = len(r.errors)
         return f"Finished with {n} error{'s' if n != 1 else ''}: " + text
     return "Done: " + text
+
+
+def training_summary(result: dict) -> str:
+    """A finished detector training in words: its held-back score against what runs today, and the outcome."""
+    cand, cur = result.get("candidate") or {}, result.get("current") or {}
+    score = (f"finds the product in {cand.get('iou_at_0_5', 0):.0%} of held-back scenes vs "
+             f"{cur.get('iou_at_0_5', 0):.0%} for {result.get('current_name', 'the current one')}")
+    outcome = "promoted: new photos and searches use it" if result.get("promoted") else "not promoted"
+    return f"Done: {result.get('version', 'the new detector')} {score}; {outcome}"
 
 
 class JobsPanel(QWidget):

@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.grid = CatalogGrid(ctx)
         self.review = ReviewService(ctx, self.grid.undo_stack, self)  # one undo stack for every edit
         self.grid.install_batch_bar(self.review)
+        self.review.applied.connect(ctx.detector_jobs.correction_applied)  # enough moved boxes retrain the detector
         self.detail = ProductDetail(ctx, review=self.review)
         self.empty = EmptyState()
         browse = QSplitter(Qt.Orientation.Horizontal)

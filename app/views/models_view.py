@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.detector_panel import DetectorPanel
 from app.views.model_status import ask_trust_weights
 from core.jobs import JobState
 from core.models.state import ModelState, SlotState, SlotStatus
@@ -186,7 +187,12 @@ class ModelsView(QWidget):
         top.addWidget(self._in_use_box(), 1)
         top.addWidget(self._weights_box(), 1)
         layout.addLayout(top)
-        layout.addWidget(self._switch_box(), 1)
+        self.detector_panel = DetectorPanel(context)
+        self.detector_panel.status_message.connect(self.status_message)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self._switch_box(), 1)
+        bottom.addWidget(self.detector_panel, 1)
+        layout.addLayout(bottom, 1)
         context.models.status_changed.connect(self._status_changed)
         context.job_finished.connect(self._job_finished)
         self._status_changed(context.models.status)
@@ -578,6 +584,7 @@ class ModelsView(QWidget):
         from core.ops.lifecycle import model_versions
 
         catalog = self.context.catalog
+        self.detector_panel.refresh()
         task = self.context.read(lambda: model_versions(catalog), "model versions")
         task.signals.result.connect(self._on_versions)
         task.signals.finished.connect(self._on_read_finished)
@@ -661,9 +668,10 @@ class ModelsView(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self._read is not None or self._promoting is not None
+        return self._read is not None or self._promoting is not None or self.detector_panel.busy
 
     def dispose(self) -> None:
+        self.detector_panel.dispose()
         self.poll.stop()
         if self.process is not None:
             self.process.finished.disconnect(self._download_finished)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.detector_panel import LOCALISERS
 from app.views.model_status import ask_trust_weights
 from core.settings import Settings
 
@@ -111,7 +112,35 @@ class SettingsDialog(QDialog):
         form.addRow("Device:", self.device)
         form.addRow("Batch size:", self.batch_size)
         form.addRow("", self.allow_download)
+        self.localiser = QComboBox()
+        for key, (name, _words) in LOCALISERS.items():
+            self.localiser.addItem(name, key)
+        self.localiser.setCurrentIndex(max(0, self.localiser.findData(m.localiser)))
+        self.localiser_help = QLabel()
+        self.localiser_help.setWordWrap(True)
+        self.localiser.currentIndexChanged.connect(self._explain_localiser)
+        self._explain_localiser()
+        plan = self.settings.detector_training
+        self.auto_retrain = QCheckBox("Retrain the product detector by itself after")
+        self.auto_retrain.setChecked(plan.auto_retrain)
+        self.retrain_after = _int(1, 100_000, plan.retrain_after_boxes)
+        self.retrain_after.setSuffix(" corrected boxes")
+        self.retrain_after.setEnabled(plan.auto_retrain)
+        self.auto_retrain.toggled.connect(self.retrain_after.setEnabled)
+        retrain = QHBoxLayout()
+        retrain.addWidget(self.auto_retrain)
+        retrain.addWidget(self.retrain_after)
+        retrain.addStretch(1)
+        form.addRow("Products in scenes:", self.localiser)
+        form.addRow("", self.localiser_help)
+        form.addRow("", retrain)
         return _page(form)
+
+    @Slot()
+    def _explain_localiser(self) -> None:
+        """What the choice means, in words: how a product is found in a photo without a plain background."""
+        name, words = LOCALISERS[self.localiser.currentData()]
+        self.localiser_help.setText(f"How a product is found in a lifestyle photo or an in-scene search: {words}.")
 
     def _quality_tab(self) -> QWidget:
         q, p = self.settings.quality, self.settings.preprocess
@@ -231,6 +260,9 @@ class SettingsDialog(QDialog):
         m.detector_weights, m.detector_enabled = self.detector_weights.text().strip(), self.detector_enabled.isChecked()
         m.detector_confidence, m.device = self.detector_confidence.value(), self.device.currentText()
         m.batch_size, m.allow_download = self.batch_size.value(), self.allow_download.isChecked()
+        m.localiser = self.localiser.currentData()
+        s.detector_training.auto_retrain = self.auto_retrain.isChecked()
+        s.detector_training.retrain_after_boxes = self.retrain_after.value()
         s.preprocess.expand_ratio = round(self.expand_ratio.value(), 4)
         q = s.quality
         q.min_side, q.min_area_share = self.min_side.value(), self.min_area_share.value()

@@ -109,6 +109,17 @@ def retrain_due(catalog, every: int = RETRAIN_AFTER_BOXES) -> dict[str, Any]:
             "due": trained_before and since_try >= every}
 
 
+def overview(catalog, every: int = RETRAIN_AFTER_BOXES) -> dict[str, Any]:
+    """What the Models page shows: the versions (newest first), the active one, the retrain count, what to redo."""
+    versions = detector_versions(catalog)[::-1]
+    active = active_detector(catalog)
+    if active is not None and not any(v["active"] for v in versions):  # promoted by hand, without a manifest
+        versions.insert(0, {"version": active.stem, "active": True})
+    return {"versions": versions, "active": next((v for v in versions if v["active"]), None),
+            "retrain": retrain_due(catalog, every), "training": training_running(),
+            "to_relocalise": len(scene_products_to_relocalise(catalog))}
+
+
 def _held_back(sku: str) -> bool:
     return int(hashlib.sha1(sku.encode()).hexdigest(), 16) % HOLDOUT_EVERY == 0
 
@@ -474,7 +485,7 @@ def relocalise_scenes(catalog, registry, *, progress: Progress | None = None,
     ids = scene_products_to_relocalise(catalog)
     active = active_detector(catalog)
     if not ids:
-        return {"products": 0, "relocalised": 0, "detector": active.stem if active else None, "errors": [],
+        return {"scene_products": 0, "relocalised": 0, "cancelled": False, "detector": active.stem if active else None, "errors": [],
                 "warnings": []}
     job = create_job("relocalise_scenes", {"product_ids": ids, "detector": active.stem})
     result = run_index_job(catalog, registry, job=job, product_ids=ids, progress=progress, should_stop=should_stop)
@@ -483,7 +494,7 @@ def relocalise_scenes(catalog, registry, *, progress: Progress | None = None,
     found = (db.Crop.select(db.ImageFile.product).join(db.ImageFile)
              .where(db.ImageFile.product.in_(ids) & (db.Crop.source == "trained") & (db.Crop.verdict == "accepted"))
              .distinct().count())
-    result.update(relocalised=found, detector=active.stem,
+    result.update(scene_products=len(ids), relocalised=found, detector=active.stem,
                   cancelled=bool(result.get("cancelled") or (should_stop and should_stop())))  # products whose scene photo now has the product's box
     return result
 

@@ -100,9 +100,9 @@ class DetectorPanel(QGroupBox):
         self.table = QTreeWidget()
         self.table.setHeaderLabels(["Version", "Trained", "Held-back", "State"])
         self.table.setRootIsDecorated(False)
-        self.table.setColumnWidth(0, 170)
-        self.table.setColumnWidth(1, 150)
-        self.table.setColumnWidth(2, 110)
+        self.table.setColumnWidth(0, 160)
+        self.table.setColumnWidth(1, 215)
+        self.table.setColumnWidth(2, 95)
         self.table.setMinimumHeight(70)
         self.table.setToolTip("Held-back: how often its best box finds the product (IoU ≥ 0.5) in scenes made from "
                               "products it never saw, against what ran when it was trained")
@@ -163,8 +163,8 @@ class DetectorPanel(QGroupBox):
                                 f"({plan.epochs} passes over {plan.images} scenes).")
         elif "candidate" in active:
             self.active.setText(f"<b>{active['version']}</b> · finds the product in {percent(active['candidate'])} "
-                                f"of held-back scenes ({active.get('current_name', 'before')}: "
-                                f"{percent(active.get('current'))})")
+                                f"of held-back scenes, against {percent(active.get('current'))} for what ran before")
+            self.active.setToolTip(f"Before it: {active.get('current_name', '?')}")
         else:
             self.active.setText(f"<b>{active['version']}</b> · no held-back score recorded")
         since = due.get("since_last_training", 0)
@@ -184,7 +184,7 @@ class DetectorPanel(QGroupBox):
         for row in data.get("versions", []):
             trained = (row.get("created_at") or "")[:16].replace("T", " ")
             if row.get("epochs"):
-                trained += f" · {row['epochs']} ep"
+                trained += f" · {row['epochs']} passes"
             held = (f"{percent(row.get('candidate'))} vs {percent(row.get('current'))}" if "candidate" in row else "—")
             item = QTreeWidgetItem([row["version"], trained, held, version_state(row)])
             item.setData(0, Qt.ItemDataRole.UserRole, row)

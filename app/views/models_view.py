@@ -188,7 +188,7 @@ class ModelsView(QWidget):
         top.addWidget(self._weights_box(), 1)
         layout.addLayout(top)
         self.detector_panel = DetectorPanel(context)
-        self.detector_panel.status_message.connect(self.status_message)
+        self.detector_panel.status_message.connect(self._relay_status)
         bottom = QHBoxLayout()
         bottom.addWidget(self._switch_box(), 1)
         bottom.addWidget(self.detector_panel, 1)
@@ -197,6 +197,10 @@ class ModelsView(QWidget):
         context.job_finished.connect(self._job_finished)
         self._status_changed(context.models.status)
         self._load_wanted()
+
+    @Slot(str)
+    def _relay_status(self, text: str) -> None:
+        self.status_message.emit(text)
 
     # --- construction --------------------------------------------------------------------------
     def _in_use_box(self) -> QGroupBox:
@@ -286,9 +290,9 @@ class ModelsView(QWidget):
         self.table = QTreeWidget()
         self.table.setHeaderLabels(["Model version", "Embedder", "Products", "State"])
         self.table.setRootIsDecorated(False)
-        self.table.setColumnWidth(0, 380)
-        self.table.setColumnWidth(1, 140)
-        self.table.setColumnWidth(2, 90)
+        self.table.setColumnWidth(0, 250)  # half the page's width, beside the product detector
+        self.table.setColumnWidth(1, 130)
+        self.table.setColumnWidth(2, 80)
         self.table.setMinimumHeight(90)
         self.table.currentItemChanged.connect(self._version_selected)
         self.promote_button = QPushButton("Promote: make it serve searches")

@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import Slot
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -118,6 +119,7 @@ class SettingsDialog(QDialog):
         self.localiser.setCurrentIndex(max(0, self.localiser.findData(m.localiser)))
         self.localiser_help = QLabel()
         self.localiser_help.setWordWrap(True)
+        self.localiser_help.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # a hint, like the Models page's
         self.localiser.currentIndexChanged.connect(self._explain_localiser)
         self._explain_localiser()
         plan = self.settings.detector_training

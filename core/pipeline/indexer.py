@@ -529,8 +529,9 @@ def _localise_scenes(scene, images: list[_ImageWork], spec, quality) -> None:
         except Exception:  # noqa: BLE001 - the whole photo stays its crop
             log.exception("the product detector failed on %s", im.shown)
             continue
-        if found:
-            im.candidates = candidates_from_detections(im.pixels, found, spec, quality, scale=im.scale)
+        boxes = candidates_from_detections(im.pixels, found, spec, quality, scale=im.scale) if found else []
+        if any(c.verdict == "accepted" for c in boxes):  # else the whole photo stays: never fewer crops than before
+            im.candidates = boxes
         scheduling.checkpoint()
 
 

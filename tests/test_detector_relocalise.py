@@ -35,7 +35,7 @@ def _primary(product_id: int):
             .where((db.ImageFile.product == product_id) & (db.Crop.is_primary == True)).get())  # noqa: E712
 
 
-def test_relocalise_gives_a_lifestyle_photo_the_product_as_primary_crop(tmp_path, tiny_yolo):
+def test_relocalise_gives_a_lifestyle_photo_the_product_as_primary_crop(tmp_path, tiny_yolo, capsys):
     scene_only, studio = tmp_path / "src" / "outfit", tmp_path / "src" / "studio"
     scene_only.mkdir(parents=True)
     studio.mkdir(parents=True)
@@ -83,3 +83,13 @@ def test_relocalise_gives_a_lifestyle_photo_the_product_as_primary_crop(tmp_path
             assert job.state == "succeeded"
         finally:
             registry.close()
+
+    # Headless: what is left to do, and a cron-friendly retrain that says why it does nothing.
+    from app.cli import main
+
+    assert main(["models", "detectors", "--json", "--catalog", str(tmp_path / "cat")]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["to_relocalise"] == 0 and listed["retrain"]["due"] is False
+    assert main(["models", "train-detector", "--if-due", "--json", "--catalog", str(tmp_path / "cat")]) == 0
+    said = json.loads(capsys.readouterr().out)
+    assert said["due"] is False and said["reason"] == "0 of 20 boxes corrected since the last training"

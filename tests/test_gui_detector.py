@@ -92,6 +92,10 @@ def test_models_page_train_cancel_train_and_promote(qtbot, indexed_window):
     qtbot.waitUntil(lambda: panel.train_button.isEnabled(), timeout=10_000)
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     record = context.detector_jobs.training
+    # A correction sent while it trains runs between two training batches, not after the job.
+    qtbot.waitUntil(lambda: panel.text.text().startswith("training epoch"), timeout=180_000)
+    _move_a_box(qtbot, window, 1)
+    assert not record.ended
     qtbot.waitUntil(lambda: record.ended, timeout=600_000)
     assert record.state is JobState.SUCCEEDED, record.message
     version = record.result["version"]

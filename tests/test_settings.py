@@ -7,7 +7,7 @@ import json
 import pytest
 
 from core.catalog.catalog import Catalog
-from core.settings import ModelSettings, S3Settings, Settings, SettingsError
+from core.settings import DetectorTrainingSettings, ModelSettings, S3Settings, Settings, SettingsError
 
 
 @pytest.mark.parametrize("data, field, words", [
@@ -44,6 +44,10 @@ def test_construction_is_checked_too():
     with pytest.raises(SettingsError, match="'cpu_accel'"):
         ModelSettings(cpu_accel="fast")
     assert ModelSettings.from_dict({"embedder": "efficientnet-lite0"}).embedder == "efficientnet-lite0"
+    with pytest.raises(SettingsError, match="'retrain_after_boxes'"):
+        DetectorTrainingSettings(retrain_after_boxes=0)
+    with pytest.raises(SettingsError, match="'detector_training.auto_retrain' must be bool"):
+        Settings.from_dict({"detector_training": {"auto_retrain": "no"}})
 
 
 def test_a_bad_settings_file_is_refused_and_kept(tmp_path):

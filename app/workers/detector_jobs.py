@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from app.workers.jobs import JobRecord
 from app.workers.model_thread import BACKGROUND, ModelTask
+from core.jobs import JobState
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,8 @@ class DetectorJobs(QObject):
         self.relocalising: JobRecord | None = None
         self._checking = None
         self._check_again = False
+        self._due_at: int | None = None  # box corrections when the running automatic training was started
+        self._snoozed_at: int | None = None  # ... when the curator cancelled one
         context.job_finished.connect(self._job_finished)
 
     @property
@@ -136,10 +139,16 @@ class DetectorJobs(QObject):
 
     @Slot(object)
     def _on_due(self, answer: dict) -> None:
-        if answer.get("due") and not answer.get("running") and self.context.settings.detector_training.auto_retrain:
-            log.info("%d boxes corrected since the last training: retraining the product detector",
-                     answer.get("since_last_training", 0))
-            self.start_training(automatic=True)
+        plan = self.context.settings.detector_training
+        if not answer.get("due") or answer.get("running") or not plan.auto_retrain:
+            return
+        total = int(answer.get("box_corrections", 0))
+        if self._snoozed_at is not None and total < self._snoozed_at + plan.retrain_after_boxes:
+            return  # the curator cancelled the last automatic one before it started: wait for as many again
+        log.info("%d boxes corrected since the last training: retraining the product detector",
+                 answer.get("since_last_training", 0))
+        if self.start_training(automatic=True) is not None:
+            self._due_at = total
 
     @Slot()
     def _on_checked(self) -> None:
@@ -150,5 +159,9 @@ class DetectorJobs(QObject):
 
     @Slot(object)
     def _job_finished(self, record) -> None:
+        if record is self.training and record.state is JobState.CANCELLED and self._due_at is not None:
+            self._snoozed_at = self._due_at  # a cancel before the job ran records no attempt in core
+        if record is self.training:
+            self._due_at = None
         if record is self.training or record is self.relocalising:
             self.changed.emit()

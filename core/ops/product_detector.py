@@ -105,7 +105,8 @@ def retrain_due(catalog, every: int = RETRAIN_AFTER_BOXES) -> dict[str, Any]:
         tried_with = int(recorded) if isinstance(recorded, int) else trained_with
     trained_before = active is not None or last is not None or any(detectors_dir(catalog).glob("product-*.pt"))
     since_try = total - tried_with
-    return {"box_corrections_since": total - trained_with, "since_last_training": since_try, "every": every,
+    return {"box_corrections": total, "box_corrections_since": total - trained_with, "since_last_training": since_try,
+            "every": every,
             "due": trained_before and since_try >= every}
 
 

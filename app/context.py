@@ -92,9 +92,9 @@ class AppContext(QObject):
         self.models.start()
         if not self.read_only:
             self.resume_interrupted_jobs()
-            from core.ops.product_detector import detectors_dir
-
-            if detectors_dir(self.catalog).is_dir():  # corrections synced or made elsewhere may have made it due
+            # A detector was trained here (core.ops.product_detector.detectors_dir; not imported on the GUI thread
+            # at launch): corrections synced or made in another process may have made a retrain due.
+            if (self.catalog.root / "detectors").is_dir():
                 self.detector_jobs.check_due()
 
     def resume_interrupted_jobs(self) -> JobRecord | None:

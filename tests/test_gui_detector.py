@@ -69,3 +69,48 @@ def test_corrected_boxes_schedule_exactly_one_retrain_and_the_setting_off_none(q
     for n in (6, 7, 8):
         _move_a_box(qtbot, window, n)
     assert pd.retrain_due(catalog, 3)["due"] and len(trainings()) == 1
+
+
+def test_models_page_train_cancel_train_and_promote(qtbot, indexed_window):
+    window, context = indexed_window, indexed_window.context
+    plan = context.catalog.settings.detector_training
+    plan.epochs, plan.images, plan.imgsz = CI_PLAN["epochs"], CI_PLAN["images"], CI_PLAN["imgsz"]
+    page, panel = _open_models(qtbot, window)
+    qtbot.waitUntil(lambda: not panel.busy and bool(panel.data), timeout=30_000)
+    assert panel.active.text().startswith("None yet") and panel.table.topLevelItemCount() == 0
+
+    # Train now, then Cancel once training batches run: nothing saved, the page says so.
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    record = context.detector_jobs.training
+    assert record is not None and panel.job_row.isVisible() and not panel.train_button.isEnabled()
+    assert any(row.record is record for row in window.jobs.rows)
+    qtbot.waitUntil(lambda: panel.text.text().startswith("training epoch"), timeout=180_000)
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert panel.cancel_button.text() == "Cancelling…"
+    qtbot.waitUntil(lambda: record.ended, timeout=120_000)
+    assert record.state is JobState.CANCELLED and panel.outcome.text() == "Cancelled: no detector was saved"
+    assert not list(pd.detectors_dir(context.catalog).glob("*.pt")) and not panel.job_row.isVisible()
+
+    # Train now to the end: the new version is listed with its held-back score.
+    qtbot.waitUntil(lambda: panel.train_button.isEnabled(), timeout=10_000)
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    record = context.detector_jobs.training
+    # A correction sent while it trains runs between two training batches, not after the job.
+    qtbot.waitUntil(lambda: panel.text.text().startswith("training epoch"), timeout=180_000)
+    _move_a_box(qtbot, window, 1)
+    assert not record.ended
+    qtbot.waitUntil(lambda: record.ended, timeout=600_000)
+    assert record.state is JobState.SUCCEEDED, record.message
+    version = record.result["version"]
+    assert panel.outcome.text().startswith(f"Done: {version} finds the product in")
+    qtbot.waitUntil(lambda: not panel.busy and panel.table.topLevelItemCount() == 1, timeout=30_000)
+    item = panel.table.topLevelItem(0)
+    assert item.text(0) == version and " vs " in item.text(2)
+    if not record.result["promoted"]:  # lost to the proposals on its held-back scenes: promote by hand
+        assert item.text(3).startswith("Lost to")
+        panel.table.setCurrentItem(item)
+        assert panel.promote_button.isEnabled()
+        qtbot.mouseClick(panel.promote_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not panel.busy and panel.table.topLevelItem(0).text(3) == "In use", timeout=30_000)
+    assert pd.active_detector(context.catalog).stem == version
+    assert panel.active.text().startswith(f"<b>{version}</b> · finds the product in")

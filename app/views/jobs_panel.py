@@ -51,7 +51,9 @@ class JobRow(QFrame):
         says "Cancelled"."""
         self.cancel_button.setEnabled(False)
         self.cancel_button.setText("Cancelling…")
-        self.detail.setText("Cancelling… (what is already indexed is kept)")
+        self.detail.setText("Cancelling… (stops after the current batch; nothing is saved)"
+                            if self.record.kind == "train_detector" else
+                            "Cancelling… (what is already indexed is kept)")
         on_cancel(self.record)
 
     def refresh(self) -> None:
@@ -125,7 +127,8 @@ def training_summary(result: dict) -> str:
     cand, cur = result.get("candidate") or {}, result.get("current") or {}
     score = (f"finds the product in {cand.get('iou_at_0_5', 0):.0%} of held-back scenes vs "
              f"{cur.get('iou_at_0_5', 0):.0%} for {result.get('current_name', 'the current one')}")
-    outcome = "promoted: new photos and searches use it" if result.get("promoted") else "not promoted"
+    outcome = ("promoted: new photos and searches use it (older scene photos: Models page)" if result.get("promoted")
+               else "not promoted")
     return f"Done: {result.get('version', 'the new detector')} {score}; {outcome}"
 
 

@@ -35,6 +35,23 @@ def _move_a_box(qtbot, window, n: int) -> None:
     qtbot.waitUntil(lambda: jobs._checking is None, timeout=10_000)
 
 
+def _torch_threads(qtbot, context, count: int | None = None) -> int:
+    """torch's intra-op thread count on the model thread (set first when `count` is given)."""
+    from app.workers.model_thread import ModelTask
+
+    def work(registry, progress, stop):
+        import torch
+
+        if count is not None:
+            torch.set_num_threads(count)
+        return torch.get_num_threads()
+
+    probe = ModelTask(work, "torch threads")
+    with qtbot.waitSignal(probe.signals.result, timeout=60_000) as got:
+        context.run_model_task(probe)
+    return got.args[0]
+
+
 def test_corrected_boxes_schedule_exactly_one_retrain_and_the_setting_off_none(qtbot, indexed_window, tiny_yolo):
     window, context = indexed_window, indexed_window.context
     catalog = context.catalog
@@ -93,6 +110,10 @@ def test_models_page_train_cancel_train_and_promote(qtbot, indexed_window):
 
     # Train now to the end: the new version is listed with its held-back score.
     qtbot.waitUntil(lambda: panel.train_button.isEnabled(), timeout=10_000)
+    from core.models import threads
+
+    wanted_threads = threads.current().compute + 1  # a count ultralytics' reset would not give on this machine
+    _torch_threads(qtbot, context, wanted_threads)
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     record = context.detector_jobs.training
     # A correction sent while it trains runs between two training batches, not after the job.
@@ -101,6 +122,9 @@ def test_models_page_train_cancel_train_and_promote(qtbot, indexed_window):
     assert not record.ended
     qtbot.waitUntil(lambda: record.ended, timeout=600_000)
     assert record.state is JobState.SUCCEEDED, record.message
+    # ultralytics resets torch's threads for CPU training (to cores - 1): the app's count holds afterwards
+    assert _torch_threads(qtbot, context) == wanted_threads
+    _torch_threads(qtbot, context, threads.current().compute)
     version = record.result["version"]
     assert panel.outcome.text().startswith(f"Done: {version} finds the product in")
     qtbot.waitUntil(lambda: not panel.busy and panel.table.topLevelItemCount() == 1, timeout=30_000)

@@ -27,8 +27,22 @@ def train_detector_task(catalog, plan, title: str) -> ModelTask:
     from core.ops.product_detector import train_detector
 
     def work(registry, progress, should_stop) -> dict[str, Any]:
-        return train_detector(catalog, registry, epochs=plan.epochs, images=plan.images, imgsz=plan.imgsz,
-                              device=_device(registry), progress=progress, should_stop=should_stop)
+        import torch
+
+        if registry is None:  # without the models the candidate would be judged against the whole photo
+            raise RuntimeError("The models are not loaded, so a new detector could not be judged fairly.")
+        threads = torch.get_num_threads()  # the app's threading policy (core.models.threads)
+
+        def keep_policy(done: int, total: int, message: str) -> None:
+            if torch.get_num_threads() != threads:  # ultralytics resets it for CPU training; searches run between
+                torch.set_num_threads(threads)      # its batches on this thread and must not oversubscribe
+            progress(done, total, message)
+
+        try:
+            return train_detector(catalog, registry, epochs=plan.epochs, images=plan.images, imgsz=plan.imgsz,
+                                  device=_device(registry), progress=keep_policy, should_stop=should_stop)
+        finally:
+            torch.set_num_threads(threads)
 
     task = ModelTask(work, title, priority=BACKGROUND)
     task.keep_result_on_cancel = True  # the report says what was done (and that nothing was saved)

@@ -69,6 +69,7 @@ def test_corrected_boxes_schedule_exactly_one_retrain_and_the_setting_off_none(q
     for n in (1, 2):
         _move_a_box(qtbot, window, n)
     assert trainings() == []  # 2 of 3
+    assert window.models_page.detector_panel.corrections.text().startswith("2 boxes corrected")  # kept current
     _move_a_box(qtbot, window, 3)
     qtbot.waitUntil(lambda: len(trainings()) == 1, timeout=10_000)
     record = trainings()[0]

@@ -128,6 +128,7 @@ class DetectorPanel(QGroupBox):
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
         self.jobs.changed.connect(self._jobs_changed)
+        self.jobs.checked.connect(self._show_corrections)
         context.job_finished.connect(self._job_finished)
         self._jobs_changed()
 
@@ -167,17 +168,7 @@ class DetectorPanel(QGroupBox):
             self.active.setToolTip(f"Before it: {active.get('current_name', '?')}")
         else:
             self.active.setText(f"<b>{active['version']}</b> · no held-back score recorded")
-        since = due.get("since_last_training", 0)
-        if not data.get("versions"):
-            auto = "after the first training, it retrains by itself" if plan.auto_retrain else "retraining by hand"
-            self.corrections.setText(f"{due.get('box_corrections_since', 0)} boxes corrected ({auto})")
-        elif plan.auto_retrain:
-            self.corrections.setText(f"{since} of {plan.retrain_after_boxes} boxes corrected since the last "
-                                     "training; it retrains by itself at "
-                                     f"{plan.retrain_after_boxes}")
-        else:
-            self.corrections.setText(f"{since} boxes corrected since the last training (automatic retraining is off "
-                                     "in Settings → Models)")
+        self._show_corrections(due)
         name, words = LOCALISERS[self.context.settings.models.localiser]
         self.localiser.setText(f"{name}: {words}")
         self.table.clear()
@@ -201,6 +192,21 @@ class DetectorPanel(QGroupBox):
         self.relocalise_text.setText(
             f"{n} product{'s have' if n != 1 else ' has'} a scene photo localised before this detector." if n else "")
         self._update_buttons()
+
+    @Slot(object)
+    def _show_corrections(self, due: dict) -> None:
+        """The box count since the last training (after every check DetectorJobs makes, and on each read)."""
+        plan = self.context.settings.detector_training
+        since = due.get("since_last_training", 0)
+        if not self.data.get("versions"):
+            auto = "after the first training, it retrains by itself" if plan.auto_retrain else "retraining by hand"
+            self.corrections.setText(f"{due.get('box_corrections_since', 0)} boxes corrected ({auto})")
+        elif plan.auto_retrain:
+            self.corrections.setText(f"{since} of {plan.retrain_after_boxes} boxes corrected since the last "
+                                     f"training; it retrains by itself at {plan.retrain_after_boxes}")
+        else:
+            self.corrections.setText(f"{since} boxes corrected since the last training (automatic retraining is off "
+                                     "in Settings → Models)")
 
     def _update_buttons(self) -> None:
         writable = not self.context.read_only

@@ -79,6 +79,7 @@ class DetectorJobs(QObject):
     """Owned by the AppContext: starts the detector's jobs and retrains it when enough boxes were corrected."""
 
     changed = Signal()  # a detector job started or ended: the Models page reads again
+    checked = Signal(object)  # core.ops.product_detector.retrain_due's answer after a correction
 
     def __init__(self, context) -> None:
         super().__init__(context)
@@ -153,6 +154,7 @@ class DetectorJobs(QObject):
 
     @Slot(object)
     def _on_due(self, answer: dict) -> None:
+        self.checked.emit(answer)
         plan = self.context.settings.detector_training
         if not answer.get("due") or answer.get("running") or not plan.auto_retrain:
             return

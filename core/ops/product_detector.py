@@ -274,11 +274,13 @@ def current_localiser(catalog, registry, device: str = "cpu"):
 def train_detector(catalog, registry=None, *, epochs: int = 30, images: int = 1500, imgsz: int = 320,
                    batch: int = 16, holdout: int = 60, backgrounds: Path | str | None = None, seed: int = 0,
                    device: str = "cpu", promote: bool = True, max_images: int | None = None,
-                   progress: Progress | None = None, should_stop: ShouldStop | None = None) -> dict[str, Any]:
+                   progress: Progress | None = None, should_stop: ShouldStop | None = None,
+                   start_from: Path | str | None = None) -> dict[str, Any]:
     """Make scenes, train, judge on the held-back split, save a version and promote it if it wins.
 
     Returns a report (version, paths, timings, the candidate's and the current localiser's held-back scores,
     promoted, cancelled). `should_stop` is checked between scenes and after every training batch.
+    `start_from` (a trusted detector .pt, e.g. the active one) continues from its weights instead of from scratch.
     """
     from core.catalog import db
     from core.jobs import create_job
@@ -286,6 +288,7 @@ def train_detector(catalog, registry=None, *, epochs: int = 30, images: int = 15
     stop = should_stop or (lambda: False)
     corrections = box_corrections(catalog)  # recorded first: even a crashed attempt counts for retrain_due
     job = create_job("train_detector", {"epochs": epochs, "images": images, "imgsz": imgsz, "seed": seed,
+                                        "start_from": str(start_from or ""),
                                         "backgrounds": str(backgrounds or ""), "box_corrections": corrections,
                                         "owner": {"pid": os.getpid(), "host": socket.gethostname()}})
     job.state, job.started_at = "running", db.utcnow()
@@ -308,7 +311,7 @@ def train_detector(catalog, registry=None, *, epochs: int = 30, images: int = 15
         report.update(cutouts=len(train), held_back_cutouts=len(held), curator_photos=made.get("curator_photos", 0),
                       scenes_seconds=round(time.perf_counter() - started, 1))
         weights = _train(made["data"], work / "runs", epochs=epochs, imgsz=imgsz, batch=batch, seed=seed,
-                         device=device, progress=say, should_stop=stop) if made else None
+                         device=device, progress=say, should_stop=stop, start_from=start_from) if made else None
         report["train_seconds"] = round(time.perf_counter() - started - report["scenes_seconds"], 1)
         if weights is None or stop():
             report["cancelled"] = True
@@ -341,14 +344,19 @@ def train_detector(catalog, registry=None, *, epochs: int = 30, images: int = 15
 
 
 def _train(data: Path, project: Path, *, epochs: int, imgsz: int, batch: int, seed: int, device: str,
-           progress: Progress, should_stop: ShouldStop) -> Path | None:
+           progress: Progress, should_stop: ShouldStop, start_from: Path | str | None = None) -> Path | None:
     from core.models.weights import prepare_ultralytics
     from core.resources import resource_path
 
     prepare_ultralytics()
     from ultralytics import YOLO
 
-    model = YOLO(str(resource_path("models", "product_detector.yaml")), task="detect")
+    if start_from is not None:
+        from core.models.trust import require_regular, require_trusted
+
+        require_regular(Path(start_from))
+        require_trusted(Path(start_from))  # ultralytics unpickles it
+    model = YOLO(str(start_from or resource_path("models", "product_detector.yaml")), task="detect")
     state = {"epoch": 0}
 
     def on_batch(trainer) -> None:
@@ -368,7 +376,7 @@ def _train(data: Path, project: Path, *, epochs: int, imgsz: int, batch: int, se
     model.add_callback("on_train_epoch_end", on_epoch)
     model.train(data=str(data), epochs=epochs, imgsz=imgsz, batch=batch, workers=0, device=device, plots=False,
                 val=False, amp=False, project=str(project), name="run", exist_ok=True, verbose=False,
-                mosaic=0.0, close_mosaic=0, seed=seed, deterministic=False, pretrained=False, single_cls=True,
+                mosaic=0.0, close_mosaic=0, seed=seed, deterministic=False, pretrained=start_from is not None, single_cls=True,
                 warmup_epochs=min(3.0, max(0.0, epochs / 10)), patience=0, save_period=-1)
     if should_stop() or state["epoch"] < epochs:
         return None

@@ -135,13 +135,15 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
         else:
             chosen, source, confidence = (0.0, 0.0, float(width), float(height)), "full", 0.0
     boxes = [tuple(float(v) for v in chosen)] + others
-    if source == "full" and localiser is not None:  # no plain background: a product in a scene
+    scene = source == "full" or (source == "foreground" and _edges_touched(chosen, width, height) >= SCENE_EDGES)
+    if scene and localiser is not None:  # no plain background (or one that may be a scene's): a product in a scene
         found = localiser.detect([pixels])[0]
         proposals += [{"box": [round(v, 1) for v in d.box], "source": d.source, "class": d.class_name,
                        "confidence": round(d.confidence, 4), "verdict": "accepted", "reason": ""} for d in found]
         if found:
             keep_whole = getattr(localiser, "whole_photo", True)
-            boxes = [d.box for d in found] + (boxes if keep_whole else [])  # the whole photo stays a candidate
+            # The whole photo (or the foreground box) stays a candidate; every region is judged whole in search.
+            boxes = [d.box for d in found] + (boxes if keep_whole else [])
             source, confidence = "proposal", found[0].confidence
     tensors = np.stack([preprocess(pixels, b, spec).tensor for b in boxes]).astype(np.float32)
     vectors = normalize(embedder.embed_images(tensors))
@@ -152,7 +154,7 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
     query = ImageQuery(vector=vectors[0], box=boxes[0], source=source, image_hash=image_hash,
                        image_size=(int(width), int(height)), confidence=float(confidence), candidates=proposals,
                        vectors=vectors, boxes=boxes, colour=colour_signature(pixels, boxes[0]),
-                       colours=[colour_signature(pixels, b) for b in boxes] if others else None)
+                       colours=[colour_signature(pixels, b) for b in boxes] if others or source == "proposal" else None)
     if cache is not None:
         cache.put(key, dataclasses.replace(query, vector=vectors[0].copy(), candidates=list(proposals),
                                            vectors=vectors.copy(), boxes=list(boxes)))
@@ -165,6 +167,17 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
 UNSURE_SHARE = 0.5
 UNSURE_CONFIDENCE = 0.5
 UNSURE_MAX_CROPS = 4  # as many as the indexer keeps of one photo
+
+
+# A product on a plain background is surrounded by it; a "foreground" reaching three edges of the photo may be the
+# scene itself (a banner whose sky passes for a plain border), so the localiser's regions compete with it. No studio
+# query of the dev set reaches three edges (0 of 78); close-ups that do keep their box as one of the regions.
+SCENE_EDGES = 3
+
+
+def _edges_touched(box, width: int, height: int, margin: float = 1.0) -> int:
+    x0, y0, x1, y1 = box
+    return int(x0 <= margin) + int(y0 <= margin) + int(x1 >= width - margin) + int(y1 >= height - margin)
 
 
 def _weight(candidate) -> float:

@@ -424,10 +424,12 @@ DETECTOR_REFINE_TOP = 0
 DETECTOR_WHOLE_PHOTO = True
 
 
-def _query_box(query: _Query, vector: np.ndarray) -> tuple[float, ...] | None:
+def _query_box(query: _Query, vector: np.ndarray, region: int | None = None) -> tuple[float, ...] | None:
     """The query region that matched this product's vector best (the only region for a single-crop query)."""
     if query.image is None or len(query.image.boxes) < 2:
         return query.query_box
+    if region is not None:  # chosen with its colour (_best_region)
+        return query.image.boxes[region]
     return query.image.boxes[int(np.argmax(query.image_vectors @ vector))]
 
 
@@ -492,6 +494,7 @@ class _Candidate:
     filter_boost: float = 0.0
     colour: float | None = None  # colour match of the best crop
     colour_weight: float = 0.0  # alpha * colour weight
+    region: int | None = None  # the query region it matched, when a scene query's regions were judged whole
     text_relevance: float | None = None  # the fused text part (lexical + CLIP), once known
     lexical: float | None = None
 
@@ -527,21 +530,27 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
         every = every[order]
         img_all, txt_all, fused_all = rr.crop_scores(every, image_queries=query.image_vectors,
                                                      text_query=query.text_vector, alpha=query.alpha)
+        regions = _region_colours(query) if colour_weight else None
         for n, pid in enumerate(id_list):
             own = owned[n]
             block = slice(int(starts[n]), int(starts[n + 1]))
             vectors = every[block]
-            col = rr.colour_matches(_row_colour(query, vectors) if colour_weight else None,
-                                    [colours.get(primaries.get(pid, (None,))[0])]
-                                    + [colours.get(c.crop_id) for c in own])
-            fused_here = fused_all[block]
-            if col is not None and colour_weight:
-                fused_here = fused_here + query.alpha * colour_weight * np.nan_to_num(col, nan=0.0)
-            j = int(np.argmax(fused_here))
-            img = None if img_all is None else float(img_all[block][j])
-            txt = None if txt_all is None else float(txt_all[block][j])
-            fused = float(fused_here[j])
-            cmatch = None if col is None or np.isnan(col[j]) else float(col[j])
+            signatures = [colours.get(primaries.get(pid, (None,))[0])] + [colours.get(c.crop_id) for c in own]
+            region = None
+            if regions is not None:  # a scene: each region is a guess at the product, judged whole
+                j, region, img, fused, cmatch = _best_region(vectors, query, regions, signatures,
+                                                             fused_all[block], img_all[block], colour_weight)
+                txt = None if txt_all is None else float(txt_all[block][j])
+            else:
+                col = rr.colour_matches(_row_colour(query, vectors) if colour_weight else None, signatures)
+                fused_here = fused_all[block]
+                if col is not None and colour_weight:
+                    fused_here = fused_here + query.alpha * colour_weight * np.nan_to_num(col, nan=0.0)
+                j = int(np.argmax(fused_here))
+                img = None if img_all is None else float(img_all[block][j])
+                txt = None if txt_all is None else float(txt_all[block][j])
+                fused = float(fused_here[j])
+                cmatch = None if col is None or np.isnan(col[j]) else float(col[j])
             if j == 0:
                 pc = primaries.get(pid)
                 crop = ex.crop_dict(*pc, True) if pc else None
@@ -554,7 +563,7 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
             rows.append(_Candidate(pid=pid, score=fused + lboost + fboost, image=img, text=txt, crop=crop,
                                    vector=vectors[j], primary_score=float(base[n]), labels=matched, terms=fterms,
                                    label_boost=lboost, filter_boost=fboost, colour=cmatch,
-                                   colour_weight=query.alpha * colour_weight))
+                                   colour_weight=query.alpha * colour_weight, region=region))
     else:
         primaries = _primary_crops(id_list[:k])
         seen = _view_crops([views[p][1] for p in id_list[:k] if views and p in views])
@@ -590,7 +599,7 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
         p = products[r.pid]
         expl = ex.explanation(alpha=query.alpha, image_similarity=r.image, text_similarity=r.text,
                               label_boost=r.label_boost, filter_boost=r.filter_boost, matched_crop=r.crop,
-                              query_box=_query_box(query, r.vector), matched_labels=r.labels,
+                              query_box=_query_box(query, r.vector, r.region), matched_labels=r.labels,
                               matched_terms=r.terms,
                               retrieval_rank=ranks.get(r.pid), primary_score=r.primary_score,
                               exact=exact, reranked=request.rerank, colour_match=r.colour,
@@ -600,6 +609,38 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
         out.append(SearchResult(product_id=p.id, sku=p.sku, title=p.title, score=float(expl["score"]),
                                 explanation=expl))
     return out
+
+
+def _region_colours(query: _Query) -> list[np.ndarray | None] | None:
+    """Each region's colour, for a scene query (several regions the localiser proposed), else None."""
+    image = query.image
+    if image is None or image.source != "proposal" or not image.colours or len(image.colours) < 2 \
+            or len(image.colours) != len(query.image_vectors):
+        return None
+    return [signature_vector(c) for c in image.colours]
+
+
+def _best_region(vectors: np.ndarray, query: _Query, regions: list[np.ndarray | None], signatures: list,
+                 fused: np.ndarray, img: np.ndarray, colour_weight: float) -> tuple[int, int, float, float, float | None]:
+    """A scene product's best (crop, query region) pair, its shape and colour both from that region.
+
+    Each region is one guess at where the product is: scoring a product by the shape of one region and the
+    colour of another (the top box's, say) would mix two objects. Returns crop, region, image similarity,
+    fused score and colour match."""
+    from core.pipeline.colors import SIGNATURE_BINS, colour_similarity
+
+    sims = vectors @ query.image_vectors.T  # crops x regions
+    rest = fused - query.alpha * img  # the text part, the same for every region
+    have = np.array([s is not None for s in signatures])
+    rows = np.stack([np.zeros(SIGNATURE_BINS, np.float32) if s is None else s for s in signatures])
+    colour = np.full(sims.shape, np.nan, dtype=np.float32)
+    for r, sig in enumerate(regions):
+        if sig is not None:
+            colour[:, r] = np.where(have, colour_similarity(sig, rows), np.nan)
+    total = query.alpha * (sims + colour_weight * np.nan_to_num(colour, nan=0.0)) + rest[:, None]
+    j, r = (int(v) for v in np.unravel_index(int(np.argmax(total)), total.shape))
+    cmatch = None if np.isnan(colour[j, r]) else float(colour[j, r])
+    return j, r, float(sims[j, r]), float(total[j, r]), cmatch
 
 
 def _row_colour(query: _Query, vectors: np.ndarray) -> np.ndarray | None:

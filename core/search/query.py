@@ -421,7 +421,9 @@ def _localiser(registry, store, catalog=None):
 
 # The trained detector's boxes are tight already; refining them costs 6 crops each (see docs/PERFORMANCE.md).
 DETECTOR_REFINE_TOP = 0
-DETECTOR_WHOLE_PHOTO = True
+# With each region judged whole (shape and colour from one region), the whole photo beside the detector's boxes
+# changed no R@1 on either half of dev wild/ and costs a crop (docs/PERFORMANCE.md, h18d).
+DETECTOR_WHOLE_PHOTO = False
 
 
 def _query_box(query: _Query, vector: np.ndarray, region: int | None = None) -> tuple[float, ...] | None:
@@ -531,18 +533,23 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
         img_all, txt_all, fused_all = rr.crop_scores(every, image_queries=query.image_vectors,
                                                      text_query=query.text_vector, alpha=query.alpha)
         regions = _region_colours(query) if colour_weight else None
+        by_region = None
+        if regions is not None:  # a scene: each region is a guess at the product, judged whole
+            every_colour = [colours.get(c) for n, pid in enumerate(id_list)
+                            for c in [primaries.get(pid, (None,))[0]] + [c.crop_id for c in owned[n]]]
+            by_region = _region_scores(every, query, regions, every_colour, fused_all, img_all, colour_weight)
         for n, pid in enumerate(id_list):
             own = owned[n]
             block = slice(int(starts[n]), int(starts[n + 1]))
             vectors = every[block]
-            signatures = [colours.get(primaries.get(pid, (None,))[0])] + [colours.get(c.crop_id) for c in own]
             region = None
-            if regions is not None:  # a scene: each region is a guess at the product, judged whole
-                j, region, img, fused, cmatch = _best_region(vectors, query, regions, signatures,
-                                                             fused_all[block], img_all[block], colour_weight)
+            if by_region is not None:
+                j, region, img, fused, cmatch = _best_region(by_region, block)
                 txt = None if txt_all is None else float(txt_all[block][j])
             else:
-                col = rr.colour_matches(_row_colour(query, vectors) if colour_weight else None, signatures)
+                col = rr.colour_matches(_row_colour(query, vectors) if colour_weight else None,
+                                        [colours.get(primaries.get(pid, (None,))[0])]
+                                        + [colours.get(c.crop_id) for c in own])
                 fused_here = fused_all[block]
                 if col is not None and colour_weight:
                     fused_here = fused_here + query.alpha * colour_weight * np.nan_to_num(col, nan=0.0)
@@ -620,27 +627,32 @@ def _region_colours(query: _Query) -> list[np.ndarray | None] | None:
     return [signature_vector(c) for c in image.colours]
 
 
-def _best_region(vectors: np.ndarray, query: _Query, regions: list[np.ndarray | None], signatures: list,
-                 fused: np.ndarray, img: np.ndarray, colour_weight: float) -> tuple[int, int, float, float, float | None]:
-    """A scene product's best (crop, query region) pair, its shape and colour both from that region.
+def _region_scores(vectors: np.ndarray, query: _Query, regions: list[np.ndarray | None], signatures: list,
+                   fused: np.ndarray, img: np.ndarray, colour_weight: float) -> tuple[np.ndarray, ...]:
+    """Every candidate crop against every query region of a scene, shape and colour both from that region.
 
     Each region is one guess at where the product is: scoring a product by the shape of one region and the
-    colour of another (the top box's, say) would mix two objects. Returns crop, region, image similarity,
-    fused score and colour match."""
+    colour of another (the top box's, say) would mix two objects. Returns (fused, image, colour), crops x regions.
+    """
     from core.pipeline.colors import SIGNATURE_BINS, colour_similarity
 
-    sims = vectors @ query.image_vectors.T  # crops x regions
+    sims = vectors @ query.image_vectors.T
     rest = fused - query.alpha * img  # the text part, the same for every region
-    have = np.array([s is not None for s in signatures])
+    have = np.array([s is not None for s in signatures], dtype=bool)
     rows = np.stack([np.zeros(SIGNATURE_BINS, np.float32) if s is None else s for s in signatures])
     colour = np.full(sims.shape, np.nan, dtype=np.float32)
     for r, sig in enumerate(regions):
         if sig is not None:
             colour[:, r] = np.where(have, colour_similarity(sig, rows), np.nan)
     total = query.alpha * (sims + colour_weight * np.nan_to_num(colour, nan=0.0)) + rest[:, None]
+    return total, sims, colour
+
+
+def _best_region(by_region: tuple[np.ndarray, ...], block: slice) -> tuple[int, int, float, float, float | None]:
+    """One product's best (crop, region) pair from _region_scores: crop, region, image, fused, colour match."""
+    total, sims, colour = (m[block] for m in by_region)
     j, r = (int(v) for v in np.unravel_index(int(np.argmax(total)), total.shape))
-    cmatch = None if np.isnan(colour[j, r]) else float(colour[j, r])
-    return j, r, float(sims[j, r]), float(total[j, r]), cmatch
+    return j, r, float(sims[j, r]), float(total[j, r]), None if np.isnan(colour[j, r]) else float(colour[j, r])
 
 
 def _row_colour(query: _Query, vectors: np.ndarray) -> np.ndarray | None:

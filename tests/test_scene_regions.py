@@ -1,0 +1,93 @@
+"""Scene queries judge each region whole (real EfficientNet-Lite0, real index): a product is scored by the shape
+and the colour of one and the same query region, and a sky that passes for a plain border does not hide a scene."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from core.pipeline.colors import colour_signature
+from core.search.encode import ImageQuery, _edges_touched, encode_image, normalize
+from core.search.query import SearchRequest, search
+from tests.test_localise import COLOURS, SHAPES, _product, indexed  # noqa: F401  (indexed is a fixture)
+
+
+def _two_products(left: int, right: int, width: int = 720, height: int = 400):
+    """A textured scene with two catalog products side by side; their true boxes."""
+    rng = np.random.default_rng(7)
+    base = rng.integers(90, 160, (height // 10, width // 10, 3), dtype=np.uint8)
+    scene = Image.fromarray(base).resize((width, height), Image.Resampling.BICUBIC)
+    boxes = []
+    for n, x0 in ((left, 30), (right, 380)):
+        cut = _product(SHAPES[n], COLOURS[n]).resize((300, 300))
+        mask = Image.fromarray(((np.asarray(cut) < 245).any(axis=2) * 255).astype(np.uint8))
+        scene.paste(cut, (x0, 50), mask)
+        ys, xs = np.nonzero(np.asarray(mask))
+        boxes.append((float(x0 + xs.min()), float(50 + ys.min()), float(x0 + xs.max() + 1), float(50 + ys.max() + 1)))
+    return np.asarray(scene), boxes
+
+
+def test_each_product_is_scored_by_the_shape_and_colour_of_one_region(indexed):  # noqa: F811
+    cat, registry, _ = indexed
+    pixels, (box_blue, box_red) = _two_products(1, 0)  # blue ellipse (SKU-1) left, red rectangle (SKU-0) right
+    h, w = pixels.shape[:2]
+    whole = (0.0, 0.0, float(w), float(h))
+    regions = [box_blue, box_red, whole]  # region 0 (the "top box") is the other product
+    vectors = normalize(np.stack([encode_image(registry, cat.settings, pixels, box=b).vector for b in regions]))
+    colours = [colour_signature(pixels, b) for b in regions]
+    query = ImageQuery(vector=vectors[0], box=box_blue, source="proposal", image_hash="two-products",
+                       image_size=(w, h), vectors=vectors, boxes=regions, colour=colours[0], colours=colours)
+    results = search(cat, registry, SearchRequest(image=query, k=5), log_query=False).results
+    by_sku = {r.sku: r.explanation for r in results}
+    assert {"SKU-0", "SKU-1"} <= set(list(by_sku)[:2]), list(by_sku)
+    # The red product is matched through the red region, with the red region's colour (not region 0's blue).
+    assert by_sku["SKU-0"]["query_box"] == [round(v, 1) for v in box_red]
+    assert by_sku["SKU-1"]["query_box"] == [round(v, 1) for v in box_blue]
+    assert by_sku["SKU-0"]["similarity"]["colour"] > 0.5 and by_sku["SKU-1"]["similarity"]["colour"] > 0.5
+
+    # The same regions with one colour for all (what a single-colour query does): the red product's colour
+    # match is then the blue region's, far lower. Judging regions whole is what lifts it.
+    single = ImageQuery(vector=vectors[0], box=box_blue, source="proposal", image_hash="two-products-1",
+                        image_size=(w, h), vectors=vectors, boxes=regions, colour=colours[0], colours=None)
+    mixed = {r.sku: r.explanation for r in search(cat, registry, SearchRequest(image=single, k=5),
+                                                    log_query=False).results}
+    if "SKU-0" in mixed:
+        assert mixed["SKU-0"]["similarity"]["colour"] < by_sku["SKU-0"]["similarity"]["colour"]
+
+    # encode_image gives a scene query one colour per region, so search can judge each region whole.
+    from core.search.query import _localiser
+
+    localiser = _localiser(registry, cat.vector_store(registry.embedder().model_version), cat)
+    scene = encode_image(registry, cat.settings, pixels, localiser=localiser)
+    assert scene.source == "proposal" and len(scene.boxes) > 1
+    assert scene.colours is not None and len(scene.colours) == len(scene.boxes) == len(scene.vectors)
+    assert scene.colours[1] == colour_signature(pixels, scene.boxes[1])
+
+
+def test_a_foreground_reaching_three_edges_lets_the_localiser_look_for_a_product(indexed):  # noqa: F811
+    cat, registry, _ = indexed
+    assert _edges_touched((0, 10, 100, 50), 100, 50) == 3 and _edges_touched((5, 5, 60, 45), 100, 50) == 0
+    # A banner: plain sky over the top half (the border looks plain), textured ground below with the product on it.
+    rng = np.random.default_rng(3)
+    width, height = 640, 420
+    sky = np.tile(np.array([150, 190, 235], np.uint8), (height // 2, width, 1))
+    ground = np.asarray(Image.fromarray(rng.integers(40, 200, (height // 20, width // 20, 3), dtype=np.uint8))
+                        .resize((width, height - height // 2), Image.Resampling.BICUBIC))
+    scene = Image.fromarray(np.concatenate([sky, ground]))
+    cut = _product(SHAPES[4], COLOURS[4]).resize((220, 220))
+    mask = Image.fromarray(((np.asarray(cut) < 245).any(axis=2) * 255).astype(np.uint8))
+    scene.paste(cut, (300, 150), mask)
+    pixels = np.asarray(scene)
+    from core.models.detector import foreground_box
+
+    fg = foreground_box(pixels)
+    assert fg is not None and _edges_touched(fg, width, height) >= 3  # the sky passed for a plain background
+    from core.search.query import _localiser
+
+    localiser = _localiser(registry, cat.vector_store(registry.embedder().model_version), cat)
+    query = encode_image(registry, cat.settings, pixels, localiser=localiser)
+    assert query.source == "proposal" and len(query.boxes) > 1  # the localiser's regions compete
+    assert query.colours is not None and len(query.colours) == len(query.boxes)  # one colour per region
+    # A studio photo (plain all round) keeps its one foreground crop.
+    studio = encode_image(registry, cat.settings, np.asarray(_product(SHAPES[0], COLOURS[0])), localiser=localiser)
+    assert studio.source == "foreground" and len(studio.boxes) == 1

@@ -142,6 +142,37 @@ def test_training_can_be_cancelled_and_keeps_no_detector(indexed):
     assert not (cat.paths.cache / "detector-train" / f"job{job.id}").exists()  # its scenes are cleaned up
 
 
+@pytest.mark.slow
+def test_training_can_continue_from_a_trusted_detector_and_refuses_an_untrusted_one(indexed, tmp_path):
+    import torch
+
+    from core.models.trust import UntrustedWeights
+
+    cat, registry, _ = indexed
+    base = pd.train_detector(cat, registry, promote=False, **CI_RUN)
+    start = pd.detectors_dir(cat) / f"{base['version']}.pt"
+    # Another seed: ignoring start_from would begin from another random model, unlike the start's own init.
+    more = pd.train_detector(cat, registry, promote=False, start_from=start, **{**CI_RUN, "epochs": 1, "seed": 5})
+    job = db.Job.select().where(db.Job.kind == "train_detector").order_by(db.Job.id.desc()).first()
+    assert job.state == "succeeded" and job.params["start_from"] == str(start)
+
+    def weights(path):
+        ckpt = torch.load(path, map_location="cpu", weights_only=False)  # our own trusted files
+        model = ckpt.get("ema") or ckpt["model"]
+        return torch.cat([v.float().flatten() for v in model.state_dict().values() if v.ndim == 4])  # conv kernels
+
+    # One short epoch moves the weights a little: they stay those of the start, not a fresh random model's.
+    a, b = weights(start), weights(pd.detectors_dir(cat) / f"{more['version']}.pt")
+    assert float(torch.nn.functional.cosine_similarity(a, b, dim=0)) > 0.9
+
+    forged = tmp_path / "forged.pt"
+    forged.write_bytes(b"not a checkpoint anyone vouched for")
+    with pytest.raises(UntrustedWeights):
+        pd.train_detector(cat, registry, promote=False, start_from=forged, **CI_RUN)
+    job = db.Job.select().where(db.Job.kind == "train_detector").order_by(db.Job.id.desc()).first()
+    assert job.state == "failed"
+
+
 def test_no_studio_photo_means_a_clear_error_and_a_failed_job(indexed):
     cat, _, _ = indexed
     with pytest.raises(ValueError, match="plain background"):

@@ -299,6 +299,10 @@ def train_detector(catalog, registry=None, *, epochs: int = 30, images: int = 15
     report: dict[str, Any] = {"job_id": job.id, "cancelled": False, "promoted": False, "epochs": epochs,
                               "images": images, "imgsz": imgsz}
     try:
+        if start_from is not None:  # before any work: ultralytics unpickles it
+            from core.models.trust import require_regular, require_trusted
+
+            require_trusted(require_regular(Path(start_from)))
         say(0, 1, "cutting out the catalog's studio photos")
         train, held = catalog_cutouts(catalog, max_images)
         if not train:
@@ -351,11 +355,6 @@ def _train(data: Path, project: Path, *, epochs: int, imgsz: int, batch: int, se
     prepare_ultralytics()
     from ultralytics import YOLO
 
-    if start_from is not None:
-        from core.models.trust import require_regular, require_trusted
-
-        require_regular(Path(start_from))
-        require_trusted(Path(start_from))  # ultralytics unpickles it
     model = YOLO(str(start_from or resource_path("models", "product_detector.yaml")), task="detect")
     state = {"epoch": 0}
 

@@ -15,7 +15,6 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
 Box = tuple[float, float, float, float]
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
-PHOTOGRAPHIC_SHARE = 0.5  # generated scenes with photo-like statistics, the rest flat procedural textures
 MIN_VISIBLE = 0.4  # a product less visible than this (occluded by a later paste) is not labelled: too ambiguous
 
 
@@ -72,46 +71,6 @@ def _value_noise(rng: np.random.Generator, width: int, height: int) -> np.ndarra
 
 def _colour(rng: np.random.Generator) -> np.ndarray:
     return rng.integers(0, 256, 3).astype(np.float32)
-
-
-def _pink_noise(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
-    """Noise with the amplitude spectrum of photographs (about 1/f^alpha, alpha near 2 in power), H×W in [0, 1]."""
-    fy = np.fft.fftfreq(height)[:, None]
-    fx = np.fft.rfftfreq(width)[None, :]
-    f = np.sqrt(fx * fx + fy * fy)
-    f[0, 0] = 1.0
-    amplitude = f ** -float(rng.uniform(0.8, 1.4))  # natural images: 1/f^alpha, alpha about 1 (power ~2)
-    amplitude[0, 0] = 0.0
-    phase = np.exp(2j * np.pi * rng.random(amplitude.shape))
-    field = np.fft.irfft2(amplitude * phase, s=(height, width)).astype(np.float32)
-    field -= field.min()
-    return field / max(1e-6, float(field.max()))
-
-
-def photographic_background(rng: np.random.Generator, width: int, height: int) -> Image.Image:
-    """A texture with some of a photograph's statistics and none of its content: 1/f noise in correlated
-    colours, often split in two regions (sky over ground, wall over floor), with uneven light and a vignette."""
-    def region(h: int) -> np.ndarray:
-        lum = _pink_noise(rng, width, h)[..., None]
-        chroma = _pink_noise(rng, width, h)[..., None]
-        a, b = _colour(rng), _colour(rng)
-        mix = (1 - chroma) * a + chroma * b
-        return mix * (1 - rng.uniform(0.2, 0.8)) + mix * rng.uniform(0.2, 0.8) * 2 * lum
-
-    base = region(height)
-    if rng.random() < 0.6:  # two large regions meeting at a soft, slightly tilted line
-        other = region(height)
-        y = np.arange(height, dtype=np.float32)[:, None] / height
-        x = np.arange(width, dtype=np.float32)[None, :] / width
-        line = rng.uniform(0.3, 0.7) + rng.uniform(-0.15, 0.15) * (x - 0.5)
-        t = 1 / (1 + np.exp(np.clip((line - y) / rng.uniform(0.005, 0.05), -50, 50)))
-        base = base * (1 - t[..., None]) + other * t[..., None]
-    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
-    light = 1 + rng.uniform(-0.3, 0.3) * ((xx / width - 0.5) * np.cos(rng.random() * 6.3)
-                                          + (yy / height - 0.5) * np.sin(rng.random() * 6.3))
-    r2 = ((xx / width - 0.5) ** 2 + (yy / height - 0.5) ** 2) * 2
-    base = base * (light * (1 - rng.uniform(0, 0.4) * r2))[..., None]
-    return Image.fromarray(np.clip(base, 0, 255).astype(np.uint8))
 
 
 def generated_background(rng: np.random.Generator, width: int, height: int) -> Image.Image:
@@ -182,24 +141,6 @@ def _jittered(rng: np.random.Generator, cut: Cutout, side: int) -> Image.Image:
     return rgb
 
 
-def _textured_clutter(rng: np.random.Generator, scene: Image.Image) -> None:
-    """A few unlabelled object-like blobs (a smooth random silhouette filled with 1/f texture and shaded), so
-    that "a distinct object" alone is not what the detector learns a product is."""
-    width, height = scene.size
-    short = min(width, height)
-    for _ in range(int(rng.integers(1, 4))):
-        w, h = (int(v) for v in rng.integers(short // 6, short * 2 // 3, 2))
-        blob = _value_noise(rng, w, h)
-        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-        r = np.sqrt(((xx + 0.5) / w - 0.5) ** 2 + ((yy + 0.5) / h - 0.5) ** 2) * 2
-        alpha = ((blob * 0.6 + (1 - r) * 0.8) > 0.55).astype(np.uint8) * 255
-        tex = _pink_noise(rng, w, h)[..., None]
-        fill = _colour(rng) * (0.5 + tex) * (1.1 - 0.4 * (yy / h))[..., None]  # light from above
-        im = Image.fromarray(np.clip(fill, 0, 255).astype(np.uint8))
-        im.putalpha(Image.fromarray(alpha).filter(ImageFilter.GaussianBlur(1.0)))
-        scene.paste(im, (int(rng.integers(-w // 4, width - w * 3 // 4)), int(rng.integers(-h // 4, height - h * 3 // 4))), im)
-
-
 def compose(rng: np.random.Generator, cutouts: list[Cutout], width: int, height: int,
             photos: list[Path] = (), per_scene: tuple[int, int] = (1, 3),
             size_range: tuple[float, float] = (0.25, 0.8)) -> tuple[np.ndarray, list[Box], list[int]]:
@@ -208,10 +149,7 @@ def compose(rng: np.random.Generator, cutouts: list[Cutout], width: int, height:
     if photos and rng.random() < 0.5:
         scene = photo_background(rng, photos[int(rng.integers(0, len(photos)))], width, height)
     if scene is None:
-        scene = photographic_background(rng, width, height) if rng.random() < PHOTOGRAPHIC_SHARE \
-            else generated_background(rng, width, height)
-        if rng.random() < 0.5:
-            _textured_clutter(rng, scene)
+        scene = generated_background(rng, width, height)
     short = min(width, height)
     masks, ids, areas = [], [], []
     for _ in range(int(rng.integers(per_scene[0], per_scene[1] + 1))):

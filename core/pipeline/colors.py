@@ -198,14 +198,23 @@ SIGNATURE_BINS = (len(L_EDGES) - 1) * (len(AB_EDGES) - 1) ** 2
 _SMOOTH = np.array([0.25, 0.5, 0.25], np.float32)
 
 
-def colour_signature(image_uint8: np.ndarray, box: Sequence[float] | None = None) -> dict[str, Any]:
+def colour_signature(image_uint8: np.ndarray, box: Sequence[float] | None = None,
+                     mask: np.ndarray | None = None) -> dict[str, Any]:
     """The crop's foreground colour as a sparse, smoothed Lab histogram: {"version", "bins", "weights"}.
 
     Foreground as in dominant_colours: the near-white studio background connected to the border and skin
-    tones are left out. Weights sum to 1; stored per crop (Crop.colour) and compared by colour_similarity.
+    tones are left out. `mask` (bool, the image's size) keeps only the product's pixels of a scene photo
+    (core.pipeline.masks) instead. Weights sum to 1; stored per crop (Crop.colour), compared by colour_similarity.
     """
     pixels = _sample(_crop(image_uint8, box))
-    lab = _foreground(srgb_to_lab(pixels).reshape(-1, 3), pixels.shape[:2], True, True)
+    lab = srgb_to_lab(pixels).reshape(-1, 3)
+    if mask is not None:
+        keep = _sample(_crop(np.asarray(mask, np.uint8)[..., None].repeat(3, axis=2), box))[..., 0].reshape(-1) > 0
+        if keep.any():
+            lab = lab[keep]
+        lab = _foreground(lab, (1, len(lab)), False, True)
+    else:
+        lab = _foreground(lab, pixels.shape[:2], True, True)
     hist = _histogram(lab)
     nz = np.flatnonzero(hist > 1e-4)
     weights = hist[nz] / hist[nz].sum()

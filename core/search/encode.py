@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.pipeline.masks import MASK_VERSION
+
 Box = tuple[float, float, float, float]
 
 
@@ -46,6 +48,7 @@ class ImageQuery:
     vectors: np.ndarray | None = None  # (m, dim): one row per query region, row 0 is `vector`
     boxes: list[Box] = field(default_factory=list)  # the region of each row
     colours: list[dict] | None = None  # each row's colour signature, for an unsure detector's several crops
+    masked: list[bool] = field(default_factory=list)  # whether each row's region had its scene removed
 
     def __post_init__(self) -> None:
         if self.vectors is None:
@@ -107,7 +110,8 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
            None if box is None else tuple(float(v) for v in box),
            getattr(detector, "model_version", None), repr(settings.quality),
            None if localiser is None else (localiser.model_version, len(localiser.reference),
-                                           getattr(localiser, "refine_top", None)))
+                                           getattr(localiser, "refine_top", None)),
+           MASK_VERSION if MASK_SCENES else None)
     cache = getattr(registry, "query_cache", None)
     cached = cache.get(key) if cache is not None else None
     if cached is not None:
@@ -151,10 +155,15 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
     refine_top = REFINE_TOP if refine_top is None else refine_top
     if source == "proposal" and refine_top > 0 and getattr(localiser, "whole_photo", True):
         boxes, vectors = _refine(pixels, boxes, vectors, spec, embedder, localiser.reference, refine_top)
+    found_masks = _scene_masks(pixels, boxes, source)
+    if any(m is not None for m in found_masks):
+        vectors = _embed_masked(pixels, boxes, vectors, found_masks, spec, embedder)
+    masks = [None if m is None else m.mask for m in found_masks]
     query = ImageQuery(vector=vectors[0], box=boxes[0], source=source, image_hash=image_hash,
                        image_size=(int(width), int(height)), confidence=float(confidence), candidates=proposals,
-                       vectors=vectors, boxes=boxes, colour=colour_signature(pixels, boxes[0]),
-                       colours=[colour_signature(pixels, b) for b in boxes] if others or source == "proposal" else None)
+                       vectors=vectors, boxes=boxes, colour=colour_signature(pixels, boxes[0], mask=masks[0]),
+                       colours=[colour_signature(pixels, b, mask=m) for b, m in zip(boxes, masks, strict=True)]
+                       if others or source == "proposal" else None, masked=[m is not None for m in found_masks])
     if cache is not None:
         cache.put(key, dataclasses.replace(query, vector=vectors[0].copy(), candidates=list(proposals),
                                            vectors=vectors.copy(), boxes=list(boxes)))
@@ -243,6 +252,34 @@ def _refine(pixels, boxes, vectors, spec, embedder, reference, top: int = REFINE
                 score[owner[j]], boxes[owner[j]], vectors[owner[j]] = s, variants[j], found[j]
     order = [int(i) for i in np.argsort(-score[:n], kind="stable")] + [n]
     return [boxes[i] for i in order], vectors[order]
+
+
+def _scene_masks(pixels: np.ndarray, boxes: list, source: str) -> list:
+    """Each region's product mask (core.pipeline.masks), None where it has none: regions of a plain-background
+    studio photo are left as they are (their crop already holds the product on the backdrop), and so is a
+    region covering the whole photo (no scene around it to tell the product from)."""
+    from core.models.detector import foreground_mask
+    from core.pipeline.masks import remove_scene
+
+    if not MASK_SCENES or source == "foreground" or (source != "proposal" and foreground_mask(pixels) is not None):
+        return [None] * len(boxes)
+    return [remove_scene(pixels, b) for b in boxes]
+
+
+def _embed_masked(pixels, boxes, vectors, found, spec, embedder) -> np.ndarray:
+    """The regions' vectors with the masked ones embedded again from the product's pixels on the backdrop."""
+    from core.pipeline.preprocess import preprocess
+
+    rows = [i for i, m in enumerate(found) if m is not None]
+    tensors = np.stack([preprocess(found[i].pixels, found[i].box if MASK_TIGHT else boxes[i], spec).tensor
+                        for i in rows]).astype(np.float32)
+    vectors = vectors.copy()
+    vectors[rows] = normalize(embedder.embed_images(tensors))
+    return vectors
+
+
+MASK_SCENES = True
+MASK_TIGHT = True
 
 
 def encode_text(registry, text: str) -> np.ndarray:

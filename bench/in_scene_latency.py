@@ -1,5 +1,6 @@
 """In-scene query latency, same run: proposals (8 regions + refinement + the whole photo), the catalog's trained
-detector (its boxes + the whole photo), both fused, and the true box (one crop).
+detector (its boxes + the whole photo), both fused, and the true box (one crop); the detector and the true box
+also without removing the scene inside their regions (core.pipeline.masks), to show what the masks cost.
 
     python bench/in_scene_latency.py --catalog /tmp/i18-devcat --queries ../shared/data/magento-dev/wild/queries.jsonl
 
@@ -19,6 +20,7 @@ import numpy as np
 
 from core.catalog.catalog import Catalog
 from core.models.registry import ModelRegistry
+from core.search import encode
 from core.search.query import SearchRequest, search
 
 
@@ -38,11 +40,13 @@ def main() -> None:
         for mode in modes:  # load every model once before timing
             catalog.settings.models.localiser = mode
             search(catalog, registry, SearchRequest(image=first), log_query=False)
-        times: dict[str, list[tuple[float, float]]] = {name: [] for name in [*modes, "true box"]}
+        unmasked = [f"{m}, scene kept" for m in modes if m == "detector"] + ["true box, scene kept"]
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in [*modes, "true box", *unmasked]}
         for it in items:
             for name in times:
-                box = tuple(it["box"]) if name == "true box" else None
-                catalog.settings.models.localiser = name if box is None else "proposals"
+                box = tuple(it["box"]) if name.startswith("true box") else None
+                catalog.settings.models.localiser = name.split(",")[0] if box is None else "proposals"
+                encode.MASK_SCENES = name not in unmasked
                 registry.query_cache.clear()  # time the model, not the query cache
                 wall, cpu = time.perf_counter(), time.process_time()
                 search(catalog, registry, SearchRequest(image=args.queries.parent / it["query"], box=box),
@@ -52,7 +56,7 @@ def main() -> None:
     p95 = {name: np.percentile(np.array(t), 95, axis=0) for name, t in times.items()}
     for name, (wall, cpu) in p95.items():
         ratio = wall / p95["true box"][0]
-        print(f"{name:10} p95 wall {wall:.2f} s  cpu {cpu:.2f} s  ({len(times[name])} queries)  "
+        print(f"{name:22} p95 wall {wall:.2f} s  cpu {cpu:.2f} s  ({len(times[name])} queries)  "
               f"x{ratio:.1f} the true box")
 
 

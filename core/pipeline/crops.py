@@ -22,6 +22,7 @@ class CropCandidate:
     verdict: str = "accepted"
     reason: str = ""
     tensor: np.ndarray | None = None  # CHW float32, only for accepted crops
+    mask: np.ndarray | None = None  # the product's pixels when the scene around it was removed (bool, image size)
 
     @property
     def int_box(self) -> tuple[int, int, int, int]:
@@ -68,3 +69,21 @@ def make_candidate(image: np.ndarray, box, source: str, spec: PreprocessSpec, qu
     if verdict == "accepted":
         candidate.tensor = preprocess(image, box, spec).tensor
     return candidate
+
+
+def remove_scenes(image: np.ndarray, candidates: list[CropCandidate], spec: PreprocessSpec,
+                  scale: tuple[float, float] = (1.0, 1.0)) -> None:
+    """Re-make the accepted crops of a scene photo (no plain background) from the product's pixels alone.
+
+    The scene inside each box becomes the catalog's backdrop (core.pipeline.masks), as for a query region, so a
+    lifestyle photo's crop looks like a studio crop; `image` and `scale` as in candidates_from_detections.
+    """
+    from core.pipeline.masks import remove_scene
+
+    sx, sy = scale
+    for c in candidates:
+        if c.verdict != "accepted":
+            continue
+        found = remove_scene(image, (c.box[0] / sx, c.box[1] / sy, c.box[2] / sx, c.box[3] / sy))
+        if found is not None:
+            c.tensor, c.mask = preprocess(found.pixels, found.box, spec).tensor, found.mask

@@ -29,7 +29,7 @@ import numpy as np
 from core import scheduling
 from core.catalog import crop_index, db
 from core.catalog.catalog import Catalog
-from core.pipeline.crops import CropCandidate, candidates_from_detections, spec_for
+from core.pipeline.crops import CropCandidate, candidates_from_detections, remove_scenes, spec_for
 from core.pipeline.decode import DecodeError, decode_reduced
 from core.pipeline.primary import select_primary
 from core.pipeline.validate import CentroidTracker, InvalidEmbedding, check_vectors
@@ -441,6 +441,9 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
     accepted = [(im, c) for im in images for c in im.candidates if c.verdict == "accepted"]
     keys = [(im.sha256, c.int_box) for im, c in accepted]
     known = cache.get_many(keys, embedder.model_version, spec.version)
+    for (_, c), k in zip(accepted, keys, strict=True):  # a masked crop is embedded again: the cache may hold
+        if c.mask is not None:                           # its vector from before the scene was removed
+            known.pop(k, None)
     report.cached_crops += len(known)
     todo, queued = [], set()
     for i, k in enumerate(keys):
@@ -532,6 +535,7 @@ def _localise_scenes(scene, images: list[_ImageWork], spec, quality) -> None:
         boxes = candidates_from_detections(im.pixels, found, spec, quality, scale=im.scale) if found else []
         if any(c.verdict == "accepted" for c in boxes):  # else the whole photo stays: never fewer crops than before
             im.candidates = boxes
+            remove_scenes(im.pixels, im.candidates, spec, im.scale)  # the product's pixels only, as for queries
         scheduling.checkpoint()
 
 
@@ -644,7 +648,7 @@ def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, emb
         im, c = accepted[choice.index]
         colours = dominant_colours(im.pixels, box=im.working_box(c.box))
     # Measured once here, compared at every search (the re-ranker's colour match).
-    signatures = {id(c): colour_signature(im.pixels, im.working_box(c.box)) for im, c in accepted}
+    signatures = {id(c): colour_signature(im.pixels, im.working_box(c.box), mask=c.mask) for im, c in accepted}
     timings["label"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -15,7 +15,7 @@ MASK_VERSION = "grabcut-v1"
 # query crop looks like a catalog crop (see docs/PERFORMANCE.md, "Removing the scene inside the box").
 BACKDROP = (255, 255, 255)
 CONTEXT = 0.25  # GrabCut learns the scene's colours from this share of the box's side around it
-WORK_SIDE = 256  # GrabCut runs on the region downscaled to this long side: its cost grows with the pixels
+WORK_SIDE = 192  # GrabCut runs on the region downscaled to this long side: its cost grows with the pixels
 ITERATIONS = 5  # OpenCV's own example uses 5
 MIN_SHARE, MAX_SHARE = 0.10, 0.98  # a mask outside these shares of the box is a failed segmentation: no mask
 WHOLE_PHOTO = 0.9  # a region this much of the photo has no scene around it to learn from: no mask

@@ -94,7 +94,6 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
     """Detect, crop and embed the query image like the indexer does; `box` is a curator-drawn crop."""
     from core.pipeline.colors import colour_signature
     from core.pipeline.crops import candidates_from_detections, spec_for
-    from core.pipeline.preprocess import preprocess
 
     if isinstance(image, str | Path):
         path = Path(image)
@@ -149,15 +148,23 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
             # The whole photo (or the foreground box) stays a candidate; every region is judged whole in search.
             boxes = [d.box for d in found] + (boxes if keep_whole else [])
             source, confidence = "proposal", found[0].confidence
-    tensors = np.stack([preprocess(pixels, b, spec).tensor for b in boxes]).astype(np.float32)
-    vectors = normalize(embedder.embed_images(tensors))
     refine_top = getattr(localiser, "refine_top", None)
     refine_top = REFINE_TOP if refine_top is None else refine_top
-    if source == "proposal" and refine_top > 0 and getattr(localiser, "whole_photo", True):
+    refining = source == "proposal" and refine_top > 0 and getattr(localiser, "whole_photo", True)
+    # Each region of a scene photo is embedded without its scene (core.pipeline.masks). Refinement compares
+    # re-cropped regions of the photo itself, so there the regions it keeps have their scene removed after it.
+    found_masks = [None] * len(boxes) if refining else _scene_masks(pixels, boxes, source)
+    vectors = _embed_regions(pixels, boxes, found_masks, spec, embedder)
+    if refining:
         boxes, vectors = _refine(pixels, boxes, vectors, spec, embedder, localiser.reference, refine_top)
-    found_masks = _scene_masks(pixels, boxes, source)
-    if any(m is not None for m in found_masks):
-        vectors = _embed_masked(pixels, boxes, vectors, found_masks, spec, embedder)
+        found_masks = _scene_masks(pixels, boxes, source)
+        rows = [i for i, m in enumerate(found_masks) if m is not None]
+        if rows:
+            vectors = vectors.copy()
+            vectors[rows] = _embed_regions(pixels, [boxes[i] for i in rows], [found_masks[i] for i in rows],
+                                           spec, embedder)
+    if source != "manual":  # a found region is shown as the product's own outline box; a drawn box stays as drawn
+        boxes = [b if m is None else m.box for b, m in zip(boxes, found_masks, strict=True)]
     masks = [None if m is None else m.mask for m in found_masks]
     query = ImageQuery(vector=vectors[0], box=boxes[0], source=source, image_hash=image_hash,
                        image_size=(int(width), int(height)), confidence=float(confidence), candidates=proposals,
@@ -266,20 +273,16 @@ def _scene_masks(pixels: np.ndarray, boxes: list, source: str) -> list:
     return [remove_scene(pixels, b) for b in boxes]
 
 
-def _embed_masked(pixels, boxes, vectors, found, spec, embedder) -> np.ndarray:
-    """The regions' vectors with the masked ones embedded again from the product's pixels on the backdrop."""
+def _embed_regions(pixels, boxes, found, spec, embedder) -> np.ndarray:
+    """One vector per region: a masked region from the product's pixels on the backdrop, framed by its mask."""
     from core.pipeline.preprocess import preprocess
 
-    rows = [i for i, m in enumerate(found) if m is not None]
-    tensors = np.stack([preprocess(found[i].pixels, found[i].box if MASK_TIGHT else boxes[i], spec).tensor
-                        for i in rows]).astype(np.float32)
-    vectors = vectors.copy()
-    vectors[rows] = normalize(embedder.embed_images(tensors))
-    return vectors
+    tensors = [preprocess(pixels, b, spec).tensor if m is None else preprocess(m.pixels, m.box, spec).tensor
+               for b, m in zip(boxes, found, strict=True)]
+    return normalize(embedder.embed_images(np.stack(tensors).astype(np.float32)))
 
 
 MASK_SCENES = True
-MASK_TIGHT = True
 
 
 def encode_text(registry, text: str) -> np.ndarray:

@@ -435,6 +435,14 @@ def _query_box(query: _Query, vector: np.ndarray, region: int | None = None) -> 
     return query.image.boxes[int(np.argmax(query.image_vectors @ vector))]
 
 
+def _query_masked(query: _Query, vector: np.ndarray, region: int | None = None) -> bool:
+    """Whether the query region that matched this product (as _query_box picks it) had its scene removed."""
+    masked = query.image.masked if query.image is not None else []
+    if not any(masked) or query.image_vectors is None or len(masked) != len(query.image_vectors):
+        return False
+    return bool(masked[region if region is not None else int(np.argmax(query.image_vectors @ vector))])
+
+
 def _fused(vectors: np.ndarray, query: _Query, ids: np.ndarray,
            views: dict[int, tuple[float, int]] | None = None) -> np.ndarray:
     score = np.zeros(len(vectors), dtype=np.float32)
@@ -514,7 +522,8 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
         primaries = _primary_crops(id_list)
         colour_weight = 0.0 if query.colour is None else fusion.colour_weight(model_version) \
             if request.colour_weight is None else float(request.colour_weight)
-        if request.colour_weight is None and query.image is not None and query.image.source == "proposal":
+        if request.colour_weight is None and query.image is not None and query.image.source == "proposal" \
+                and query.image.masked[:1] != [True]:  # a masked region's colour is the product's alone
             colour_weight *= rr.PROPOSAL_COLOUR_SHARE  # a scene region's colour mixes in its background
         colours = rr.crop_colours(catalog, [pc[0] for pc in primaries.values()]
                                   + [c.crop_id for cs in crops.values() for c in cs]) if colour_weight else {}
@@ -613,6 +622,7 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
                               colour_weight=r.colour_weight, weak_floor=floor, text_relevance=r.text_relevance,
                               lexical=r.lexical, matched_fields=_fields(query, r.pid),
                               sku_exact=_sku_exact(query, r.pid), filters=filters.to_dict())
+        expl["query_masked"] = _query_masked(query, r.vector, r.region)
         out.append(SearchResult(product_id=p.id, sku=p.sku, title=p.title, score=float(expl["score"]),
                                 explanation=expl))
     return out

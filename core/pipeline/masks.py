@@ -64,7 +64,9 @@ def product_mask(image: np.ndarray, box: Sequence[float]) -> np.ndarray | None:
         fg = cv2.resize(fg, (window.shape[1], window.shape[0]), interpolation=cv2.INTER_NEAREST)
     mask = np.zeros((height, width), bool)
     mask[wy0:wy1, wx0:wx1] = fg.astype(bool)
-    return mask
+    inside = np.zeros_like(mask)  # the upscaled mask may spill a pixel past the box; the box is the bound
+    inside[math.floor(y0):math.ceil(y1), math.floor(x0):math.ceil(x1)] = True
+    return mask & inside
 
 
 def remove_scene(image: np.ndarray, box: Sequence[float], backdrop: Sequence[int] = BACKDROP) -> Masked | None:

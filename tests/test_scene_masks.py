@@ -21,6 +21,7 @@ from core.search import encode
 from core.search.query import SearchRequest, search
 from core.settings import QualitySettings
 
+
 def _folders(dev_sample, every: int = 30):
     """Every n-th product folder of the dev catalog whose main photo has a plain background (a cut-out)."""
     out = []

@@ -497,9 +497,11 @@ def _detector_action(args: argparse.Namespace) -> int:
                                f"photo now have a box from {report.get('detector') or 'no detector'}"
                                + (" (cancelled: the others keep their crops)" if report.get("cancelled") else ""))
             return 130 if report.get("cancelled") else 0
+        start = pd.training_start(catalog, plan.continue_training and not args.from_scratch)
         try:
             report = pd.train_detector(catalog, registry, epochs=args.epochs or plan.epochs,
                                        images=args.images or plan.images, imgsz=args.imgsz or plan.imgsz,
+                                       seed=start["seed"], start_from=start["start_from"],
                                        backgrounds=args.backgrounds, promote=not args.no_promote,
                                        progress=_stderr_progress(not args.json and sys.stderr.isatty()),
                                        should_stop=stop.is_set)
@@ -683,6 +685,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="train-detector: a folder of your own photos to use as backgrounds (never evaluation scenes)")
     p.add_argument("--no-promote", action="store_true",
                    help="train-detector: keep the new detector but do not make it active even if it wins")
+    p.add_argument("--from-scratch", action="store_true",
+                   help="train-detector: start from random weights even when a detector is promoted (default: "
+                        "continue from it over new scenes, settings detector_training.continue_training)")
 
     p = add("sync", "push corrections to S3 and pull other curators' corrections")
     p.add_argument("--status", action="store_true", help="only show the outbox: pending, last sync, errors")

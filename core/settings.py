@@ -137,6 +137,8 @@ class DetectorTrainingSettings(_Checked):
     epochs: int = _field(10, lo=1, hi=1000)
     images: int = _field(800, lo=8, hi=100_000)  # synthetic scenes
     imgsz: int = _field(256, lo=64, hi=1280)
+    # a retrain continues from the promoted detector over new scenes (more passes in all) instead of from scratch
+    continue_training: bool = True
 
 
 @dataclass

@@ -126,12 +126,12 @@ def test_models_page_train_cancel_train_and_promote(qtbot, indexed_window):
     # ultralytics resets torch's threads for CPU training (to cores - 1): the app's count holds afterwards
     assert _torch_threads(qtbot, context) == wanted_threads
     _torch_threads(qtbot, context, threads.current().compute)
-    version = record.result["version"]
+    version = record.result.details["version"]
     assert panel.outcome.text().startswith(f"Done: {version} finds the product in")
     qtbot.waitUntil(lambda: not panel.busy and panel.table.topLevelItemCount() == 1, timeout=30_000)
     item = panel.table.topLevelItem(0)
     assert item.text(0) == version and " vs " in item.text(2)
-    if not record.result["promoted"]:  # lost to the proposals on its held-back scenes: promote by hand
+    if not record.result.details["promoted"]:  # lost to the proposals on its held-back scenes: promote by hand
         assert item.text(3).startswith("Lost to")
         panel.table.setCurrentItem(item)
         assert panel.promote_button.isEnabled()

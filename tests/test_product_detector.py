@@ -123,6 +123,19 @@ def test_a_ci_sized_training_run_gives_a_detector_that_search_loads_and_uses(ind
     assert sum(found for mode, found, _ in hits if mode == "fused") >= 2, hits
 
 
+def test_a_retrain_continues_from_the_promoted_detector_over_new_scenes(indexed):
+    cat, registry, _ = indexed
+    if pd.active_detector(cat) is None:  # run alone: the first test's detector is not there
+        pd.promote_detector(cat, pd.train_detector(cat, registry, promote=False, **CI_RUN)["version"])
+    first = pd.training_start(cat)
+    assert first["start_from"] == pd.active_detector(cat)
+    assert pd.training_start(cat, continue_training=False)["start_from"] is None  # settings: from scratch
+    report = pd.train_detector(cat, registry, promote=False, **{**CI_RUN, "epochs": 1}, **first)
+    assert report["start_from"] == first["start_from"].stem and report["seed"] == first["seed"]
+    # The next attempt draws other scenes, whatever this one's outcome.
+    assert pd.training_start(cat)["seed"] != first["seed"]
+
+
 @pytest.mark.slow
 def test_training_can_be_cancelled_and_keeps_no_detector(indexed):
     cat, registry, _ = indexed

@@ -133,9 +133,13 @@ class SettingsDialog(QDialog):
         retrain.addWidget(self.auto_retrain)
         retrain.addWidget(self.retrain_after)
         retrain.addStretch(1)
+        self.continue_training = QCheckBox("Retrain from the detector in use (new scenes, more passes)")
+        self.continue_training.setChecked(plan.continue_training)
+        self.continue_training.setToolTip("Off: every training starts again from random weights")
         form.addRow("Products in scenes:", self.localiser)
         form.addRow("", self.localiser_help)
         form.addRow("", retrain)
+        form.addRow("", self.continue_training)
         return _page(form)
 
     @Slot()
@@ -265,6 +269,7 @@ class SettingsDialog(QDialog):
         m.localiser = self.localiser.currentData()
         s.detector_training.auto_retrain = self.auto_retrain.isChecked()
         s.detector_training.retrain_after_boxes = self.retrain_after.value()
+        s.detector_training.continue_training = self.continue_training.isChecked()
         s.preprocess.expand_ratio = round(self.expand_ratio.value(), 4)
         q = s.quality
         q.min_side, q.min_area_share = self.min_side.value(), self.min_area_share.value()

@@ -24,7 +24,7 @@ BOX_KINDS = ("move_box", "new_box")  # the corrections a detector learns from (c
 
 def train_detector_task(catalog, plan, title: str) -> ModelTask:
     """Train a candidate detector with the catalog's `detector_training` settings; promoted only if it wins."""
-    from core.ops.product_detector import train_detector
+    from core.ops.product_detector import train_detector, training_start
 
     def work(registry, progress, should_stop) -> dict[str, Any]:
         import torch
@@ -39,8 +39,10 @@ def train_detector_task(catalog, plan, title: str) -> ModelTask:
             progress(done, total, message)
 
         try:
+            start = training_start(catalog, plan.continue_training)
             return train_detector(catalog, registry, epochs=plan.epochs, images=plan.images, imgsz=plan.imgsz,
-                                  device=_device(registry), progress=keep_policy, should_stop=should_stop)
+                                  seed=start["seed"], start_from=start["start_from"], device=_device(registry),
+                                  progress=keep_policy, should_stop=should_stop)
         finally:
             torch.set_num_threads(threads)
 

@@ -110,6 +110,16 @@ def retrain_due(catalog, every: int = RETRAIN_AFTER_BOXES) -> dict[str, Any]:
             "due": trained_before and since_try >= every}
 
 
+def training_start(catalog, continue_training: bool = True) -> dict[str, Any]:
+    """Where the next training starts: the promoted detector's weights when `continue_training` and one is
+    promoted (a retrain adds passes over new scenes and the curators' boxes to what it learnt), else from
+    scratch; and the scenes' seed, one per attempt, so a continued run never sees the same scenes again."""
+    from core.catalog import db
+
+    attempts = db.Job.select().where(db.Job.kind == "train_detector").count()
+    return {"start_from": active_detector(catalog) if continue_training else None, "seed": int(attempts)}
+
+
 def overview(catalog, every: int = RETRAIN_AFTER_BOXES) -> dict[str, Any]:
     """What the Models page shows: the versions (newest first), the active one, the retrain count, what to redo."""
     versions = detector_versions(catalog)[::-1]
@@ -297,7 +307,8 @@ def train_detector(catalog, registry=None, *, epochs: int = 30, images: int = 15
     work = catalog.paths.cache / "detector-train" / f"job{job.id}"
     started = time.perf_counter()
     report: dict[str, Any] = {"job_id": job.id, "cancelled": False, "promoted": False, "epochs": epochs,
-                              "images": images, "imgsz": imgsz}
+                              "images": images, "imgsz": imgsz, "seed": seed,
+                              "start_from": Path(start_from).stem if start_from is not None else None}
     try:
         if start_from is not None:  # before any work: ultralytics unpickles it
             from core.models.trust import require_regular, require_trusted

@@ -166,3 +166,21 @@ def test_a_studio_photo_is_never_masked(indexed, monkeypatch):
     drawn = search(cat, registry, SearchRequest(image=photo, box=(w * 0.1, h * 0.1, w * 0.9, h * 0.9), k=3),
                    log_query=False)
     assert not any(r.explanation["query_masked"] for r in drawn.results)
+
+
+def test_regions_masked_side_by_side_give_the_masks_one_thread_gives(monkeypatch):
+    from core.models import threads
+    from tests.test_localise import COLOURS, SHAPES, _product, _scene
+
+    scene, box = _scene(np.random.default_rng(7), _product(SHAPES[1], COLOURS[1]))
+    pixels = np.asarray(scene.convert("RGB"))
+    x0, y0, x1, y1 = box
+    boxes = [box, (x0 - 10, y0 - 8, x1 + 12, y1 + 6), (0.0, 0.0, (x0 + x1) / 2, (y0 + y1) / 2), (x0, y0, x1, y1 - 5)]
+    found = {}
+    for workers in (1, 2):
+        monkeypatch.setattr(threads, "interactive_workers", lambda n=workers: n)
+        found[workers] = encode._scene_masks(pixels, boxes, "proposal")
+    assert any(m is not None for m in found[1])
+    for one, two in zip(found[1], found[2], strict=True):  # GrabCut's start is seeded per thread: same masks
+        assert (one is None) == (two is None)
+        assert one is None or (np.array_equal(one.mask, two.mask) and one.box == two.box)

@@ -16,6 +16,9 @@ The rule, in one place: **compute threads + decode threads <= cores.**
   the lane without a second copy of the models.
 - OpenCV (crop quality, colours, foreground) is called from those same threads, so its own pool is
   turned off (1 thread) instead of adding another `cores` threads.
+- A search's own CPU work between model calls (GrabCut masks of a scene query's regions,
+  core/search/encode.py) runs on `interactive_workers()` threads (compute + decode): no torch or ORT call
+  of that search runs meanwhile, and decode-ahead pauses while interactive work runs.
 - torch's inter-op pool is 1: the pipeline never runs independent torch ops side by side.
 - ultralytics resets torch's pool to min(8, cpu_count - 1) when a YOLO predictor picks its device;
   `keep_ultralytics_in_policy()` (called by the model registry before it opens a detector) makes that
@@ -115,6 +118,13 @@ def keep_ultralytics_in_policy() -> None:
 def current() -> ThreadPolicy:
     """The applied policy, else what apply() would choose (without applying it)."""
     return _applied or policy()
+
+
+def interactive_workers() -> int:
+    """Threads a search may use for its own CPU work between model calls (a scene query's masks): `compute`
+    plus the decode share, since decode-ahead pauses while interactive work runs; at most the cores."""
+    p = current()
+    return max(1, min(p.cores, p.compute + p.decode))
 
 
 def ort_session_options(threads: int | None = None):

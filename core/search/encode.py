@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -264,13 +265,20 @@ def _refine(pixels, boxes, vectors, spec, embedder, reference, top: int = REFINE
 def _scene_masks(pixels: np.ndarray, boxes: list, source: str) -> list:
     """Each region's product mask (core.pipeline.masks), None where it has none: regions of a plain-background
     studio photo are left as they are (their crop already holds the product on the backdrop), and so is a
-    region covering the whole photo (no scene around it to tell the product from)."""
+    region covering the whole photo (no scene around it to tell the product from). Every region is masked
+    (masking only the best 3 of the proposals' regions lost R@1 0.42 -> 0.36 on dev wild/), side by side on
+    the threads a search may use (core.models.threads.interactive_workers): GrabCut releases the GIL."""
     from core.models.detector import foreground_mask
+    from core.models.threads import interactive_workers
     from core.pipeline.masks import remove_scene
 
     if not MASK_SCENES or source == "foreground" or (source != "proposal" and foreground_mask(pixels) is not None):
         return [None] * len(boxes)
-    return [remove_scene(pixels, b) for b in boxes]
+    workers = min(len(boxes), interactive_workers())
+    if workers < 2:
+        return [remove_scene(pixels, b) for b in boxes]
+    with ThreadPoolExecutor(workers, thread_name_prefix="scene-mask") as pool:
+        return list(pool.map(lambda b: remove_scene(pixels, b), boxes))
 
 
 def _embed_regions(pixels, boxes, found, spec, embedder) -> np.ndarray:

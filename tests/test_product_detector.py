@@ -123,6 +123,14 @@ def test_a_ci_sized_training_run_gives_a_detector_that_search_loads_and_uses(ind
     assert sum(found for mode, found, _ in hits if mode == "fused") >= 2, hits
 
 
+def test_a_candidate_wins_by_finding_more_products_or_as_many_with_better_fitting_boxes():
+    now = {"iou_at_0_5": 0.85, "mean_iou": 0.75}
+    assert pd._beats({"iou_at_0_5": 0.87, "mean_iou": 0.70}, now)
+    assert pd._beats({"iou_at_0_5": 0.85, "mean_iou": 0.80}, now)  # a tie on the share: the boxes fit better
+    assert not pd._beats({"iou_at_0_5": 0.85, "mean_iou": 0.75}, now)  # a full tie keeps what runs today
+    assert not pd._beats({"iou_at_0_5": 0.83, "mean_iou": 0.95}, now)
+
+
 def test_a_retrain_continues_from_the_promoted_detector_over_new_scenes(indexed):
     cat, registry, _ = indexed
     if pd.active_detector(cat) is None:  # run alone: the first test's detector is not there

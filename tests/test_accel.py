@@ -86,6 +86,24 @@ def test_auto_picks_a_fast_mode_on_cpu(tower, batch):
     assert fast.mode in {"int8-ort", "bf16", "fp32"} and fast.min_cosine >= 0.99
 
 
+def test_auto_keeps_a_mode_only_where_it_is_faster_than_fp32(tower, batch, monkeypatch):
+    import time as clock
+
+    from core.models import accel
+
+    def slow_but_exact(visual, **_):  # passes the fidelity check; a CPU without the mode's instructions
+        def run(x):
+            clock.sleep(0.05)
+            return visual(x)
+        return run
+
+    monkeypatch.setattr(accel, "_BUILDERS", {**accel._BUILDERS, "int8-ort": slow_but_exact, "bf16": slow_but_exact})
+    fast = optimize_image_tower(tower, device="cpu", sample=batch)
+    assert fast.mode == "fp32" and "slower than fp32" in fast.tried["int8-ort"] and "slower" in fast.reason
+    forced = optimize_image_tower(tower, device="cpu", mode="int8-ort", sample=batch)  # asked for: kept as asked
+    assert forced.mode == "int8-ort"
+
+
 def test_non_cpu_devices_keep_the_tower(tower):
     fast = optimize_image_tower(tower, device="cuda")  # nothing runs: the tower comes back as it is
     assert fast.mode == "fp32" and fast.fn is tower and "CPU" in fast.reason

@@ -102,7 +102,7 @@ def optimize_image_tower(visual: torch.nn.Module, *, device: str | torch.device 
     raise AssertionError("unreachable: fp32 always succeeds")
 
 
-def _batch_ms(fn: Callable[[torch.Tensor], torch.Tensor], sample: torch.Tensor, reps: int = 2) -> float:
+def _batch_ms(fn: Callable[[torch.Tensor], torch.Tensor], sample: torch.Tensor, reps: int = 3) -> float:
     """The fastest of `reps` timed calls on `sample` (already warmed by the fidelity check), in ms: the
     minimum, since other load on the machine only ever adds time."""
     best = math.inf

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.jobs_panel import progress_row, summary
 from app.workers.model_thread import ModelTask
 from core.jobs import JobState
 
@@ -79,19 +79,7 @@ class DetectorPanel(QGroupBox):
         self.train_button = QPushButton("Train now")
         self.train_button.setToolTip("Train a new version in the background; searches and corrections go on.")
         self.train_button.clicked.connect(self.train_now)
-        self.bar = QProgressBar()
-        self.bar.setMaximumHeight(10)
-        self.text = QLabel()
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.cancel)
-        job = QHBoxLayout()
-        job.setContentsMargins(0, 0, 0, 0)
-        job.addWidget(self.bar, 1)
-        job.addWidget(self.text)
-        job.addWidget(self.cancel_button)
-        self.job_row = QWidget()
-        self.job_row.setLayout(job)
-        self.job_row.hide()
+        self.job_row, self.bar, self.text, self.cancel_button = progress_row(self.cancel)
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
         train = QHBoxLayout()
@@ -271,16 +259,12 @@ class DetectorPanel(QGroupBox):
     @Slot(object)
     def _job_finished(self, record) -> None:
         if record is self.jobs.training:
-            from app.views.jobs_panel import summary
-
             self.job_row.hide()
             self.outcome.setText(summary(record))
             promoted = record.state is JobState.SUCCEEDED and record.result is not None and record.result.details.get("promoted")
             if promoted:
                 self.status_message.emit("The new product detector is in use for new photos and searches")
         elif record is self.jobs.relocalising:
-            from app.views.jobs_panel import summary
-
             self.outcome.setText(summary(record))
         else:
             return

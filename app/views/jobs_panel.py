@@ -93,6 +93,24 @@ class JobRow(QFrame):
             self.errors.setVisible(True)
 
 
+def progress_row(on_cancel) -> tuple[QWidget, QProgressBar, QLabel, QPushButton]:
+    """A job's compact progress line for a page that runs one job (bar, its words, Cancel), hidden at first."""
+    bar = QProgressBar()
+    bar.setMaximumHeight(10)
+    text = QLabel()
+    cancel = QPushButton("Cancel")
+    cancel.clicked.connect(on_cancel)
+    line = QHBoxLayout()
+    line.setContentsMargins(0, 0, 0, 0)
+    line.addWidget(bar, 1)
+    line.addWidget(text)
+    line.addWidget(cancel)
+    row = QWidget()
+    row.setLayout(line)
+    row.hide()
+    return row, bar, text, cancel
+
+
 def summary(r: JobRecord) -> str:
     if r.state is JobState.FAILED:
         return f"Failed: {r.message.splitlines()[0] if r.message else 'unknown error'}"

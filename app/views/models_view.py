@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.views.detector_panel import DetectorPanel
+from app.views.jobs_panel import progress_row
 from app.views.model_status import ask_trust_weights
 from core.jobs import JobState
 from core.models.state import ModelState, SlotState, SlotStatus
@@ -274,19 +275,7 @@ class ModelsView(QWidget):
         self.plan.setWordWrap(True)
         self.reindex_button = QPushButton("Re-index with this model")
         self.reindex_button.clicked.connect(self.start_reindex)
-        self.job_bar = QProgressBar()
-        self.job_bar.setMaximumHeight(10)
-        self.job_text = QLabel()
-        self.job_cancel = QPushButton("Cancel")
-        self.job_cancel.clicked.connect(self.cancel_reindex)
-        job_row = QHBoxLayout()
-        job_row.setContentsMargins(0, 0, 0, 0)
-        job_row.addWidget(self.job_bar, 1)
-        job_row.addWidget(self.job_text)
-        job_row.addWidget(self.job_cancel)
-        self.job_row = QWidget()
-        self.job_row.setLayout(job_row)
-        self.job_row.hide()
+        self.job_row, self.job_bar, self.job_text, self.job_cancel = progress_row(self.cancel_reindex)
         self.table = QTreeWidget()
         self.table.setHeaderLabels(["Model version", "Embedder", "Products", "State"])
         self.table.setRootIsDecorated(False)

@@ -181,17 +181,12 @@ class ModelRegistry:
         if weights is None:
             return None
         weights = Path(weights)
-        current = self._product_detector
-        if current is not None and current.weights_path == weights:
-            return current
-        if current is not None:
-            current.close()
-            self._product_detector = None
-        try:
-            self._product_detector = _open_product_detector(weights, self.settings.device)
-        except Exception as exc:  # missing, damaged or untrusted: in-scene search keeps the proposals
-            self._prod.name, self._prod.state, self._prod.reason = weights.name, SlotState.UNAVAILABLE, str(exc)
-            log.warning("no product detector: %s", exc)
+        if self._product_detector is not None and self._product_detector.weights_path == weights:
+            return self._product_detector
+        self._product_detector, error = _reopen_product_detector(self._product_detector, weights, self.settings.device)
+        if error is not None:  # missing, damaged or untrusted: in-scene search keeps the proposals
+            self._prod.name, self._prod.state, self._prod.reason = weights.name, SlotState.UNAVAILABLE, str(error)
+            log.warning("no product detector: %s", error)
             return None
         d = self._product_detector
         self._prod.name, self._prod.state, self._prod.reason, self._prod.device = weights.name, SlotState.LOADED, "", d.device
@@ -266,6 +261,17 @@ def _open_product_detector(weights: Path, device: str):
     return _open_detector(weights, device=device, confidence=0.05, max_det=8)
 
 
+def _reopen_product_detector(current, weights: Path, device: str):
+    """Close `current` (another file's detector, or None) and open the one at `weights`: (detector, None),
+    or (None, the error) when it is missing, damaged or untrusted."""
+    if current is not None:
+        current.close()
+    try:
+        return _open_product_detector(weights, device), None
+    except Exception as exc:  # noqa: BLE001 - the caller reports it and search keeps the proposals
+        return None, exc
+
+
 class LaneRegistry:
     """A registry's models for one second thread (the interactive lane): the owner's embedder and query
     cache, shared; detectors of its own, opened from the same weights on that thread at first use (an
@@ -310,16 +316,11 @@ class LaneRegistry:
         if weights is None:
             return None
         weights = Path(weights)
-        current = self._product_detector
-        if current is not None and current.weights_path == weights:
-            return current
-        if current is not None:
-            current.close()
-            self._product_detector = None
-        try:
-            self._product_detector = _open_product_detector(weights, self.settings.device)
-        except Exception as exc:  # as the owner: in-scene search keeps the proposals
-            log.warning("no product detector in the interactive lane: %s", exc)
+        if self._product_detector is None or self._product_detector.weights_path != weights:
+            self._product_detector, error = _reopen_product_detector(self._product_detector, weights,
+                                                                     self.settings.device)
+            if error is not None:  # as the owner: in-scene search keeps the proposals
+                log.warning("no product detector in the interactive lane: %s", error)
         return self._product_detector
 
     def status(self) -> dict[str, Any]:

@@ -73,7 +73,9 @@ def test_index_job_fills_crops_primary_labels_and_vectors(catalog, registry, tmp
         crops = list(db.Crop.select().join(db.ImageFile).where(db.ImageFile.product == product))
         primaries = [c for c in crops if c.is_primary]
         assert len(primaries) == 1 and primaries[0].verdict == "accepted"
-        assert primaries[0].score_parts["method"] in {"text", "consistency"}
+        # The product text decides between views; one usable view needs no text (nor its text embedding).
+        views = sum(1 for c in crops if c.verdict == "accepted")
+        assert primaries[0].score_parts["method"] == ("text" if views > 1 else "single"), (views, primaries[0].score_parts)
         for crop in crops:
             x0, y0, x1, y1 = crop.box
             image = crop.image
@@ -219,3 +221,44 @@ def test_delete_and_restore_move_vectors_out_and_back(catalog, registry, tmp_pat
     assert pid not in store and check_catalog(catalog)["ok"]
     restore_products([pid], catalog)
     assert pid in store and check_catalog(catalog)["ok"]
+
+
+def test_only_products_with_views_to_choose_from_have_their_text_embedded(catalog, registry, tmp_path):
+    """The product text only decides between views: a product with one usable photo is not text-embedded
+    (on dev it was 40 % of the indexer's model time), one with two is, and its primary is chosen by text."""
+    src = _make_products(tmp_path / "src", n=4)
+    for i in (0, 2):
+        (src / f"p{i}" / "back.jpg").unlink()
+    embedder = registry.embedder()
+    texts: list[str] = []
+    real = embedder.embed_texts
+
+    def counting(batch, *args, **kwargs):  # a spy over the real text tower: it still embeds
+        texts.extend(batch)
+        return real(batch, *args, **kwargs)
+
+    from core.models import threads
+
+    decoding_during_calls: list[int] = []
+    real_images = embedder.embed_images
+
+    def watched(batch, *args, **kwargs):  # the threading rule: no image decodes while a model call runs
+        decoding_during_calls.append(threads.gate_state()[1])
+        return real_images(batch, *args, **kwargs)
+
+    embedder.embed_texts = counting
+    embedder.embed_images = watched
+    result = run_index_job(catalog, registry, [src])
+    assert decoding_during_calls and set(decoding_during_calls) == {0}, decoding_during_calls
+    assert result["indexed"] == 4 and result["errors"] == [], result
+    methods = {}
+    for product in db.Product.select():
+        crops = list(db.Crop.select().join(db.ImageFile).where(db.ImageFile.product == product))
+        views = sum(1 for c in crops if c.verdict == "accepted")
+        primary = next(c for c in crops if c.is_primary)
+        methods[product.sku] = (views, primary.score_parts["method"])
+    choosing = {sku for sku, (views, _) in methods.items() if views > 1}
+    assert choosing == {"SKU-1", "SKU-3"}, methods
+    assert all(method == ("text" if sku in choosing else "single") for sku, (_, method) in methods.items()), methods
+    product_texts = [t for t in texts if "Product " in t]  # the rest are the label bank's prompts
+    assert len(product_texts) == 2 and all("Product 1" in t or "Product 3" in t for t in product_texts), texts

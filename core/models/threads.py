@@ -1,24 +1,30 @@
 """The process's threading policy: how many threads torch, ONNX Runtime, OpenCV and image decoding get.
 
-The rule, in one place: **compute threads + decode threads <= cores.**
+The rule, in one place: **at any moment, threads of work on every core (model calls, fanned-out stages)
++ threads decoding <= cores.**
 
-- torch and ONNX Runtime calls share one budget, `compute`: torch's intra-op pool and each ORT session
-  get `compute` threads each, and ORT's pool does not spin after a run (a spinning idle ORT pool would
-  steal cores from torch, the oversubscription behind the 2.6 s image-query p95 seen with 2+2 threads on
-  2 cores). A background job's calls run on the app's model thread, one at a time.
-- Decoding ahead of the model takes `decode` threads (a quarter of the cores, at least one).
+- A model call (torch or ONNX Runtime) gets every core: torch's intra-op pool and each ORT session have
+  `compute` = cores threads, and ORT's pool does not spin after a run (a spinning idle ORT pool would steal
+  cores from torch, the oversubscription behind the 2.6 s image-query p95 seen with 2+2 threads on 2
+  cores). A background job's calls run on the app's model thread, one at a time.
+- Decoding ahead of the model takes `decode` threads (a quarter of the cores, at least one), and decodes
+  only between the job's model calls: `all_cores()` waits for the images being decoded (one image each,
+  a few ms) and holds new decodes back until the call returns (`decoding()`). So decode-ahead runs beside
+  the job's own single-threaded work (selection, database writes), never beside a model call, and
+  the idle core a fixed compute/decode split left during every model call is gone (decoding is ~2 % of
+  an indexing run: core/pipeline/indexer.py). The job's per-image CPU stages (crops, colours) are fanned
+  out over the cores the same way (`fan_out` inside `all_cores()`).
 - The interactive lane (app/workers/model_thread.py) runs one search call beside a job's call in flight,
   with the same models and so the same `compute` threads. Meanwhile decode-ahead pauses and the job holds
-  at its next checkpoint (core/scheduling.py), so the lane takes the decode share: on 2 cores 1 + 1 =
-  cores. With `compute` > `decode` (more than 2 cores) the two calls can exceed the cores for the rest of
-  that one job call (on CPU at most a few images, one while a curator searches: core/pipeline/indexer.py);
-  torch's pool is process-wide and an ORT session's is fixed when it opens, so neither can be shrunk for
-  the lane without a second copy of the models.
+  at its next checkpoint (core/scheduling.py), so the only overlap is the rest of that one job call (on
+  CPU one image while a curator searches: core/pipeline/indexer.py); torch's pool is process-wide and an
+  ORT session's is fixed when it opens, so neither can be shrunk for the lane without a second copy of
+  the models.
 - OpenCV (crop quality, colours, foreground) is called from those same threads, so its own pool is
   turned off (1 thread) instead of adding another `cores` threads.
 - A search's own CPU work between model calls (GrabCut masks of a scene query's regions,
-  core/search/encode.py) runs on `interactive_workers()` threads (compute + decode): no torch or ORT call
-  of that search runs meanwhile, and decode-ahead pauses while interactive work runs.
+  core/search/encode.py) runs on `interactive_workers()` threads (the cores): no torch or ORT call of that
+  search runs meanwhile, and decode-ahead pauses while interactive work runs.
 - torch's inter-op pool is 1: the pipeline never runs independent torch ops side by side.
 - ultralytics resets torch's pool to min(8, cpu_count - 1) when a YOLO predictor picks its device;
   `keep_ultralytics_in_policy()` (called by the model registry before it opens a detector) makes that
@@ -36,6 +42,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 log = logging.getLogger(__name__)
@@ -50,7 +59,7 @@ _applied: ThreadPolicy | None = None
 class ThreadPolicy:
     cores: int  # what the process may use
     compute: int  # torch intra-op threads, and intra-op threads of each ONNX Runtime session
-    decode: int  # decode-ahead workers while indexing
+    decode: int  # decode-ahead workers while indexing (they decode only between model calls)
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -67,10 +76,11 @@ def available_cores() -> int:
 
 
 def policy(cores: int | None = None) -> ThreadPolicy:
-    """The split of `cores` (default: available_cores()) between compute and decode."""
+    """Threads for model calls and for decode-ahead on `cores` (default: available_cores()). Both may be
+    the whole machine's share because they take turns (all_cores / decoding)."""
     cores = max(1, int(cores or available_cores()))
     decode = max(1, cores // 4)
-    compute = max(1, cores - decode)
+    compute = cores
     forced = _env_int(COMPUTE_ENV)
     if forced:
         compute = forced
@@ -121,10 +131,83 @@ def current() -> ThreadPolicy:
 
 
 def interactive_workers() -> int:
-    """Threads a search may use for its own CPU work between model calls (a scene query's masks): `compute`
-    plus the decode share, since decode-ahead pauses while interactive work runs; at most the cores."""
-    p = current()
-    return max(1, min(p.cores, p.compute + p.decode))
+    """Threads a search may use for its own CPU work between model calls (a scene query's masks): the
+    cores, since decode-ahead pauses while interactive work runs and no model call of that search runs."""
+    return max(1, current().cores)
+
+
+class _CoreGate:
+    """Work on every core (model calls, fanned-out stages) and decode-ahead take turns (the module's rule).
+
+    Such work waits for the images being decoded to finish (it never waits for more than one image per
+    decode thread) and, while it runs or waits, no new decode starts. Decodes run side by side with each
+    other and with the job's single-threaded work."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._calls = 0  # all-core work running or waiting to run
+        self._decoding = 0  # images being decoded
+
+    @contextlib.contextmanager
+    def all_cores(self) -> Iterator[None]:
+        with self._changed:
+            self._calls += 1
+            self._changed.wait_for(lambda: self._decoding == 0)
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._calls -= 1
+                self._changed.notify_all()
+
+    @contextlib.contextmanager
+    def decoding(self) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: self._calls == 0)
+            self._decoding += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._decoding -= 1
+                self._changed.notify_all()
+
+    def busy(self) -> tuple[int, int]:
+        """(all-core work running or waiting, images being decoded): for tests and diagnostics."""
+        with self._changed:
+            return self._calls, self._decoding
+
+
+_gate = _CoreGate()
+_pool: ThreadPoolExecutor | None = None  # fan_out's threads, made on first use and kept
+_pool_lock = threading.Lock()
+
+
+def all_cores() -> contextlib.AbstractContextManager[None]:
+    """Around a background job's work that uses every core, a model call or a stage fanned out over the
+    cores (`fan_out`): decode-ahead waits until it returns."""
+    return _gate.all_cores()
+
+
+def fan_out(fn, items: list) -> list:
+    """`fn` over `items` on the cores' threads (OpenCV and NumPy release the GIL), results in order.
+    Call it inside `all_cores()`. One item, or one core, runs on the calling thread."""
+    global _pool
+    if len(items) <= 1 or current().cores <= 1:
+        return [fn(item) for item in items]
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=current().cores, thread_name_prefix="stage")
+    return list(_pool.map(fn, items))
+
+
+def decoding() -> contextlib.AbstractContextManager[None]:
+    """Around decoding one image ahead of the model: waits while all-core work runs or waits to run."""
+    return _gate.decoding()
+
+
+def gate_state() -> tuple[int, int]:
+    return _gate.busy()
 
 
 def ort_session_options(threads: int | None = None):

@@ -152,22 +152,26 @@ def _foreground(lab: np.ndarray, shape: tuple[int, int], ignore_background: bool
 
 
 def _kmeans(points: np.ndarray, k: int, iterations: int = 30, restarts: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """Lloyd's k-means with seeded k-means++ starts; returns centres and their pixel counts."""
-    points = points.astype(np.float64)
-    unique = np.unique(np.round(points, 3), axis=0)
-    k = min(k, len(unique))
+    """Lloyd's k-means with seeded k-means++ starts; returns centres and their pixel counts.
+
+    Distances are taken one centre at a time and the new centres are per-cluster sums (bincount), so an
+    iteration makes no N x k x 3 temporary and no Python loop over clusters (a 96 px crop is ~9k points).
+    """
+    points = np.ascontiguousarray(points, np.float64)
+    k = min(k, _distinct_at_most(points, k))
     rng = np.random.default_rng(SEED)
     best: tuple[float, np.ndarray, np.ndarray] | None = None
     for _ in range(restarts):
         centres = _plus_plus(points, k, rng)
         for _ in range(iterations):
-            assign = np.argmin(((points[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
-            moved = np.array([points[assign == j].mean(axis=0) if np.any(assign == j) else centres[j]
-                              for j in range(k)])
+            assign = _nearest(points, centres)
+            counts = np.bincount(assign, minlength=k)
+            sums = np.stack([np.bincount(assign, weights=points[:, d], minlength=k) for d in range(3)], axis=1)
+            moved = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centres)
             if np.allclose(moved, centres):
                 break
             centres = moved
-        assign = np.argmin(((points[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
+        assign = _nearest(points, centres)
         inertia = float(((points - centres[assign]) ** 2).sum())
         if best is None or inertia < best[0]:
             best = (inertia, centres, np.bincount(assign, minlength=k))
@@ -177,10 +181,34 @@ def _kmeans(points: np.ndarray, k: int, iterations: int = 30, restarts: int = 3)
     return centres[keep].astype(np.float32), counts[keep]
 
 
+def _distinct_at_most(points: np.ndarray, k: int) -> int:
+    """How many distinct points (to 3 decimals) there are, counted up to k (np.unique would sort them all)."""
+    rounded = np.round(points, 3)
+    other = np.ones(len(rounded), bool)  # points unlike every distinct one found so far
+    found = 0
+    while found < k and other.any():
+        first = rounded[int(np.argmax(other))]
+        other &= ~np.all(rounded == first, axis=1)
+        found += 1
+    return found
+
+
+def _nearest(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Index of the nearest centre for each point (squared Euclidean, first centre on ties)."""
+    dist = np.empty((len(points), len(centres)))
+    for j, centre in enumerate(centres):
+        diff = points - centre
+        np.einsum("ij,ij->i", diff, diff, out=dist[:, j])
+    return np.argmin(dist, axis=1)
+
+
 def _plus_plus(points: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     centres = [points[rng.integers(len(points))]]
+    dist = None
     for _ in range(1, k):
-        dist = np.min(((points[:, None, :] - np.array(centres)[None]) ** 2).sum(axis=2), axis=1)
+        diff = points - centres[-1]
+        latest = np.einsum("ij,ij->i", diff, diff)
+        dist = latest if dist is None else np.minimum(dist, latest)
         total = dist.sum()
         index = rng.choice(len(points), p=dist / total) if total > 0 else rng.integers(len(points))
         centres.append(points[index])

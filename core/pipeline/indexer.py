@@ -29,6 +29,7 @@ import numpy as np
 from core import scheduling
 from core.catalog import crop_index, db
 from core.catalog.catalog import Catalog
+from core.models import threads
 from core.pipeline.crops import CropCandidate, candidates_from_detections, remove_scenes, spec_for
 from core.pipeline.decode import DecodeError, decode_reduced
 from core.pipeline.primary import select_primary
@@ -46,6 +47,9 @@ LOOKAHEAD_BATCHES = 2
 # and to one image while a curator is searching (ViT-B-32 int8 at load 12: 252 ms an image in calls of 4,
 # 286 ms in calls of 1), so a search beside the job shares the cores with the rest of one image's call.
 CPU_YIELD_IMAGES = 4
+# CPU stages (crops, colours) run over the cores this many items a core at a time, with a yield point between
+# (crops of one 640 px photo take ~35 ms on one core), so a search waits for no more than that.
+FAN_OUT_PER_CORE = 2
 # Photos are decoded no larger than this on the long side: the detector sees 640 px, crops become 224-518 px
 # tensors, so a product filling a third of the frame still has its full resolution. Crop boxes are stored in
 # original pixels. None decodes at full size (bench/big_photos.py --full-res measures the difference).
@@ -170,7 +174,8 @@ def _decode_product(item: _ProductWork, stop: threading.Event | None = None) -> 
         if stop is not None and stop.is_set():  # cancelled: the job will not use this product
             break
         try:
-            image.pixels, sx, sy = decode_reduced(image.path, WORKING_SIDE)
+            with threads.decoding():  # between the job's model calls (core/models/threads.py)
+                image.pixels, sx, sy = decode_reduced(image.path, WORKING_SIDE)
             image.scale = (sx, sy)
         except DecodeError as exc:
             image.error = exc.reason
@@ -286,9 +291,7 @@ def _index_products(catalog: Catalog, registry, *, product_ids: list[int] | None
     batch_images = batch_size or settings.models.batch_size
     q: queue.Queue = queue.Queue(maxsize=max(2, LOOKAHEAD_BATCHES * batch_images // 4))
     stop = threading.Event()
-    from core.models.threads import current as thread_policy
-
-    decoder = threading.Thread(target=_decoder, args=(work, q, stop, thread_policy().decode), name="decode-ahead",
+    decoder = threading.Thread(target=_decoder, args=(work, q, stop, threads.current().decode), name="decode-ahead",
                                daemon=True)
     decoder.start()
     done = 0
@@ -423,15 +426,21 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
     batched["detect"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    for im, dets in zip(images, detections, strict=True):
-        if im.pixels is None:
-            continue
+    quality = catalog.settings.quality
+
+    def crop(pair: tuple[_ImageWork, list]) -> None:
+        im, dets = pair
         try:
-            im.candidates = candidates_from_detections(im.pixels, dets, spec, catalog.settings.quality,
-                                                       scale=im.scale)
+            im.candidates = candidates_from_detections(im.pixels, dets, spec, quality, scale=im.scale)
         except Exception as exc:  # noqa: BLE001
             log.exception("crops of %s failed", im.shown)
             im.error, im.pixels, im.candidates = f"cannot crop: {type(exc).__name__}: {exc}", None, []
+
+    pairs = [(im, dets) for im, dets in zip(images, detections, strict=True) if im.pixels is not None]
+    chunk = FAN_OUT_PER_CORE * threads.current().cores  # a yield point every few images, as between model calls
+    for start in range(0, len(pairs), chunk):
+        with threads.all_cores():
+            threads.fan_out(crop, pairs[start:start + chunk])
         _boundary(should_stop)
     if scene is not None:
         _localise_scenes(scene, images, spec, catalog.settings.quality)
@@ -458,7 +467,8 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
         chunk, start = todo[start:start + size], start + size
         batch = np.stack([accepted[i][1].tensor for i in chunk])
         try:
-            out = check_vectors(embedder.embed_images(batch), embedder.dim)
+            with threads.all_cores():
+                out = check_vectors(embedder.embed_images(batch), embedder.dim)
         except InvalidEmbedding as exc:
             for i in chunk:
                 accepted[i][1].verdict, accepted[i][1].reason = "rejected", f"embedding failed its checks: {exc}"
@@ -466,10 +476,31 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
         fresh = [(keys[i], out[j]) for j, i in enumerate(chunk)]
         cache.put_many(fresh, embedder.model_version, spec.version)
         vectors.update(fresh)
-    text_vectors = _text_vectors(embedder, [p.text for p in group], step, should_stop)
+    # The product text only decides between views: a product with one usable crop needs no text vector.
+    choosing = [n for n, p in enumerate(group) if _views_to_choose_from(p, vectors) > 1]
+    chosen = _text_vectors(embedder, [group[n].text for n in choosing], step, should_stop)
+    text_vectors = dict(zip(choosing, chosen, strict=True)) if chosen is not None else {}
     batched["embed"] = time.perf_counter() - t
     for key, seconds in batched.items():
         stages[key] += seconds
+
+    # Primary choice and colours need no database: they run side by side over the cores, a few products at
+    # a time; the writes below stay on this thread.
+    t = time.perf_counter()
+    pixels: list[_PixelWork | BaseException] = []
+    chunk = FAN_OUT_PER_CORE * threads.current().cores
+    for start in range(0, len(group), chunk):
+        part = list(range(start, min(start + chunk, len(group))))
+        with threads.all_cores():
+            pixels += threads.fan_out(lambda n: _pixel_work(group[n], text_vectors.get(n), vectors), part)
+        if start + chunk < len(group):
+            try:
+                _boundary(should_stop)
+            except _Cancelled as stopped:
+                stopped.finished = 0
+                raise
+    batched["label"] = time.perf_counter() - t
+    stages["label"] += batched["label"]
 
     for n, product in enumerate(group):
         try:
@@ -482,7 +513,9 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
         own = sum(1 for im in product.images if im.pixels is not None)
         share = own / len(images) if images else 1.0 / len(group)
         try:
-            _finish_product(product, text_vectors[n] if text_vectors is not None else None, vectors=vectors,
+            if isinstance(pixels[n], BaseException):
+                raise pixels[n]
+            _finish_product(product, pixels[n], vectors=vectors,
                             catalog=catalog, embedder=embedder, spec=spec, store=store, labeller=labeller,
                             tracker=tracker, report=report, job=job, stage=stage,
                             batched={key: seconds * share for key, seconds in batched.items()})
@@ -527,8 +560,9 @@ def _localise_scenes(scene, images: list[_ImageWork], spec, quality) -> None:
         if im.pixels is None or any(c.source != "full" for c in im.candidates if c.verdict == "accepted"):
             continue
         try:
-            found = [Detection(d.box, "product", d.confidence, "trained") for d in scene.detect([im.pixels])[0]
-                     if d.confidence >= SCENE_MIN_CONFIDENCE]
+            with threads.all_cores():
+                found = [Detection(d.box, "product", d.confidence, "trained") for d in scene.detect([im.pixels])[0]
+                         if d.confidence >= SCENE_MIN_CONFIDENCE]
         except Exception:  # noqa: BLE001 - the whole photo stays its crop
             log.exception("the product detector failed on %s", im.shown)
             continue
@@ -551,18 +585,26 @@ def _detect(detector, images: list[_ImageWork]) -> list[list]:
     if detector is None or not images:
         return [[] for _ in images]
     try:
-        return detector.detect([im.pixels for im in images])
+        with threads.all_cores():
+            return detector.detect([im.pixels for im in images])
     except Exception:  # noqa: BLE001
         log.exception("batched detection failed; retrying image by image")
     out = []
     for im in images:
         try:
-            out.append(detector.detect([im.pixels])[0])
+            with threads.all_cores():
+                out.append(detector.detect([im.pixels])[0])
         except Exception as exc:  # noqa: BLE001
             log.exception("detection on %s failed", im.shown)
             im.error, im.pixels = f"detection failed: {type(exc).__name__}: {exc}", None
             out.append([])
     return out
+
+
+def _views_to_choose_from(product: _ProductWork, vectors: dict) -> int:
+    """Accepted crops of the product that have a vector: the candidates for its primary crop."""
+    return sum(1 for im in product.images for c in im.candidates
+               if c.verdict == "accepted" and (im.sha256, c.int_box) in vectors)
 
 
 def _text_vectors(embedder, texts: list[str], step: int,
@@ -573,7 +615,8 @@ def _text_vectors(embedder, texts: list[str], step: int,
     parts = []
     for start in range(0, len(texts), step):
         _boundary(should_stop)
-        parts.append(embedder.embed_texts([t or " " for t in texts[start:start + step]]))
+        with threads.all_cores():
+            parts.append(embedder.embed_texts([t or " " for t in texts[start:start + step]]))
     return np.concatenate(parts) if parts else None
 
 
@@ -609,11 +652,51 @@ class _Labeller:
         return self.bank.zero_shot(vectors, self.threshold)
 
 
-def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, embedder, spec, store, labeller,
-                    tracker, report: IndexReport, job, batched: dict[str, float] | None = None,
-                    stage: str = "") -> None:
+@dataclass
+class _PixelWork:
+    """What a product's pixels and vectors decide without the database: its primary crop and colours."""
+
+    accepted: list[tuple[_ImageWork, CropCandidate]]  # accepted crops with a vector, the primary's candidates
+    mat: np.ndarray | None  # their vectors
+    choice: Any  # core.pipeline.primary.PrimaryChoice, or None without an accepted crop
+    colours: list[tuple[str, float]]  # the primary crop's dominant colours
+    signatures: dict[int, dict]  # colour signature per accepted candidate (by id)
+    select_seconds: float
+
+
+def _pixel_work(product: _ProductWork, text_vector, vectors) -> _PixelWork | BaseException:
+    """The primary choice and colours of one product (run side by side: no database, no shared state).
+    An error is returned, not raised, so that it fails this product only (in _process_group)."""
     from core.pipeline.colors import colour_signature, dominant_colours
 
+    try:
+        accepted = [(im, c) for im in product.images for c in im.candidates
+                    if c.verdict == "accepted" and (im.sha256, c.int_box) in vectors]
+        t = time.perf_counter()
+        mat, choice = None, None
+        if accepted:
+            mat = np.stack([vectors[(im.sha256, c.int_box)] for im, c in accepted])
+            shares = [c.metrics.get("area_share", 1.0) for _, c in accepted]
+            positions = {im.image_id: n for n, im in enumerate(product.images)}
+            choice = select_primary(mat, confidences=[c.detector_confidence or 0.5 for _, c in accepted],
+                                    area_shares=shares, text_vector=text_vector,
+                                    positions=[positions[im.image_id] for im, _ in accepted])
+        select_seconds = time.perf_counter() - t
+        colours: list[tuple[str, float]] = []
+        if choice is not None:
+            im, c = accepted[choice.index]
+            colours = dominant_colours(im.pixels, box=im.working_box(c.box))
+        # Measured once here, compared at every search (the re-ranker's colour match).
+        signatures = {id(c): colour_signature(im.pixels, im.working_box(c.box), mask=c.mask) for im, c in accepted}
+        return _PixelWork(accepted, mat, choice, colours, signatures, select_seconds)
+    except Exception as exc:  # noqa: BLE001 - handed back to the product's own error handling
+        log.exception("colours of %s failed", product.sku)
+        return exc
+
+
+def _finish_product(product: _ProductWork, pixels: _PixelWork, *, vectors, catalog, embedder, spec, store,
+                    labeller, tracker, report: IndexReport, job, batched: dict[str, float] | None = None,
+                    stage: str = "") -> None:
     timings = dict.fromkeys(STAGES, 0.0)
     timings.update(batched or {})
     timings["decode"] = product.decode_seconds
@@ -625,31 +708,20 @@ def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, emb
             report.warnings.append({"path": im.shown, "reason": f"no usable crop in this photo: {reasons}"})
     locked = _locked_crops(product.product_id)
     entries = [(im, c) for im in product.images for c in im.candidates]
-    accepted = [(im, c) for im, c in entries if c.verdict == "accepted" and (im.sha256, c.int_box) in vectors]
+    accepted, mat, choice = pixels.accepted, pixels.mat, pixels.choice
+    colours, signatures = pixels.colours, pixels.signatures
     report.images += sum(1 for im in product.images if im.pixels is not None)
 
     t = time.perf_counter()
-    choice = None
     if accepted:
-        mat = np.stack([vectors[(im.sha256, c.int_box)] for im, c in accepted])
-        shares = [c.metrics.get("area_share", 1.0) for _, c in accepted]
-        positions = {im.image_id: n for n, im in enumerate(product.images)}
-        choice = select_primary(mat, confidences=[c.detector_confidence or 0.5 for _, c in accepted],
-                                area_shares=shares, text_vector=text_vector,
-                                positions=[positions[im.image_id] for im, _ in accepted])
         outlier_flags = tracker.outliers(mat)
         tracker.update(mat)
-    timings["select"] = time.perf_counter() - t
+    timings["select"] = pixels.select_seconds + time.perf_counter() - t
 
     t = time.perf_counter()
     labels = labeller.zero_shot(mat) if accepted else []
-    colours: list[tuple[str, float]] = []
-    if choice is not None:
-        im, c = accepted[choice.index]
-        colours = dominant_colours(im.pixels, box=im.working_box(c.box))
-    # Measured once here, compared at every search (the re-ranker's colour match).
-    signatures = {id(c): colour_signature(im.pixels, im.working_box(c.box), mask=c.mask) for im, c in accepted}
-    timings["label"] = time.perf_counter() - t
+    zero_shot_seconds = time.perf_counter() - t
+    timings["label"] = timings.get("label", 0.0) + zero_shot_seconds  # colours: the batched share
 
     t = time.perf_counter()
     locked_primary = next((c for c in locked if c.is_primary), None)
@@ -722,8 +794,9 @@ def _finish_product(product: _ProductWork, text_vector, *, vectors, catalog, emb
         report.failed += 1
         report.errors.append({"path": product.shown, "reason": _no_crop_reason(product, entries)})
     timings["write"] = time.perf_counter() - t
-    for key in ("select", "label", "write"):
-        report.stages[key] += timings[key]
+    report.stages["select"] += timings["select"]
+    report.stages["label"] += zero_shot_seconds  # the colours' wall time was added for the whole group
+    report.stages["write"] += timings["write"]
 
 
 def _locked_crops(product_id: int) -> list[db.Crop]:
@@ -746,7 +819,8 @@ def _locked_vector(crop: db.Crop, product: _ProductWork, vectors, embedder, spec
     if key in known:
         return known[key]
     tensor = preprocess(image.pixels, image.working_box(crop.box), spec).tensor
-    vector = check_vectors(embedder.embed_images(tensor[None]), embedder.dim)[0]
+    with threads.all_cores():
+        vector = check_vectors(embedder.embed_images(tensor[None]), embedder.dim)[0]
     catalog.embedding_cache().put_many([(key, vector)], embedder.model_version, spec.version)
     return vector
 

@@ -154,31 +154,40 @@ def _foreground(lab: np.ndarray, shape: tuple[int, int], ignore_background: bool
 def _kmeans(points: np.ndarray, k: int, iterations: int = 30, restarts: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """Lloyd's k-means with seeded k-means++ starts; returns centres and their pixel counts.
 
-    Distances are taken one centre at a time and the new centres are per-cluster sums (bincount), so an
-    iteration makes no N x k x 3 temporary and no Python loop over clusters (a 96 px crop is ~9k points).
+    The restarts run in lockstep (one set of array operations per iteration for all of them, each stopping
+    when its centres stop moving), with per-cluster sums by bincount: the same answer as running them one
+    after another, with a third of the calls (a 96 px crop is ~9k points, and the calls hold the GIL).
     """
     points = np.ascontiguousarray(points, np.float64)
     k = min(k, _distinct_at_most(points, k))
     rng = np.random.default_rng(SEED)
+    centres = np.stack([_plus_plus(points, k, rng) for _ in range(restarts)])  # (restarts, k, 3)
+    active = np.arange(restarts)
+    for _ in range(iterations):
+        if not len(active):
+            break
+        current = centres[active]  # (a, k, 3)
+        diff = points[:, None, :] - current.reshape(1, -1, 3)
+        dist = np.einsum("ijk,ijk->ij", diff, diff).reshape(len(points), len(active), k)
+        slot = dist.argmin(axis=2) + np.arange(len(active)) * k  # (n, a): cluster index within all restarts
+        flat = slot.ravel()
+        counts = np.bincount(flat, minlength=len(active) * k).reshape(len(active), k)
+        sums = np.stack([np.bincount(flat, weights=np.repeat(points[:, d], len(active)), minlength=len(active) * k)
+                         for d in range(3)], axis=1).reshape(len(active), k, 3)
+        moved = np.where(counts[..., None] > 0, sums / np.maximum(counts, 1)[..., None], current)
+        settled = np.array([np.allclose(moved[i], current[i]) for i in range(len(active))])
+        centres[active[~settled]] = moved[~settled]
+        active = active[~settled]
     best: tuple[float, np.ndarray, np.ndarray] | None = None
-    for _ in range(restarts):
-        centres = _plus_plus(points, k, rng)
-        for _ in range(iterations):
-            assign = _nearest(points, centres)
-            counts = np.bincount(assign, minlength=k)
-            sums = np.stack([np.bincount(assign, weights=points[:, d], minlength=k) for d in range(3)], axis=1)
-            moved = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centres)
-            if np.allclose(moved, centres):
-                break
-            centres = moved
-        assign = _nearest(points, centres)
-        inertia = float(((points - centres[assign]) ** 2).sum())
+    for run in centres:
+        assign = _nearest(points, run)
+        inertia = float(((points - run[assign]) ** 2).sum())
         if best is None or inertia < best[0]:
-            best = (inertia, centres, np.bincount(assign, minlength=k))
+            best = (inertia, run, np.bincount(assign, minlength=k))
     assert best is not None
-    _, centres, counts = best
+    _, chosen, counts = best
     keep = counts > 0
-    return centres[keep].astype(np.float32), counts[keep]
+    return chosen[keep].astype(np.float32), counts[keep]
 
 
 def _distinct_at_most(points: np.ndarray, k: int) -> int:
@@ -258,8 +267,10 @@ def _histogram(lab: np.ndarray) -> np.ndarray:
         ai = np.clip(np.searchsorted(AB_EDGES, lab[:, 1], side="right") - 1, 0, n_ab - 1)
         bi = np.clip(np.searchsorted(AB_EDGES, lab[:, 2], side="right") - 1, 0, n_ab - 1)
         np.add.at(hist, (li, ai, bi), 1.0)
-    for axis in range(3):
-        hist = np.apply_along_axis(lambda v: np.convolve(v, _SMOOTH, mode="same"), axis, hist)
+    for axis in range(3):  # [0.25, 0.5, 0.25] along each axis, zero beyond the edges (np.convolve "same")
+        padded = np.pad(hist, [(1, 1) if a == axis else (0, 0) for a in range(3)])
+        ahead, behind = np.take(padded, range(2, padded.shape[axis]), axis), np.take(padded, range(padded.shape[axis] - 2), axis)
+        hist = _SMOOTH[0] * behind + _SMOOTH[1] * hist + _SMOOTH[2] * ahead
     total = hist.sum()
     return (hist / total).reshape(-1) if total > 0 else hist.reshape(-1)
 

@@ -169,13 +169,16 @@ def _boundary(should_stop: ShouldStop | None) -> None:
 
 def _decode_product(item: _ProductWork, stop: threading.Event | None = None) -> _ProductWork:
     scheduling.wait_while_interactive(stop=stop)  # leave the cores to a search that waits or runs
-    started = time.perf_counter()
     for image in item.images:
         if stop is not None and stop.is_set():  # cancelled: the job will not use this product
             break
         try:
             with threads.decoding():  # between the job's model calls (core/models/threads.py)
-                image.pixels, sx, sy = decode_reduced(image.path, WORKING_SIDE)
+                started = time.perf_counter()  # decoding itself, not the wait for a model call
+                try:
+                    image.pixels, sx, sy = decode_reduced(image.path, WORKING_SIDE)
+                finally:
+                    item.decode_seconds += time.perf_counter() - started
             image.scale = (sx, sy)
         except DecodeError as exc:
             image.error = exc.reason
@@ -184,7 +187,6 @@ def _decode_product(item: _ProductWork, stop: threading.Event | None = None) -> 
         except Exception as exc:  # noqa: BLE001 - one odd file costs that file, never the job
             log.exception("decoding %s failed", image.shown)
             image.error = f"cannot decode: {type(exc).__name__}: {exc}"
-    item.decode_seconds = time.perf_counter() - started
     return item
 
 

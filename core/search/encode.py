@@ -272,13 +272,24 @@ def _scene_masks(pixels: np.ndarray, boxes: list, source: str) -> list:
     from core.models.threads import interactive_workers
     from core.pipeline.masks import remove_scene
 
-    if not MASK_SCENES or source == "foreground" or (source != "proposal" and foreground_mask(pixels) is not None):
+    height, width = pixels.shape[:2]
+    if not MASK_SCENES or source == "foreground" or all(_covers_photo(b, width, height) for b in boxes):
+        return [None] * len(boxes)  # (a region covering the photo has no mask: core.pipeline.masks.WHOLE_PHOTO)
+    if source != "proposal" and foreground_mask(pixels) is not None:
         return [None] * len(boxes)
     workers = min(len(boxes), interactive_workers())
     if workers < 2:
         return [remove_scene(pixels, b) for b in boxes]
     with ThreadPoolExecutor(workers, thread_name_prefix="scene-mask") as pool:
         return list(pool.map(lambda b: remove_scene(pixels, b), boxes))
+
+
+def _covers_photo(box, width: int, height: int) -> bool:
+    from core.pipeline.masks import WHOLE_PHOTO
+
+    x0, y0, x1, y1 = (min(max(float(v), 0.0), float(side)) for v, side in zip(box, (width, height, width, height),
+                                                                          strict=True))
+    return abs(x1 - x0) * abs(y1 - y0) >= WHOLE_PHOTO * width * height
 
 
 def _embed_regions(pixels, boxes, found, spec, embedder) -> np.ndarray:

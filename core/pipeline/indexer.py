@@ -438,12 +438,9 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
             log.exception("crops of %s failed", im.shown)
             im.error, im.pixels, im.candidates = f"cannot crop: {type(exc).__name__}: {exc}", None, []
 
-    pairs = [(im, dets) for im, dets in zip(images, detections, strict=True) if im.pixels is not None]
-    chunk = FAN_OUT_PER_CORE * threads.current().cores  # a yield point every few images, as between model calls
-    for start in range(0, len(pairs), chunk):
-        with threads.all_cores():
-            threads.fan_out(crop, pairs[start:start + chunk])
-        _boundary(should_stop)
+    _in_steps(crop, [(im, dets) for im, dets in zip(images, detections, strict=True) if im.pixels is not None],
+              should_stop)
+    _boundary(should_stop)
     if scene is not None:
         _localise_scenes(scene, images, spec, catalog.settings.quality)
     batched["crops"] = time.perf_counter() - t
@@ -489,18 +486,8 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
     # Primary choice and colours need no database: they run side by side over the cores, a few products at
     # a time; the writes below stay on this thread.
     t = time.perf_counter()
-    pixels: list[_PixelWork | BaseException] = []
-    chunk = FAN_OUT_PER_CORE * threads.current().cores
-    for start in range(0, len(group), chunk):
-        part = list(range(start, min(start + chunk, len(group))))
-        with threads.all_cores():
-            pixels += threads.fan_out(lambda n: _pixel_work(group[n], text_vectors.get(n), vectors), part)
-        if start + chunk < len(group):
-            try:
-                _boundary(should_stop)
-            except _Cancelled as stopped:
-                stopped.finished = 0
-                raise
+    pixels = _in_steps(lambda n: _pixel_work(group[n], text_vectors.get(n), vectors), list(range(len(group))),
+                       should_stop)  # a cancel here writes none of the group (_Cancelled.finished = 0)
     batched["label"] = time.perf_counter() - t
     stages["label"] += batched["label"]
 
@@ -540,6 +527,19 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
                     _record_failure(product, str(exc), report, job, stage)
                 except Exception:  # noqa: BLE001 - the error is in the report; the product is retried next run
                     log.exception("recording the failure of %s failed", product.sku)
+
+
+def _in_steps(fn: Callable[[Any], Any], items: list, should_stop: ShouldStop | None) -> list:
+    """`fn` over `items` on every core (threads.fan_out inside threads.all_cores), FAN_OUT_PER_CORE items a core
+    at a time with a yield point between, so a search never waits for a whole group's CPU stage."""
+    out: list = []
+    step = FAN_OUT_PER_CORE * threads.current().cores
+    for start in range(0, len(items), step):
+        if start:
+            _boundary(should_stop)
+        with threads.all_cores():
+            out += threads.fan_out(fn, items[start:start + step])
+    return out
 
 
 def _scene_detector(catalog, registry):

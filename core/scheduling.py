@@ -10,7 +10,9 @@ Work that is safe beside a model call in flight (a text search) need not wait fo
 scheduler runs it on another thread inside `running_beside()`. Meanwhile the job goes no further than
 its next checkpoint and its helpers pause, so what such work competes with is bounded by design: the
 rest of one background model call (on CPU at most a few images, core/pipeline/indexer.py), never the
-job's next call, its decoding, crops or database writes.
+job's next call, its decoding, crops or database writes. And a background call that can be cut short (an
+ONNX Runtime run: `preemptible()`) is: work that starts beside it stops it within a millisecond, and the
+job runs the call again once that work is done, so a search beside a job has every core to itself.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _local = threading.local()
 _interactive = threading.Event()  # set while interactive work runs inside a background job's checkpoint
@@ -28,6 +33,8 @@ _beside_done = threading.Condition()  # guards _beside_count; notified when it f
 BESIDE_WAIT_S = 10.0  # a job waits at most this long at one checkpoint (a safety net, never the plan)
 RECENT_S = 3.0  # a curator who searched this recently is likely to search again (typing, refining)
 _last_interactive = 0.0  # time.monotonic() when interactive work last ran
+_in_flight: dict[int, Any] = {}  # run options of background calls that interactive work may cut short
+_preempted = 0  # background calls cut short so far (diagnostics, tests)
 
 
 def checkpoint() -> None:
@@ -81,6 +88,8 @@ def running_beside() -> Iterator[None]:
     global _beside_count
     with _beside_done:
         _beside_count += 1
+        for options in _in_flight.values():  # the background call in flight stops; the job runs it again
+            options.terminate = True
     try:
         yield
     finally:
@@ -89,6 +98,55 @@ def running_beside() -> Iterator[None]:
             _beside_count -= 1
             if not _beside_count:
                 _beside_done.notify_all()
+
+
+def in_background_job() -> bool:
+    """This thread runs a background job (a scheduler's hook is installed) and not interactive work."""
+    return getattr(_local, "hook", None) is not None and not getattr(_local, "inside", False)
+
+
+def preemptible(run: Callable[[Any], T], new_options: Callable[[], Any]) -> T:
+    """`run(options)`: a model call that stops early when `options.terminate` is set from another thread
+    (ONNX Runtime's RunOptions). Inside a background job, interactive work that starts beside the call
+    sets it (`running_beside`): the call is cut short, waits until that work is done, and runs again
+    from the start (its inputs are unchanged; the work lost is the part of one call already done). Outside
+    a background job (a search, the CLI) it is a plain `run(new_options())`."""
+    global _preempted
+    if not in_background_job():
+        return run(new_options())
+    while True:
+        options = new_options()
+        with _beside_done:
+            _beside_done.wait_for(lambda: _beside_count == 0, timeout=BESIDE_WAIT_S)
+            _in_flight[id(options)] = options
+        try:
+            return run(options)
+        except Exception:
+            if not getattr(options, "terminate", False):
+                raise
+            _preempted += 1
+        finally:
+            with _beside_done:
+                _in_flight.pop(id(options), None)
+
+
+def calls_in_flight() -> int:
+    """Preemptible background calls running now."""
+    with _beside_done:
+        return len(_in_flight)
+
+
+def preempted_calls() -> int:
+    """Background calls cut short by interactive work since the process started."""
+    return _preempted
+
+
+def wait_while_beside(timeout: float = BESIDE_WAIT_S) -> None:
+    """A background job's helper (one item of a fanned-out stage) waits here while interactive work runs
+    beside the job, instead of sharing the cores with it. Work that waits for a checkpoint does not hold
+    it: the checkpoint is where the job goes once its helpers are done."""
+    with _beside_done:
+        _beside_done.wait_for(lambda: _beside_count == 0, timeout=timeout)
 
 
 def _mark_interactive() -> None:

@@ -77,7 +77,11 @@ def indexed_catalog_dir(gui_catalog_dir, tmp_path, tiny_model_settings) -> Path:
 
 def _live_threads() -> set[threading.Thread]:
     # Threads Qt started show up as _DummyThread when they ran Python code; QThreads are checked apart.
-    return {t for t in threading.enumerate() if not isinstance(t, threading._DummyThread)}
+    # The threading policy's fan-out pool is made on first use and kept for the process (not a leak).
+    from core.models.threads import FAN_OUT_PREFIX
+
+    return {t for t in threading.enumerate() if not isinstance(t, threading._DummyThread)
+            and not t.name.startswith(f"{FAN_OUT_PREFIX}_")}
 
 
 def _active_timers() -> list:

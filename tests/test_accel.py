@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 import torch
@@ -216,3 +218,51 @@ def test_query_cache_skips_the_model_for_a_repeated_query():
     registry.emb.model_version = "m1"
     encode_text(registry, "red bag")
     assert Embedder.calls == 4
+
+
+@pytest.mark.skipif(not _ort(), reason="onnxruntime is not installed")
+def test_a_search_beside_a_background_int8_call_cuts_it_short_and_the_job_runs_it_again(tower):
+    """A background job's ONNX Runtime call stops when interactive work starts beside it (a real ORT run,
+    terminated mid-way through RunOptions), holds while that work runs, then runs again to the same result.
+    Counted, not timed: while the work ran beside it, the job finished no call."""
+    import threading
+
+    from core import scheduling
+
+    fast = optimize_image_tower(tower, device="cpu", mode="int8-ort")
+    big = synthetic_batch(64, n=1500, seed=2)  # a call long enough (~0.1-1 s) to be caught in flight
+    want = fast.fn(big).numpy()  # outside a job: a plain call, never cut short
+    done: list[np.ndarray] = []
+    stop = threading.Event()
+
+    def job() -> None:
+        with scheduling.yielding_to(lambda: None):
+            while not stop.is_set():
+                done.append(fast.fn(big).numpy())
+
+    worker = threading.Thread(target=job, name="job")
+    worker.start()
+    try:
+        before = scheduling.preempted_calls()
+        for _ in range(20):  # a call can end between our look and the cut: try again on the next one
+            while not scheduling.calls_in_flight():
+                time.sleep(0.0005)
+            with scheduling.running_beside():
+                finished_at = len(done)
+                time.sleep(0.3)  # the search's length
+                finished_beside = len(done) - finished_at
+                assert finished_beside <= 1  # at most a call that ended before the cut
+                if scheduling.preempted_calls() > before:
+                    assert finished_beside == 0 and scheduling.calls_in_flight() == 0  # it waits, not runs
+                    break
+        assert scheduling.preempted_calls() > before, "no background call was ever cut short"
+        count = len(done)
+        deadline = time.monotonic() + 60
+        while len(done) <= count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(done) > count, "the job did not run its call again after the search"
+    finally:
+        stop.set()
+        worker.join()
+    for out in done:
+        assert np.array_equal(out, want)  # the call run again gives what an uninterrupted call gives

@@ -178,8 +178,8 @@ def _build_int8_ort(visual: torch.nn.Module, *, cache_dir: Path | None, cache_ke
     name = session.get_inputs()[0].name
 
     def run(x: torch.Tensor) -> torch.Tensor:
-        batch = np.ascontiguousarray(x.detach().cpu().numpy(), dtype=np.float32)
-        return torch.from_numpy(session.run(None, {name: batch})[0])
+        feeds = {name: np.ascontiguousarray(x.detach().cpu().numpy(), dtype=np.float32)}
+        return torch.from_numpy(_run_session(session, feeds))
 
     return run
 
@@ -201,6 +201,16 @@ def _export_int8(visual: torch.nn.Module, path: Path) -> None:
         quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True, reduce_range=True,
                          op_types_to_quantize=["MatMul", "Gemm"])
     tmp.replace(path)
+
+
+def _run_session(session, feeds: dict[str, np.ndarray]) -> np.ndarray:
+    """One ONNX Runtime call. A background job's call is preemptible: a search starting beside it cuts it
+    short and it runs again after (core/scheduling.py), so the search has the cores to itself."""
+    import onnxruntime as ort
+
+    from core import scheduling
+
+    return scheduling.preemptible(lambda options: session.run(None, feeds, options)[0], ort.RunOptions)
 
 
 def _session(path: Path, threads: int | None):
@@ -341,8 +351,8 @@ def optimize_text_tower(model: torch.nn.Module, *, mode: str = "auto", cache_dir
         name = session.get_inputs()[0].name
 
         def run(tokens: torch.Tensor) -> torch.Tensor:
-            ids = np.ascontiguousarray(tokens.detach().cpu().numpy(), dtype=np.int64)
-            return torch.from_numpy(session.run(None, {name: ids})[0])
+            feeds = {name: np.ascontiguousarray(tokens.detach().cpu().numpy(), dtype=np.int64)}
+            return torch.from_numpy(_run_session(session, feeds))
 
         with torch.inference_mode():
             worst = float(torch.nn.functional.cosine_similarity(run(sample).float(), tower(sample).float()).min())

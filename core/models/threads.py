@@ -15,11 +15,12 @@ The rule, in one place: **at any moment, threads of work on every core (model ca
   an indexing run: core/pipeline/indexer.py). The job's per-image CPU stages (crops, colours) are fanned
   out over the cores the same way (`fan_out` inside `all_cores()`).
 - The interactive lane (app/workers/model_thread.py) runs one search call beside a job's call in flight,
-  with the same models and so the same `compute` threads. Meanwhile decode-ahead pauses and the job holds
-  at its next checkpoint (core/scheduling.py), so the only overlap is the rest of that one job call (on
-  CPU one image while a curator searches: core/pipeline/indexer.py); torch's pool is process-wide and an
-  ORT session's is fixed when it opens, so neither can be shrunk for the lane without a second copy of
-  the models.
+  with the same models and so the same `compute` threads. Meanwhile decode-ahead pauses, fanned-out items
+  not yet started wait, and the job holds at its next checkpoint (core/scheduling.py). The job's ONNX
+  Runtime call in flight (the int8 towers) is cut short when the search starts and run again after it
+  (`scheduling.preemptible`), so the search has every core; only a torch call (the detector, an fp32
+  tower) runs on to its end beside it (on CPU one image while a curator searches:
+  core/pipeline/indexer.py).
 - OpenCV (crop quality, colours, foreground) is called from those same threads, so its own pool is
   turned off (1 thread) instead of adding another `cores` threads.
 - A search's own CPU work between model calls (GrabCut masks of a scene query's regions,
@@ -179,6 +180,7 @@ class _CoreGate:
 
 
 _gate = _CoreGate()
+FAN_OUT_PREFIX = "stage"  # names of fan_out's threads: one pool for the process's life, like Qt's global pool
 _pool: ThreadPoolExecutor | None = None  # fan_out's threads, made on first use and kept
 _pool_lock = threading.Lock()
 
@@ -197,7 +199,7 @@ def fan_out(fn, items: list) -> list:
         return [fn(item) for item in items]
     with _pool_lock:
         if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=current().cores, thread_name_prefix="stage")
+            _pool = ThreadPoolExecutor(max_workers=current().cores, thread_name_prefix=FAN_OUT_PREFIX)
     return list(_pool.map(fn, items))
 
 

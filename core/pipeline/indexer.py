@@ -531,14 +531,20 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
 
 def _in_steps(fn: Callable[[Any], Any], items: list, should_stop: ShouldStop | None) -> list:
     """`fn` over `items` on every core (threads.fan_out inside threads.all_cores), FAN_OUT_PER_CORE items a core
-    at a time with a yield point between, so a search never waits for a whole group's CPU stage."""
+    at a time with a yield point between, so a search never waits for a whole group's CPU stage; items not yet
+    started wait while a search runs beside the job, which then shares the cores with the items in flight only."""
     out: list = []
     step = FAN_OUT_PER_CORE * threads.current().cores
+
+    def item_when_free(item):  # an item not yet started waits while a search runs beside the job
+        scheduling.wait_while_beside()
+        return fn(item)
+
     for start in range(0, len(items), step):
         if start:
             _boundary(should_stop)
         with threads.all_cores():
-            out += threads.fan_out(fn, items[start:start + step])
+            out += threads.fan_out(item_when_free, items[start:start + step])
     return out
 
 

@@ -24,6 +24,7 @@ default COLOUR_WEIGHT is what 5-fold cross-validation chose on the dev sample (d
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -56,10 +57,15 @@ class CropMatch:
 
 def terms(text: str | None) -> set[str]:
     """Content words of a query, lower-case, a trailing plural 's' dropped."""
-    if not text:
-        return set()
+    return set(_terms(text)) if text else set()
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _terms(text: str) -> frozenset[str]:
+    """terms() of one string, remembered: a search asks for the same category and attribute values (a colour,
+    a material) of ~100 candidates, and catalogs repeat them from product to product."""
     words = (w for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in _STOP)
-    return {_stem(w) for w in words}
+    return frozenset(_stem(w) for w in words)
 
 
 def _stem(word: str) -> str:
@@ -155,7 +161,7 @@ def confirmed_label_matches(product_ids: Iterable[int], wanted_values: set[str],
     out: dict[int, list[str]] = {}
     for pid, vocab, value in rows:
         low = str(value).lower()
-        if low in wanted_values or (terms(low) and terms(low) <= text_terms):
+        if low in wanted_values or (_terms(low) and _terms(low) <= text_terms):
             tag = f"{vocab}:{value}"
             if tag not in out.setdefault(pid, []):
                 out[pid].append(tag)
@@ -167,12 +173,12 @@ def label_boost(matches: list[str]) -> float:
 
 
 def attribute_terms(product: db.Product) -> set[str]:
-    words: set[str] = set(terms(product.category.replace("/", " ")))
+    words: set[str] = set(_terms(product.category.replace("/", " ")))
     attributes = product.attributes or {}
     for value in (attributes.values() if isinstance(attributes, dict) else [attributes]):
         if isinstance(value, list | tuple):
             value = " ".join(str(v) for v in value)
-        words |= terms(str(value))
+        words |= _terms(str(value))
     return words
 
 

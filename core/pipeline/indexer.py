@@ -168,8 +168,8 @@ def _boundary(should_stop: ShouldStop | None) -> None:
 
 
 def _decode_product(item: _ProductWork, stop: threading.Event | None = None) -> _ProductWork:
-    scheduling.wait_while_interactive(stop=stop)  # leave the cores to a search that waits or runs
     for image in item.images:
+        scheduling.wait_while_interactive(stop=stop)  # leave the cores to a search that waits or runs
         if stop is not None and stop.is_set():  # cancelled: the job will not use this product
             break
         try:

@@ -111,23 +111,49 @@ def preemptible(run: Callable[[Any], T], new_options: Callable[[], Any]) -> T:
     sets it (`running_beside`): the call is cut short, waits until that work is done, and runs again
     from the start (its inputs are unchanged; the work lost is the part of one call already done). Outside
     a background job (a search, the CLI) it is a plain `run(new_options())`."""
+    return preemptible_map(lambda _, options: run(options), [None], new_options)[0]
+
+
+def preemptible_map(run: Callable[[Any, Any], T], items: list, new_options: Callable[[], Any],
+                    map_fn: Callable = map) -> list[T]:
+    """`run(item, options)` for every item, through `map_fn` (threads.call_in_parallel runs them side by
+    side), each preemptible as in `preemptible`. The waiting is done here, on the calling thread, never in
+    `map_fn`'s threads: a cut-short part gives its thread back at once, so a search's own parts never queue
+    behind a job's parts that wait for that search."""
     global _preempted
-    if not in_background_job():
-        return run(new_options())
-    while True:
-        options = new_options()
-        with _beside_done:
-            _beside_done.wait_for(lambda: _beside_count == 0, timeout=BESIDE_WAIT_S)
-            _in_flight[id(options)] = options
-        try:
-            return run(options)
-        except Exception:
-            if not getattr(options, "terminate", False):
-                raise
-            _preempted += 1
-        finally:
+    background = in_background_job()
+    results: list[Any] = [None] * len(items)
+    todo = list(range(len(items)))
+    while todo:
+        options = {i: new_options() for i in todo}
+        if background:
             with _beside_done:
-                _in_flight.pop(id(options), None)
+                _beside_done.wait_for(lambda: _beside_count == 0, timeout=BESIDE_WAIT_S)
+                _in_flight.update((id(o), o) for o in options.values())
+
+        def one(i: int, options: dict[int, Any] = options) -> tuple[int, Any, BaseException | None]:
+            try:
+                return i, run(items[i], options[i]), None
+            except Exception as exc:  # noqa: BLE001 - sorted out below: cut short, or a real failure
+                return i, None, exc
+
+        try:
+            outcomes = list(map_fn(one, todo))
+        finally:
+            if background:
+                with _beside_done:
+                    for o in options.values():
+                        _in_flight.pop(id(o), None)
+        todo = []
+        for i, value, error in outcomes:
+            if error is None:
+                results[i] = value
+            elif background and getattr(options[i], "terminate", False):
+                todo.append(i)
+                _preempted += 1
+            else:
+                raise error
+    return results
 
 
 def calls_in_flight() -> int:

@@ -266,3 +266,25 @@ def test_a_search_beside_a_background_int8_call_cuts_it_short_and_the_job_runs_i
         worker.join()
     for out in done:
         assert np.array_equal(out, want)  # the call run again gives what an uninterrupted call gives
+
+
+@pytest.mark.skipif(not _ort(), reason="onnxruntime is not installed")
+def test_a_batch_split_over_single_threaded_callers_gives_the_rows_of_its_parts_in_order(tower, tmp_path, monkeypatch):
+    """The int8 tower splits a batch over `split_callers()` callers of one single-threaded session, side by
+    side: each part's rows are exactly what the wide session gives for that part, and they come back in
+    the batch's order (3 callers forced, so the split runs on any machine)."""
+    from core.models import accel
+    from core.models import threads as policy
+
+    optimize_image_tower(tower, mode="int8-ort", cache_dir=tmp_path, cache_key="split")
+    path = next(tmp_path.glob("visual-int8-*.onnx"))
+    monkeypatch.setattr(policy, "split_callers", lambda: 3)
+    sessions = accel._Sessions(path, None)
+    assert sessions.callers == 3 and sessions.narrow is not None
+    x = synthetic_batch(64, n=7, seed=3).numpy()
+    got = sessions.run(x)
+    want = np.concatenate([sessions.wide.run(None, {sessions.name: part})[0] for part in np.array_split(x, 3)])
+    assert np.array_equal(got, want)
+    single = sessions.run(x[:1])  # one input: the wide session, all the policy's threads
+    assert np.array_equal(single, sessions.wide.run(None, {sessions.name: x[:1]})[0])
+    assert accel._Sessions(path, 1).narrow is None  # asked for one thread: no split

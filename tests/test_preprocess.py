@@ -187,3 +187,20 @@ def test_tall_box_is_squared_with_real_pixels_before_reflection():
     # At the image border, what lies beyond is still reflected to make a square.
     edge = preprocess(image, (0, 10, 20, 90), _spec(32))
     assert edge.square_uint8.shape[0] == edge.square_uint8.shape[1]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([(0.48145466, 0.4578275, 0.40821073), (0.485, 0.456, 0.406), (0.5, 0.5, 0.5)]))
+def test_normalising_by_table_gives_the_bits_of_the_arithmetic(seed, mean):
+    """to_tensor looks pixels up in a 256-value table per channel: bit for bit what (v/255 - mean)/std gives
+    over the whole image in float32 (the preprocessing version promises the same tensors)."""
+    from core.pipeline.preprocess import PreprocessSpec, to_tensor
+
+    std = (0.26862954, 0.26130258, 0.27577711)
+    spec = PreprocessSpec(32, mean, std)
+    square = np.random.default_rng(seed).integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    m, s = np.asarray(spec.mean, np.float32), np.asarray(spec.std, np.float32)
+    want = np.ascontiguousarray(((square.astype(np.float32) / np.float32(255.0) - m) / s).transpose(2, 0, 1))
+    got = to_tensor(square, spec)
+    assert got.dtype == np.float32 and got.flags.c_contiguous
+    assert np.array_equal(got.view(np.uint32), want.view(np.uint32))

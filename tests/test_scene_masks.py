@@ -184,3 +184,17 @@ def test_regions_masked_side_by_side_give_the_masks_one_thread_gives(monkeypatch
     for one, two in zip(found[1], found[2], strict=True):  # GrabCut's start is seeded per thread: same masks
         assert (one is None) == (two is None)
         assert one is None or (np.array_equal(one.mask, two.mask) and one.box == two.box)
+
+
+def test_squared_colour_distance_draws_the_mask_numpy_norm_draws():
+    """foreground_mask thresholds OpenCV's squared distances: the same pixels as np.linalg.norm's distances,
+    for backgrounds with half values (a median of an even count) and the threshold's own neighbourhood."""
+    from core.models.detector import _squared_distance
+
+    rng = np.random.default_rng(5)
+    rgb = rng.integers(0, 256, (120, 90, 3), dtype=np.uint8)
+    for background in (np.array([245.5, 244.0, 250.0], np.float32), np.array([0, 0, 0], np.float32),
+                       np.array([30.0, 0.0, 0.0], np.float32)):
+        norm = np.linalg.norm(rgb.astype(np.float32) - background, axis=2)
+        for threshold in (1.0, 30.0, 45.5):
+            assert np.array_equal(_squared_distance(rgb, background) > threshold * threshold, norm > threshold)

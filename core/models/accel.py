@@ -169,17 +169,15 @@ def _build_int8_ort(visual: torch.nn.Module, *, cache_dir: Path | None, cache_ke
         if not path.is_file():
             path.parent.mkdir(parents=True, exist_ok=True)
             _export_int8(visual, path)
-        session = _session(path, threads)
+        sessions = _Sessions(path, threads)
     else:
         with tempfile.TemporaryDirectory(prefix="accel-") as tmp:
             path = Path(tmp) / "visual-int8.onnx"
             _export_int8(visual, path)
-            session = _session(path, threads)  # the session holds the model in memory; the file can go
-    name = session.get_inputs()[0].name
+            sessions = _Sessions(path, threads)  # the sessions hold the model in memory; the file can go
 
     def run(x: torch.Tensor) -> torch.Tensor:
-        feeds = {name: np.ascontiguousarray(x.detach().cpu().numpy(), dtype=np.float32)}
-        return torch.from_numpy(_run_session(session, feeds))
+        return torch.from_numpy(sessions.run(np.ascontiguousarray(x.detach().cpu().numpy(), dtype=np.float32)))
 
     return run
 
@@ -203,14 +201,37 @@ def _export_int8(visual: torch.nn.Module, path: Path) -> None:
     tmp.replace(path)
 
 
-def _run_session(session, feeds: dict[str, np.ndarray]) -> np.ndarray:
-    """One ONNX Runtime call. A background job's call is preemptible: a search starting beside it cuts it
-    short and it runs again after (core/scheduling.py), so the search has the cores to itself."""
-    import onnxruntime as ort
+class _Sessions:
+    """One ONNX graph as two sessions: `wide` (the policy's compute threads) for one input, and `narrow`
+    (one thread) that a batch is split over, one part per caller thread (threads.split_callers): a
+    single-threaded session runs on its caller's thread, so the parts run side by side on one session.
+    Both give the same rows for the same inputs; int8's activation scales are per call, so a row can
+    differ in the 4th decimal with the other rows of its call, as it always did with batch size.
 
-    from core import scheduling
+    Every call is preemptible (core/scheduling.py): a search that starts beside a background job's call
+    cuts it short, and it runs again after, so the search has the cores to itself."""
 
-    return scheduling.preemptible(lambda options: session.run(None, feeds, options)[0], ort.RunOptions)
+    def __init__(self, path: Path, threads: int | None) -> None:
+        from core.models import threads as policy
+
+        self.wide = _session(path, threads)
+        self.callers = policy.split_callers() if threads is None else 1
+        self.narrow = _session(path, 1) if self.callers > 1 else None
+        self.name = self.wide.get_inputs()[0].name
+
+    def run(self, batch: np.ndarray) -> np.ndarray:
+        import onnxruntime as ort
+
+        from core import scheduling
+        from core.models import threads as policy
+
+        parts = min(self.callers, len(batch))
+        if self.narrow is None or parts < 2:
+            return scheduling.preemptible(lambda options: self.wide.run(None, {self.name: batch}, options)[0],
+                                          ort.RunOptions)
+        out = scheduling.preemptible_map(lambda part, options: self.narrow.run(None, {self.name: part}, options)[0],
+                                         np.array_split(batch, parts), ort.RunOptions, policy.call_in_parallel)
+        return np.concatenate(out)
 
 
 def _session(path: Path, threads: int | None):
@@ -347,12 +368,10 @@ def optimize_text_tower(model: torch.nn.Module, *, mode: str = "auto", cache_dir
     sample = sample[:, :used]
     started = time.perf_counter()
     try:
-        session = _text_session(tower, cache_dir, cache_key, threads)
-        name = session.get_inputs()[0].name
+        sessions = _text_session(tower, cache_dir, cache_key, threads)
 
         def run(tokens: torch.Tensor) -> torch.Tensor:
-            feeds = {name: np.ascontiguousarray(tokens.detach().cpu().numpy(), dtype=np.int64)}
-            return torch.from_numpy(_run_session(session, feeds))
+            return torch.from_numpy(sessions.run(np.ascontiguousarray(tokens.detach().cpu().numpy(), dtype=np.int64)))
 
         with torch.inference_mode():
             worst = float(torch.nn.functional.cosine_similarity(run(sample).float(), tower(sample).float()).min())
@@ -397,11 +416,11 @@ def _text_session(tower: torch.nn.Module, cache_dir: Path | None, cache_key: str
         if not path.is_file():
             path.parent.mkdir(parents=True, exist_ok=True)
             _export_text_int8(tower, path)
-        return _session(path, threads)
+        return _Sessions(path, threads)
     with tempfile.TemporaryDirectory(prefix="accel-text-") as tmp:
         path = Path(tmp) / "text-int8.onnx"
         _export_text_int8(tower, path)
-        return _session(path, threads)
+        return _Sessions(path, threads)
 
 
 def _export_text_int8(tower: torch.nn.Module, path: Path) -> None:

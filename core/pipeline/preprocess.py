@@ -7,6 +7,7 @@ and bump ALGORITHM, because stored embeddings are keyed by `PreprocessSpec.versi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from collections.abc import Iterable, Sequence
@@ -142,10 +143,20 @@ def to_tensor(square: np.ndarray, spec: PreprocessSpec) -> np.ndarray:
         resized = Image.fromarray(np.ascontiguousarray(square), "RGB").resize(
             (spec.size, spec.size), resample=_RESAMPLE[spec.interpolation])
         square = np.asarray(resized)
-    mean = np.asarray(spec.mean, np.float32)
-    std = np.asarray(spec.std, np.float32)
-    scaled = square.astype(np.float32) / np.float32(255.0)
-    return np.ascontiguousarray(((scaled - mean) / std).transpose(2, 0, 1))
+    table = _normalised(tuple(spec.mean), tuple(spec.std))
+    out = np.empty((3, *square.shape[:2]), np.float32)
+    for channel in range(3):
+        np.take(table[channel], square[:, :, channel], out=out[channel])
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _normalised(mean: tuple[float, ...], std: tuple[float, ...]) -> np.ndarray:
+    """3 x 256 float32: ((v / 255) - mean) / std for every uint8 value v, computed in float32 exactly as
+    for a whole image, so looking a pixel up gives the same bits (and 3x less work than the arithmetic)."""
+    values = np.arange(256, dtype=np.float32) / np.float32(255.0)
+    return np.stack([(values - np.float32(m)) / np.float32(d) for m, d in
+                     zip(np.asarray(mean, np.float32), np.asarray(std, np.float32), strict=True)])
 
 
 def preprocess(image: np.ndarray, box: Box | None, spec: PreprocessSpec) -> Preprocessed:

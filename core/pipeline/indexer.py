@@ -749,36 +749,39 @@ def _finish_product(product: _ProductWork, pixels: _PixelWork, *, vectors, catal
         for im in product.images:
             if im.error:
                 db.ImageFile.update(status="error", error=im.error).where(db.ImageFile.id == im.image_id).execute()
-        rows: dict[int, db.Crop] = {}
+        # Each crop is written once, with its selection fields; labels go in one statement (a crop inserted
+        # then updated, and a label per statement, were half of the write stage's SQL building).
+        chosen = {id(c): n for n, (_, c) in enumerate(accepted)}
+        primary_row, primary_vec = None, None
+        label_rows: list[dict] = []
         for im, c in entries:
+            n = chosen.get(id(c))
+            selection = {} if n is None else {
+                "primary_score": choice.scores[n], "outlier": bool(outlier_flags[n]),
+                "score_parts": {**choice.parts[n], "method": choice.method, "margin": choice.margin},
+                "is_primary": locked_primary is None and n == choice.index}
             row = db.Crop.create(
                 image=im.image_id, x0=c.box[0], y0=c.box[1], x1=c.box[2], y1=c.box[3], source=c.source,
                 detector_class=c.detector_class, detector_confidence=c.detector_confidence, metrics=c.metrics,
                 verdict=c.verdict, reason=c.reason, model_version=embedder.model_version,
                 preprocess_version=spec.version, staged_for=stage,
-                colour=signatures.get(id(c), {}))
-            rows[id(c)] = row
+                colour=signatures.get(id(c), {}), **selection)
             report.crops += c.verdict == "accepted"
             report.rejected_crops += c.verdict != "accepted"
-        primary_row, primary_vec = None, None
-        for n, (im, c) in enumerate(accepted):
-            row = rows[id(c)]
-            row.primary_score, row.score_parts = choice.scores[n], {**choice.parts[n], "method": choice.method,
-                                                                    "margin": choice.margin}
-            row.outlier = bool(outlier_flags[n])
+            if n is None:
+                continue
             report.outliers += row.outlier
-            if locked_primary is None and n == choice.index:
-                row.is_primary, primary_row = True, row
-                primary_vec = vectors[(im.sha256, c.int_box)]
-            row.save()
-            for vocab, value, score in labels[n]:
-                db.Label.create(product=product.product_id, crop=row, vocabulary=vocab, value=value,
-                                score=score, source="zero-shot", model_version=embedder.model_version,
-                                staged_for=stage)
+            if row.is_primary:
+                primary_row, primary_vec = row, vectors[(im.sha256, c.int_box)]
+            label_rows += [{"product": product.product_id, "crop": row.id, "vocabulary": vocab, "value": value,
+                            "score": score, "source": "zero-shot", "model_version": embedder.model_version,
+                            "staged_for": stage} for vocab, value, score in labels[n]]
         if primary_row is not None:
-            for name, share in colours:
-                db.Label.create(product=product.product_id, crop=primary_row, vocabulary="colours", value=name,
-                                score=share, source="pixels", staged_for=stage)
+            label_rows += [{"product": product.product_id, "crop": primary_row.id, "vocabulary": "colours",
+                            "value": name, "score": share, "source": "pixels", "model_version": "",
+                            "staged_for": stage} for name, share in colours]
+        for chunk in db.chunked(label_rows, 100):  # SQLite caps the variables in one statement
+            db.Label.insert_many(chunk).execute()
         if locked_primary is not None:
             # A curator's choice always wins over the automatic one.
             primary_row = locked_primary

@@ -163,19 +163,24 @@ def _kmeans(points: np.ndarray, k: int, iterations: int = 30, restarts: int = 3)
     rng = np.random.default_rng(SEED)
     centres = np.stack([_plus_plus(points, k, rng) for _ in range(restarts)])  # (restarts, k, 3)
     active = np.arange(restarts)
+    repeated: dict[int, list[np.ndarray]] = {}  # each coordinate once per active restart, for bincount's weights
     for _ in range(iterations):
         if not len(active):
             break
+        a = len(active)
         current = centres[active]  # (a, k, 3)
         diff = points[:, None, :] - current.reshape(1, -1, 3)
-        dist = np.einsum("ijk,ijk->ij", diff, diff).reshape(len(points), len(active), k)
-        slot = dist.argmin(axis=2) + np.arange(len(active)) * k  # (n, a): cluster index within all restarts
+        dist = np.einsum("ijk,ijk->ij", diff, diff).reshape(len(points), a, k)
+        slot = dist.argmin(axis=2) + np.arange(a) * k  # (n, a): cluster index within all restarts
         flat = slot.ravel()
-        counts = np.bincount(flat, minlength=len(active) * k).reshape(len(active), k)
-        sums = np.stack([np.bincount(flat, weights=np.repeat(points[:, d], len(active)), minlength=len(active) * k)
-                         for d in range(3)], axis=1).reshape(len(active), k, 3)
+        counts = np.bincount(flat, minlength=a * k).reshape(a, k)
+        if a not in repeated:
+            repeated[a] = [np.repeat(points[:, d], a) for d in range(3)]
+        sums = np.stack([np.bincount(flat, weights=repeated[a][d], minlength=a * k)
+                         for d in range(3)], axis=1).reshape(a, k, 3)
         moved = np.where(counts[..., None] > 0, sums / np.maximum(counts, 1)[..., None], current)
-        settled = np.array([np.allclose(moved[i], current[i]) for i in range(len(active))])
+        # np.allclose(moved[i], current[i]) for every restart at once (the same test: rtol 1e-5, atol 1e-8)
+        settled = np.all(np.abs(moved - current) <= 1e-8 + 1e-5 * np.abs(current), axis=(1, 2))
         centres[active[~settled]] = moved[~settled]
         active = active[~settled]
     best: tuple[float, np.ndarray, np.ndarray] | None = None

@@ -278,7 +278,7 @@ def test_a_batch_split_over_single_threaded_callers_gives_the_rows_of_its_parts_
 
     optimize_image_tower(tower, mode="int8-ort", cache_dir=tmp_path, cache_key="split")
     path = next(tmp_path.glob("visual-int8-*.onnx"))
-    monkeypatch.setattr(policy, "split_callers", lambda: 3)
+    monkeypatch.setattr(policy, "split_callers", lambda: (3, 1))
     sessions = accel._Sessions(path, None)
     assert sessions.callers == 3 and sessions.narrow is not None
     x = synthetic_batch(64, n=7, seed=3).numpy()

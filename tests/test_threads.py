@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from core.models import threads
 
 
@@ -76,3 +78,14 @@ def test_fan_out_returns_results_in_order_and_passes_errors_up():
         assert str(exc) == "three"
     else:  # pragma: no cover - the assertion below explains
         raise AssertionError("an error inside fan_out was lost")
+
+
+@pytest.mark.parametrize(("cores", "want"), [(1, (1, 1)), (2, (2, 1)), (3, (3, 1)), (4, (4, 1)), (6, (3, 2)),
+                                             (8, (4, 2)), (16, (4, 4)), (5, (1, 5))])
+def test_a_batched_call_is_split_over_callers_that_use_the_compute_threads(monkeypatch, cores, want):
+    """split_callers: at most SPLIT_PARTS callers, each with an equal share of `compute`, using as many of the
+    compute threads as divide evenly (never more than the policy allows)."""
+    monkeypatch.setattr(threads, "current", lambda: threads.ThreadPolicy(cores=cores, compute=cores, decode=1))
+    callers, each = threads.split_callers()
+    assert (callers, each) == want
+    assert callers * each <= cores and callers <= threads.SPLIT_PARTS

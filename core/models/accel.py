@@ -203,8 +203,9 @@ def _export_int8(visual: torch.nn.Module, path: Path) -> None:
 
 class _Sessions:
     """One ONNX graph as two sessions: `wide` (the policy's compute threads) for one input, and `narrow`
-    (one thread) that a batch is split over, one part per caller thread (threads.split_callers): a
-    single-threaded session runs on its caller's thread, so the parts run side by side on one session.
+    (compute / callers threads) that a batch is split over, one part per caller thread
+    (threads.split_callers): ORT runs concurrent calls of one session side by side (on 2 cores, 2 callers
+    on a single-threaded session, which runs on its caller's thread).
     Both give the same rows for the same inputs; int8's activation scales are per call, so a row can
     differ in the 4th decimal with the other rows of its call, as it always did with batch size.
 
@@ -215,8 +216,8 @@ class _Sessions:
         from core.models import threads as policy
 
         self.wide = _session(path, threads)
-        self.callers = policy.split_callers() if threads is None else 1
-        self.narrow = _session(path, 1) if self.callers > 1 else None
+        self.callers, each = policy.split_callers() if threads is None else (1, threads)
+        self.narrow = _session(path, each) if self.callers > 1 else None
         self.name = self.wide.get_inputs()[0].name
 
     def run(self, batch: np.ndarray) -> np.ndarray:

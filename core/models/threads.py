@@ -7,9 +7,9 @@ The rule, in one place: **at any moment, threads of work on every core (model ca
   `compute` = cores threads, and ORT's pool does not spin after a run (a spinning idle ORT pool would steal
   cores from torch, the oversubscription behind the 2.6 s image-query p95 seen with 2+2 threads on 2
   cores). A background job's calls run on the app's model thread, one at a time. A batched call of an
-  int8 tower is split instead over `split_callers()` (= compute) threads, each running its part on one
-  single-threaded ORT session (core/models/accel.py): the same number of threads, without intra-op
-  threads waiting for each other at every op (1.36-1.40x the images/s on 2 cores).
+  int8 tower is split instead over `split_callers()` threads, each running its part on a narrower ORT
+  session (core/models/accel.py; on 2 cores 2 callers of 1 thread): the same number of threads, without
+  intra-op threads waiting for each other at every op (1.36-1.40x the images/s on 2 cores).
 - Decoding ahead of the model takes `decode` threads (a quarter of the cores, at least one), and decodes
   only between the job's model calls: `all_cores()` waits for the images being decoded (one image each,
   a few ms) and holds new decodes back until the call returns (`decoding()`). So decode-ahead runs beside
@@ -221,12 +221,19 @@ def call_in_parallel(fn, items: list) -> list:
     return list(_callers.map(fn, items))
 
 
-def split_callers() -> int:
-    """Callers a batched CPU model call (the int8 towers) is split over, each on a single-threaded session.
-    On the 2-core AMX machine of docs/PERFORMANCE.md two callers of half a 4-image batch each do 1.36-1.40x
-    the images/s of one 2-thread call (intra-op threads sync at every op of a small ViT; split batches never
-    wait for each other), with the same vectors as the wide session for the same inputs."""
-    return max(1, min(current().compute, current().cores))
+SPLIT_PARTS = 4  # at most this many parts to a batched call (the indexer's CPU calls are 4 images or 1)
+
+
+def split_callers() -> tuple[int, int]:
+    """(callers, threads each) for a batched CPU model call (the int8 towers): the batch is split over
+    `callers` threads, each running its part on a session of `threads each` intra-op threads, together the
+    policy's `compute` threads (as many as divide it evenly, at most SPLIT_PARTS callers: 2 cores -> 2 x 1,
+    6 -> 3 x 2, 16 -> 4 x 4). On the 2-core AMX machine of docs/PERFORMANCE.md two callers of half a 4-image
+    batch each do 1.36-1.40x the images/s of one 2-thread call (intra-op threads sync at every op of a small
+    ViT; split parts never wait for each other), with the same rows as the wide session for the same parts."""
+    compute = max(1, min(current().compute, current().cores))
+    callers = max(range(1, min(SPLIT_PARTS, compute) + 1), key=lambda c: (c * (compute // c), c))
+    return callers, compute // callers
 
 
 def decoding() -> contextlib.AbstractContextManager[None]:

@@ -50,7 +50,7 @@ def checkpoint() -> None:
 
     if db.database.in_transaction():
         return
-    _wait_beside()
+    wait_while_beside()  # the job holds while a search runs beside it
     if not _pending.is_set():
         return
     _local.inside = True
@@ -61,13 +61,6 @@ def checkpoint() -> None:
         _interactive.clear()
         _local.inside = False
         _mark_interactive()
-
-
-def _wait_beside() -> None:
-    """The job holds here while interactive work runs beside it, so that work shares the cores with
-    nothing more than the rest of the job's last call."""
-    with _beside_done:
-        _beside_done.wait_for(lambda: _beside_count == 0, timeout=BESIDE_WAIT_S)
 
 
 @contextmanager
@@ -168,9 +161,9 @@ def preempted_calls() -> int:
 
 
 def wait_while_beside(timeout: float = BESIDE_WAIT_S) -> None:
-    """A background job's helper (one item of a fanned-out stage) waits here while interactive work runs
-    beside the job, instead of sharing the cores with it. Work that waits for a checkpoint does not hold
-    it: the checkpoint is where the job goes once its helpers are done."""
+    """A background job (at a checkpoint) and its helpers (one item of a fanned-out stage) wait here while
+    interactive work runs beside the job, instead of sharing the cores with it. Work that waits for a
+    checkpoint does not hold helpers: the checkpoint is where the job goes once they are done."""
     with _beside_done:
         _beside_done.wait_for(lambda: _beside_count == 0, timeout=timeout)
 

@@ -288,3 +288,4 @@ def test_a_batch_split_over_single_threaded_callers_gives_the_rows_of_its_parts_
     single = sessions.run(x[:1])  # one input: the wide session, all the policy's threads
     assert np.array_equal(single, sessions.wide.run(None, {sessions.name: x[:1]})[0])
     assert accel._Sessions(path, 1).narrow is None  # asked for one thread: no split
+    assert accel._Sessions(path, None, split=False).narrow is None  # the text tower: one copy of its graph

@@ -83,8 +83,9 @@ def vit_b_32_settings(root: Path):
                          allow_download=False)
 
 
-def mirrored_copy(src: Path, dst: Path, prefix: str, limit: int | None = None) -> Path:
-    """The dev products with new SKUs and mirrored photos (new bytes: nothing comes from a cache)."""
+def mirrored_copy(src: Path, dst: Path, prefix: str, limit: int | None = None, quality: int = 90) -> Path:
+    """The dev products with new SKUs and mirrored photos (new bytes: nothing comes from a cache; another
+    `quality` gives the same products as other bytes again)."""
     from PIL import Image, ImageOps
 
     folders = sorted(p for p in src.iterdir() if (p / "product.json").is_file())[:limit]
@@ -96,7 +97,7 @@ def mirrored_copy(src: Path, dst: Path, prefix: str, limit: int | None = None) -
         (out / "product.json").write_text(json.dumps(meta))
         for image in sorted(folder.glob("*.jpg")):
             with Image.open(image) as im:
-                ImageOps.mirror(im.convert("RGB")).save(out / image.name, "JPEG", quality=90)
+                ImageOps.mirror(im.convert("RGB")).save(out / image.name, "JPEG", quality=quality)
     return dst
 
 
@@ -124,18 +125,6 @@ def query_photos(n: int) -> list[bytes]:
         rgb.save(buffer, "JPEG", quality=90)
         out.append(buffer.getvalue())
     return out
-
-
-def mirrored_variant(src: Path, dst: Path, prefix: str, quality: int) -> Path:
-    """mirrored_copy with another JPEG quality: the same products as other bytes (no embedding shared)."""
-    mirrored_copy(src, dst, prefix)
-    from PIL import Image
-
-    for image in dst.glob("*/*.jpg"):
-        with Image.open(image) as im:
-            rgb = im.convert("RGB")
-        rgb.save(image, "JPEG", quality=quality)
-    return dst
 
 
 def measure_scheduler(n_queries: int, seconds: float, n_images: int | None = None, base: bool = True) -> dict:
@@ -185,7 +174,7 @@ def measure_scheduler(n_queries: int, seconds: float, n_images: int | None = Non
         one_search()  # warm-up
         idle_small = [one_search() for _ in range(n_queries)]
         if base:  # the sample indexed once already (other bytes), before the job's import
-            seeded = context.start_index_job([mirrored_variant(SAMPLE / "catalog", root / "base", "BASE-", 85)])
+            seeded = context.start_index_job([mirrored_copy(SAMPLE / "catalog", root / "base", "BASE-", quality=85)])
             spin(1800, lambda: seeded.ended)
         imported = context.start_index_job([job_folder], import_only=True)
         spin(900, lambda: imported.ended)

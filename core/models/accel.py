@@ -25,6 +25,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from core import scheduling
+from core.models import threads as policy
+
 log = logging.getLogger(__name__)
 
 MODES = ("auto", "fp32", "bf16", "int8-ort")
@@ -217,8 +220,6 @@ class _Sessions:
     its batches are few (the texts of products with views to choose from)."""
 
     def __init__(self, path: Path, threads: int | None, split: bool = True) -> None:
-        from core.models import threads as policy
-
         self.wide = _session(path, threads)
         self.callers, each = policy.split_callers() if threads is None and split else (1, threads)
         self.narrow = _session(path, each) if self.callers > 1 else None
@@ -226,9 +227,6 @@ class _Sessions:
 
     def run(self, batch: np.ndarray) -> np.ndarray:
         import onnxruntime as ort
-
-        from core import scheduling
-        from core.models import threads as policy
 
         parts = min(self.callers, len(batch))
         if self.narrow is None or parts < 2:
@@ -242,9 +240,7 @@ class _Sessions:
 def _session(path: Path, threads: int | None):
     import onnxruntime as ort
 
-    from core.models.threads import ort_session_options
-
-    options = ort_session_options(threads)  # the threading policy: compute threads, no idle spinning
+    options = policy.ort_session_options(threads)  # the threading policy: compute threads, no idle spinning
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 

@@ -335,6 +335,11 @@ class Reviewer:
     @_writes
     def apply_remote(self, row: db.Correction) -> None:
         """Replay a correction pulled from another catalog (sync calls this inside its transaction)."""
+        if row.kind.startswith("collection_"):  # a catalog-wide change, not one product's
+            from core.collections import apply_remote as apply_collection
+
+            apply_collection(row)
+            return
         product = row.product
         if product is None:
             log.info("remote correction %s names SKU %r, which this catalog does not have", row.uid, row.sku)
@@ -346,7 +351,11 @@ class Reviewer:
             self._replaying = None
 
     def _replay(self, product: db.Product, kind: str, before: dict, after: dict) -> None:
-        if kind in ("approve", "flag", "reset_review"):
+        if kind == "edit":  # product data: the later edit of each field by server time wins
+            from core.edits import apply_remote_edit
+
+            apply_remote_edit(self._replaying)
+        elif kind in ("approve", "flag", "reset_review"):
             self.set_review_state(product.id, after.get("review_state", "pending"))
         elif kind == "add_label":
             self.add_label(product.id, after.get("vocabulary", "free"), after.get("value", ""))

@@ -21,7 +21,7 @@ import peewee as pw
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 class _Connection(sqlite3.Connection):
     """A plain sqlite3 connection that can be weakly referenced (a dead thread's goes with it)."""
@@ -297,6 +297,8 @@ class Correction(BaseModel):
     origin = pw.CharField(default="local")  # local or the id of the catalog it came from
     model_version = pw.CharField(default="")
     preprocess_version = pw.CharField(default="")
+    # (schema 11) when the bucket stored it (its listing's LastModified): "the later edit wins" compares these
+    server_at = pw.DateTimeField(null=True)
 
 
 class SyncOutbox(BaseModel):
@@ -362,6 +364,42 @@ class Setting(BaseModel):
     value = JSONField(null=True)
 
 
+class Collection(BaseModel):
+    """(schema 11) a named collection, or a smart one: a saved search (text and filters) whose members are found."""
+
+    name = pw.CharField(unique=True)
+    smart = pw.BooleanField(default=False)
+    query = JSONField(default=dict)  # smart: {"text": str, "filters": [KEY=VALUE, ...]}
+
+
+class CollectionItem(BaseModel):
+    """(schema 11) a product in a named collection."""
+
+    collection = pw.ForeignKeyField(Collection, backref="items", on_delete="CASCADE")
+    product = pw.ForeignKeyField(Product, on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("collection", "product"), True),)
+
+
+class EditConflict(BaseModel):
+    """(schema 11) the same product field edited in two catalogs: the later edit by server time won."""
+
+    product = pw.ForeignKeyField(Product, null=True, on_delete="SET NULL")
+    sku = pw.CharField(default="")
+    field = pw.CharField()  # title, price, attributes.color, ...
+    winner_uid = pw.CharField()
+    loser_uid = pw.CharField()
+    winner_user = pw.CharField(default="")
+    loser_user = pw.CharField(default="")
+    winner_value = JSONField(null=True)
+    loser_value = JSONField(null=True)
+    resolved_at = pw.DateTimeField(null=True)  # the loser was restored, or the curator kept the winner
+
+    class Meta:
+        indexes = ((("loser_uid", "field"), True),)
+
+
 class SchemaVersion(pw.Model):
     version = pw.IntegerField()
     applied_at = pw.DateTimeField(default=utcnow)
@@ -374,6 +412,7 @@ class SchemaVersion(pw.Model):
 MODELS: list[type[pw.Model]] = [
     Product, ImageFile, Crop, Label, Job, IndexingResult, QueryResult, QueryClick,
     Correction, SyncOutbox, VectorIndexInfo, AuditLog, Setting, DriftEvent, LabelHead, ImportVerdict,
+    Collection, CollectionItem, EditConflict,
 ]
 
 # --- migrations ---------------------------------------------------------------------------------
@@ -552,9 +591,38 @@ def _migrate_10(db: pw.SqliteDatabase) -> None:
     db.execute_sql("CREATE INDEX query_result_window ON query_result (created_at, latency_ms) WHERE deleted_at IS NULL")
 
 
+def _migrate_h28e(db: pw.SqliteDatabase) -> None:
+    """Curators' collections and smart collections, the server time of each correction, edit conflicts."""
+    db.execute_sql("ALTER TABLE correction ADD COLUMN server_at DATETIME")
+    db.execute_sql(
+        'CREATE TABLE "collection" ("id" INTEGER NOT NULL PRIMARY KEY, "created_at" DATETIME NOT NULL, '
+        '"updated_at" DATETIME NOT NULL, "deleted_at" DATETIME, "name" VARCHAR(255) NOT NULL, '
+        '"smart" INTEGER NOT NULL, "query" TEXT NOT NULL)')
+    db.execute_sql('CREATE UNIQUE INDEX "collection_name" ON "collection" ("name")')
+    db.execute_sql(
+        'CREATE TABLE "collection_item" ("id" INTEGER NOT NULL PRIMARY KEY, "created_at" DATETIME NOT NULL, '
+        '"updated_at" DATETIME NOT NULL, "deleted_at" DATETIME, "collection_id" INTEGER NOT NULL, '
+        '"product_id" INTEGER NOT NULL, '
+        'FOREIGN KEY ("collection_id") REFERENCES "collection" ("id") ON DELETE CASCADE, '
+        'FOREIGN KEY ("product_id") REFERENCES "product" ("id") ON DELETE CASCADE)')
+    db.execute_sql('CREATE UNIQUE INDEX "collectionitem_collection_id_product_id" '
+                   'ON "collection_item" ("collection_id", "product_id")')
+    db.execute_sql('CREATE INDEX "collection_item_product_id" ON "collection_item" ("product_id")')
+    db.execute_sql(
+        'CREATE TABLE "edit_conflict" ("id" INTEGER NOT NULL PRIMARY KEY, "created_at" DATETIME NOT NULL, '
+        '"updated_at" DATETIME NOT NULL, "deleted_at" DATETIME, "product_id" INTEGER, '
+        '"sku" VARCHAR(255) NOT NULL, "field" VARCHAR(255) NOT NULL, "winner_uid" VARCHAR(255) NOT NULL, '
+        '"loser_uid" VARCHAR(255) NOT NULL, "winner_user" VARCHAR(255) NOT NULL, '
+        '"loser_user" VARCHAR(255) NOT NULL, "winner_value" TEXT, "loser_value" TEXT, "resolved_at" DATETIME, '
+        'FOREIGN KEY ("product_id") REFERENCES "product" ("id") ON DELETE SET NULL)')
+    db.execute_sql('CREATE UNIQUE INDEX "editconflict_loser_uid_field" ON "edit_conflict" ("loser_uid", "field")')
+    # "last edited" sorts and the History read a product's corrections by kind
+    db.execute_sql('CREATE INDEX "correction_product_kind" ON "correction" ("product_id", "kind", "created_at")')
+
+
 MIGRATIONS: list[Callable[[pw.SqliteDatabase], None]] = [_migrate_1, _migrate_2, _migrate_3, _migrate_4,
                                                          _migrate_5, _migrate_6, _migrate_7, _migrate_8,
-                                                         _migrate_9, _migrate_10]
+                                                         _migrate_9, _migrate_10, _migrate_h28e]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

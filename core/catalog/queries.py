@@ -36,6 +36,11 @@ SORTS = {
     "sku": ("SKU", "p.sku COLLATE NOCASE, p.id"),
     "newest": ("Newest", "p.created_at DESC, p.id DESC"),
     "category": ("Category", "p.category COLLATE NOCASE, p.title COLLATE NOCASE, p.id"),
+    "price": ("Price", "p.price IS NULL, p.price, p.title COLLATE NOCASE, p.id"),
+    # the newest curator edit of the product's data first; never-edited products after, newest first
+    "edited": ("Last edited", "(SELECT MAX(c.created_at) FROM correction c WHERE c.product_id = p.id "
+                              "AND c.kind = 'edit') IS NULL, (SELECT MAX(c.created_at) FROM correction c "
+                              "WHERE c.product_id = p.id AND c.kind = 'edit') DESC, p.updated_at DESC, p.id"),
 }
 STATUSES = ("all", "indexed", "imported", "error", "corrected")
 
@@ -48,6 +53,7 @@ class GridQuery:
     status: str = "all"
     category: str = ""
     text: str = ""
+    collection: int = 0  # a collection's id (named or smart): only its products
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -68,6 +74,11 @@ class GridQuery:
         if self.text:
             clauses.append("(p.title LIKE ? OR p.sku LIKE ?)")
             params += [f"%{self.text}%", f"%{self.text}%"]
+        if self.collection:
+            from core.collections import member_ids  # collections read search (a layer above queries)
+
+            clauses.append("p.id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(member_ids(self.collection)))
         return " AND ".join(clauses), params
 
 
@@ -295,6 +306,8 @@ class HistoryEvent:
     what: str
     detail: str  # in a curator's words
     technical: str = ""  # the exact model version and error, for a tooltip
+    uid: str = ""  # the correction's, for an edit (undo, restore)
+    overwritten: tuple[str, ...] = ()  # fields of this edit another curator's later edit overwrote
 
 
 _HASH_TAIL = re.compile(r"-[0-9a-f]{8,64}$")
@@ -355,9 +368,26 @@ def history(product_id: int) -> list[HistoryEvent]:
         technical = f"{r.status} · {r.model_version} on {r.device or '?'}" + (f"\n{r.error}" if r.error else "")
         events.append(HistoryEvent(r.created_at, "Indexed", detail, technical))
     for c in db.Correction.select().where(db.Correction.product == product_id):
+        if c.kind == "edit":
+            events.append(_edit_event(c))
+            continue
         events.append(HistoryEvent(c.created_at, c.kind.replace("_", " ").capitalize(),
                                    f"{c.user}: {_short(c.before)} → {_short(c.after)}"))
     return sorted(events, key=lambda e: e.when, reverse=True)
+
+
+def _edit_event(c: db.Correction) -> HistoryEvent:
+    """An edit in words ("Price 24.00 → 12.50"); one another curator's later edit overwrote says so."""
+    from core.edits import describe_edit, field_label, overwritten
+
+    lost = overwritten(c.uid)
+    detail = f"{c.user}: {describe_edit(c.before, c.after)}"
+    if lost:
+        detail += " — " + "; ".join(f"{field_label(f)} overwritten by {who}" for f, who in lost)
+    origin = "" if c.origin in ("", "local") else f" (from catalog {c.origin[:8]})"
+    return HistoryEvent(c.created_at, "Edited" + origin, detail,
+                        f"uid {c.uid}" + (f" · server time {c.server_at:%Y-%m-%d %H:%M:%S}" if c.server_at else ""),
+                        uid=c.uid, overwritten=tuple(f for f, _ in lost))
 
 
 def _short(value: Any) -> str:
@@ -420,6 +450,9 @@ class ReviewProgress:
 _UNCERTAINTY = ("(p.status = 'error') * 2.0 + (1.0 - MIN(COALESCE(s.margin, 1.0), 1.0)) "
                 "+ (1.0 - COALESCE(s.label_conf, 1.0)) + 0.3 * MIN(COALESCE(s.rejected, 0), 3) "
                 "+ (COALESCE(s.outliers, 0) > 0) * 1.0")
+# Doubt: the review queue's uncertainty (most doubtful first); products not indexed yet come last.
+SORTS["doubt"] = ("Doubt", f"(SELECT {_UNCERTAINTY} FROM review_stats s WHERE s.product_id = p.id) IS NULL, "
+                           f"(SELECT {_UNCERTAINTY} FROM review_stats s WHERE s.product_id = p.id) DESC, p.id")
 _QUEUE_SQL = (f"SELECT p.id, p.sku, p.title, p.status, p.review_state, s.margin, COALESCE(s.rejected, 0), "
               f"COALESCE(s.outliers, 0), s.label_conf, ROUND({_UNCERTAINTY}, 4) AS u "
               f"FROM product p LEFT JOIN review_stats s ON s.product_id = p.id "

@@ -262,6 +262,7 @@ def _pull(store: S3Store, report: SyncReport, apply_remote: ApplyRemote, workers
     me = outbox.catalog_id()
     listed = {o.key: o for o in store.list(outbox.CORRECTIONS) if o.key.endswith(".json")}
     known = _known_uids([_uid_of(k) for k in listed])
+    _note_server_times(listed, known)
     _forget_settled(listed, known)
     refused = {k: v.get("etag") for k, v in (_get(QUARANTINE_KEY) or {}).items() if v.get("quarantined")}
     own = set(_get(OWN_SEEN_KEY) or []) & set(listed)
@@ -276,6 +277,30 @@ def _pull(store: S3Store, report: SyncReport, apply_remote: ApplyRemote, workers
     finally:
         if len(own) != seen_own:
             _set(OWN_SEEN_KEY, sorted(own))
+
+
+def _server_time(info: Any) -> dt.datetime | None:
+    stamp = getattr(info, "last_modified", None)
+    if not isinstance(stamp, dt.datetime):
+        return None
+    return stamp.astimezone(dt.UTC).replace(tzinfo=None) if stamp.tzinfo else stamp
+
+
+def _note_server_times(listed: dict[str, Any], known: set[str]) -> None:
+    """Each correction the log holds learns when the bucket stored it (the listing's LastModified): the
+    later edit of a field by server time wins, whichever curator's clock is ahead."""
+    missing: set[str] = set()
+    for batch in db.chunked(sorted(known), 500):
+        missing.update(u for (u,) in db.Correction.with_deleted(db.Correction.uid)
+                       .where(db.Correction.uid.in_(batch) & db.Correction.server_at.is_null()).tuples())
+    stamps = [(_server_time(listed[outbox.correction_key(u)]), u) for u in missing
+              if outbox.correction_key(u) in listed]
+    stamps = [(t, u) for t, u in stamps if t is not None]
+    if stamps:
+        def _do() -> None:
+            for when, uid in stamps:
+                db.Correction.update(server_at=when).where(db.Correction.uid == uid).execute()
+        db.transaction(_do)
 
 
 def _forget_settled(listed: dict[str, Any], known: set[str]) -> None:
@@ -305,7 +330,7 @@ def _pull_new(store: S3Store, report: SyncReport, apply_remote: ApplyRemote, wor
                 elif doc.get("origin") == me:
                     report.skipped_duplicates += 1  # our own, uploaded before this catalog's log was restored
                     own.add(key)
-                elif not _insert_remote(key, etag, doc, apply_remote, report):
+                elif not _insert_remote(key, etag, doc, apply_remote, report, _server_time(listed[key])):
                     return
                 progress(report.pulled, total, f"pulled {key}")
 
@@ -347,7 +372,7 @@ def _invalid(key: str, doc: Any) -> str:
 
 
 def _insert_remote(key: str, etag: str, doc: dict[str, Any], apply_remote: ApplyRemote,
-                   report: SyncReport) -> bool:
+                   report: SyncReport, server_at: dt.datetime | None = None) -> bool:
     """Insert and apply one remote correction in one transaction. False when applying failed and the pull
     must stop (time order); after APPLY_ATTEMPTS refusals of the same object it is quarantined instead."""
     def _do() -> db.Correction:
@@ -359,6 +384,7 @@ def _insert_remote(key: str, etag: str, doc: dict[str, Any], apply_remote: Apply
             before=doc.get("before") or {}, after=doc.get("after") or {}, user=str(doc.get("user") or ""),
             origin=str(doc.get("origin") or "unknown"), model_version=str(doc.get("model_version") or ""),
             preprocess_version=str(doc.get("preprocess_version") or ""), created_at=created, updated_at=created,
+            server_at=server_at,
         )
         apply_remote(row)
         return row

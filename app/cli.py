@@ -546,6 +546,131 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0 if payload.get("ok") else 1
 
 
+def _pairs(items: list[str], what: str) -> dict[str, str]:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise SystemExit(f"{what} {item!r} should look like FIELD=VALUE, e.g. price=12.50")
+        key, value = item.split("=", 1)
+        out[key.strip()] = value
+    return out
+
+
+@command("edit")
+def cmd_edit(args: argparse.Namespace) -> int:
+    from core import edits
+    from core.catalog import db
+    from core.search.filters import FilterError, parse_filters
+
+    if not (args.sku or args.where) or (args.sku and args.where):
+        raise SystemExit("give one SKU, or --where FILTER (e.g. --where category=Men/Tops)")
+    if not (args.set or args.unset or args.rename):
+        raise SystemExit("nothing to change: give --set FIELD=VALUE, --unset attributes.KEY or --rename OLD=NEW")
+    sets, renames = _pairs(args.set, "--set"), _pairs(args.rename, "--rename")
+    renames = {k.removeprefix("attributes."): v.removeprefix("attributes.") for k, v in renames.items()}
+    with open_catalog(args) as catalog:
+        try:
+            if args.sku:
+                product = db.Product.get_or_none(db.Product.sku == args.sku)
+                if product is None:
+                    print(f"edit: no product with SKU {args.sku!r}", file=sys.stderr)
+                    return 2
+                products = [product]
+            else:
+                ids = parse_filters(args.where).product_ids() or []
+                products = list(db.Product.select().where(db.Product.id.in_(ids)).order_by(db.Product.sku))
+            plans = []
+            for product in products:
+                try:
+                    mine = {k: v for k, v in renames.items() if args.sku or k in (product.attributes or {})}
+                    plan = edits.plan_edit(product, sets, args.unset, mine)
+                except edits.EditError as exc:
+                    if args.sku:
+                        raise
+                    raise edits.EditError(f"{product.sku}: {exc}") from None
+                if plan:
+                    plans.append(plan)
+            applied = [] if args.dry_run else edits.edit_many(catalog, plans)
+        except (edits.EditError, FilterError) as exc:
+            print(f"edit: {exc}. Nothing was changed.", file=sys.stderr)
+            return 2
+    payload = {"dry_run": args.dry_run, "matched": len(products), "changed": len(plans),
+               "products": [p.to_dict() for p in plans], "corrections": [c.uid for c in applied]}
+    verb = "would change" if args.dry_run else "changed"
+    lines = [f"{p.sku}: {'; '.join(c.describe() for c in p.changes)}" for p in plans]
+    lines.append(f"{verb} {len(plans)} of {len(products)} products")
+    emit(args, payload, "\n".join(lines))
+    return 0
+
+
+@command("conflicts")
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    from core import edits
+
+    with open_catalog(args) as catalog:
+        try:
+            if args.restore is not None:
+                edits.restore_conflict(catalog, args.restore)
+            elif args.keep is not None:
+                with catalog.writing():
+                    edits.resolve_conflict(args.keep)
+        except (edits.EditError, KeyError, ValueError) as exc:
+            print(f"conflicts: {exc}", file=sys.stderr)
+            return 2
+        rows = edits.conflicts(include_resolved=args.all)
+    emit(args, {"conflicts": [r.to_dict() for r in rows]},
+         "\n".join(f"{r.id:4d}  {r.describe()}{'  (resolved)' if r.resolved else ''}" for r in rows)
+         or "no conflicts")
+    return 0
+
+
+@command("collections")
+def cmd_collections(args: argparse.Namespace) -> int:
+    from core import collections as cols
+    from core.catalog import db
+    from core.search.filters import FilterError
+
+    with open_catalog(args) as catalog:
+        try:
+            ids = []
+            for sku in args.skus:
+                product = db.Product.get_or_none(db.Product.sku == sku)
+                if product is None:
+                    raise cols.CollectionError(f"no product with SKU {sku!r}")
+                ids.append(product.id)
+            if args.action in ("add", "remove", "save", "rename", "delete", "show") and not args.name:
+                raise cols.CollectionError(f"collections {args.action} needs a collection NAME")
+            if args.action == "add":
+                cols.change_members(catalog, args.name, add=ids)
+            elif args.action == "remove":
+                cols.change_members(catalog, args.name, remove=ids, create=False)
+            elif args.action == "save":
+                cols.save(catalog, args.name, smart=bool(args.text or args.filter), text=args.text or "",
+                          filters=args.filter)
+            elif args.action == "rename":
+                if not args.to:
+                    raise cols.CollectionError("collections rename NAME --to NEW_NAME")
+                old = cols.collection(args.name)
+                cols.save(catalog, args.to, smart=old.smart, text=old.text, filters=old.filters,
+                          rename_from=args.name)
+            elif args.action == "delete":
+                cols.delete(catalog, args.name)
+            if args.action == "show":
+                row = cols.collection(args.name)
+                skus = [sku for (sku,) in db.Product.select(db.Product.sku)
+                        .where(db.Product.id.in_(cols.member_ids(row.id))).order_by(db.Product.sku).tuples()]
+                emit(args, {**row.to_dict(), "skus": skus}, "\n".join([f"{row.name} ({row.count})", *skus]))
+                return 0
+            rows = cols.collections()
+        except (cols.CollectionError, FilterError) as exc:
+            print(f"collections: {exc}. Nothing was changed.", file=sys.stderr)
+            return 2
+    emit(args, {"collections": [r.to_dict() for r in rows]},
+         "\n".join(f"{r.name:<30} {r.count:6d}  {'smart: ' + ' '.join([r.text, *r.filters]).strip() if r.smart else ''}"
+                   for r in rows) or "no collections")
+    return 0
+
+
 @command("heads")
 def cmd_heads(args: argparse.Namespace) -> int:
     from core.ops.label_heads import retrain
@@ -691,6 +816,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("sync", "push corrections to S3 and pull other curators' corrections")
     p.add_argument("--status", action="store_true", help="only show the outbox: pending, last sync, errors")
+
+    p = add("edit", "change product data (title, description, category, price, SKU, attributes) as corrections")
+    p.add_argument("sku", nargs="?", default=None, help="the product's SKU (or --where)")
+    p.add_argument("--where", action="append", default=[], metavar="KEY=VALUE",
+                   help="every product passing these filters (as search --filter): category=Men/Tops, color=Red")
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                   help="title=..., description=..., category=A/B, price=12.50 (or 12,50; empty: no price), "
+                        "sku=..., attributes.KEY=VALUE")
+    p.add_argument("--unset", action="append", default=[], metavar="attributes.KEY", help="remove an attribute")
+    p.add_argument("--rename", action="append", default=[], metavar="OLD=NEW", help="rename an attribute key")
+    p.add_argument("--dry-run", action="store_true", help="show every change, write nothing")
+
+    p = add("collections", "list, show and edit named collections and smart collections (saved searches)")
+    p.add_argument("action", nargs="?", default="list",
+                   choices=["list", "show", "add", "remove", "save", "rename", "delete"])
+    p.add_argument("name", nargs="?", default=None, help="the collection's name")
+    p.add_argument("skus", nargs="*", default=[], help="add/remove: the products' SKUs")
+    p.add_argument("--text", default=None, help="save: the saved search's words (makes it smart)")
+    p.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE",
+                   help="save: the saved search's filters, as search --filter (makes it smart)")
+    p.add_argument("--to", default=None, help="rename: the new name")
+
+    p = add("conflicts", "edits of the same field on two machines: the later won; restore the other")
+    p.add_argument("--restore", type=int, default=None, metavar="ID", help="put the overwritten value back")
+    p.add_argument("--keep", type=int, default=None, metavar="ID", help="keep the winner and close the conflict")
+    p.add_argument("--all", action="store_true", help="resolved conflicts too")
 
     p = add("heads", "train label heads from curators' labels; report head vs zero-shot accuracy")
 

@@ -320,17 +320,17 @@ def apply_plans(plans: Sequence[EditPlan], *, user: str | None = None) -> list[d
 
 
 def edit_product(catalog, product_id: int, sets: dict[str, Any] | None = None, unsets: Iterable[str] = (),
-                 renames: dict[str, str] | None = None) -> db.Correction | None:
+                 renames: dict[str, str] | None = None, *, user: str | None = None) -> db.Correction | None:
     """Validate and apply one product's edit under the writer lock; None when nothing changes."""
     with catalog.writing():
         plan = plan_edit(product_id, sets, unsets, renames)
-        applied = apply_plans([plan]) if plan else []
+        applied = apply_plans([plan], user=user) if plan else []
     return applied[0] if applied else None
 
 
-def edit_many(catalog, plans: Sequence[EditPlan]) -> list[db.Correction]:
+def edit_many(catalog, plans: Sequence[EditPlan], *, user: str | None = None) -> list[db.Correction]:
     with catalog.writing():
-        return apply_plans(plans)
+        return apply_plans(plans, user=user)
 
 
 def _changes_of(correction: db.Correction) -> list[Change]:
@@ -422,7 +422,19 @@ def apply_remote_edit(row: db.Correction) -> list[str]:
     if applied:
         renamed = {k: v for k, v in (after.get("~renamed") or {}).items()}
         _write(product, applied, renamed)
+        _settle(product.id, applied)
     return [c.field for c in applied]
+
+
+def _settle(product_id: int, applied: Sequence[Change]) -> None:
+    """A pulled edit that brings an overwritten value back (another curator restored it) closes its conflict."""
+    for change in applied:
+        for row in db.EditConflict.select().where((db.EditConflict.product == product_id)
+                                                  & (db.EditConflict.field == change.field)
+                                                  & db.EditConflict.resolved_at.is_null()):
+            if row.loser_value == change.after:
+                row.resolved_at = db.utcnow()
+                row.save()
 
 
 _FAR_FUTURE = db.dt.datetime.max
@@ -499,7 +511,7 @@ def conflicts(*, include_resolved: bool = False, product_id: int | None = None) 
                         c.loser_value, c.loser_uid, c.created_at, c.resolved_at is not None) for c in query]
 
 
-def restore_conflict(catalog, conflict_id: int) -> db.Correction | None:
+def restore_conflict(catalog, conflict_id: int, *, user: str | None = None) -> db.Correction | None:
     """One click: the overwritten value comes back as a new edit (which wins once synced); the conflict closes."""
     with catalog.writing():
         row = db.EditConflict.get_by_id(conflict_id)
@@ -509,7 +521,7 @@ def restore_conflict(catalog, conflict_id: int) -> db.Correction | None:
         name = row.field
         plan = (plan_edit(row.product_id, unsets=[name]) if value is None and name.startswith(ATTR)
                 else plan_edit(row.product_id, {name: value}))
-        applied = apply_plans([plan]) if plan else []
+        applied = apply_plans([plan], user=user) if plan else []
         resolve_conflict(conflict_id)
     return applied[0] if applied else None
 

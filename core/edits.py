@@ -113,6 +113,16 @@ def _field_name(name: str) -> str:
     raise EditError(f"unknown field {name!r}: one of {', '.join(FIELDS)} or attributes.KEY")
 
 
+def check_value(name: str, value: Any) -> str:
+    """Why this value cannot be stored in this field ('' when it can): the checks that need no database, for an
+    editor to keep its text open with the reason rather than send it."""
+    try:
+        _clean(_field_name(name), value)
+    except EditError as exc:
+        return str(exc)
+    return ""
+
+
 def current(product: db.Product, name: str) -> Any:
     if name.startswith(ATTR):
         return (product.attributes or {}).get(name[len(ATTR):])

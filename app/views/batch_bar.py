@@ -80,6 +80,14 @@ class BatchBar(QWidget):
         layout.addStretch(1)
         self.update_count(0)
 
+    def add_edit_fields(self, open_dialog: Callable[[], object]) -> None:
+        """ "Edit fields…": attributes, category, find and replace over the selection, with a preview."""
+        self.edit_button = QPushButton(self.tr("Edit fields…"))
+        self.edit_button.setToolTip(self.tr("Set, append or remove an attribute, set the category, find and "
+                                            "replace in titles or descriptions; a preview shows every change"))
+        self.edit_button.clicked.connect(open_dialog)
+        self.layout().insertWidget(4, self.edit_button)
+
     def update_count(self, n: int) -> None:
         self.count.setText(f"<b>{n:,} selected</b>")
         for button, verb in ((self.approve_button, "Approve"), (self.flag_button, "Flag"),

@@ -212,7 +212,12 @@ class CatalogGrid(QWidget):
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addLayout(top)
         layout.addLayout(chips)
-        layout.addWidget(self.view, 1)
+        self.body = QHBoxLayout()  # the collections sidebar goes left of the grid (install_edits)
+        self.body.addWidget(self.view, 1)
+        layout.addLayout(self.body, 1)
+        self.sidebar = None
+        self.edits = None
+        self._collection = 0
         self.refresh()
 
     @Slot(int)
@@ -238,6 +243,8 @@ class CatalogGrid(QWidget):
         self.category_chips.set_chips([(c, c) for c in self.model.categories()], self.category_chips.checked())
         self.model.reload(keep=loaded)
         self._update_count()
+        if self.sidebar is not None:
+            self.sidebar.refresh()
         index = self.model.index_of(current) if current is not None else self.model.index(0)
         if index.isValid():  # keep the product in view; on first load, show the first one
             self.view.setCurrentIndex(index)
@@ -258,8 +265,44 @@ class CatalogGrid(QWidget):
         cats = self.category_chips.checked()
         self.model.set_query(GridQuery(sort=self.sort_box.currentData() or "title", status=status,
                                    category=cats[0] if len(cats) == 1 else "",
-                                   text=self.filter_edit.text().strip()))
+                                   text=self.filter_edit.text().strip(), collection=self._collection))
         self._update_count()
+
+    def install_edits(self, service) -> None:
+        """Product data edits: "Edit fields…" for the selection, and the collections sidebar."""
+        from app.views.collections_sidebar import CollectionsSidebar
+
+        self.edits = service
+        self.sidebar = CollectionsSidebar(self.context, service, self.selected_ids, self.current_search, self)
+        self.sidebar.chosen.connect(self.show_collection)
+        self.body.insertWidget(0, self.sidebar)
+        if self.batch is not None:
+            self.batch.add_edit_fields(self.edit_fields)
+
+    @Slot(int)
+    def show_collection(self, collection_id: int) -> None:
+        self._collection = collection_id
+        self._apply()
+
+    def current_search(self) -> tuple[str, list[str]]:
+        """The grid's filter as a saved search: words, and filters in `search --filter` form."""
+        filters = [f"category={c}" for c in self.category_chips.checked()[:1]]
+        status = (self.status_chips.checked() or ["all"])[0]
+        if status == "corrected":
+            filters.append("corrected=yes")
+        elif status != "all":
+            filters.append(f"status={status}")
+        return self.filter_edit.text().strip(), filters
+
+    def edit_fields(self):
+        """Open "Edit fields…" for the selected products (or the current one)."""
+        from app.views.batch_edit import open_batch_edit
+
+        ids = self.selected_ids() or ([self.current_product_id()] if self.current_product_id() else [])
+        if not ids or self.edits is None:
+            self.status_message.emit(self.tr("Select products first (Ctrl/Shift+click, Ctrl+A)"))
+            return None
+        return open_batch_edit(self.context, self.edits, ids, self.window())
 
     def install_batch_bar(self, service) -> BatchBar:
         """The bar for acting on many selected products (it needs the review service, made after the grid)."""

@@ -35,6 +35,7 @@ from app.views.product_detail import ProductDetail
 from app.views.review_queue import ReviewQueueView
 from app.views.search_panel import IMAGE_SUFFIXES, SearchPanel
 from app.views.sync_status import SyncBadge, SyncPanel
+from app.workers.edits import EditService
 from app.workers.review import ReviewService
 from app.workers.sync import SyncService
 from core.catalog import queries
@@ -80,7 +81,9 @@ class MainWindow(QMainWindow):
         self.review = ReviewService(ctx, self.grid.undo_stack, self)  # one undo stack for every edit
         self.grid.install_batch_bar(self.review)
         self.review.applied.connect(ctx.detector_jobs.correction_applied)  # enough moved boxes retrain the detector
-        self.detail = ProductDetail(ctx, review=self.review)
+        self.edits = EditService(ctx, self.grid.undo_stack, self)  # product data, collections, conflicts
+        self.grid.install_edits(self.edits)
+        self.detail = ProductDetail(ctx, review=self.review, edits=self.edits)
         self.empty = EmptyState()
         browse = QSplitter(Qt.Orientation.Horizontal)
         browse.addWidget(self.grid)
@@ -226,6 +229,8 @@ class MainWindow(QMainWindow):
         ctx.models.status_changed.connect(self._models_changed)
         ctx.models.download_progress.connect(self._download_progress)
         self.review.applied.connect(self._review_applied)
+        self.edits.applied.connect(self._edit_applied)
+        self.edits.failed.connect(self.show_message)
         self.review_queue.status_message.connect(self.show_message)
         self.review_queue.changed.connect(self._catalog_changed)
         if self.detail.review_panel is not None:
@@ -285,6 +290,17 @@ class MainWindow(QMainWindow):
         if result.get("vector_changed") and self.search.response is not None:
             self.search.run_search()
         self.sync.refresh()
+
+    @Slot(object)
+    def _edit_applied(self, result: dict) -> None:
+        """Product data, a collection or a conflict changed: the grid, its sidebar and the detail show it."""
+        self.grid.refresh()
+        if self.detail.product_id is not None:
+            self.detail.show_product(self.detail.product_id)
+        self.sync.refresh()
+        if result.get("text"):
+            self.show_message(self.tr("{0} — Ctrl+Z undoes").format(result["text"])
+                              if result.get("kind") == "edit" else result["text"])
 
     @Slot()
     def _show_sync(self) -> None:
@@ -553,7 +569,7 @@ class MainWindow(QMainWindow):
         return (self.context.models.ready and self.context.thumbnails.idle
                 and not any(v.loading for v in images) and not self.search.busy
                 and not self.review_queue.busy and not self.review_queue.panel.loading
-                and not self.review.busy and not self.health_monitor.busy
+                and not self.review.busy and not self.edits.busy and not self.health_monitor.busy
                 and not self.duplicates.busy and not self.models_page.busy)
 
     def event(self, event) -> bool:
@@ -569,6 +585,7 @@ class MainWindow(QMainWindow):
             self.jobs.stop()
             self.toast.stop()
             self.sync.stop()
+            self.edits.stop()
             self.health_monitor.stop()
             self.review_queue.dispose()
             self.duplicates.dispose()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.field_editor import EditableField
 from app.views.fit import ElidedTitle, no_widening
 from app.views.image_boxes import Box, ImageBoxes
 from core.catalog import queries
@@ -37,9 +38,11 @@ class ProductDetail(QWidget):
     search_similar = Signal(int)  # product id
     search_image = Signal(object)  # Path of a product image
 
-    def __init__(self, context, parent: QWidget | None = None, review=None) -> None:
+    def __init__(self, context, parent: QWidget | None = None, review=None, edits=None) -> None:
         super().__init__(parent)
         self.context = context
+        self.edits = edits  # app.workers.edits.EditService: the Details tab edits in place when given
+        self.fields: dict[str, EditableField] = {}
         self.review_panel = None
         self.product_id: int | None = None
         self._images: list[ImageRow] = []
@@ -61,9 +64,25 @@ class ProductDetail(QWidget):
         self.image_caption.setWordWrap(True)
         self.labels = QListWidget()
         self.meta = QWidget()
-        self.meta_form = QFormLayout(self.meta)
+        meta_layout = QVBoxLayout(self.meta)
+        meta_layout.setContentsMargins(0, 0, 0, 0)
+        self.edit_message = QLabel()
+        self.edit_message.setWordWrap(True)
+        self.edit_message.setStyleSheet("color: #c0392b;")
+        self.edit_message.hide()
+        self.meta_form = QFormLayout()
+        self.add_attribute_button = QPushButton(self.tr("Add attribute"))
+        self.add_attribute_button.setToolTip(self.tr("A new key and value for this product"))
+        self.add_attribute_button.clicked.connect(self._add_attribute_row)
+        self.add_attribute_button.setVisible(edits is not None)
+        meta_layout.addWidget(self.edit_message)
+        meta_layout.addLayout(self.meta_form)
+        meta_layout.addWidget(self.add_attribute_button, 0, Qt.AlignmentFlag.AlignLeft)
+        meta_layout.addStretch(1)
+        if edits is not None:
+            edits.failed.connect(self._edit_failed)
         self.history = QTreeWidget()
-        self.history.setHeaderLabels(["When", "What", "Details"])
+        self.history.setHeaderLabels(["When", "What", "Details", ""])
         self.history.setRootIsDecorated(False)
         tabs = QTabWidget()
         tabs.addTab(self.meta, "Details")
@@ -157,6 +176,11 @@ class ProductDetail(QWidget):
                 self._set_icon(item, self._images[n])
 
     def _fill_meta(self, product: ProductInfo) -> None:
+        self.fields = {}
+        self.edit_message.hide()
+        if self.edits is not None and not self.context.catalog.read_only_reason:
+            self._fill_editable(product)
+            return
         rows = [("SKU", product.sku), ("Title", product.title), ("Category", product.category or "—"),
                 ("Price", "—" if product.price is None else f"{product.price:,.2f}"),
                 ("Status", product.status), ("Review", product.review_state),
@@ -164,6 +188,9 @@ class ProductDetail(QWidget):
         rows += [(str(k), str(v)) for k, v in (product.attributes or {}).items()]
         if product.description:
             rows.append(("Description", product.description[:600]))
+        self._add_plain_rows(rows)
+
+    def _add_plain_rows(self, rows: list[tuple[str, str]]) -> None:
         for name, value in rows:
             label = no_widening(QLabel(value))
             label.setTextFormat(Qt.TextFormat.PlainText)  # a title with HTML in it is text, not markup
@@ -171,6 +198,96 @@ class ProductDetail(QWidget):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.meta_form.addRow(f"{name}:", label)
+
+    # --- editing in place (writes go to the EditService's worker) ----------------------------------
+    def _field(self, name: str, value: str, *, display: str | None = None, multiline: bool = False,
+               check=None) -> EditableField:
+        from core.edits import check_value
+
+        editor = EditableField(value, display=display, multiline=multiline,
+                               check=check or (lambda text, n=name: check_value(n, text)), placeholder=name)
+        editor.problem.connect(self._show_problem)
+        self.fields[name] = editor
+        return editor
+
+    def _fill_editable(self, product: ProductInfo) -> None:
+        price = "" if product.price is None else f"{product.price:.2f}"
+        for name, label, value, display in (("sku", "SKU", product.sku, None), ("title", "Title", product.title, None),
+                                            ("category", "Category", product.category, None),
+                                            ("price", "Price", price, f"{product.price:,.2f}" if price else "—")):
+            editor = self._field(name, value, display=display)
+            editor.committed.connect(lambda text, n=name, lb=label: self._commit({n: text}, f"Edit {lb.lower()}"))
+            self.meta_form.addRow(self.tr(f"{label}:"), editor)
+        for key, value in (product.attributes or {}).items():
+            self._attribute_row(str(key), "" if value is None else str(value))
+        description = self._field("description", product.description, multiline=True)
+        description.committed.connect(lambda text: self._commit({"description": text}, "Edit description"))
+        self.meta_form.addRow(self.tr("Description:"), description)
+        self._add_plain_rows([("Status", product.status), ("Review", product.review_state),
+                              ("Folder", product.source_folder), ("Images", str(len(self._images)))])
+
+    def _attribute_row(self, key: str, value: str) -> None:
+        name = self._field(f"attributes.{key}#key", key, check=lambda t: "" if t.strip() else
+                           self.tr("an attribute needs a name"))
+        name.committed.connect(lambda new, k=key: self._rename(k, new))
+        editor = self._field(f"attributes.{key}", value)
+        editor.committed.connect(lambda text, k=key: self._commit({f"attributes.{k}": text}, f"Edit {k}"))
+        remove = QPushButton("✕")
+        remove.setFixedWidth(28)
+        remove.setToolTip(self.tr("Remove the attribute {0}").format(key))
+        remove.setAccessibleName(f"remove {key}")
+        remove.clicked.connect(lambda _=False, k=key: self._remove_attribute(k))
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(editor, 1)
+        row.addWidget(remove)
+        self.meta_form.addRow(name, box)
+
+    @Slot()
+    def _add_attribute_row(self) -> None:
+        if self.product_id is None or self.edits is None:
+            return
+        key = self._field("new#key", "", check=lambda t: "" if t.strip() else self.tr("name the attribute first"))
+        value = self._field("new", "", check=lambda _t: "")
+        self.meta_form.insertRow(self.meta_form.rowCount() - 5, key, value)
+        key.committed.connect(lambda _t: value.start())
+        value.committed.connect(lambda text: self._commit({f"attributes.{key.text().strip()}": text},
+                                                          "Add attribute") if key.text().strip() else None)
+        key.start()
+
+    def _commit(self, sets: dict[str, str], text: str) -> None:
+        if self.product_id is not None and self.edits is not None:
+            self.edit_message.hide()
+            self.edits.edit(self.product_id, sets=sets, text=text)
+
+    def _rename(self, old: str, new: str) -> None:
+        if self.product_id is not None and self.edits is not None and new.strip() and new.strip() != old:
+            self.edits.edit(self.product_id, renames={old: new.strip()}, text=f"Rename attribute {old}")
+
+    def _remove_attribute(self, key: str) -> None:
+        if self.product_id is not None and self.edits is not None:
+            self.edits.edit(self.product_id, unsets=[f"attributes.{key}"], text=f"Remove attribute {key}")
+
+    @Slot(str)
+    def _show_problem(self, text: str) -> None:
+        self.edit_message.setText(text)
+        self.edit_message.show()
+
+    @Slot(str)
+    def _edit_failed(self, text: str) -> None:
+        self._show_problem(self.tr("Not saved: {0}. Nothing was changed.").format(text))
+        if self.product_id is not None:  # the fields show the catalog's values again
+            keep = self.edit_message.text()
+            self._refill_meta()
+            self._show_problem(keep)
+
+    def _refill_meta(self) -> None:
+        product = queries.product(self.product_id)
+        while self.meta_form.rowCount():
+            self.meta_form.removeRow(0)
+        if product is not None:
+            self._fill_meta(product)
 
     def _fill_labels(self, product: ProductInfo) -> None:
         for label in queries.labels(product.id):
@@ -181,10 +298,21 @@ class ProductDetail(QWidget):
 
     def _fill_history(self, product: ProductInfo) -> None:
         events = queries.history(product.id)
+        open_conflicts = {}
+        if self.edits is not None and any(e.overwritten for e in events):
+            from core.edits import conflicts
+
+            open_conflicts = {c.loser_uid: c for c in conflicts(product_id=product.id)}
         for event in events:
             item = QTreeWidgetItem([event.when.strftime("%Y-%m-%d %H:%M"), event.what, event.detail])
             item.setToolTip(2, event.technical or event.detail)
             self.history.addTopLevelItem(item)
+            conflict = open_conflicts.get(event.uid)
+            if conflict is not None:  # one click puts the overwritten value back
+                button = QPushButton(self.tr("Restore"))
+                button.setToolTip(self.tr("Put back {0}").format(conflict.describe()))
+                button.clicked.connect(lambda _=False, c=conflict: self.edits.restore_conflict(c.id, c.product_id))
+                self.history.setItemWidget(item, 3, button)
         if not events:
             self.history.addTopLevelItem(QTreeWidgetItem(["", "Imported", "not indexed yet"]))
         self.history.resizeColumnToContents(0)

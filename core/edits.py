@@ -373,7 +373,7 @@ def field_label(name: str) -> str:
     return f"Attribute {name[len(ATTR):]}" if name.startswith(ATTR) else FIELD_NAMES.get(name, name)
 
 
-def _value_text(name: str, value: Any) -> str:
+def value_text(name: str, value: Any) -> str:
     if name == "price":
         return "—" if value is None else f"{float(value):.2f}"
     text = "—" if value in (None, "") else str(value)
@@ -385,10 +385,10 @@ def describe_change(name: str, before: Any, after: Any) -> str:
     """"Price 24.00 → 12.50", "Attribute color added: Blue", "Attribute x removed (was 3)"."""
     label = field_label(name)
     if name.startswith(ATTR) and before is None:
-        return f"{label} added: {_value_text(name, after)}"
+        return f"{label} added: {value_text(name, after)}"
     if name.startswith(ATTR) and after is None:
-        return f"{label} removed (was {_value_text(name, before)})"
-    return f"{label} {_value_text(name, before)} → {_value_text(name, after)}"
+        return f"{label} removed (was {value_text(name, before)})"
+    return f"{label} {value_text(name, before)} → {value_text(name, after)}"
 
 
 def describe_edit(before: dict, after: dict) -> str:
@@ -434,6 +434,16 @@ def apply_remote_edit(row: db.Correction) -> list[str]:
         _write(product, applied, renamed)
         _settle(product.id, applied)
     return [c.field for c in applied]
+
+
+def apply_remote_data(row: db.Correction) -> None:
+    """Replay a pulled correction that needs no model: product data and collections (others stay in the log)."""
+    if row.kind == EDIT_KIND:
+        apply_remote_edit(row)
+    elif row.kind.startswith("collection_"):
+        from core.collections import apply_remote
+
+        apply_remote(row)
 
 
 def _settle(product_id: int, applied: Sequence[Change]) -> None:
@@ -500,9 +510,9 @@ class ConflictRow:
     resolved: bool
 
     def describe(self) -> str:
-        return (f"{self.sku}: {field_label(self.field)} {_value_text(self.field, self.loser_value)} by "
+        return (f"{self.sku}: {field_label(self.field)} {value_text(self.field, self.loser_value)} by "
                 f"{self.loser_user} overwritten by {self.winner_user} "
-                f"({_value_text(self.field, self.winner_value)})")
+                f"({value_text(self.field, self.winner_value)})")
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "product_id": self.product_id, "sku": self.sku, "field": self.field,

@@ -175,3 +175,35 @@ def test_collections_sidebar_counts_filters_and_new_sorts(edit_window, qtbot):
     db.Product.update(price=1.0).where(db.Product.sku == "SKU-2").execute()
     grid.sort_box.setCurrentIndex(sorts.index("price"))
     assert grid.model.row(0).sku == "SKU-2"
+
+
+def test_conflicts_list_and_history_restore_in_one_click(edit_window, qtbot):
+    import datetime as dt
+
+    from core import edits
+
+    window, detail = edit_window, edit_window.detail
+    pid = _show(window, qtbot, "SKU-0")
+    catalog = window.context.catalog
+    mine = edits.edit_product(catalog, pid, {"price": "20"}, user="ann")
+    db.Correction.update(server_at=dt.datetime(2026, 1, 1, 10, 0)).where(db.Correction.uid == mine.uid).execute()
+    # Bob's edit of the same price reached the bucket later: it wins, Ann's is kept as overwritten
+    theirs = db.Correction.create(uid=db.new_uid(), product=pid, sku="SKU-0", kind="edit", before={"price": 10.0},
+                                  after={"price": 30.0}, user="bob", origin="bob-catalog",
+                                  server_at=dt.datetime(2026, 1, 1, 10, 5))
+    db.transaction(lambda: edits.apply_remote_data(theirs))
+    assert _price() == 30.0
+    view = window.open_conflicts()
+    qtbot.waitUntil(lambda: view.tree.topLevelItemCount() == 1, timeout=WAIT)
+    assert "20.00 (ann)" in view.tree.topLevelItem(0).text(2) and "30.00 (bob)" in view.tree.topLevelItem(0).text(3)
+    detail.show_product(pid)
+    texts = [detail.history.topLevelItem(n).text(2) for n in range(detail.history.topLevelItemCount())]
+    item = next(detail.history.topLevelItem(n) for n, t in enumerate(texts) if "overwritten by bob" in t)
+    restore = detail.history.itemWidget(item, 3)
+    assert restore is not None and restore.text() == "Restore"
+    with qtbot.waitSignal(window.edits.applied, timeout=WAIT):
+        QTest.mouseClick(restore, Qt.MouseButton.LeftButton)
+    assert _price() == 20.0 and edits.conflicts() == []
+    qtbot.waitUntil(lambda: view.tree.topLevelItemCount() == 0, timeout=WAIT)
+    assert view.empty.isVisible()
+    view.close()

@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.error_dialogs: list[ErrorDialog] = []
         self._download_dialog: QProgressDialog | None = None
         self.export_dialog = None
+        self.conflicts_view = None
         self._closing = False
         self.switches_in_place = False  # the app's Session handles open_catalog_requested
         self._build_views()
@@ -199,6 +200,11 @@ class MainWindow(QMainWindow):
         view = self.menuBar().addMenu("&View")
         view.addAction(self.jobs_action)
         view.addAction(self.sync_panel_action)
+        self.conflicts_action = self._action("Conflicts…", None, self.open_conflicts,
+                                             "Fields two curators edited on two machines")
+        view.addAction(self.conflicts_action)
+        edit.addAction(self._action("Edit fields…", "Ctrl+Shift+E", self.grid.edit_fields,
+                                    "Change attributes, category, titles of the selected products, with a preview"))
         view.addAction(self._action("Review queue", "Ctrl+R", lambda: self.tabs.setCurrentWidget(self.review_queue)))
         view.addAction(self._action("Health", None, lambda: self.tabs.setCurrentWidget(self.health)))
         view.addAction(self._action("Next product", "J", lambda: self.step(1)))
@@ -290,6 +296,17 @@ class MainWindow(QMainWindow):
         if result.get("vector_changed") and self.search.response is not None:
             self.search.run_search()
         self.sync.refresh()
+
+    @Slot()
+    def open_conflicts(self):
+        from app.views.conflicts_view import ConflictsView
+
+        if self.conflicts_view is None or not _alive(self.conflicts_view):
+            self.conflicts_view = ConflictsView(self.context, self.edits, self)
+            self.conflicts_view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.conflicts_view.show()
+        self.conflicts_view.raise_()
+        return self.conflicts_view
 
     @Slot(object)
     def _edit_applied(self, result: dict) -> None:
@@ -596,6 +613,8 @@ class MainWindow(QMainWindow):
                 self.analytics_view.dispose()
             if self.export_dialog is not None and _alive(self.export_dialog):
                 self.export_dialog.close()
+            if self.conflicts_view is not None and _alive(self.conflicts_view):
+                self.conflicts_view.close()
             for dialog in list(self.error_dialogs):
                 if _alive(dialog):
                     dialog.close()

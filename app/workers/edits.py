@@ -154,7 +154,13 @@ class EditService(QObject):
     def keep_conflict(self, conflict_id: int) -> Task:
         from core import edits
 
-        return self.run("Keep the later edit", lambda: edits.resolve_conflict(conflict_id), [], kind="conflict")
+        catalog = self.context.catalog
+
+        def work() -> None:
+            with catalog.writing():
+                edits.resolve_conflict(conflict_id)
+
+        return self.run("Kept the later edit", work, [], kind="conflict")
 
     def collections(self, name: str, fn: Callable[[Any], Any], product_ids: Sequence[int] = ()) -> Task:
         """A collection change (core.collections function of the catalog), synced like an edit."""

@@ -26,13 +26,15 @@ def sync_task(catalog) -> ModelTask:
         if not settings.enabled:
             report: dict[str, Any] = {"ok": False, "reason": OFF_REASON, "errors": [], "pushed": 0, "pulled": 0}
         else:
+            from core.edits import apply_remote_data
             from core.review import Reviewer
             from core.sync.engine import sync
 
             reviewer = Reviewer(catalog, registry) if registry is not None else None
             try:
                 with catalog.writing():  # pulled corrections change vectors: one writer at a time
-                    result = sync(settings, apply_remote=reviewer.apply_remote if reviewer else None,
+                    # without models, product data and collections still arrive (boxes wait for the models)
+                    result = sync(settings, apply_remote=reviewer.apply_remote if reviewer else apply_remote_data,
                                   progress=progress, should_stop=should_stop)
             finally:
                 if reviewer is not None:

@@ -143,3 +143,29 @@ def test_grid_sorts_by_price_last_edited_and_doubt(cat):
     assert [t.sku for t in queries.product_page(queries.GridQuery(sort="price"), 0, 10)] == ["MH01", "MH02"]
     assert [t.sku for t in queries.product_page(queries.GridQuery(sort="edited"), 0, 10)][0] == "MH02"
     assert len(queries.product_page(queries.GridQuery(sort="doubt"), 0, 10)) == 2
+
+
+def test_a_reimport_keeps_the_fields_a_curator_edited(tmp_path):
+    import json
+
+    from core.catalog.importer import import_folders
+    from tests.test_indexer import _scene
+
+    catalog = Catalog.open(tmp_path / "cat")
+    try:
+        folder = tmp_path / "src" / "a"
+        _scene(folder / "main.jpg", (200, 30, 30))
+
+        def meta(**m):
+            (folder / "product.json").write_text(json.dumps({"sku": "A1", **m}))
+
+        meta(title="Old title", price=10, description="d1", attributes={"color": "Red", "size": "M"})
+        import_folders(catalog.paths, [tmp_path / "src"])
+        edits.edit_product(catalog, _p("A1").id, {"title": "Curated title", "attributes.color": "Crimson"})
+        meta(title="Shop title", price=12, description="d2", attributes={"color": "Blue", "size": "L"})
+        import_folders(catalog.paths, [tmp_path / "src"])
+        a = _p("A1")
+        assert (a.title, a.price, a.description) == ("Curated title", 12.0, "d2")
+        assert a.attributes == {"color": "Crimson", "size": "L"}
+    finally:
+        catalog.close()

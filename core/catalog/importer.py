@@ -21,6 +21,7 @@ from typing import Any
 import peewee as pw
 
 from core.catalog import db
+from core.catalog.queries import edited_fields
 from core.paths import CatalogPaths, NotRegularFile, file_kind, require_regular
 from core.pipeline.decode import DecodeError, probe
 
@@ -535,6 +536,26 @@ def _hash_and_probe(path: Path) -> _HashedImage:
     return item
 
 
+def _keep_curator_edits(product: db.Product, fields: dict[str, Any]) -> None:
+    """A changed product folder re-imports, but a field a curator edited keeps the curator's value."""
+    edited = edited_fields(product.id)
+    if not edited:
+        return
+    for name in ("title", "description", "category", "price"):
+        if name in edited:
+            fields.pop(name, None)
+    attrs = dict(fields.get("attributes") or {})
+    mine = dict(product.attributes or {})
+    for name in edited:
+        if name.startswith("attributes."):
+            key = name[len("attributes."):]
+            if key in mine:
+                attrs[key] = mine[key]
+            else:
+                attrs.pop(key, None)
+    fields["attributes"] = attrs
+
+
 def _content_hash(meta: dict[str, Any], images: list[_HashedImage]) -> str:
     payload = json.dumps({"meta": meta, "images": [(shown(i.path.name), i.sha256, i.error) for i in images]},
                          sort_keys=True, ensure_ascii=False)
@@ -706,6 +727,7 @@ def _import_one(paths: CatalogPaths, source: ProductSource, summary: ImportSumma
             old_images: dict[tuple[str, str], db.ImageFile] = {}
         else:
             product = existing
+            _keep_curator_edits(product, fields)
             for key, value in fields.items():
                 setattr(product, key, value)
             product.deleted_at = None

@@ -376,6 +376,16 @@ def history(product_id: int) -> list[HistoryEvent]:
     return sorted(events, key=lambda e: e.when, reverse=True)
 
 
+def edited_fields(product_id: int) -> set[str]:
+    """Fields a curator (here or in a synced catalog) has edited ("price", "attributes.color"): a re-import of
+    the product's folder leaves them as they are."""
+    out: set[str] = set()
+    for c in db.Correction.select(db.Correction.after).where((db.Correction.product == product_id)
+                                                             & (db.Correction.kind == "edit")):
+        out.update(k for k in (c.after or {}) if not k.startswith("~"))
+    return out
+
+
 def _edit_event(c: db.Correction) -> HistoryEvent:
     """An edit in words ("Price 24.00 → 12.50"); one another curator's later edit overwrote says so."""
     from core.edits import describe_edit, field_label, overwritten

@@ -259,7 +259,7 @@ def plan_batch(product_ids: Sequence[int], ops: Sequence[BatchOp]) -> list[EditP
 
 # --- applying --------------------------------------------------------------------------------------------
 def record(kind: str, before: dict, after: dict, *, product: db.Product | None = None, sku: str = "",
-           origin: str = "local", user: str | None = None) -> db.Correction:
+           origin: str = "local", user: str | None = None, catalog_id: str | None = None) -> db.Correction:
     """Write one correction row and queue it for sync (call inside the transaction that makes the change)."""
     fields: dict[str, Any] = {"uid": db.new_uid(), "product": product, "sku": sku or (product.sku if product else ""),
                               "kind": kind, "before": before, "after": after, "origin": origin}
@@ -270,7 +270,7 @@ def record(kind: str, before: dict, after: dict, *, product: db.Product | None =
     if origin == "local":
         from core.sync.outbox import enqueue_correction
 
-        enqueue_correction(correction)
+        enqueue_correction(correction, catalog_id)
     return correction
 
 
@@ -301,12 +301,18 @@ def apply_plans(plans: Sequence[EditPlan], *, user: str | None = None) -> list[d
     """Write the plans in one transaction: each product's new values and one `edit` correction. Values are
     checked again against the stored ones, so a plan made from a stale preview cannot overwrite a newer edit
     silently: a field that changed since is refused with a clear message."""
+    from core.sync.outbox import catalog_id
+
     def _do() -> list[db.Correction]:
         out = []
+        me = catalog_id()
+        wanted = [p.product_id for p in plans if p]
+        products = {p.id: p for chunk in db.chunked(wanted, 500)
+                    for p in db.Product.select().where(db.Product.id.in_(chunk))}
         for plan in plans:
             if not plan:
                 continue
-            product = db.Product.get_or_none(db.Product.id == plan.product_id)
+            product = products.get(plan.product_id)
             if product is None:
                 raise EditError(f"product {plan.sku} is no longer in the catalog")
             for change in plan.changes:
@@ -323,7 +329,7 @@ def apply_plans(plans: Sequence[EditPlan], *, user: str | None = None) -> list[d
             after = {c.field: c.after for c in plan.changes}
             if plan.renamed:
                 after["~renamed"] = dict(plan.renamed)
-            out.append(record(EDIT_KIND, before, after, product=product, sku=sku_before, user=user))
+            out.append(record(EDIT_KIND, before, after, product=product, sku=sku_before, user=user, catalog_id=me))
         return out
 
     return db.transaction(_do)

@@ -78,11 +78,12 @@ def _add(kind: str, key: str, payload: dict[str, Any], file_path: str = "") -> d
         return row
 
 
-def enqueue_correction(correction: db.Correction) -> db.SyncOutbox:
-    """Queue one correction. Call inside the transaction that creates it. Remote ones are not re-sent."""
+def enqueue_correction(correction: db.Correction, origin: str | None = None) -> db.SyncOutbox:
+    """Queue one correction. Call inside the transaction that creates it. Remote ones are not re-sent.
+    origin: this catalog's id when the caller already has it (a batch of many corrections)."""
     if correction.origin not in ("", "local"):
         raise ValueError("a correction pulled from another catalog is not pushed again")
-    return _add("correction", correction_key(correction.uid), correction_doc(correction))
+    return _add("correction", correction_key(correction.uid), correction_doc(correction, origin))
 
 
 def enqueue_crop_jpeg(crop_id: int, jpeg_path: Path | str) -> db.SyncOutbox:

@@ -65,18 +65,22 @@ def test_later_edit_by_server_time_wins_and_the_other_can_be_restored(radosgw, s
         edits.edit_product(cat, _p().id, {"price": "20,00", "attributes.color": "Blue"}, user="ann")
         monkeypatch.setattr(db, "new_uid", real)
         cols.change_members(cat, "Winter", add=[_p().id, _p("MH02").id])
+        cols.save(cat, "Cheap", smart=True, filters=["price=..25"])
         ann.sync()
     with bob as cat:
         edits.edit_product(cat, _p().id, {"price": "30"}, user="bob")  # the same field, not having seen Ann's
         report = bob.sync()  # pushes his edit (later on the server), then pulls Ann's
-        assert report.pulled == 3
+        assert report.pulled == 4
         p = _p()
         assert p.price == 30.0 and p.attributes == {"color": "Blue"}  # his price stays; her colour arrives
+        assert {r.name: r.count for r in cols.collections() if r.smart} == {"Cheap": 0}  # his 30 is not cheap
         [conflict] = edits.conflicts()
         assert (conflict.field, conflict.loser_user, conflict.winner_user) == ("price", "ann", "bob")
         assert conflict.loser_value == 20.0 and conflict.winner_value == 30.0
-        assert [r.name for r in cols.collections()] == ["Winter"] and cols.collections()[0].count == 2
+        assert [r.name for r in cols.collections() if not r.smart] == ["Winter"]
+        assert cols.collections()[0].count == 2
         cols.change_members(cat, "Winter", remove=[_p("MH02").id])
+        cols.save(cat, "Bargains", smart=True, filters=["price=..25"], rename_from="Cheap")
         edits.edit_product(cat, _p("MH02").id, {"title": "Teton Pullover"}, user="bob")  # no one else touched it
         bob.sync()
     with ann as cat:
@@ -85,6 +89,7 @@ def test_later_edit_by_server_time_wins_and_the_other_can_be_restored(radosgw, s
         assert _p("MH02").title == "Teton Pullover" and edits.conflicts()[0].field == "price"
         assert len(edits.conflicts()) == 1  # a sequential edit of another field is no conflict
         assert cols.collections()[0].count == 1
+        assert [r.name for r in cols.collections() if r.smart] == ["Bargains"]
         history = queries.history(_p().id)
         mine = next(e for e in history if "ann" in e.detail)
         assert "Price 24.00 → 20.00" in mine.detail and "Price overwritten by bob" in mine.detail
@@ -97,5 +102,6 @@ def test_later_edit_by_server_time_wins_and_the_other_can_be_restored(radosgw, s
     with bob as cat:
         bob.sync()
         assert _p().price == 20.0
+        assert {r.name: r.count for r in cols.collections() if r.smart} == {"Bargains": 1}
         assert edits.conflicts() == []  # the restore closed Bob's copy of the conflict too
         assert len(edits.conflicts(include_resolved=True)) == 1

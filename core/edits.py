@@ -9,6 +9,7 @@ Undo writes the inverse edit, so the log keeps both steps. Edits pulled from ano
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -463,7 +464,7 @@ def _settle(product_id: int, applied: Sequence[Change]) -> None:
                 row.save()
 
 
-_FAR_FUTURE = db.dt.datetime.max
+_FAR_FUTURE = dt.datetime.max
 
 
 def _time(row: db.Correction):

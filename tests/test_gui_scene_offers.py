@@ -68,3 +68,19 @@ def test_offered_products_are_chips_and_numbered_boxes_and_a_click_searches_one(
     with qtbot.waitSignal(panel.searched, timeout=60_000):  # a box drawn by hand forgets the offers
         panel.search_region((10, 10, 200, 170))
     assert not panel.offered_bar.isVisible() and view.offered == []
+
+
+def test_a_cancelled_search_answers_nothing_and_says_so(indexed_window, qtbot, tmp_path):
+    panel = indexed_window.search
+    indexed_window.tabs.setCurrentWidget(panel)
+    photo = _two_products(tmp_path / "two.jpg")
+    with qtbot.assertNotEmitted(panel.searched, wait=3000):
+        assert drop_urls(panel.query_image, [photo])
+        assert panel.busy
+        panel.cancel_search()
+        assert not panel.busy and panel.state_label.text() == "Search cancelled"
+        assert not panel.cancel_button.isVisible()
+    # The next search runs as usual.
+    with qtbot.waitSignal(panel.searched, timeout=60_000):
+        panel.run_search()
+    assert not panel.cancel_button.isVisible() and not panel.busy

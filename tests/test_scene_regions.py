@@ -4,6 +4,7 @@ and the colour of one and the same query region, and a sky that passes for a pla
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from core.pipeline.colors import colour_signature
@@ -130,3 +131,23 @@ def test_a_photo_with_one_product_offers_one_region_whose_matches_are_the_result
         [r.product_id for r in response.results]
     # A text query offers no region.
     assert search(cat, registry, SearchRequest(text="anything", k=3), log_query=False).regions == []
+
+
+def test_a_scene_search_reports_its_steps_and_stops_between_them_when_cancelled(indexed):  # noqa: F811
+    from core.search.encode import SearchCancelled
+
+    cat, registry, _ = indexed
+    pixels, _boxes = _two_products(2, 3)  # photos no other test searched: the query cache skips the steps
+    steps: list[tuple[int, int, str]] = []
+    response = search(cat, registry, SearchRequest(image=pixels, k=3), log_query=False,
+                      progress=lambda done, total, message: steps.append((done, total, message)))
+    assert len(response.regions) >= 1
+    assert [d for d, _, _ in steps] == [0, 1, 2, 3] and {t for _, t, _ in steps} == {4}
+    assert steps[0][2] == "Looking for products in the photo"
+    # Cancelled after the products were found: nothing more runs, and the caller hears why.
+    seen: list[int] = []
+    pixels, _boxes = _two_products(3, 2)
+    with pytest.raises(SearchCancelled):
+        search(cat, registry, SearchRequest(image=pixels, k=3), log_query=False,
+               progress=lambda done, total, message: seen.append(done), should_stop=lambda: len(seen) >= 2)
+    assert seen == [0, 1]

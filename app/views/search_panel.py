@@ -207,6 +207,9 @@ class QueryImage(ImageBoxes):
             self.clear()
 
 
+SLOW_SEARCH_MS = 500  # a search still running after this shows its progress and a Cancel button
+
+
 def _elide(title: str, width: int = 18) -> str:
     """A chip's short title, shown as plain text (an ampersand would otherwise become a shortcut)."""
     short = title if len(title) <= width else title[:width - 1] + "…"
@@ -290,6 +293,16 @@ class SearchPanel(QWidget):
         self.search_button.clicked.connect(self.run_search)
         self.state_label = QLabel()
         self.state_label.setWordWrap(True)
+        self.state_label.setTextFormat(Qt.TextFormat.PlainText)
+        # A search that takes more than half a second (a scene on a CPU) shows its step and can be cancelled.
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setAccessibleName(self.tr("Cancel the search"))
+        self.cancel_button.clicked.connect(self.cancel_search)
+        self.cancel_button.hide()
+        self._slow = QTimer(self)
+        self._slow.setSingleShot(True)
+        self._slow.setInterval(SLOW_SEARCH_MS)
+        self._slow.timeout.connect(self._show_cancel)
         self.results = ResultModel(context, self)
         self.view = QListView()
         self.view.setViewMode(QListView.ViewMode.IconMode)
@@ -324,7 +337,10 @@ class SearchPanel(QWidget):
         query.addWidget(self.filter_edit)
         query.addWidget(self.filters)
         query.addWidget(self.offered_bar)
-        query.addWidget(self.state_label)
+        state_row = QHBoxLayout()
+        state_row.addWidget(self.state_label, 1)
+        state_row.addWidget(self.cancel_button)
+        query.addLayout(state_row)
         query.addStretch(1)
         image_col = QVBoxLayout()
         image_col.addWidget(self.query_image, 1)
@@ -534,6 +550,35 @@ class SearchPanel(QWidget):
             self._task.cancel()  # its result would be stale
         self.state_label.setText("Searching…" if self.context.models.ready else "Searching once the models are loaded…")
         self._task = self.context.search(request, on_result=self._on_result, on_failed=self._on_failed)
+        self._task.signals.progress.connect(self._on_progress)
+        self._slow.start()
+
+    @Slot()
+    def _show_cancel(self) -> None:
+        if self._task is not None:
+            self.cancel_button.show()
+
+    @Slot(int, int, str)
+    def _on_progress(self, done: int, total: int, message: str) -> None:
+        if not self._is_current():
+            return
+        self.state_label.setText(self.tr("{message}… (step {step} of {total})").format(
+            message=message, step=done + 1, total=total))
+
+    @Slot()
+    def cancel_search(self) -> None:
+        """Stop the search under way: a scene query stops at its next step, and its answer is dropped."""
+        if self._task is None:
+            return
+        self._task.cancel()
+        self._task = None
+        self._search_ended()
+        self.state_label.setText(self.tr("Search cancelled"))
+        self.status_message.emit(self.tr("Search cancelled"))
+
+    def _search_ended(self) -> None:
+        self._slow.stop()
+        self.cancel_button.hide()
 
     def _is_current(self) -> bool:
         return self._task is not None and getattr(self.sender(), "task", None) is self._task
@@ -543,6 +588,7 @@ class SearchPanel(QWidget):
         if not self._is_current():
             return
         self._task = None
+        self._search_ended()
         self.response = response
         if self.region is None and len(getattr(response, "regions", [])) > 1:
             self._set_offered(response.regions)  # a whole photo: offer every product found in it
@@ -562,6 +608,7 @@ class SearchPanel(QWidget):
         if not self._is_current():
             return
         self._task = None
+        self._search_ended()
         self.state_label.setText(f"Search failed: {message.splitlines()[0]}")
         self.status_message.emit("Search failed")
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -46,7 +47,15 @@ from core.search import explain as ex
 from core.search import fusion
 from core.search import lexical as lx
 from core.search import rerank as rr
-from core.search.encode import ImageQuery, QueryError, encode_image, encode_text, normalize
+from core.search.encode import (
+    ImageQuery,
+    Progress,
+    QueryError,
+    checkpoint,
+    encode_image,
+    encode_text,
+    normalize,
+)
 from core.search.filters import Filters, parse_filters
 
 log = logging.getLogger(__name__)
@@ -161,8 +170,12 @@ class _Query:
     region_scores: tuple[list[int], np.ndarray] | None = None
 
 
-def search(catalog, registry, request: SearchRequest, *, log_query: bool = True) -> SearchResponse:
-    """Run one query against the catalog's index for the query's model version."""
+def search(catalog, registry, request: SearchRequest, *, log_query: bool = True, progress: Progress | None = None,
+           should_stop: Callable[[], bool] | None = None) -> SearchResponse:
+    """Run one query against the catalog's index for the query's model version.
+
+    `progress(done, total, message)` hears the steps of a scene query (which can take seconds on a CPU) and
+    `should_stop()` cancels it between them (SearchCancelled)."""
     started = last = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -182,8 +195,11 @@ def search(catalog, registry, request: SearchRequest, *, log_query: bool = True)
         raise QueryError(f"there is no index for model version {model_version!r}; index the catalog first") \
             from None
     lap("setup")
-    query = _encode(catalog, registry, request, store, model_version)
+    query = _encode(catalog, registry, request, store, model_version, progress, should_stop)
     lap("encode")
+    scene = query.image is not None and len(query.image.boxes) > 1
+    if scene:
+        checkpoint(progress, should_stop, 2, f"Searching the catalog for {len(query.image.boxes)} regions")
 
     allowed = filters.product_ids()
     if allowed is not None and query.exclude is not None:
@@ -226,6 +242,8 @@ def search(catalog, registry, request: SearchRequest, *, log_query: bool = True)
     ids, primary, base = ids[order], primary[order], base[order]
     lap("rows")
 
+    if scene:
+        checkpoint(progress, should_stop, 3, "Ranking the matches")
     results = _score(catalog, query, filters, request, model_version, ids, primary, base, ranks, products,
                      exact, k, views)
     if results and query.image is not None and len(query.image.boxes) > 1:
@@ -407,7 +425,8 @@ def _model_version(catalog, registry, request: SearchRequest) -> str:
     return version
 
 
-def _encode(catalog, registry, request: SearchRequest, store, model_version: str) -> _Query:
+def _encode(catalog, registry, request: SearchRequest, store, model_version: str, progress: Progress | None = None,
+            should_stop: Callable[[], bool] | None = None) -> _Query:
     image_vectors = None
     text_vector = None
     image_query = None
@@ -436,7 +455,8 @@ def _encode(catalog, registry, request: SearchRequest, store, model_version: str
             image_query = request.image
         else:
             localiser = _localiser(registry, store, catalog) if request.box is None else None
-            image_query = encode_image(registry, catalog.settings, request.image, request.box, localiser=localiser)
+            image_query = encode_image(registry, catalog.settings, request.image, request.box, localiser=localiser,
+                                       progress=progress, should_stop=should_stop)
         image_vectors = image_query.vectors
         query_box = image_query.box
         image_hash = image_query.image_hash

@@ -227,8 +227,13 @@ def cmd_search(args: argparse.Namespace) -> int:
         finally:
             registry.close()
     payload = response.to_dict()
-    emit(args, payload, "\n".join(f"{n + 1:3d}. {r['score']:.3f}  {r['sku']:<20} {r['title']}"
-                                   for n, r in enumerate(payload["results"])) or "no results")
+    text = "\n".join(f"{n + 1:3d}. {r['score']:.3f}  {r['sku']:<20} {r['title']}"
+                     for n, r in enumerate(payload["results"])) or "no results"
+    if len(payload["regions"]) > 1:  # every product found in the photo, each with its own best match
+        text += "\n\nIn this photo:\n" + "\n".join(
+            f"  {g['number']}. box {', '.join(f'{v:.0f}' for v in g['box'])}: "
+            + (", ".join(r["sku"] for r in g["results"][:3]) or "no match") for g in payload["regions"])
+    emit(args, payload, text)
     return 0
 
 

@@ -134,6 +134,12 @@ def test_a_drawn_box_is_used_exactly_and_eval_reports_iou_and_the_oracle(indexed
     assert 0.0 <= found["localisation"]["mean"] <= 1.0 and sum(found["localisation"]["histogram_tenths"]) == 1
     assert found["per_query"][0]["iou"] == found["localisation"]["mean"]
     assert "localisation" in format_report(found) and found["latency"]["p95_s"] > 0
+    # region_recall: was the true box among the regions offered? With the oracle box it is the only one.
+    assert oracle["region_recall"] == 1.0 and oracle["regions_offered_mean"] == 1.0
+    row = found["per_query"][0]
+    assert found["region_recall"] == float(row["region_found"]) and row["regions_offered"] >= 1
+    assert row["region_found"] >= (row["iou"] >= 0.5)  # the region searched is always among those offered
+    assert "regions offered" in format_report(found)
 
 
 def test_refinement_keeps_a_variant_only_when_it_matches_the_catalog_better(indexed):

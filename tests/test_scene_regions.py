@@ -4,6 +4,7 @@ and the colour of one and the same query region, and a sky that passes for a pla
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from core.pipeline.colors import colour_signature
@@ -91,3 +92,62 @@ def test_a_foreground_reaching_three_edges_lets_the_localiser_look_for_a_product
     # A studio photo (plain all round) keeps its one foreground crop.
     studio = encode_image(registry, cat.settings, np.asarray(_product(SHAPES[0], COLOURS[0])), localiser=localiser)
     assert studio.source == "foreground" and len(studio.boxes) == 1
+
+
+def test_a_scene_offers_every_product_it_holds_each_with_its_own_matches(indexed):  # noqa: F811
+    """Google Lens' rule: every product found in the photo is offered as a region with its own best matches;
+    the region the top result came from is offered first, and a search for another region's box finds its product."""
+    cat, registry, _ = indexed
+    pixels, (box_blue, box_red) = _two_products(1, 0)
+    h, w = pixels.shape[:2]
+    whole = (0.0, 0.0, float(w), float(h))
+    regions = [box_blue, box_red, whole]
+    vectors = normalize(np.stack([encode_image(registry, cat.settings, pixels, box=b).vector for b in regions]))
+    colours = [colour_signature(pixels, b) for b in regions]
+    query = ImageQuery(vector=vectors[0], box=box_blue, source="proposal", image_hash="two-products-offers",
+                       image_size=(w, h), vectors=vectors, boxes=regions, colour=colours[0], colours=colours)
+    response = search(cat, registry, SearchRequest(image=query, k=5), log_query=False)
+    offered = response.regions
+    assert len(offered) >= 2 and [r.number for r in offered] == list(range(1, len(offered) + 1))
+    # The first region offered is the one the top result was found in.
+    assert [round(v, 1) for v in offered[0].box] == response.results[0].explanation["query_box"]
+    by_box = {tuple(round(v, 1) for v in r.box): r for r in offered}
+    red, blue = by_box[tuple(round(v, 1) for v in box_red)], by_box[tuple(round(v, 1) for v in box_blue)]
+    assert red.matches[0].sku == "SKU-0" and blue.matches[0].sku == "SKU-1"
+    assert all(a.score >= b.score for a, b in zip(red.matches, red.matches[1:], strict=False))
+    # The JSON form carries the same regions (what `search --image P --json` prints).
+    as_json = response.to_dict()["regions"]
+    assert [r["number"] for r in as_json] == [r.number for r in offered]
+    assert as_json[0]["results"][0]["sku"] == offered[0].matches[0].sku
+
+
+def test_a_photo_with_one_product_offers_one_region_whose_matches_are_the_results(indexed):  # noqa: F811
+    cat, registry, _ = indexed
+    pixels, (box_blue, _box_red) = _two_products(1, 0)
+    response = search(cat, registry, SearchRequest(image=pixels, box=box_blue, k=3), log_query=False)
+    assert len(response.regions) == 1
+    region = response.regions[0]
+    assert region.source == "manual" and [m.product_id for m in region.matches] == \
+        [r.product_id for r in response.results]
+    # A text query offers no region.
+    assert search(cat, registry, SearchRequest(text="anything", k=3), log_query=False).regions == []
+
+
+def test_a_scene_search_reports_its_steps_and_stops_between_them_when_cancelled(indexed):  # noqa: F811
+    from core.search.encode import SearchCancelled
+
+    cat, registry, _ = indexed
+    pixels, _boxes = _two_products(2, 3)  # photos no other test searched: the query cache skips the steps
+    steps: list[tuple[int, int, str]] = []
+    response = search(cat, registry, SearchRequest(image=pixels, k=3), log_query=False,
+                      progress=lambda done, total, message: steps.append((done, total, message)))
+    assert len(response.regions) >= 1
+    assert [d for d, _, _ in steps] == [0, 1, 2, 3] and {t for _, t, _ in steps} == {4}
+    assert steps[0][2] == "Looking for products in the photo"
+    # Cancelled after the products were found: nothing more runs, and the caller hears why.
+    seen: list[int] = []
+    pixels, _boxes = _two_products(3, 2)
+    with pytest.raises(SearchCancelled):
+        search(cat, registry, SearchRequest(image=pixels, k=3), log_query=False,
+               progress=lambda done, total, message: seen.append(done), should_stop=lambda: len(seen) >= 2)
+    assert seen == [0, 1]

@@ -111,6 +111,7 @@ class QueryImage(ImageBoxes):
     dropped = Signal(object)  # Path or QImage
     refused = Signal(str)  # why a dropped thing is not searched
     region_drawn = Signal(object)  # (x0, y0, x1, y1) in the photo's pixels
+    region_clicked = Signal(int)  # the number of an offered region clicked on the photo
 
     def __init__(self, context, parent=None) -> None:
         super().__init__(context, parent, placeholder="Drop or paste an image here\n(or click a product image)")
@@ -119,6 +120,16 @@ class QueryImage(ImageBoxes):
         self.query: np.ndarray | Path | None = None
         self._press: QPointF | None = None
         self._rubber: QRectF | None = None
+        self.offered: list[tuple[int, tuple[float, float, float, float]]] = []  # (number, box) of each region
+
+    def region_at(self, point: QPointF) -> int | None:
+        """The offered region under a point of the widget (the smallest that holds it), or None."""
+        if self._pixmap is None or not self.offered or not self._target().contains(point):
+            return None
+        p = self._to_image(point)
+        inside = [(abs((b[2] - b[0]) * (b[3] - b[1])), n) for n, b in self.offered
+                  if b[0] <= p.x() <= b[2] and b[1] <= p.y() <= b[3]]
+        return min(inside)[1] if inside else None
 
     def dragEnterEvent(self, event) -> None:
         mime = event.mimeData()
@@ -162,6 +173,10 @@ class QueryImage(ImageBoxes):
         press, rubber = self._press, self._rubber
         self._press = self._rubber = None
         if press is None or rubber is None or (event.position() - press).manhattanLength() < 4:
+            number = self.region_at(event.position()) if event.button() == Qt.MouseButton.LeftButton else None
+            if number is not None:  # a click on a product the photo offers searches that one
+                self.region_clicked.emit(number)
+                return
             super().mouseReleaseEvent(event)  # a click
             return
         a, b = self._to_image(rubber.topLeft()), self._to_image(rubber.bottomRight())
@@ -190,6 +205,15 @@ class QueryImage(ImageBoxes):
         else:
             self.query = None
             self.clear()
+
+
+SLOW_SEARCH_MS = 500  # a search still running after this shows its progress and a Cancel button
+
+
+def _elide(title: str, width: int = 18) -> str:
+    """A chip's short title, shown as plain text (an ampersand would otherwise become a shortcut)."""
+    short = title if len(title) <= width else title[:width - 1] + "…"
+    return short.replace("&", "&&")
 
 
 def refusal(paths: list[Path]) -> str:
@@ -241,6 +265,14 @@ class SearchPanel(QWidget):
         self.query_image.dropped.connect(self._dropped)
         self.query_image.refused.connect(self._refused)
         self.query_image.region_drawn.connect(self.search_region)
+        self.query_image.region_clicked.connect(self.search_offered)
+        # Every product found in the query photo, as numbered chips (and numbered boxes on the photo).
+        self.offered: list = []  # the QueryRegion list of the last whole-photo search
+        self.offered_bar = ChipBar(self.tr("In this photo:"), exclusive=True)
+        self.offered_bar.setToolTip(self.tr("Each product found in the photo; click one to search for it"))
+        self.offered_bar.setAccessibleName(self.tr("Products found in the photo"))
+        self.offered_bar.changed.connect(self._offered_chosen)
+        self.offered_bar.hide()
         self.clear_image = QPushButton("Clear image")
         self.clear_image.clicked.connect(self.clear_query_image)
         self.alpha = QSlider(Qt.Orientation.Horizontal)
@@ -261,6 +293,16 @@ class SearchPanel(QWidget):
         self.search_button.clicked.connect(self.run_search)
         self.state_label = QLabel()
         self.state_label.setWordWrap(True)
+        self.state_label.setTextFormat(Qt.TextFormat.PlainText)
+        # A search that takes more than half a second (a scene on a CPU) shows its step and can be cancelled.
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setAccessibleName(self.tr("Cancel the search"))
+        self.cancel_button.clicked.connect(self.cancel_search)
+        self.cancel_button.hide()
+        self._slow = QTimer(self)
+        self._slow.setSingleShot(True)
+        self._slow.setInterval(SLOW_SEARCH_MS)
+        self._slow.timeout.connect(self._show_cancel)
         self.results = ResultModel(context, self)
         self.view = QListView()
         self.view.setViewMode(QListView.ViewMode.IconMode)
@@ -294,7 +336,11 @@ class SearchPanel(QWidget):
         query.addWidget(self.alpha_row)
         query.addWidget(self.filter_edit)
         query.addWidget(self.filters)
-        query.addWidget(self.state_label)
+        query.addWidget(self.offered_bar)
+        state_row = QHBoxLayout()
+        state_row.addWidget(self.state_label, 1)
+        state_row.addWidget(self.cancel_button)
+        query.addLayout(state_row)
         query.addStretch(1)
         image_col = QVBoxLayout()
         image_col.addWidget(self.query_image, 1)
@@ -335,6 +381,7 @@ class SearchPanel(QWidget):
     def search_image(self, image: Path | QImage | np.ndarray, box=None) -> None:
         self.similar_to = None
         self.region = None
+        self._set_offered([])
         self.query_image.set_query(image, box)
         self._update_alpha()
         self.run_search()
@@ -358,9 +405,48 @@ class SearchPanel(QWidget):
             return
         self.similar_to = None
         self.region = tuple(float(v) for v in box)
+        self._set_offered([])
         self.query_image.set_boxes([Box(self.region, "query", "your region")])
         self._update_alpha()
         self.run_search()
+
+    @Slot(int)
+    def search_offered(self, number: int) -> None:
+        """Search for one of the products the photo offers (a chip or its box was clicked)."""
+        region = next((r for r in self.offered if r.number == number), None)
+        if region is None or self.query_image.query is None:
+            return
+        self.region = tuple(float(v) for v in region.box)
+        self.offered_bar.blockSignals(True)
+        self.offered_bar.set_checked(str(number))
+        self.offered_bar.blockSignals(False)
+        self._draw_offered(number)
+        self.run_search()
+
+    @Slot(list)
+    def _offered_chosen(self, checked: list) -> None:
+        if checked:
+            self.search_offered(int(checked[0]))
+
+    def _set_offered(self, regions: list) -> None:
+        self.offered = list(regions)
+        self.query_image.offered = [(r.number, tuple(r.box)) for r in self.offered]
+        if len(self.offered) < 2:
+            self.offered_bar.set_chips([])
+            self.offered_bar.hide()
+            return
+        chips = [(str(r.number), f"{r.number} · {_elide(r.matches[0].title) if r.matches else '?'}")
+                 for r in self.offered]
+        self.offered_bar.blockSignals(True)
+        self.offered_bar.set_chips(chips, ["1"])
+        self.offered_bar.blockSignals(False)
+        self.offered_bar.show()
+        self._draw_offered(1)
+
+    def _draw_offered(self, chosen: int) -> None:
+        """Numbered boxes for every offered product; the one searched is drawn strong."""
+        self.query_image.set_boxes([Box(tuple(r.box), "query" if r.number == chosen else "accepted",
+                                        str(r.number)) for r in self.offered])
 
     def search_similar(self, product_id: int) -> None:
         self.similar_to = product_id
@@ -376,6 +462,7 @@ class SearchPanel(QWidget):
     def clear_query_image(self) -> None:
         self.similar_to = None
         self.region = None
+        self._set_offered([])
         self.query_image.set_query(None)
         self._update_alpha()
 
@@ -463,6 +550,35 @@ class SearchPanel(QWidget):
             self._task.cancel()  # its result would be stale
         self.state_label.setText("Searching…" if self.context.models.ready else "Searching once the models are loaded…")
         self._task = self.context.search(request, on_result=self._on_result, on_failed=self._on_failed)
+        self._task.signals.progress.connect(self._on_progress)
+        self._slow.start()
+
+    @Slot()
+    def _show_cancel(self) -> None:
+        if self._task is not None:
+            self.cancel_button.show()
+
+    @Slot(int, int, str)
+    def _on_progress(self, done: int, total: int, message: str) -> None:
+        if not self._is_current():
+            return
+        self.state_label.setText(self.tr("{message}… (step {step} of {total})").format(
+            message=message, step=done + 1, total=total))
+
+    @Slot()
+    def cancel_search(self) -> None:
+        """Stop the search under way: a scene query stops at its next step, and its answer is dropped."""
+        if self._task is None:
+            return
+        self._task.cancel()
+        self._task = None
+        self._search_ended()
+        self.state_label.setText(self.tr("Search cancelled"))
+        self.status_message.emit(self.tr("Search cancelled"))
+
+    def _search_ended(self) -> None:
+        self._slow.stop()
+        self.cancel_button.hide()
 
     def _is_current(self) -> bool:
         return self._task is not None and getattr(self.sender(), "task", None) is self._task
@@ -472,7 +588,10 @@ class SearchPanel(QWidget):
         if not self._is_current():
             return
         self._task = None
+        self._search_ended()
         self.response = response
+        if self.region is None and len(getattr(response, "regions", [])) > 1:
+            self._set_offered(response.regions)  # a whole photo: offer every product found in it
         self.results.set_results(response.results)
         self.explanation.clear()
         n = len(response.results)
@@ -489,6 +608,7 @@ class SearchPanel(QWidget):
         if not self._is_current():
             return
         self._task = None
+        self._search_ended()
         self.state_label.setText(f"Search failed: {message.splitlines()[0]}")
         self.status_message.emit("Search failed")
 

@@ -62,7 +62,8 @@ def search_task(catalog, request) -> ModelTask:
     from core.search.query import search
 
     def work(registry, progress, should_stop):
-        return search(catalog, registry, request)
+        # A scene query reports its steps and stops between them when cancelled (search panel's Cancel).
+        return search(catalog, registry, request, progress=progress, should_stop=should_stop)
 
     # A search only reads (thread-safe inference, USearch, SQLite), so it may run beside a job's call; an
     # image search's detectors there are the lane's own (ModelRegistry.lane()).

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,22 @@ Box = tuple[float, float, float, float]
 
 class QueryError(ValueError):
     """A query that cannot be run; the message says why in a curator's words."""
+
+
+class SearchCancelled(Exception):
+    """The curator cancelled a search before it ended (a whole-scene search can take seconds on a CPU)."""
+
+
+Progress = Callable[[int, int, str], None]
+SCENE_STEPS = 4  # the steps a scene query reports: look for products, embed the regions, retrieve, rank
+
+
+def checkpoint(progress: Progress | None, should_stop: Callable[[], bool] | None, done: int, message: str) -> None:
+    """Report a search step and stop there when the curator cancelled."""
+    if should_stop is not None and should_stop():
+        raise SearchCancelled("search cancelled")
+    if progress is not None:
+        progress(done, SCENE_STEPS, message)
 
 
 @dataclass
@@ -91,7 +108,8 @@ def load_image(image: np.ndarray | Path | str | bytes) -> tuple[np.ndarray, str]
 
 
 def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
-                 box: Box | None = None, localiser=None) -> ImageQuery:
+                 box: Box | None = None, localiser=None, progress: Progress | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> ImageQuery:
     """Detect, crop and embed the query image like the indexer does; `box` is a curator-drawn crop."""
     from core.pipeline.colors import colour_signature
     from core.pipeline.crops import candidates_from_detections, spec_for
@@ -141,7 +159,9 @@ def encode_image(registry, settings, image: np.ndarray | Path | str | bytes,
     boxes = [tuple(float(v) for v in chosen)] + others
     scene = source == "full" or (source == "foreground" and _edges_touched(chosen, width, height) >= SCENE_EDGES)
     if scene and localiser is not None:  # no plain background (or one that may be a scene's): a product in a scene
+        checkpoint(progress, should_stop, 0, "Looking for products in the photo")
         found = localiser.detect([pixels])[0]
+        checkpoint(progress, should_stop, 1, f"Comparing {len(found) or 1} regions of the photo with the catalog")
         proposals += [{"box": [round(v, 1) for v in d.box], "source": d.source, "class": d.class_name,
                        "confidence": round(d.confidence, 4), "verdict": "accepted", "reason": ""} for d in found]
         if found:

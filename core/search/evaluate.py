@@ -209,6 +209,9 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
             if kind == "image" and item.get("box") and response.query_box is not None:
                 row["box"] = [round(float(v), 1) for v in response.query_box]
                 row["iou"] = round(box_iou(response.query_box, item["box"]), 4)
+                # Was the true product among the regions offered (a curator can click it when it is not first)?
+                row["regions_offered"] = len(response.regions)
+                row["region_found"] = any(box_iou(r.box, item["box"]) >= 0.5 for r in response.regions)
         if unknown:
             row["unknown_names"] = unknown
         rows.append(row)
@@ -241,6 +244,11 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
     ious = [r["iou"] for r in rows if "iou" in r]
     if ious:
         result["localisation"] = iou_summary(ious)
+    found = [r["region_found"] for r in rows if "region_found" in r]
+    if found:
+        result["region_recall"] = round(float(np.mean(found)), 4)
+        result["regions_offered_mean"] = round(float(np.mean([r["regions_offered"] for r in rows
+                                                              if "regions_offered" in r])), 2)
     if whole is not None:
         result["whole_images"] = len(whole.owners)
         result["whole_images_embedded"] = whole.embedded
@@ -420,6 +428,9 @@ def format_report(result: dict[str, Any]) -> str:
         lines.append(f"  localisation ({loc['queries']}{', oracle box' if result.get('oracle_box') else ''}): "
                      f"IoU mean={loc['mean']:.3f} quartiles={loc['quartiles']} "
                      f"IoU>=0.5 {loc['share_iou_0.5']:.1%}  histogram/0.1={loc['histogram_tenths']}")
+    if "region_recall" in result:
+        lines.append(f"  the true product among the regions offered: {result['region_recall']:.1%} "
+                     f"({result['regions_offered_mean']:.1f} regions a photo)")
     for r in result.get("per_query", []):
         lines.append(f"  {r['first_relevant_rank'] or '-':>3}  {r['query']}  -> {', '.join(r['top'][:3])}")
     return "\n".join(lines)

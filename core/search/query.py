@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -40,12 +41,21 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from core.catalog import db
+from core.models.detector import box_iou
 from core.pipeline.colors import signature_vector
 from core.search import explain as ex
 from core.search import fusion
 from core.search import lexical as lx
 from core.search import rerank as rr
-from core.search.encode import ImageQuery, QueryError, encode_image, encode_text, normalize
+from core.search.encode import (
+    ImageQuery,
+    Progress,
+    QueryError,
+    checkpoint,
+    encode_image,
+    encode_text,
+    normalize,
+)
 from core.search.filters import Filters, parse_filters
 
 log = logging.getLogger(__name__)
@@ -98,12 +108,42 @@ class SearchResponse:
     exact: bool = False
     # Milliseconds per stage (encode, filter, lexical, index, rows, rerank, log): where a query's time went.
     timings: dict[str, float] = field(default_factory=dict)
+    # Every product the query photo offers (Google Lens' boxes): the regions of an image query, the most likely
+    # first (the one the top result matched), each with its own best products. Empty for a text query.
+    regions: list[QueryRegion] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"results": [r.to_dict() for r in self.results], "seconds": round(self.seconds, 6),
                 "query_id": self.query_id, "kind": self.kind, "model_version": self.model_version,
                 "query_box": None if self.query_box is None else [round(v, 1) for v in self.query_box],
-                "filtered": self.filtered, "exact": self.exact}
+                "filtered": self.filtered, "exact": self.exact,
+                "regions": [r.to_dict() for r in self.regions]}
+
+
+@dataclass
+class RegionMatch:
+    product_id: int
+    sku: str
+    title: str
+    score: float  # the product's fused score through this region alone
+
+
+@dataclass
+class QueryRegion:
+    """One product found in the query photo: where it is, how sure the localiser was, and its best matches."""
+
+    number: int  # 1-based, in the order offered (the most likely product first)
+    box: tuple[float, ...]
+    confidence: float  # the localiser's or detector's score for the box (0 for the whole photo or a drawn box)
+    source: str  # proposal, detector, foreground, full, manual
+    score: float  # the best product's score through this region: how likely a catalog product is here
+    matches: list[RegionMatch] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "box": [round(float(v), 1) for v in self.box],
+                "confidence": round(self.confidence, 4), "source": self.source, "score": round(self.score, 6),
+                "results": [{"product_id": m.product_id, "sku": m.sku, "title": m.title,
+                             "score": round(m.score, 6)} for m in self.matches]}
 
 
 def preprocess_version(model_version: str) -> str:
@@ -126,10 +166,16 @@ class _Query:
     text: str | None = None  # the words, searched lexically even when there is no text model
     lexical: dict[int, lx.LexicalHit] = field(default_factory=dict)
     lexical_relevance: dict[int, float] = field(default_factory=dict)
+    # (candidate product ids, their score through each region: products x regions), when regions were judged
+    region_scores: tuple[list[int], np.ndarray] | None = None
 
 
-def search(catalog, registry, request: SearchRequest, *, log_query: bool = True) -> SearchResponse:
-    """Run one query against the catalog's index for the query's model version."""
+def search(catalog, registry, request: SearchRequest, *, log_query: bool = True, progress: Progress | None = None,
+           should_stop: Callable[[], bool] | None = None) -> SearchResponse:
+    """Run one query against the catalog's index for the query's model version.
+
+    `progress(done, total, message)` hears the steps of a scene query (which can take seconds on a CPU) and
+    `should_stop()` cancels it between them (SearchCancelled)."""
     started = last = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -149,8 +195,11 @@ def search(catalog, registry, request: SearchRequest, *, log_query: bool = True)
         raise QueryError(f"there is no index for model version {model_version!r}; index the catalog first") \
             from None
     lap("setup")
-    query = _encode(catalog, registry, request, store, model_version)
+    query = _encode(catalog, registry, request, store, model_version, progress, should_stop)
     lap("encode")
+    scene = query.image is not None and len(query.image.boxes) > 1
+    if scene:
+        checkpoint(progress, should_stop, 2, f"Searching the catalog for {len(query.image.boxes)} regions")
 
     allowed = filters.product_ids()
     if allowed is not None and query.exclude is not None:
@@ -193,10 +242,13 @@ def search(catalog, registry, request: SearchRequest, *, log_query: bool = True)
     ids, primary, base = ids[order], primary[order], base[order]
     lap("rows")
 
+    if scene:
+        checkpoint(progress, should_stop, 3, "Ranking the matches")
     results = _score(catalog, query, filters, request, model_version, ids, primary, base, ranks, products,
                      exact, k, views)
     if results and query.image is not None and len(query.image.boxes) > 1:
         query.query_box = tuple(results[0].explanation["query_box"])  # where the best match was found
+    regions = _regions(query, results, products)
     lap("rerank")
     seconds = time.perf_counter() - started
     query_id = _log(query, request, filters, model_version, results, seconds) if log_query else None
@@ -204,7 +256,57 @@ def search(catalog, registry, request: SearchRequest, *, log_query: bool = True)
     return SearchResponse(results=results, seconds=time.perf_counter() - started, query_id=query_id,
                           kind=query.kind, model_version=model_version, query_box=query.query_box,
                           query_candidates=query.image.candidates if query.image else [],
-                          filtered=None if allowed is None else len(allowed), exact=exact, timings=timings)
+                          filtered=None if allowed is None else len(allowed), exact=exact, timings=timings,
+                          regions=regions)
+
+
+REGION_MATCHES = 5  # best products listed under each region offered
+REGION_MAX = 8  # regions offered at most (the localiser proposes more; the rest are overlapping guesses)
+REGION_OVERLAP = 0.7  # a region overlapping a better-scoring one this much (IoU) is the same product, not offered
+
+
+def _regions(query: _Query, results: list[SearchResult], products: dict[int, _ProductRow]) -> list[QueryRegion]:
+    """The products the query photo offers, each with its own best matches, the most likely first.
+
+    A region's order is its best product's score through it, except that the region the top result matched
+    comes first (results are shown for it). Overlapping guesses at one object are offered once."""
+    image = query.image
+    if image is None or query.exclude is not None:
+        return []
+    boxes = [tuple(float(v) for v in b) for b in image.boxes]
+    confidence = {tuple(round(float(v), 1) for v in c["box"]): float(c.get("confidence", 0.0))
+                  for c in image.candidates}
+    source = image.source
+    if query.region_scores is not None and len(boxes) > 1:
+        ids, scores = query.region_scores
+    else:  # one region: its matches are the results
+        ids = [r.product_id for r in results]
+        scores = np.array([[r.score] for r in results], dtype=np.float32).reshape(len(results), 1)
+        boxes = boxes[:1]
+    first = tuple(results[0].explanation.get("query_box") or ()) if results else ()
+    offered: list[tuple[int, float]] = []
+    for r in range(len(boxes)):
+        column = scores[:, r] if len(ids) else np.zeros(0, np.float32)
+        offered.append((r, float(column.max()) if len(column) else 0.0))
+    offered.sort(key=lambda rs: (tuple(round(v, 1) for v in boxes[rs[0]]) != first, -rs[1], rs[0]))
+    kept: list[tuple[int, float]] = []
+    for r, best in offered:
+        if any(box_iou(boxes[r], boxes[k]) >= REGION_OVERLAP for k, _ in kept):
+            continue
+        kept.append((r, best))
+        if len(kept) == REGION_MAX:
+            break
+    out = []
+    for number, (r, best) in enumerate(kept, start=1):
+        column = scores[:, r] if len(ids) else np.zeros(0, np.float32)
+        top = np.argsort(-column, kind="stable")[:REGION_MATCHES] if len(column) else []
+        matches = [RegionMatch(product_id=ids[i], sku=products[ids[i]].sku, title=products[ids[i]].title,
+                               score=float(column[i])) for i in top if ids[i] in products]
+        box = boxes[r]
+        out.append(QueryRegion(number=number, box=box, source=source if len(boxes) > 1 else image.source,
+                               confidence=confidence.get(tuple(round(v, 1) for v in box), 0.0),
+                               score=best, matches=matches))
+    return out
 
 
 class _ProductRow(NamedTuple):
@@ -323,7 +425,8 @@ def _model_version(catalog, registry, request: SearchRequest) -> str:
     return version
 
 
-def _encode(catalog, registry, request: SearchRequest, store, model_version: str) -> _Query:
+def _encode(catalog, registry, request: SearchRequest, store, model_version: str, progress: Progress | None = None,
+            should_stop: Callable[[], bool] | None = None) -> _Query:
     image_vectors = None
     text_vector = None
     image_query = None
@@ -352,7 +455,8 @@ def _encode(catalog, registry, request: SearchRequest, store, model_version: str
             image_query = request.image
         else:
             localiser = _localiser(registry, store, catalog) if request.box is None else None
-            image_query = encode_image(registry, catalog.settings, request.image, request.box, localiser=localiser)
+            image_query = encode_image(registry, catalog.settings, request.image, request.box, localiser=localiser,
+                                       progress=progress, should_stop=should_stop)
         image_vectors = image_query.vectors
         query_box = image_query.box
         image_hash = image_query.image_hash
@@ -547,6 +651,12 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
             every_colour = [colours.get(c) for n, pid in enumerate(id_list)
                             for c in [primaries.get(pid, (None,))[0]] + [c.crop_id for c in owned[n]]]
             by_region = _region_scores(every, query, regions, every_colour, fused_all, img_all, colour_weight)
+        if query.image is not None and query.image_vectors is not None and len(query.image.boxes) > 1:
+            total = by_region[0] if by_region is not None else (
+                query.alpha * (every @ query.image_vectors.T)
+                + (fused_all - query.alpha * (img_all if img_all is not None else 0.0))[:, None])
+            # Each product's score through each region: the best of its crops there (reduceat over the blocks).
+            query.region_scores = (list(id_list), np.maximum.reduceat(total, starts[:-1], axis=0))
         for n, pid in enumerate(id_list):
             own = owned[n]
             block = slice(int(starts[n]), int(starts[n + 1]))

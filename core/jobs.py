@@ -18,6 +18,7 @@ from typing import Any
 
 from core.catalog import db
 from core.catalog.catalog import Catalog
+from core.fileio import pid_alive
 
 log = logging.getLogger(__name__)
 
@@ -159,15 +160,7 @@ def _owner_dead(job: db.Job) -> bool:
     if owner.get("host") != socket.gethostname() or not owner.get("pid"):
         return False
     pid = int(owner["pid"])
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except (PermissionError, OSError):
-        return False
-    return False
+    return pid != os.getpid() and not pid_alive(pid)
 
 
 def running_jobs() -> list[db.Job]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import tempfile
 import typing
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
+
+from core.fileio import atomic_write
 
 SETTINGS_VERSION = 1
 
@@ -168,7 +168,7 @@ class Settings(_Checked):
         """Write settings.json atomically; a value changed in place since construction is checked first."""
         data = self.to_dict()
         Settings.from_dict(data)
-        _atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True))
+        atomic_write(path, json.dumps(data, indent=2, sort_keys=True))
 
     @classmethod
     def load(cls, path: Path) -> Settings:
@@ -221,15 +221,3 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

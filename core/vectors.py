@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from core.fileio import atomic_write, file_sha256, fsync_dir, fsync_file
+
 if TYPE_CHECKING:
     from usearch.index import Index
 
@@ -264,8 +266,8 @@ class VectorStore:
             os.close(fd)
             try:
                 self._index.save(tmp)
-                _fsync_path(tmp)
-                checksum = _sha256_file(Path(tmp))
+                fsync_file(tmp)
+                checksum = file_sha256(tmp)
                 os.replace(tmp, self.path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
@@ -273,8 +275,8 @@ class VectorStore:
             count = len(self._index)
         manifest = {"model_version": self.model_version, "dim": self.dim, "metric": METRIC, "dtype": DTYPE,
                     "count": count, "checksum": checksum, "file": self.path.name}
-        _atomic_write(self.manifest_path, json.dumps(manifest, indent=2).encode())
-        _fsync_dir(self.folder)
+        atomic_write(self.manifest_path, json.dumps(manifest, indent=2))
+        fsync_dir(self.folder)
         self.loaded_checksum = checksum
         self._pending.clear()
         self.dirty = False
@@ -415,37 +417,3 @@ class VectorStore:
             self.remove(orphans.tolist())
             self.save()
         return Reconciliation(orphans=orphans.tolist(), missing=missing.tolist())
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _fsync_path(path: str | Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name == "posix":
-        _fsync_path(path)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.fileio import atomic_write
 from core.paths import config_dir, user_data_dir
-from core.settings import _atomic_write_text
 
 NAME_RE = re.compile(r"^[\w .-]{1,64}$")
 
@@ -36,7 +36,7 @@ class Workspaces:
         return json.loads(self.registry.read_text(encoding="utf-8"))
 
     def _write(self, data: dict) -> None:
-        _atomic_write_text(self.registry, json.dumps(data, indent=2, sort_keys=True))
+        atomic_write(self.registry, json.dumps(data, indent=2, sort_keys=True))
 
     def list(self) -> list[Workspace]:
         data = self._read()

@@ -7,8 +7,6 @@ thread and says which image is ready, so views repaint only the rows that show i
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections import OrderedDict
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 
 from app.workers.base import Task
+from core.fileio import atomic_writer
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +36,8 @@ def make_thumbnail(source: Path, target: Path, size: int = THUMB_SIZE) -> Path:
             rgba = img.convert("RGBA")
             background.paste(rgba, mask=rgba.split()[-1])
             img = background
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                img.save(fh, "JPEG", quality=85)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_writer(target) as fh:
+            img.save(fh, "JPEG", quality=85)
     return target
 
 

@@ -9,6 +9,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from core.fileio import replace_durably
 from core.paths import CatalogPaths
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def backup(paths: CatalogPaths, reason: str) -> Path:
     if check != "ok":  # a damaged database must never become "the newest backup"
         tmp.unlink(missing_ok=True)
         raise sqlite3.DatabaseError(f"not backed up: the database fails its check ({check})")
-    os.replace(tmp, target)
+    replace_durably(tmp, target)
     log.info("database backed up to %s (%s)", target, reason)
     prune(paths)
     return target

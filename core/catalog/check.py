@@ -18,6 +18,7 @@ import numpy as np
 
 from core.catalog import crop_index, db
 from core.catalog.catalog import CROPS_FOLDER, Catalog
+from core.fileio import file_sha256
 from core.vectors import VectorStore, index_file_stem
 
 STALE_VECTOR_SIMILARITY = 0.999  # f16 storage keeps cosine above 0.9999 for the same vector
@@ -375,13 +376,8 @@ def _check_blobs(catalog: Catalog, deep: bool) -> tuple[list[str], list[Finding]
         path = catalog.root / image.blob_path
         if not path.exists():
             missing.append(image.blob_path)
-        elif deep and image.sha256:
-            h = hashlib.sha256()
-            with open(path, "rb") as fh:
-                for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
-                    h.update(chunk)
-            if h.hexdigest() != image.sha256:
-                damaged.append(image.blob_path)
+        elif deep and image.sha256 and file_sha256(path) != image.sha256:
+            damaged.append(image.blob_path)
     findings = []
     if missing:
         findings.append(Finding("blobs", f"{len(missing)} stored images are missing (e.g. {missing[0]}); "

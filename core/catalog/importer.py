@@ -10,7 +10,6 @@ import math
 import os
 import re
 import shutil
-import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -22,6 +21,7 @@ import peewee as pw
 
 from core.catalog import db
 from core.catalog.queries import edited_fields
+from core.fileio import atomic_writer, file_sha256
 from core.paths import CatalogPaths, NotRegularFile, file_kind, require_regular
 from core.pipeline.decode import DecodeError, probe
 
@@ -472,30 +472,13 @@ def _safe_iterdir(path: Path, errors: list[tuple[str, str]]) -> list[Path]:
 
 # --- writing --------------------------------------------------------------------------------------
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def store_blob(paths: CatalogPaths, source: Path, sha256: str, suffix: str) -> Path:
     """Copy an image into the content-addressed store once; atomic, fsynced."""
     target = paths.blob_path(sha256, suffix)
     if target.exists():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            shutil.copyfileobj(src, out, 1 << 20)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(target) as out, open(source, "rb") as src:
+        shutil.copyfileobj(src, out, 1 << 20)
     return target
 
 
@@ -519,7 +502,7 @@ def _hash_and_probe(path: Path) -> _HashedImage:
         if item.size > MAX_IMAGE_BYTES:
             item.error = f"file is larger than {MAX_IMAGE_BYTES >> 20} MiB"
             return item
-        item.sha256 = sha256_file(path)
+        item.sha256 = file_sha256(path)
         info = probe(path)
         item.width, item.height, item.format = info.width, info.height, info.format
     except DecodeError as exc:

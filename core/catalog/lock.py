@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from core.fileio import pid_alive
+
 log = logging.getLogger(__name__)
 
 POLL_S = 0.02
@@ -31,20 +33,6 @@ class CatalogBusy(RuntimeError):
 
 class ReadOnlyCatalog(RuntimeError):
     """This process opened the catalog read-only and was asked to write."""
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    if os.name != "posix":
-        return True  # no cheap check; the OS lock is what counts anyway
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _command() -> str:
@@ -85,7 +73,7 @@ class FileLock:
         self._fh = fh
         previous = self.owner()
         if previous and previous.get("pid") != os.getpid() and previous.get("host") == socket.gethostname() \
-                and not _pid_alive(int(previous.get("pid", 0))):
+                and not pid_alive(int(previous.get("pid", 0))):
             log.info("took over a stale lock %s from pid %s (no longer running)", self.path.name, previous.get("pid"))
         info = {"pid": os.getpid(), "host": socket.gethostname(), "command": _command(),
                 "since": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")}
@@ -216,7 +204,7 @@ class WriterLock:
                 continue
             if pid == os.getpid():
                 continue
-            if _pid_alive(pid):
+            if pid_alive(pid):
                 return True
             marker.unlink(missing_ok=True)  # left by a waiter that died
         return False

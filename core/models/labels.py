@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from core.fileio import atomic_writer
 
 DEFAULT_VOCAB_DIR = Path(__file__).resolve().parents[2] / "resources" / "labels"
 # A prompt per vocabulary reads better to CLIP than a bare word; part of the cache key.
@@ -90,15 +90,8 @@ class LabelBank:
         return matrices
 
     def _save(self, matrices: dict[str, np.ndarray]) -> None:
-        self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.cache_path.parent, suffix=".npz.tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **matrices)
-            os.replace(tmp, self.cache_path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_writer(self.cache_path) as fh:
+            np.savez(fh, **matrices)
 
     def zero_shot(self, crop_vectors: np.ndarray, threshold: float) -> list[list[Label]]:
         """For each vector, the best value of every vocabulary whose softmax score reaches `threshold`."""

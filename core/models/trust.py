@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import threading
 from pathlib import Path
 from typing import Any
 
+from core.fileio import atomic_write_json, file_sha256
 from core.paths import NotRegularFile, config_dir, require_regular
 
 __all__ = ["NotRegularFile", "UntrustedWeights", "is_trusted", "require_regular", "require_trusted", "trust"]
@@ -49,8 +49,6 @@ def _load() -> dict[str, Any]:
 
 
 def sha256_of(path: Path | str) -> str:
-    from core.models.weights import file_sha256
-
     return file_sha256(require_regular(path))
 
 
@@ -66,11 +64,7 @@ def trust(path: Path | str, source: str = "confirmed") -> str:
         data = _load()
         data["files"][sha] = {"path": str(p), "source": source,
                               "at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()}
-        target = _store_path()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, target)
+        atomic_write_json(_store_path(), data, sort_keys=True)
     return sha
 
 

@@ -9,7 +9,6 @@ and the exact place to put it. Downloads never hang: a short TCP probe of the ho
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
@@ -17,6 +16,7 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 
+from core.fileio import file_sha256
 from core.paths import config_dir, model_cache_dir
 
 log = logging.getLogger(__name__)
@@ -70,14 +70,6 @@ def reachable(host: str, port: int = 443, timeout: float = PROBE_TIMEOUT_S) -> b
             return True
     except OSError:
         return False
-
-
-def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 _SHA_CACHE: dict[tuple[str, int, int], str] = {}

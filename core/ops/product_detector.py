@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from core.fileio import atomic_write_json, atomic_writer, file_sha256
 from core.ops.scenes import Cutout, compose, cutout, scene_size, user_photos
 
 log = logging.getLogger(__name__)
@@ -421,9 +422,8 @@ def _save_version(catalog, weights: Path) -> tuple[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     version = f"product-{_sha(weights)[:10]}"
     path = folder / f"{version}.pt"
-    tmp = path.with_suffix(".pt.tmp")
-    shutil.copyfile(weights, tmp)
-    os.replace(tmp, path)
+    with atomic_writer(path) as out, open(weights, "rb") as src:
+        shutil.copyfileobj(src, out, 1 << 20)
     trust(path, source="trained on this machine from the catalog's own photos")
     return version, path
 
@@ -535,8 +535,6 @@ def _finish(job, state: str, report: dict[str, Any], error: str = "") -> None:
 
 
 def _sha(path: Path) -> str:
-    from core.models.weights import file_sha256
-
     return file_sha256(path)
 
 
@@ -545,7 +543,4 @@ def _now() -> str:
 
 
 def _atomic_json(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_json(path, data, default=str)

@@ -698,6 +698,7 @@ def _import_one(paths: CatalogPaths, source: ProductSource, summary: ImportSumma
             "category": source.meta.get("category", ""),
             "attributes": source.meta.get("attributes", {}),
             "price": source.meta.get("price"),
+            "design": source.meta.get("parent_sku", ""),
             "source_folder": folder,
             "content_hash": content_hash,
         }

@@ -161,6 +161,17 @@ def fetch_images(paths, *, product_ids: list[int] | None = None, progress: Progr
     return report
 
 
+def without_image(product_ids: list[int]) -> list[str]:
+    """SKUs of these live products that have no usable image (none given, or none could be fetched)."""
+    out = []
+    for chunk in db.chunked(product_ids, 500):
+        with_image = {pid for (pid,) in db.ImageFile.select(db.ImageFile.product).where(
+            db.ImageFile.product.in_(chunk) & (db.ImageFile.status == "ok")).tuples()}
+        out += [sku for pid, sku in db.Product.select(db.Product.id, db.Product.sku)
+                .where(db.Product.id.in_(chunk)).tuples() if pid not in with_image]
+    return sorted(out)
+
+
 def _store(paths, tmp: Path | None, why: str, tries: int) -> tuple[dict[str, Any] | None, str]:
     if tmp is None:
         return None, why

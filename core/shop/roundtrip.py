@@ -62,8 +62,9 @@ def read_shop_file(path: Path, fmt: str | None = None) -> tuple[str, ShopFile]:
     return fmt, shop
 
 
-def _content_hash(p: ShopProduct) -> str:
-    payload = json.dumps({"fields": p.fields(), "images": p.images}, sort_keys=True, ensure_ascii=False)
+def _content_hash(p: ShopProduct, images_root: Path | None) -> str:
+    images = [_resolve_image(ref, images_root) for ref in p.images]
+    payload = json.dumps({"fields": p.fields(), "images": images}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -143,7 +144,7 @@ def import_shop_file(paths, path: Path, *, fmt: str | None = None, images_root: 
 
 
 def _write_product(p: ShopProduct, file_name: str, images_root: Path | None, summary: ImportSummary) -> int:
-    content_hash = _content_hash(p)
+    content_hash = _content_hash(p, images_root)
     existing = db.Product.with_deleted().where(db.Product.sku == p.sku).first()
     folder = f"{file_name}:{p.row + 2}"
     if existing is not None and existing.deleted_at is None and existing.content_hash == content_hash:

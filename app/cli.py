@@ -81,40 +81,6 @@ def _stderr_progress(enabled: bool) -> Callable[[int, int, str], None] | None:
     return progress
 
 
-def _shop_import(args: argparse.Namespace, catalog, files: list[Path]) -> dict[str, Any]:
-    """Import shop exports (Shopify or Magento 2 CSV), then fetch their images; a verdict for each."""
-    from core.shop.images import fetch_images, without_image
-    from core.shop.roundtrip import import_shop_file
-
-    progress = _stderr_progress(not args.json and sys.stderr.isatty())
-    out: dict[str, Any] = {"products": 0, "images": 0, "skipped": 0, "errors": [], "warnings": [], "verdicts": [],
-                           "images_failed": 0, "no_image": []}
-    ids: list[int] = []
-    for path in files:
-        try:
-            summary = import_shop_file(catalog.paths, path, fmt=args.format, images_root=args.images,
-                                       progress=progress)
-        except (OSError, ValueError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            out["errors"].append({"path": str(path), "reason": reason})
-            continue
-        out["products"] += summary.products
-        out["skipped"] += summary.skipped
-        out["warnings"] += summary.warnings
-        out["verdicts"] += summary.verdicts
-        ids += summary.product_ids
-    report = fetch_images(catalog.paths, progress=progress)
-    out["images"] = report.fetched + report.reused
-    out["images_failed"] = report.failed
-    out["no_image"] = without_image(ids)
-    for v in report.verdicts:
-        if v["verdict"] != "ok":
-            out["warnings"].append({"path": v["url"], "reason": f"{v['sku']}: image not fetched: {v['reason']}"})
-    for sku in out["no_image"]:
-        out["warnings"].append({"path": sku, "reason": "no image: imported with its data, marked \"no image\""})
-    return out
-
-
 @command("index")
 def cmd_index(args: argparse.Namespace) -> int:
     from core.jobs import is_transient, plain_cause, run_index_job
@@ -123,17 +89,16 @@ def cmd_index(args: argparse.Namespace) -> int:
     if files or args.format or args.images:
         if len(files) != len(args.paths):
             raise SystemExit("index: give shop exports (.csv files) or product folders, not both at once")
+        from core.shop.jobs import run_shop_job
+
         with open_catalog(args) as catalog:
-            payload = _shop_import(args, catalog, files)
-            if not args.import_only and payload["products"]:
-                registry = _registry(catalog)
-                try:
-                    indexed = run_index_job(catalog, registry, [], progress=_stderr_progress(
-                        not args.json and sys.stderr.isatty()))
-                finally:
+            registry = None if args.import_only else _registry(catalog)
+            try:
+                payload = run_shop_job(catalog, registry, files, fmt=args.format, images_root=args.images,
+                                       progress=_stderr_progress(not args.json and sys.stderr.isatty()))
+            finally:
+                if registry is not None:
                     registry.close()
-                payload["indexed"] = indexed.get("indexed", indexed.get("products", 0))
-                payload["errors"] += indexed.get("errors", [])
         lines = [f"{payload['products']} products, {payload['images']} images, {payload['skipped']} unchanged, "
                  f"{payload['images_failed']} images not fetched, {len(payload['no_image'])} products with no image, "
                  f"{len(payload['errors'])} errors, {len(payload['warnings'])} warnings"]

@@ -319,6 +319,7 @@ class ProductInfo:
     attributes: dict[str, Any]
     images: tuple[ImageRow, ...]
     primary_image_id: int | None
+    design: str = ""  # the design this product is a variant of ("" = a design of its own)
 
     @property
     def start_row(self) -> int:
@@ -335,7 +336,7 @@ def product(product_id: int | None) -> ProductInfo | None:
     primary = primary_crop(p.id)
     return ProductInfo(p.id, p.sku, p.title, p.description, p.category, p.price, p.status, p.review_state,
                          p.source_folder, dict(p.attributes or {}), tuple(images_of(p.id)),
-                         primary.image_id if primary else None)
+                         primary.image_id if primary else None, p.design or "")
 
 
 def review_state(product_id: int) -> str:

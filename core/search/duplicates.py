@@ -265,7 +265,10 @@ COLOUR_WORDS = frozenset([
     "black", "white", "gray", "grey", "red", "blue", "green", "yellow", "orange", "purple", "pink", "brown", "beige",
     "navy", "olive", "lavender", "teal", "khaki", "tan", "cream", "ivory", "gold", "silver", "maroon", "burgundy",
     "charcoal", "heather", "multi"])
-TITLE_AGREEMENT = 0.5  # Jaccard of title words (colours left out) for two products to be one garment
+SIZE_WORDS = frozenset(["xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl", "small", "medium", "large"])
+# Jaccard of title words (colours, sizes and numbers left out) for two products to be one garment: more than
+# half, so that two names of one kind ("Aether Gym Pant", "Kratos Gym Pant": a half) stay apart.
+TITLE_AGREEMENT = 0.6
 
 
 def _title_words(title: str, attributes: dict | None) -> frozenset[str]:
@@ -273,7 +276,8 @@ def _title_words(title: str, attributes: dict | None) -> frozenset[str]:
 
     colours = {w for k, v in (attributes or {}).items() if "colo" in str(k).lower() and isinstance(v, str)
                for w in re.findall(r"\w+", v.lower())}
-    return frozenset(w for w in re.findall(r"\w+", title.lower()) if w not in COLOUR_WORDS and w not in colours)
+    return frozenset(w for w in re.findall(r"\w+", title.lower())
+                     if w not in COLOUR_WORDS and w not in SIZE_WORDS and w not in colours and not w.isdigit())
 
 
 def _facts(ids: list[int]) -> dict[int, Facts]:

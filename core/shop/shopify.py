@@ -96,7 +96,8 @@ def read(shop: ShopFile) -> ReadResult:
                     options[name] = value
                     where_attr[name] = [pos, f"Option{i} Value"]
             sku = _get(h, cells, "Variant SKU").strip()
-            p = ShopProduct(sku=sku, row=pos, design=handle if len(d["variants"]) > 1 else handle)
+            # A handle with one variant is a design of its own, as a simple product is.
+            p = ShopProduct(sku=sku, row=pos, design=handle if len(d["variants"]) > 1 else "")
             if not sku:
                 sku = handle if len(d["variants"]) == 1 else f"{handle}-{_slug('-'.join(options.values()))}"
                 p.sku = sku

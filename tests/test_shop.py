@@ -351,3 +351,24 @@ def test_cli_index_and_export(tmp_path, dev_sample):
         sys.stdout = sys_stdout
     assert "304 rows unchanged" in buf.getvalue()
     assert out.read_bytes() == original.read_bytes()
+
+
+def test_reimport_keeps_the_curators_edits(catalog, tmp_path):
+    path = tmp_path / "magento.csv"
+    path.write_text(MAGENTO, encoding="utf-8")
+    import_shop_file(catalog.paths, path)
+    jacket = db.Product.get(db.Product.sku == "JK1-S-Red")
+    jacket.price = 70.0
+    jacket.save()
+    # The shop changed the price and the name since: the name comes in, the curator's price stays.
+    path.write_text(MAGENTO.replace("Jack Jacket-S-Red,<p>Warm.</p>,1,Not Visible Individually,80.00",
+                                    "Jack Jacket S Red,<p>Warm.</p>,1,Not Visible Individually,85.00"),
+                    encoding="utf-8")
+    summary = import_shop_file(catalog.paths, path)
+    jacket = db.Product.get(db.Product.sku == "JK1-S-Red")
+    assert jacket.price == 70.0 and jacket.title == "Jack Jacket S Red"
+    verdict = next(v for v in summary.verdicts if v["sku"] == "JK1-S-Red")
+    assert "kept your edit of the price: the shop now says 85.0" in verdict["reason"]
+    out = tmp_path / "back.csv"
+    write_export(plan_export("magento"), out)
+    assert [(c, now) for _, c, _, now in _diff(path, out)] == [("price", "70.00")]

@@ -110,6 +110,9 @@ def import_shop_file(paths, path: Path, *, fmt: str | None = None, images_root: 
         return db.ShopSource.create(format=fmt, file_name=name, header=shop.header, header_raw=shop.header_raw,
                                     bom=shop.bom, images_root=str(images_root or ""))
 
+    # What the last import of this shop said, per product: a field the curator edited since is kept.
+    earlier = {r.product_id: r.baseline for r in db.ShopRow.select(db.ShopRow.product, db.ShopRow.baseline)
+               .join(db.ShopSource).where((db.ShopSource.format == fmt) & db.ShopRow.product.is_null(False))}
     source = db.transaction(write_source)
     product_ids: dict[str, int] = {}
     for done, p in enumerate(result.products):
@@ -118,7 +121,7 @@ def import_shop_file(paths, path: Path, *, fmt: str | None = None, images_root: 
             break
         if progress and done % 25 == 0:
             progress(done, total, p.sku)
-        product_ids[p.sku] = db.transaction(lambda p=p: _write_product(p, name, images_root, summary))
+        product_ids[p.sku] = db.transaction(lambda p=p: _write_product(p, name, images_root, summary, earlier))
     rows = []
     for pos, (rec, info) in enumerate(zip(shop.records, result.rows, strict=True)):
         p = by_sku.get(info.sku) if info.role == "variant" else None
@@ -143,7 +146,8 @@ def import_shop_file(paths, path: Path, *, fmt: str | None = None, images_root: 
     return summary
 
 
-def _write_product(p: ShopProduct, file_name: str, images_root: Path | None, summary: ImportSummary) -> int:
+def _write_product(p: ShopProduct, file_name: str, images_root: Path | None, summary: ImportSummary,
+                   earlier: dict[int, dict[str, Any]] | None = None) -> int:
     content_hash = _content_hash(p, images_root)
     existing = db.Product.with_deleted().where(db.Product.sku == p.sku).first()
     folder = f"{file_name}:{p.row + 2}"
@@ -154,6 +158,14 @@ def _write_product(p: ShopProduct, file_name: str, images_root: Path | None, sum
     fields = {"title": p.title or p.sku, "description": p.description, "category": p.category,
               "attributes": p.attributes, "price": p.price, "design": p.design, "source_folder": folder,
               "content_hash": content_hash}
+    notes = list(p.notes)
+    before = (earlier or {}).get(existing.id) if existing is not None and existing.deleted_at is None else None
+    if before:  # the shop changed this product since the last import: the curator's own edits win
+        now = _current(existing)
+        for name in ("title", "description", "category", "price", "attributes"):
+            if not _same(name, before.get(name), now[name]) and not _same(name, fields[name], now[name]):
+                fields[name] = now[name]
+                notes.append(f"kept your edit of the {name}: the shop now says {_short(p.fields()[name])}")
     if existing is None:
         product = db.Product.create(sku=p.sku, **fields)
     else:
@@ -164,7 +176,6 @@ def _write_product(p: ShopProduct, file_name: str, images_root: Path | None, sum
         product.save()
     old = {i.original_path: i for i in db.ImageFile.select().where(db.ImageFile.product == product)}
     keep = set()
-    notes = list(p.notes)
     for position, ref in enumerate(p.images):
         target, why = _resolve_image(ref, images_root)
         image = old.get(target)
@@ -189,6 +200,11 @@ def _write_product(p: ShopProduct, file_name: str, images_root: Path | None, sum
     summary.products += 1
     summary.product_ids.append(product.id)
     return product.id
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
 
 
 # --- export ---------------------------------------------------------------------------------------

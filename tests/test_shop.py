@@ -283,6 +283,12 @@ def test_magento_edge_cases(catalog, tmp_path):
     write_export(plan_export("magento"), out)
     assert [(c, now) for _, c, _, now in _diff(path, out)] == [
         ("categories", "Default Category/Men/Coats,Default Category/Sale")]
+    jacket.sku = "JK1-S-RED"  # a rename reaches the configurable parent's list of children too
+    jacket.save()
+    write_export(plan_export("magento"), out)
+    assert sorted((r, c, now) for r, c, _, now in _diff(path, out)) == [
+        (0, "categories", "Default Category/Men/Coats,Default Category/Sale"), (0, "sku", "JK1-S-RED"),
+        (2, "sku", "JK1-S-RED"), (3, "configurable_variations", "sku=JK1-S-RED,color=Red,size=S|sku=JK1-M-Red,color=Red,size=M")]
 
 
 def test_not_a_shop_file_says_why(catalog, tmp_path):

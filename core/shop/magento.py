@@ -142,6 +142,13 @@ def attribute_changes(where: list, old: dict[str, str], new: dict[str, str], old
     return [(pos, column, attributes_cell(old_cell, old, new))], []
 
 
+def rename_children(cell: str, renamed: dict[str, str]) -> str:
+    """configurable_variations (`sku=A,color=Red|sku=B,...`) or associated_skus (`A,B`) with SKUs renamed."""
+    if "sku=" in cell:
+        return re.sub(r"(^|\|)sku=([^,|]+)", lambda m: f"{m.group(1)}sku={renamed.get(m.group(2), m.group(2))}", cell)
+    return ",".join(renamed.get(x.strip(), x.strip()) if x.strip() in renamed else x for x in cell.split(","))
+
+
 def deletion(where: dict[str, Any]) -> tuple[int, str, str] | None:
     pos, column = where["status"]
     return pos, column, "0"

@@ -347,6 +347,21 @@ def plan_export(fmt: str, *, labels_to: str | None = None) -> ExportPlan:
                 plan.notes.append(f"{product.sku}: attribute {key!r} has no column in a {fmt} export; not written")
         if labels_to and labels.get(product.id):
             _put_labels(fmt, labels_to, labels[product.id], r, where, cells, header, put)
+    renamed = {r.baseline["sku"]: products[r.product_id].sku for r in rows
+               if r.role == "variant" and r.baseline and r.product_id in products
+               and products[r.product_id].deleted_at is None and products[r.product_id].sku != r.baseline["sku"]}
+    if fmt == "magento" and renamed:  # a configurable parent names its children by SKU
+        sku_col = header.index("sku")
+        for r in rows:
+            own = cells[r.position][sku_col] if sku_col < len(cells[r.position]) else ""
+            if r.role == "extra" and own.strip() in renamed:  # a store view's row of a renamed product
+                put(r.position, "sku", renamed[own.strip()], "sku")
+            if r.role != "design":
+                continue
+            for col in ("configurable_variations", "associated_skus"):
+                i = header.index(col) if col in header else -1
+                if 0 <= i < len(cells[r.position]) and cells[r.position][i]:
+                    put(r.position, col, magento.rename_children(cells[r.position][i], renamed), "sku")
     if fmt == "shopify":
         for r in rows:
             if r.role == "variant" and r.baseline and all(deleted_by_design.get(r.design or r.sku, [False])):

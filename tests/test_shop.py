@@ -378,3 +378,35 @@ def test_reimport_keeps_the_curators_edits(catalog, tmp_path):
     out = tmp_path / "back.csv"
     write_export(plan_export("magento"), out)
     assert [(c, now) for _, c, _, now in _diff(path, out)] == [("price", "70.00")]
+
+
+class _Slow(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - the http.server name
+        time.sleep(3)
+        self.send_error(503, "busy")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_cancel_does_not_wait_for_a_slow_server(catalog, tmp_path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/p.jpg"
+        path = tmp_path / "one.csv"
+        path.write_text(f"{SHOPIFY_HEADER}\nx,X,,,,,,,Title,Default Title,,,X-1,1.00,,,,,,,{url},active\n",
+                        encoding="utf-8")
+        import_shop_file(catalog.paths, path)
+        asked = time.monotonic() + 0.5
+        started = time.monotonic()
+        report = fetch_images(catalog.paths, should_stop=lambda: time.monotonic() > asked, timeout=10)
+        took = time.monotonic() - started
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+    assert report.cancelled and took < 2.5
+    assert db.ImageFile.get().status == "pending"  # left for the next run

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,18 +84,24 @@ def _download(url: str, folder: Path, timeout: float) -> Path:
         raise
 
 
-def _fetch(url: str, folder: Path, attempts: int, timeout: float, backoff: float) -> tuple[Path | None, str, int]:
+def _fetch(url: str, folder: Path, attempts: int, timeout: float, backoff: float,
+           stopping: threading.Event | None = None) -> tuple[Path | None, str, int]:
     """(a temporary file, "", tries) or (None, why, tries)."""
     why = ""
     for attempt in range(1, attempts + 1):
+        if stopping is not None and stopping.is_set():
+            return None, "cancelled", attempt - 1
         try:
             return _download(url, folder, timeout), "", attempt
         except _Permanent as exc:
             return None, str(exc), attempt
         except (OSError, TimeoutError) as exc:
             why = str(exc) or type(exc).__name__
-            if attempt < attempts:
-                time.sleep(backoff * 2 ** (attempt - 1))
+            pause = backoff * 2 ** (attempt - 1)
+            if attempt < attempts and stopping is None:
+                time.sleep(pause)
+            elif attempt < attempts and stopping.wait(pause):
+                return None, "cancelled", attempt
     return None, f"{why} (after {attempts} tries)", attempts
 
 
@@ -121,10 +129,13 @@ def fetch_images(paths, *, product_ids: list[int] | None = None, progress: Progr
     total = len(pending)
     tmp_dir = paths.cache / "downloads"
     tmp_dir.mkdir(parents=True, exist_ok=True)
+    _sweep(tmp_dir)
     results: dict[str, tuple[dict[str, Any] | None, str]] = {}
     done = 0
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {url: pool.submit(_fetch, url, tmp_dir, attempts, timeout, backoff) for url in urls}
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="image-fetch")
+    stopping = threading.Event()
+    try:
+        futures = {url: pool.submit(_fetch, url, tmp_dir, attempts, timeout, backoff, stopping) for url in urls}
         for image in pending:
             if should_stop and should_stop():
                 report.cancelled = True
@@ -139,7 +150,11 @@ def fetch_images(paths, *, product_ids: list[int] | None = None, progress: Progr
                 report.verdicts.append({"url": url, "sku": sku, "verdict": "ok", "reason": "already fetched"})
             else:
                 if url not in results:
-                    results[url] = _store(paths, *futures[url].result())
+                    fetched = _wait(futures[url], should_stop)
+                    if fetched is None:
+                        report.cancelled = True
+                        break
+                    results[url] = _store(paths, *fetched)
                 stored, why = results[url]
                 if stored is None:
                     db.transaction(lambda image=image, why=why: _set(image, status="error", error=why))
@@ -153,12 +168,37 @@ def fetch_images(paths, *, product_ids: list[int] | None = None, progress: Progr
             done += 1
             if progress:
                 progress(done, total, f"image {done} of {total}")
+    finally:
+        # A cancel does not wait for downloads under way: their results are dropped, their files swept later.
+        stopping.set()
+        pool.shutdown(wait=not report.cancelled, cancel_futures=True)
     ids = {i.product_id for i in pending}
     with_image = {pid for (pid,) in db.ImageFile.select(db.ImageFile.product).where(
         db.ImageFile.product.in_(ids) & (db.ImageFile.status == "ok")).tuples()} if ids else set()
     report.no_image = sorted(skus[pid] for pid in ids - with_image if pid in skus and not report.cancelled)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _wait(future, should_stop: ShouldStop | None, poll_s: float = 0.2):
+    """A download's result, or None once the job is asked to stop (a slow server never holds a cancel up)."""
+    while True:
+        try:
+            return future.result(timeout=poll_s)
+        except FutureTimeout:
+            if should_stop and should_stop():
+                return None
+
+
+def _sweep(folder: Path, older_than_s: float = 3600.0) -> None:
+    """Remove downloads a cancelled run left behind (not those of a run that may still be writing)."""
+    now = time.time()
+    for path in folder.glob(".fetch-*"):
+        try:
+            if now - path.stat().st_mtime > older_than_s:
+                path.unlink()
+        except OSError:
+            pass
 
 
 def without_image(product_ids: list[int]) -> list[str]:

@@ -83,8 +83,9 @@ def _diff(a: Path, b: Path) -> list[tuple[int, str, str, str]]:
 
 def _photo(path: Path, colour=(200, 30, 30)) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    pixels = np.full((64, 48, 3), 255, np.uint8)
-    pixels[8:56, 8:40] = colour
+    pixels = np.full((200, 160, 3), 245, np.uint8)
+    pixels[30:170, 35:125] = colour
+    pixels[30:170:12, 35:125] = [max(0, c - 90) for c in colour]  # stripes: a product, not a flat patch
     Image.fromarray(pixels).save(path, quality=90)
     return path
 
@@ -410,3 +411,23 @@ def test_a_cancel_does_not_wait_for_a_slow_server(catalog, tmp_path):
         thread.join(5)
     assert report.cancelled and took < 2.5
     assert db.ImageFile.get().status == "pending"  # left for the next run
+
+
+def test_index_with_nothing_new_fetches_what_an_import_left_pending(catalog, tmp_path, http_server,
+                                                                    tiny_model_settings):
+    from core.jobs import run_index_job
+    from core.models.registry import ModelRegistry
+
+    path = _shopify_edge_file(tmp_path, http_server(tmp_path))
+    _photo(tmp_path / "tee-red.jpg")
+    import_shop_file(catalog.paths, path)  # no fetch: as an import-only run cancelled before its images
+    assert db.ImageFile.select().where(db.ImageFile.status == "pending").count() == 5
+    registry = ModelRegistry(tiny_model_settings)
+    try:
+        result = run_index_job(catalog, registry, [])
+    finally:
+        registry.close()
+    assert db.ImageFile.select().where(db.ImageFile.status == "pending").count() == 0
+    assert result["images"] == 2  # TEE-R-S and TEE-R-M share the red photo: one fetch, one reuse
+    status = {p.sku: p.status for p in db.Product.select()}
+    assert status["TEE-R-S"] == status["TEE-R-M"] == "indexed" and status["MUG-1"] == "error"  # no image

@@ -4,6 +4,7 @@ http.server), the export shows what changes before it writes, and writes the sho
 from __future__ import annotations
 
 import csv
+import os
 
 from PySide6.QtCore import Qt
 
@@ -44,6 +45,8 @@ def test_import_then_export_to_shop(qtbot, window, tmp_path, http_server):  # no
     try:
         qtbot.waitUntil(lambda: export.plan is not None, timeout=30_000)
         assert export.summary.text().startswith("2 rows unchanged, 1 price changed")
+        if os.environ.get("CATALOG_CURATOR_SHOT"):  # a look at the dialog, for a person
+            export.grab().save(os.environ["CATALOG_CURATOR_SHOT"])
         target = tmp_path / "back.csv"
         export.target.setText(str(target))
         qtbot.mouseClick(export.write_button, Qt.MouseButton.LeftButton)
@@ -54,3 +57,22 @@ def test_import_then_export_to_shop(qtbot, window, tmp_path, http_server):  # no
         rows = list(csv.reader(f))
     price = rows[0].index("Variant Price")
     assert [r[price] for r in rows[1:]] == ["12.50", "20.00", "5.00"]
+
+
+def test_export_dialog_starts_on_the_imported_shop_and_says_why_not_the_other(qtbot, window, tmp_path):
+    from core.shop.roundtrip import import_shop_file
+    from tests.test_shop import MAGENTO
+
+    path = tmp_path / "magento.csv"
+    path.write_text(MAGENTO, encoding="utf-8")
+    import_shop_file(window.context.catalog.paths, path)
+    export = window.open_shop_export()
+    try:
+        qtbot.waitUntil(lambda: export.plan is not None, timeout=30_000)
+        assert export.format.currentData() == "magento"
+        assert export.summary.text().startswith("4 rows unchanged")
+        export.format.setCurrentIndex(export.format.findData("shopify"))
+        qtbot.waitUntil(lambda: "no shopify export was imported" in export.summary.text(), timeout=30_000)
+        assert not export.write_button.isEnabled()
+    finally:
+        export.close()

@@ -160,6 +160,27 @@ class ShopExportDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.buttons)
         self.resize(600, self.sizeHint().height())
+        self._first_plan()
+
+    def _first_plan(self) -> None:
+        """Start on the shop this catalog was imported from (a pool read), then work out the export."""
+        from core.shop.roundtrip import imported_formats
+
+        task = Task(lambda progress, should_stop: _closing(imported_formats), "imported shops")
+        task.signals.result.connect(self._formats_read)
+        task.signals.failed.connect(self._failed)
+        self.task = task
+        self.context.run_in_pool(task)
+
+    @Slot(object)
+    def _formats_read(self, formats: list) -> None:
+        if getattr(self.sender(), "task", None) is not self.task:
+            return
+        self.task = None
+        if formats and self.format.findData(formats[0]) >= 0:
+            self.format.blockSignals(True)
+            self.format.setCurrentIndex(self.format.findData(formats[0]))
+            self.format.blockSignals(False)
         self._changed()
 
     @property

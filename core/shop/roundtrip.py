@@ -248,6 +248,12 @@ class ExportPlan:
                 "deleted": self.deleted_products, "notes": self.notes}
 
 
+def imported_formats() -> list[str]:
+    """The shops whose exports this catalog holds, most recent import first."""
+    rows = db.ShopSource.select(db.ShopSource.format).order_by(db.ShopSource.id.desc()).tuples()
+    return list(dict.fromkeys(f for (f,) in rows))
+
+
 def curator_labels(product_ids: list[int]) -> dict[int, list[str]]:
     """Labels a curator added or confirmed (never machine guesses), per product, in a stable order."""
     out: dict[int, list[str]] = {}

@@ -279,6 +279,11 @@ def test_magento_edge_cases(catalog, tmp_path):
     out = tmp_path / "back.csv"
     write_export(plan_export("magento"), out)
     assert out.read_bytes() == path.read_bytes()
+    disabled = next(v for v in summary.verdicts if v["sku"] == "JK1-M-Red")
+    assert "disabled in the shop (product_online 0)" in disabled["reason"]
+    db.Product.get(db.Product.sku == "JK1-M-Red").soft_delete()  # already off in the shop: nothing to write
+    write_export(plan_export("magento"), out)
+    assert out.read_bytes() == path.read_bytes()
     jacket.category = "Men/Coats"
     jacket.save()
     write_export(plan_export("magento"), out)
@@ -431,3 +436,16 @@ def test_index_with_nothing_new_fetches_what_an_import_left_pending(catalog, tmp
     assert result["images"] == 2  # TEE-R-S and TEE-R-M share the red photo: one fetch, one reuse
     status = {p.sku: p.status for p in db.Product.select()}
     assert status["TEE-R-S"] == status["TEE-R-M"] == "indexed" and status["MUG-1"] == "error"  # no image
+
+
+def test_shopify_variants_without_their_own_image_get_the_designs_photos():
+    from core.shop import shopify
+    from core.shop.csvfile import read_text
+
+    text = (f"{SHOPIFY_HEADER}\n"
+            "hat,Hat,,,,Hats,,TRUE,Size,S,,,HAT-S,5.00,http://x/hat1.jpg,1,,,,,,active\n"
+            "hat,,,,,,,,,M,,,HAT-M,5.00,http://x/hat2.jpg,2,,,,,,\n")
+    products = shopify.read(read_text(text)).products
+    assert [(p.sku, p.images) for p in products] == [("HAT-S", ["http://x/hat1.jpg", "http://x/hat2.jpg"]),
+                                                     ("HAT-M", ["http://x/hat1.jpg", "http://x/hat2.jpg"])]
+    assert all(p.design == "hat" and not any("no image" in n for n in p.notes) for p in products)

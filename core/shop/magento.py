@@ -95,8 +95,9 @@ def read(shop: ShopFile) -> ReadResult:
             if why:
                 p.notes.append(f"price: {why}")
         p.attributes = {code: value for code, value, _ in parse_attributes(_get(h, cells, "additional_attributes"))}
-        if _get(h, cells, "product_online").strip() == "0":
-            p.notes.append("disabled in the shop (product_online 0)")
+        online = _get(h, cells, "product_online").strip()
+        if online and online != "1":  # Magento's own export writes 2 (its status "disabled"); files often 0
+            p.notes.append(f"disabled in the shop (product_online {online})")
         images = [_get(h, cells, "base_image").strip()]
         images += [x.strip() for x in _get(h, cells, "additional_images").split(",")]
         p.images = list(dict.fromkeys(x for x in images if x and x != "no_selection"))
@@ -149,9 +150,10 @@ def rename_children(cell: str, renamed: dict[str, str]) -> str:
     return ",".join(renamed.get(x.strip(), x.strip()) if x.strip() in renamed else x for x in cell.split(","))
 
 
-def deletion(where: dict[str, Any]) -> tuple[int, str, str] | None:
+def deletion(where: dict[str, Any], old_cell: str = "") -> tuple[int, str, str] | None:
+    """product_online 0 (Magento's importer reads any value but 1 as disabled); one already off stays as it is."""
     pos, column = where["status"]
-    return pos, column, "0"
+    return pos, column, old_cell if old_cell.strip() and old_cell.strip() != "1" else "0"
 
 
 def add_labels(old_cell: str, code: str, labels: list[str]) -> str:

@@ -328,7 +328,9 @@ def plan_export(fmt: str, *, labels_to: str | None = None) -> ExportPlan:
         if gone:
             plan.deleted_products.append(r.sku)
             if fmt == "magento":
-                pos, name, value = module.deletion(where)
+                pos, col = where["status"]
+                i = header.index(col) if col in header else -1
+                pos, name, value = magento.deletion(where, original[pos][i] if 0 <= i < len(original[pos]) else "")
                 put(pos, name, value, "deleted")
             continue
         now = _current(product)

@@ -144,6 +144,8 @@ def _variant_images(h: list[str], cells: list[str], design_images: list[tuple[st
         named = single or any(set(re.findall(r"\w+", v)) <= words for v in values if v)
         if named and src not in out:
             out.append(src)
+    if not out:  # no variant image and no alt text naming it: the design's photos stand for every variant
+        out = list(dict.fromkeys(src for src, _ in design_images))
     return out
 
 

@@ -85,6 +85,29 @@ def _stderr_progress(enabled: bool) -> Callable[[int, int, str], None] | None:
 def cmd_index(args: argparse.Namespace) -> int:
     from core.jobs import is_transient, plain_cause, run_index_job
 
+    files = [Path(p) for p in args.paths if Path(p).suffix.lower() == ".csv" and Path(p).is_file()]
+    if files or args.format or args.images:
+        if len(files) != len(args.paths):
+            raise SystemExit("index: give shop exports (.csv files) or product folders, not both at once")
+        from core.shop.jobs import run_shop_job
+
+        with open_catalog(args) as catalog:
+            registry = None if args.import_only else _registry(catalog)
+            try:
+                payload = run_shop_job(catalog, registry, files, fmt=args.format, images_root=args.images,
+                                       progress=_stderr_progress(not args.json and sys.stderr.isatty()))
+            finally:
+                if registry is not None:
+                    registry.close()
+        lines = [f"{payload['products']} products, {payload['images']} images, {payload['skipped']} unchanged, "
+                 f"{payload['images_failed']} images not fetched, {len(payload['no_image'])} products with no image, "
+                 f"{len(payload['errors'])} errors, {len(payload['warnings'])} warnings"]
+        for label, items in (("error", payload["errors"]), ("warning", payload["warnings"])):
+            lines += [f"  {label}: {item['path']}: {item['reason']}" for item in items[:SHOWN_PROBLEMS]]
+            if len(items) > SHOWN_PROBLEMS:
+                lines.append(f"  … {len(items) - SHOWN_PROBLEMS} more {label}s (--json lists them all)")
+        emit(args, payload, "\n".join(lines))
+        return 1 if payload["errors"] and not payload["products"] else 0
     with open_catalog(args) as catalog:
         registry = None if args.import_only else _registry(catalog)
         try:
@@ -314,9 +337,31 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shop_export(args: argparse.Namespace) -> int:
+    from core.shop.roundtrip import plan_export, write_export
+
+    if not args.out:
+        raise SystemExit(f"export --format {args.format} writes the shop's CSV: give it with --out FILE.csv")
+    with open_catalog(args):  # the plan reads the open catalog's database
+        try:
+            plan = plan_export(args.format, labels_to=args.labels_to)
+        except ValueError as exc:
+            raise SystemExit(f"error: {exc}") from exc
+        report = write_export(plan, args.out, changed_only=args.changed_only)
+    lines = [f"{report['summary']}; {report['rows_written']} rows written to {report['path']}"]
+    lines += [f"  note: {n}" for n in report["notes"][:SHOWN_PROBLEMS]]
+    emit(args, report, "\n".join(lines))
+    return 0
+
+
 @command("export")
 def cmd_export(args: argparse.Namespace) -> int:
     from core.export import export, export_to_file
+
+    if args.format in ("shopify", "magento"):
+        return _shop_export(args)
+    if args.changed_only or args.labels_to:
+        raise SystemExit("--changed-only and --labels-to are for --format shopify or magento")
 
     if args.format in ("coco", "yolo"):
         from core.export_training import export_training
@@ -716,10 +761,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="how long to wait for another process writing to the catalog (default 600)")
         return p
 
-    p = add("index", "import product folders and index them")
-    p.add_argument("paths", nargs="*", help="product folders, or folders of product folders; none: index what "
-                                           "earlier imports left unindexed")
+    p = add("index", "import product folders or a shop's product export (CSV) and index them")
+    p.add_argument("paths", nargs="*", help="product folders, or folders of product folders, or a Shopify or "
+                                           "Magento 2 product export (.csv); none: index what earlier imports "
+                                           "left unindexed")
     p.add_argument("--import-only", action="store_true", help="store products and images, skip the ML stages")
+    p.add_argument("--format", choices=["shopify", "magento"], default=None,
+                   help="a shop export's layout (default: read from its header)")
+    p.add_argument("--images", type=Path, default=None, metavar="DIR",
+                   help="the folder a Magento export's relative image paths start from")
 
     p = add("check", "check that database, vectors and blobs agree")
     p.add_argument("--repair", action="store_true",
@@ -773,8 +823,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="cosine similarity (0..1) for candidate links (default: the catalog's weak-match floor); "
                         "the photos then say exact/near/variant")
 
-    p = add("export", "products, primary crops and labels as JSONL or CSV; boxes for training as COCO or YOLO")
-    p.add_argument("--format", choices=["jsonl", "csv", "coco", "yolo"], default="jsonl")
+    p = add("export", "products, primary crops and labels as JSONL or CSV; boxes for training as COCO or YOLO; "
+                      "the imported shop file back in its own layout (shopify, magento)")
+    p.add_argument("--format", choices=["jsonl", "csv", "coco", "yolo", "shopify", "magento"], default="jsonl")
+    p.add_argument("--changed-only", action="store_true",
+                   help="shopify/magento: only the changed rows (whole handles for Shopify) and added products")
+    p.add_argument("--labels-to", default=None, metavar="tags|ATTRIBUTE",
+                   help="shopify/magento: write curator-approved labels to the tags, or to this attribute")
     p.add_argument("--out", type=Path, default=None,
                    help="file to write (default: standard output); coco and yolo write a folder")
     p.add_argument("--corrected-only", action="store_true",

@@ -20,6 +20,7 @@ from app.workers.jobs import (
     reindex_task,
     scan_task,
     search_task,
+    shop_import_task,
 )
 from app.workers.model_thread import ModelTask, ModelThread
 from app.workers.thumbnails import ThumbnailService
@@ -146,6 +147,18 @@ class AppContext(QObject):
         scan.signals.result.connect(self._on_scanned)
         self._scans[scan] = record
         self.run_in_pool(scan)
+        return record
+
+    def start_shop_import(self, path: Path, *, fmt: str | None = None,
+                          images_root: Path | None = None) -> JobRecord | None:
+        """Import a Shopify or Magento export as a background job: read it, fetch its images, index."""
+        if self.read_only:
+            self.error.emit("This window is read-only: import in the window that opened the catalog first.",
+                            self.catalog.read_only_reason)
+            return None
+        task = shop_import_task(self.catalog, Path(path), fmt=fmt, images_root=images_root)
+        record = JobRecord(title=task.name, task=task)
+        self._submit_job(record)
         return record
 
     def start_reindex_job(self, model_settings, title: str) -> JobRecord | None:

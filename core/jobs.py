@@ -132,6 +132,8 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
                     sync_products(catalog, summary.product_ids)
             verdicts = result.pop("verdicts")  # one row each in import_verdict; the job keeps the counts
         cancelled = bool(result.get("cancelled"))
+        if not folders and not import_only and not cancelled:
+            _fetch_pending_images(catalog, result, progress, should_stop)
         if not import_only and not cancelled and not (should_stop and should_stop()):
             from core.pipeline.indexer import index_products
 
@@ -153,6 +155,25 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
     result["job_id"] = job.id
     result["verdicts"] = verdicts
     return result
+
+
+def _fetch_pending_images(catalog: Catalog, result: dict[str, Any], progress: Progress | None,
+                          should_stop: ShouldStop | None) -> None:
+    """Images a shop import queued and an earlier run did not fetch (cancelled, offline): fetch them before
+    indexing, so "index what is left" finishes what the import began."""
+    if not db.ImageFile.select().where(db.ImageFile.status == "pending").exists():
+        return
+    from core.shop.images import fetch_images
+
+    def fetching(done: int, total: int, message: str) -> None:
+        if progress:
+            progress(done, total, f"{JobPhase.IMPORTING.value} images: {message}")
+
+    report = fetch_images(catalog.paths, progress=fetching, should_stop=should_stop)
+    result["images"] = result.get("images", 0) + report.fetched + report.reused
+    result["warnings"] = result.get("warnings", []) + [
+        {"path": v["url"], "reason": f"{v['sku']}: image not fetched: {v['reason']}"}
+        for v in report.verdicts if v["verdict"] != "ok"]
 
 
 def _owner_dead(job: db.Job) -> bool:

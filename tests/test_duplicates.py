@@ -105,13 +105,17 @@ def test_duplicate_kinds_tell_reshots_from_colour_variants(catalog, builder):
     rng = np.random.default_rng(3)
     v = rng.standard_normal(DIM).astype(np.float32)
     blobs = catalog.root / "blobs"
-    red = builder.add("TEE-RED", [v], image=_photo(blobs / "red.jpg", (190, 30, 40)), size=(200, 160)).product
-    reshot = builder.add("TEE-RED-2", [v + 0.01 * rng.standard_normal(DIM)], size=(200, 160),
+    tee = "Trail Tee"  # colour variants share their garment's title (design suggestions compare titles)
+    red = builder.add("TEE-RED", [v], image=_photo(blobs / "red.jpg", (190, 30, 40)), size=(200, 160),
+                      title=tee).product
+    reshot = builder.add("TEE-RED-2", [v + 0.01 * rng.standard_normal(DIM)], size=(200, 160), title=tee,
                          image=_photo(blobs / "red2.jpg", (190, 30, 40), angle=4, crop=(5, 8, 155, 195),
                                       quality=50)).product
-    same_file = builder.add("TEE-RED-COPY", [v], image=blobs / "red.jpg", size=(200, 160)).product
-    blue = builder.add("TEE-BLUE", [v], image=_photo(blobs / "blue.jpg", (30, 60, 170)), size=(200, 160)).product
-    gray = builder.add("TEE-GRAY", [v], image=_photo(blobs / "gray.jpg", (120, 120, 125)), size=(200, 160)).product
+    same_file = builder.add("TEE-RED-COPY", [v], image=blobs / "red.jpg", size=(200, 160), title=tee).product
+    blue = builder.add("TEE-BLUE", [v], image=_photo(blobs / "blue.jpg", (30, 60, 170)), size=(200, 160),
+                       title=tee).product
+    gray = builder.add("TEE-GRAY", [v], image=_photo(blobs / "gray.jpg", (120, 120, 125)), size=(200, 160),
+                       title=tee).product
     other = blobs / "other.jpg"  # alike to the embedder, but another photo: a plain square, not this shot
     from PIL import Image, ImageDraw
 

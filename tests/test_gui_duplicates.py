@@ -19,7 +19,7 @@ pytest_plugins = ["tests.gui_fixtures"]
 @pytest.fixture
 def dup_catalog_dir(tmp_path, dev_sample):
     """Seven dev products: 24-MB01 and an exact copy, 24-WB01 and a cropped, resized, re-saved copy, and the
-    three colours of MJ01 (variants)."""
+    three colours of MJ01 with their parent_sku taken out (look-alikes no design ties: a design suggestion)."""
     from pathlib import Path
 
     from core.catalog.catalog import Catalog
@@ -29,6 +29,10 @@ def dup_catalog_dir(tmp_path, dev_sample):
     src = tmp_path / "src"
     for name in ("24-mb01", "24-wb01", "mj01-orange", "mj01-red", "mj01-yellow"):
         shutil.copytree(dev_sample / "catalog" / name, src / name)
+        if name.startswith("mj01"):
+            meta = json.loads((src / name / "product.json").read_text())
+            meta.pop("parent_sku", None)
+            (src / name / "product.json").write_text(json.dumps(meta))
     shutil.copytree(src / "24-mb01", src / "24-mb01-dup")
     meta = json.loads((src / "24-mb01-dup" / "product.json").read_text())
     (src / "24-mb01-dup" / "product.json").write_text(json.dumps({**meta, "sku": "24-MB01-DUP"}))
@@ -98,8 +102,8 @@ def test_groups_are_labelled_and_trash_merge_dismiss_undo(qtbot, dup_window):
     texts = [view.list.item(n).text() for n in range(view.list.count())]
     assert any(t.startswith("Exact copy · 2 products") for t in texts)
     assert any(t.startswith("Near duplicate · 2 products") for t in texts)
-    assert any(t.startswith("Colour variant · 3 products") for t in texts)
-    assert view.summary.text() == "1 exact copy, 1 near duplicate, 1 colour variant"
+    assert any(t.startswith("Make one design? · 3 products") for t in texts)
+    assert view.summary.text() == "1 exact copy, 1 near duplicate, 1 design suggestion"
 
     # Exact copy: keep the original, trash the copy; Ctrl+Z brings it back.
     _select(qtbot, view, "exact")
@@ -133,17 +137,16 @@ def test_groups_are_labelled_and_trash_merge_dismiss_undo(qtbot, dup_window):
     assert [i.id for i in queries.product(other).images] == other_images
     assert queries.primary_crop(other) is not None  # its primary crop is its own again
 
-    # Colour variants: no merge, and the page says why; "Not duplicates" hides the group until undone.
+    # Look-alikes in other colours: "Make one design?", never trash or merge; the page says why.
     _wait_read(qtbot, view)
     _select(qtbot, view, "variant")
-    assert not view.merge_button.isVisible()
-    assert "Merging is not offered" in view.kind_help.text()
-    # The keyboard does the same: → moves the keep mark, M on a variant group does nothing but say why, N dismisses.
-    first = view.keep
-    qtbot.keyClick(view.list, Qt.Key.Key_Right)
-    assert view.keep != first and sum(c.kept for c in view.cards) == 1
-    qtbot.keyClick(view.list, Qt.Key.Key_M)
-    assert "Merging is not offered" in window.statusBar().currentMessage()
+    assert not view.merge_button.isVisible() and not view.trash_button.isVisible()
+    assert view.design_button.isVisible() and "nothing is trashed or merged" in view.kind_help.text()
+    assert {c.badge.text() for c in view.cards} == {"Variant"}  # no product is marked to go
+    # The keyboard: T and M on a design suggestion do nothing but say why; N says not one design.
+    for key in (Qt.Key.Key_T, Qt.Key.Key_M):
+        qtbot.keyClick(view.list, key)
+        assert "nothing is trashed or merged" in window.statusBar().currentMessage()
     assert all(queries.product(m) is not None for m in view.group.ids)
     qtbot.keyClick(view.list, Qt.Key.Key_N)
     _wait_read(qtbot, view)
@@ -151,6 +154,18 @@ def test_groups_are_labelled_and_trash_merge_dismiss_undo(qtbot, dup_window):
     assert all(queries.product(m) is not None for g in view.groups for m in g.ids)
     _undo(qtbot, window)
     qtbot.waitUntil(lambda: "variant" in {g.kind for g in view.groups} and not view.busy, timeout=120_000)
+
+    # Make one design: the three become variants of MJ01 and are never listed again, until Ctrl+Z.
+    _select(qtbot, view, "variant")
+    ids = view.group.ids
+    qtbot.mouseClick(view.design_button, Qt.MouseButton.LeftButton)
+    _wait_read(qtbot, view)
+    assert {queries.product(m).design for m in ids} == {"MJ01"}
+    assert "variant" not in {g.kind for g in view.groups}
+    assert "Made 3 products one design" in window.statusBar().currentMessage()
+    _undo(qtbot, window)
+    qtbot.waitUntil(lambda: "variant" in {g.kind for g in view.groups} and not view.busy, timeout=120_000)
+    assert {queries.product(m).design for m in ids} == {""}
 
 
 def test_screenshots_of_the_duplicates_and_models_views(dup_catalog_dir, tmp_path):

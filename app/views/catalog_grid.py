@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -123,7 +124,12 @@ class ProductListModel(QAbstractListModel):
             return self._thumbs.get(row.sha256, self._root / row.blob_path if row.blob_path else None)
         if role == Qt.ItemDataRole.ToolTipRole:
             states = "\n".join(BADGES[b] for b in row.badges)
-            return plain_tip(f"{row.title}\n{row.sku} · {row.category or 'no category'}\n{states}")
+            design = ""
+            if row.variants > 1:
+                colours = f": {', '.join(row.colours)}" if row.colours else ""
+                design = (f"\nDesign {row.design} · {row.variants} variants{colours}\n"
+                          "Double-click (or Enter) to show every variant")
+            return plain_tip(f"{row.title}\n{row.sku} · {row.category or 'no category'}\n{states}{design}")
         if role == StatesRole:
             return row.badges
         return {ProductIdRole: row.id, SkuRole: row.sku, StatusRole: row.status, ShaRole: row.sha256,
@@ -166,6 +172,11 @@ class CatalogGrid(QWidget):
         for key, (label, _) in SORTS.items():
             self.sort_box.addItem(label, key)
         self.sort_box.currentIndexChanged.connect(self._apply)
+        self.expanded: set[str] = set()  # designs shown variant by variant while grouped
+        self.by_design = QCheckBox(self.tr("Group by design"))
+        self.by_design.setToolTip(self.tr("One tile per design, with its colours; double-click a design to show "
+                                          "its variants"))
+        self.by_design.toggled.connect(self._grouping_toggled)
         self.status_chips = ChipBar()
         self.status_chips.set_chips(STATUS_CHIPS, ["all"])
         self.status_chips.changed.connect(self._apply)
@@ -183,6 +194,7 @@ class CatalogGrid(QWidget):
         top.addWidget(self.filter_edit, 2)
         top.addWidget(QLabel("Sort:"))
         top.addWidget(self.sort_box)
+        top.addWidget(self.by_design)
         top.addWidget(QLabel("Size:"))
         top.addWidget(self.size_slider)
         top.addWidget(self.count_label)
@@ -257,7 +269,8 @@ class CatalogGrid(QWidget):
         self._selection_changed()
 
     def _update_count(self) -> None:
-        self.count_label.setText(f"{self.model.total:,} products")
+        unit = "designs and products" if self.by_design.isChecked() else "products"
+        self.count_label.setText(f"{self.model.total:,} {unit}")
 
     @Slot()
     def _apply(self, *_args) -> None:
@@ -265,7 +278,8 @@ class CatalogGrid(QWidget):
         cats = self.category_chips.checked()
         self.model.set_query(GridQuery(sort=self.sort_box.currentData() or "title", status=status,
                                    category=cats[0] if len(cats) == 1 else "",
-                                   text=self.filter_edit.text().strip(), collection=self._collection))
+                                   text=self.filter_edit.text().strip(), collection=self._collection,
+                                   by_design=self.by_design.isChecked(), expanded=tuple(sorted(self.expanded))))
         self._update_count()
 
     def install_edits(self, service) -> None:
@@ -304,6 +318,21 @@ class CatalogGrid(QWidget):
             return None
         return open_batch_edit(self.context, self.edits, ids, self.window())
 
+    @Slot(bool)
+    def _grouping_toggled(self, _on: bool) -> None:
+        self.expanded.clear()
+        self._apply()
+
+    def expand_design(self, design: str) -> None:
+        """Show a grouped design's variants one tile each (the others stay grouped)."""
+        self.expanded.add(design)
+        current = self.current_product_id()
+        self._apply()
+        index = self.model.index_of(current) if current is not None else QModelIndex()
+        if index.isValid():
+            self.view.setCurrentIndex(index)
+        self.status_message.emit(self.tr("Showing every variant of design %1").replace("%1", design))
+
     def install_batch_bar(self, service) -> BatchBar:
         """The bar for acting on many selected products (it needs the review service, made after the grid)."""
         self.batch = BatchBar(self.context, service, self.selected_ids, self._after_change, self)
@@ -334,6 +363,10 @@ class CatalogGrid(QWidget):
 
     @Slot(QModelIndex)
     def _activated(self, index: QModelIndex) -> None:
+        row = index.data(RowRole)
+        if self.by_design.isChecked() and row is not None and row.variants > 1 and row.design not in self.expanded:
+            self.expand_design(row.design)
+            return
         self.activated.emit(index.data(ProductIdRole))
 
     # --- navigation and delete -----------------------------------------------------------------

@@ -1,5 +1,7 @@
-"""The duplicates page: groups of exact copies, near duplicates and colour variants, side by side with their
-photos; keep one and trash the rest, merge into it, or say they are not duplicates — all undoable.
+"""The duplicates page: groups of exact copies and near duplicates, side by side with their photos; keep one and
+trash the rest, merge into it, or say they are not duplicates — all undoable. Look-alikes in other colours
+without a shared design are offered as "Make one design?" instead: never trashed, never merged (variants of one
+design are never listed at all).
 
 Modelled on Immich's duplicate screen (one group at a time, the one kept marked, the rest going) and digiKam's
 find-duplicates (a list of groups beside the group's photos). Finding runs in the pool; acting goes through
@@ -30,12 +32,15 @@ from PySide6.QtWidgets import (
 
 from core.catalog import queries
 
-KIND_TITLES = {"exact": "Exact copy", "near": "Near duplicate", "variant": "Colour variant"}
+KIND_TITLES = {"exact": "Exact copy", "near": "Near duplicate", "variant": "Make one design?"}
+KIND_COUNTS = {"exact": ("exact copy", "exact copies"), "near": ("near duplicate", "near duplicates"),
+               "variant": ("design suggestion", "design suggestions")}
 KIND_HELP = {
     "exact": "These products share the very same photo file. Usually one was imported twice.",
     "near": "The same photo, cropped, resized or re-saved: most likely the same product imported twice.",
-    "variant": "The same shot in another colour: different products of one design. Merging is not offered "
-               "because it would lose a colour; keep both (Not duplicates), or trash one imported by mistake.",
+    "variant": "The same shot in other colours, and no design ties them: most likely one garment's colour "
+               "variants. They are not duplicates: nothing is trashed or merged. Make them one design (the grid "
+               "then shows them as one tile), or say they are not one design.",
 }
 THUMB = 176
 
@@ -93,7 +98,8 @@ class DedupeCommand(QUndoCommand):
     """
 
     def __init__(self, catalog, action: str, group: Group, keep: int, on_change) -> None:
-        names = {"trash": "Trash duplicates", "merge": "Merge duplicates", "dismiss": "Not duplicates"}
+        names = {"trash": "Trash duplicates", "merge": "Merge duplicates", "dismiss": "Not duplicates",
+                 "design": "Make one design"}
         super().__init__(names[action])
         self.catalog, self.action, self.group, self.keep = catalog, action, group, keep
         self.record: dict | None = None
@@ -109,6 +115,10 @@ class DedupeCommand(QUndoCommand):
             self.record = dedupe.trash(self.catalog, self.keep, others)
         elif self.action == "merge":
             self.record = dedupe.merge(self.catalog, self.keep, others, self.group.kind)
+        elif self.action == "design":
+            from core.ops.designs import make_design
+
+            self.record = make_design(ids)
         else:
             self.record = dedupe.dismiss(ids)
         self._done = True
@@ -121,7 +131,11 @@ class DedupeCommand(QUndoCommand):
     def undo(self) -> None:
         from core.ops import dedupe
 
-        if self.record is not None:
+        if self.record is not None and self.record["action"] == "design":
+            from core.ops import designs
+
+            designs.undo(self.record)
+        elif self.record is not None:
             dedupe.undo(self.catalog, self.record)
         self._done = False
         self._on_change()
@@ -175,7 +189,10 @@ class MemberCard(QFrame):
 
     def set_kept(self, kept: bool) -> None:
         self.kept = kept
-        self.badge.setText("✔ Keep" if kept else "Goes")
+        if getattr(self, "variant", False):  # a design suggestion: every product stays
+            self.badge.setText("Variant")
+        else:
+            self.badge.setText("✔ Keep" if kept else "Goes")
         self.badge.setForegroundRole(QPalette.ColorRole.Highlight if kept else QPalette.ColorRole.PlaceholderText)
         colour = "palette(highlight)" if kept else "palette(mid)"
         self.setStyleSheet(f"#card {{ border: 2px solid {colour}; border-radius: 8px; }}")
@@ -187,6 +204,9 @@ class MemberCard(QFrame):
 
 
 class DuplicatesView(QWidget):
+    DUPLICATE_HINT = ("Click a product (or ←/→) to keep it; the others go. T trash the others · M merge · "
+                      "N not duplicates · Ctrl+Z undoes · ↑/↓ in the list: next group")
+    DESIGN_HINT = "D make one design · N not one design · Ctrl+Z undoes · ↑/↓ in the list: next group"
     status_message = Signal(str)
     changed = Signal()  # products were trashed, merged or restored
 
@@ -235,7 +255,7 @@ class DuplicatesView(QWidget):
         layout.addWidget(split)
         for key, slot in (("Left", lambda: self.step_keep(-1)), ("Right", lambda: self.step_keep(1)),
                           ("T", lambda: self.act("trash")), ("M", lambda: self.act("merge")),
-                          ("N", lambda: self.act("dismiss"))):
+                          ("N", lambda: self.act("dismiss")), ("D", lambda: self.act("design"))):
             shortcut = QShortcut(QKeySequence(key), self, slot)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         context.thumbnails.ready.connect(self._thumbnail_ready)
@@ -259,8 +279,7 @@ class DuplicatesView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.cards_row)
-        hint = QLabel("Click a product (or ←/→) to keep it; the others go. T trash the others · M merge · "
-                      "N not duplicates · Ctrl+Z undoes · ↑/↓ in the list: next group")
+        self.hint = hint = QLabel(self.DUPLICATE_HINT)
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         hint.setWordWrap(True)
         style = self.style()
@@ -277,9 +296,14 @@ class DuplicatesView(QWidget):
         self.dismiss_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton))
         self.dismiss_button.setToolTip("Keep them all and stop offering this group (Ctrl+Z undoes)")
         self.dismiss_button.clicked.connect(lambda: self.act("dismiss"))
+        self.design_button = QPushButton("Make one &design")
+        self.design_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView))
+        self.design_button.setToolTip("Make these products the variants of one design (Ctrl+Z undoes)")
+        self.design_button.clicked.connect(lambda: self.act("design"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.trash_button)
         buttons.addWidget(self.merge_button)
+        buttons.addWidget(self.design_button)
         buttons.addStretch(1)
         buttons.addWidget(self.dismiss_button)
         page = QWidget()
@@ -320,7 +344,7 @@ class DuplicatesView(QWidget):
         current = self.groups[self.list.currentRow()].ids if 0 <= self.list.currentRow() < len(self.groups) else None
         self.groups = groups
         counts = {k: sum(g.kind == k for g in groups) for k in KIND_TITLES}
-        parts = [f"{n} {KIND_TITLES[k].lower()}{'s' * (n != 1)}" for k, n in counts.items() if n]
+        parts = [f"{n} {KIND_COUNTS[k][n != 1]}" for k, n in counts.items() if n]
         self.summary.setText(", ".join(parts) if parts else "No duplicates")
         self.list.blockSignals(True)
         self.list.clear()
@@ -379,11 +403,17 @@ class DuplicatesView(QWidget):
             return
         self.kind_title.setText(KIND_TITLES[group.kind])
         self.kind_help.setText(KIND_HELP[group.kind])
-        self.merge_button.setVisible(group.kind != "variant")
+        variant = group.kind == "variant"
+        self.merge_button.setVisible(not variant)
+        self.trash_button.setVisible(not variant)
+        self.design_button.setVisible(variant)
+        self.dismiss_button.setText("&Not one design" if variant else "&Not duplicates")
         while self.cards_layout.count():
             self.cards_layout.takeAt(0)
+        self.hint.setText(self.DESIGN_HINT if variant else self.DUPLICATE_HINT)
         for member in group.members:
             card = MemberCard(member)
+            card.variant = variant
             card.clicked.connect(self.choose_keep)
             card.set_pixmap(self._pixmap(member))
             self.cards.append(card)
@@ -425,8 +455,10 @@ class DuplicatesView(QWidget):
             self.status_message.emit("This window is read-only: act on duplicates in the window that opened "
                                      "the catalog first.")
             return
-        if action == "merge" and group.kind == "variant":
+        if action in ("merge", "trash") and group.kind == "variant":
             self.status_message.emit(KIND_HELP["variant"])
+            return
+        if action == "design" and group.kind != "variant":
             return
         command = DedupeCommand(self.context.catalog, action, group, self.keep, self._after_change)
         try:
@@ -439,7 +471,8 @@ class DuplicatesView(QWidget):
         kept = next(m.sku for m in group.members if m.product_id == self.keep)
         words = {"trash": f"Kept {kept}, trashed {len(group.members) - 1}",
                  "merge": f"Merged {len(group.members) - 1} into {kept}",
-                 "dismiss": "Marked as not duplicates"}
+                 "dismiss": "Marked as not duplicates" if group.kind != "variant" else "Marked as not one design",
+                 "design": f"Made {len(group.members)} products one design"}
         self.status_message.emit(f"{words[action]} — Ctrl+Z undoes")
 
     @Slot()

@@ -171,6 +171,10 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action("Settings…", QKeySequence.StandardKey.Preferences, self.open_settings)
         self.export_action = self._action("Export…", "Ctrl+E", self.open_export,
                                           "Export the catalog, or its boxes for training (COCO, YOLO)")
+        self.shop_import_action = self._action(self.tr("Import from shop…"), None, self.open_shop_import,
+                                               self.tr("Import a Shopify or Magento product export"))
+        self.shop_export_action = self._action(self.tr("Export to shop…"), None, self.open_shop_export,
+                                               self.tr("Write the imported shop file back with the catalog's changes"))
         self.jobs_action = self.jobs_dock.toggleViewAction()
         self.jobs_action.setShortcut(QKeySequence("Ctrl+J"))
         self.about_action = self._action("About", None, self.open_about)
@@ -190,7 +194,8 @@ class MainWindow(QMainWindow):
         self.recent_menu = menu.addMenu("Recent catalogs")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         menu.addSeparator()
-        for action in (self.add_action, self.export_action, self.sync_action, self.settings_action):
+        for action in (self.add_action, self.shop_import_action, self.export_action, self.shop_export_action,
+                       self.sync_action, self.settings_action):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self._action("Quit", QKeySequence.StandardKey.Quit, self.close))
@@ -502,6 +507,24 @@ class MainWindow(QMainWindow):
             self.export_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.export_dialog.open()
         return self.export_dialog
+
+    @Slot()
+    def open_shop_import(self):
+        from app.views.shop_dialogs import ShopImportDialog
+
+        dialog = ShopImportDialog(self.context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def open_shop_export(self):
+        from app.views.shop_dialogs import ShopExportDialog
+
+        dialog = ShopExportDialog(self.context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     @Slot()
     def choose_catalog(self) -> None:

@@ -43,6 +43,14 @@ def plain_tip(text: str) -> str:
     return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
 
 
+def swatch_colour(name: str) -> QColor | None:
+    """The colour a variant's colour name names ("Navy", "Light Blue"), or None when it names none Qt knows."""
+    for candidate in (name, name.replace(" ", ""), name.split()[-1] if name.split() else ""):
+        if candidate and QColor.isValidColorName(candidate.lower()):  # no Qt warning for a name it lacks
+            return QColor(candidate.lower())
+    return None
+
+
 def tile_size(icon: int) -> QSize:
     return QSize(icon + 24, icon + 58)
 
@@ -94,7 +102,24 @@ class ProductDelegate(QStyledItemDelegate):
         if badge:
             self._paint_badge(painter, pal, icon_rect, str(badge))
         self._paint_states(painter, icon_rect, index.data(StatesRole) or ())
+        row = index.data(RowRole)
+        if getattr(row, "variants", 1) > 1:
+            self._paint_design(painter, pal, icon_rect, row.variants, getattr(row, "colours", ()))
         painter.restore()
+
+    def _paint_design(self, painter: QPainter, pal: QPalette, icon: QRect, variants: int, colours) -> None:
+        """A design tile: a swatch per colour along the picture's foot, and how many variants it holds."""
+        side = max(10, painter.fontMetrics().height() - 2)
+        shown = list(colours)[: max(1, (icon.width() - 40) // (side + 3))]
+        x = icon.left() + 4
+        for name in shown:
+            colour = swatch_colour(name)
+            painter.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1))
+            painter.setBrush(colour if colour is not None else pal.color(QPalette.ColorRole.Base))
+            painter.drawEllipse(QRectF(x, icon.bottom() - side - 2, side, side))
+            x += side + 3
+        self._paint_badge(painter, pal, QRect(icon.left(), icon.bottom() - side - 2, icon.width(), side),
+                          f"×{variants}")
 
     def _paint_states(self, painter: QPainter, icon: QRect, states) -> None:
         side = max(14, painter.fontMetrics().height())

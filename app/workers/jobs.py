@@ -33,6 +33,19 @@ def index_task(catalog, folders: list[Path], *, import_only: bool = False,
     return task
 
 
+def shop_import_task(catalog, path: Path, *, fmt: str | None = None, images_root: Path | None = None) -> ModelTask:
+    """Import a shop export, fetch its images, then index (the model thread: it owns the models)."""
+    from core.shop.jobs import run_shop_job
+
+    def work(registry, progress, should_stop) -> dict[str, Any]:
+        return run_shop_job(catalog, registry, [path], fmt=fmt, images_root=images_root, progress=progress,
+                            should_stop=should_stop)
+
+    task = ModelTask(work, f"Import {Path(path).name} from the shop", priority=BACKGROUND)
+    task.keep_result_on_cancel = True
+    return task
+
+
 def reindex_task(catalog, model_settings, title: str) -> ModelTask:
     """Build another model's index beside the live one (staged: searches keep the active index until promote)."""
     from core.ops.lifecycle import reindex

@@ -21,7 +21,7 @@ import peewee as pw
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 class _Connection(sqlite3.Connection):
     """A plain sqlite3 connection that can be weakly referenced (a dead thread's goes with it)."""
@@ -155,6 +155,9 @@ class Product(BaseModel):
     status = pw.CharField(default="imported")  # imported, indexed, error
     review_state = pw.CharField(default="pending")  # pending, approved, flagged  (schema 2)
     corrected = pw.BooleanField(default=False)
+    # (schema 11) the design this product is a variant of: a Magento configurable parent's SKU, a Shopify
+    # handle, or product.json's parent_sku; "" = a design of its own
+    design = pw.CharField(default="")
 
     @property
     def text(self) -> str:
@@ -359,6 +362,31 @@ class AuditLog(BaseModel):
     user = pw.CharField(default=os_user)
 
 
+class ShopSource(BaseModel):
+    """(schema 11) A shop's product export as imported: its layout, kept so export can write it back."""
+
+    format = pw.CharField()  # shopify, magento
+    file_name = pw.TextField(default="")
+    header = JSONField(default=list)  # the column names, in order
+    header_raw = pw.TextField(default="")  # the header line exactly as read, with its line ending
+    bom = pw.BooleanField(default=False)
+    images_root = pw.TextField(default="")
+
+
+class ShopRow(BaseModel):
+    """(schema 11) One record of a shop export, verbatim, and what the app read from it."""
+
+    source = pw.ForeignKeyField(ShopSource, backref="rows", on_delete="CASCADE")
+    position = pw.IntegerField()  # 0 = the first record after the header
+    raw = pw.TextField()  # the record exactly as read, line ending(s) included
+    cells = JSONField(default=list)
+    role = pw.CharField(default="extra")  # variant, design, image, extra
+    product = pw.ForeignKeyField(Product, null=True, on_delete="SET NULL")  # the variant this row carries
+    sku = pw.CharField(default="", index=True)  # that product's SKU at import ("" for other rows)
+    design = pw.CharField(default="")  # the Shopify handle or Magento configurable SKU it belongs to
+    baseline = JSONField(default=dict)  # the product's fields as this row gave them at import
+
+
 class Setting(BaseModel):
     key = pw.CharField(unique=True)
     value = JSONField(null=True)
@@ -413,6 +441,7 @@ MODELS: list[type[pw.Model]] = [
     Product, ImageFile, Crop, Label, Job, IndexingResult, QueryResult, QueryClick,
     Correction, SyncOutbox, VectorIndexInfo, AuditLog, Setting, DriftEvent, LabelHead, ImportVerdict,
     Collection, CollectionItem, EditConflict,
+    ShopSource, ShopRow,
 ]
 
 # --- migrations ---------------------------------------------------------------------------------
@@ -618,11 +647,30 @@ def _migrate_h28e(db: pw.SqliteDatabase) -> None:
     db.execute_sql('CREATE UNIQUE INDEX "editconflict_loser_uid_field" ON "edit_conflict" ("loser_uid", "field")')
     # "last edited" sorts and the History read a product's corrections by kind
     db.execute_sql('CREATE INDEX "correction_product_kind" ON "correction" ("product_id", "kind", "created_at")')
+def _migrate_h28(db: pw.SqliteDatabase) -> None:
+    """Designs (a product's parent) and shop exports kept verbatim for the round trip back to the shop."""
+    db.execute_sql("ALTER TABLE product ADD COLUMN design VARCHAR(255) NOT NULL DEFAULT ''")
+    db.execute_sql('CREATE INDEX "product_design" ON "product" ("design") WHERE "design" != \'\'')
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS "shop_source" ("id" INTEGER NOT NULL PRIMARY KEY, '
+        '"created_at" DATETIME NOT NULL, "updated_at" DATETIME NOT NULL, "deleted_at" DATETIME, '
+        '"format" VARCHAR(255) NOT NULL, "file_name" TEXT NOT NULL, "header" TEXT NOT NULL, '
+        '"header_raw" TEXT NOT NULL, "bom" INTEGER NOT NULL, "images_root" TEXT NOT NULL)')
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS "shop_row" ("id" INTEGER NOT NULL PRIMARY KEY, '
+        '"created_at" DATETIME NOT NULL, "updated_at" DATETIME NOT NULL, "deleted_at" DATETIME, '
+        '"source_id" INTEGER NOT NULL, "position" INTEGER NOT NULL, "raw" TEXT NOT NULL, "cells" TEXT NOT NULL, '
+        '"role" VARCHAR(255) NOT NULL, "product_id" INTEGER, "sku" VARCHAR(255) NOT NULL, '
+        '"design" VARCHAR(255) NOT NULL, "baseline" TEXT NOT NULL, '
+        'FOREIGN KEY ("source_id") REFERENCES "shop_source" ("id") ON DELETE CASCADE, '
+        'FOREIGN KEY ("product_id") REFERENCES "product" ("id") ON DELETE SET NULL)')
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "shop_row_source_id" ON "shop_row" ("source_id", "position")')
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "shop_row_sku" ON "shop_row" ("sku")')
 
 
 MIGRATIONS: list[Callable[[pw.SqliteDatabase], None]] = [_migrate_1, _migrate_2, _migrate_3, _migrate_4,
                                                          _migrate_5, _migrate_6, _migrate_7, _migrate_8,
-                                                         _migrate_9, _migrate_10, _migrate_h28e]
+                                                         _migrate_9, _migrate_10, _migrate_h28e, _migrate_h28]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

@@ -702,6 +702,8 @@ def _import_one(paths: CatalogPaths, source: ProductSource, summary: ImportSumma
             "category": source.meta.get("category", ""),
             "attributes": source.meta.get("attributes", {}),
             "price": source.meta.get("price"),
+            # A simple product names itself as its parent: a design of its own, not a variant.
+            "design": "" if source.meta.get("parent_sku", "") == source.sku else source.meta.get("parent_sku", ""),
             "source_folder": folder,
             "content_hash": content_hash,
         }

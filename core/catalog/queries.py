@@ -54,6 +54,8 @@ class GridQuery:
     category: str = ""
     text: str = ""
     collection: int = 0  # a collection's id (named or smart): only its products
+    by_design: bool = False  # one tile per design (its first product stands for it), but `expanded` designs
+    expanded: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -62,24 +64,35 @@ class GridQuery:
             raise ValueError(f"unknown status {self.status!r}: one of {', '.join(STATUSES)}")
 
     def where(self) -> tuple[str, list[Any]]:
-        clauses, params = ["p.deleted_at IS NULL"], []
+        clauses, params = self.filters("p")
+        if self.by_design:
+            inner, inner_params = self.filters("q")
+            marks = ",".join("?" * len(self.expanded))
+            clauses.append(f"(p.design = ''{f' OR p.design IN ({marks})' if marks else ''} OR p.id = "
+                           f"(SELECT MIN(q.id) FROM product q WHERE q.design = p.design AND {' AND '.join(inner)}))")
+            params += [*self.expanded, *inner_params]
+        return " AND ".join(clauses), params
+
+    def filters(self, alias: str) -> tuple[list[str], list[Any]]:
+        a = alias
+        clauses, params = [f"{a}.deleted_at IS NULL"], []
         if self.status == "corrected":
-            clauses.append("p.corrected = 1")
+            clauses.append(f"{a}.corrected = 1")
         elif self.status != "all":
-            clauses.append("p.status = ?")
+            clauses.append(f"{a}.status = ?")
             params.append(self.status)
         if self.category:
-            clauses.append("(p.category = ? OR p.category LIKE ?)")
+            clauses.append(f"({a}.category = ? OR {a}.category LIKE ?)")
             params += [self.category, self.category + "/%"]
         if self.text:
-            clauses.append("(p.title LIKE ? OR p.sku LIKE ?)")
+            clauses.append(f"({a}.title LIKE ? OR {a}.sku LIKE ?)")
             params += [f"%{self.text}%", f"%{self.text}%"]
         if self.collection:
             from core.collections import member_ids  # collections read search (a layer above queries)
 
-            clauses.append("p.id IN (SELECT value FROM json_each(?))")
+            clauses.append(f"{a}.id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(member_ids(self.collection)))
-        return " AND ".join(clauses), params
+        return clauses, params
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,9 @@ class ProductTile:
     sha256: str = ""
     blob_path: str = ""
     review_state: str = "pending"
+    design: str = ""
+    variants: int = 1  # grouped by design: how many products the tile stands for
+    colours: tuple[str, ...] = ()  # grouped by design: its variants' colours, for the swatches
 
     @property
     def badges(self) -> tuple[str, ...]:
@@ -132,13 +148,46 @@ def count_products(query: GridQuery = GridQuery()) -> int:
 
 def product_page(query: GridQuery, offset: int, limit: int) -> list[ProductTile]:
     where, params = query.where()
-    sql = (f"SELECT p.id, p.sku, p.title, p.category, p.status, p.corrected, p.review_state, {_COVER} "
+    sql = (f"SELECT p.id, p.sku, p.title, p.category, p.status, p.corrected, p.review_state, {_COVER}, p.design "
            f"FROM product p WHERE {where} ORDER BY {SORTS[query.sort][1]} LIMIT ? OFFSET ?")
     tiles = []
-    for pid, sku, title, category, status, corrected, review, cover in _rows(sql, [*params, limit, offset]):
+    for pid, sku, title, category, status, corrected, review, cover, design in _rows(sql, [*params, limit, offset]):
         sha, _, blob = (cover or "").partition("|")
-        tiles.append(ProductTile(pid, sku, title or sku, category, status, bool(corrected), sha, blob, review))
+        tiles.append(ProductTile(pid, sku, title or sku, category, status, bool(corrected), sha, blob, review,
+                                 design or ""))
+    if query.by_design:
+        tiles = _with_variants(query, tiles)
     return tiles
+
+
+_COLOUR_KEYS = ("color", "colour", "Color", "Colour")
+
+
+def _with_variants(query: GridQuery, tiles: list[ProductTile]) -> list[ProductTile]:
+    """Design tiles with how many products they stand for and their colours (filters apply to both)."""
+    import dataclasses
+
+    folded = sorted({t.design for t in tiles if t.design and t.design not in query.expanded})
+    if not folded:
+        return tiles
+    inner, params = query.filters("q")
+    members: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
+    for chunk in db.chunked(folded, 400):
+        sql = (f"SELECT q.design, q.attributes FROM product q WHERE q.design IN ({','.join('?' * len(chunk))}) "
+               f"AND {' AND '.join(inner)} ORDER BY q.id")
+        for design, attributes in _rows(sql, [*chunk, *params]):
+            counts[design] = counts.get(design, 0) + 1
+            try:
+                attrs = json.loads(attributes or "{}")
+            except ValueError:
+                attrs = {}
+            colour = next((attrs[k].strip() for k in _COLOUR_KEYS if isinstance(attrs.get(k), str)
+                           and attrs[k].strip()), "")
+            if colour and colour not in members.setdefault(design, []):
+                members[design].append(colour)
+    return [dataclasses.replace(t, variants=counts.get(t.design, 1), colours=tuple(members.get(t.design, ())))
+            if t.design in counts else t for t in tiles]
 
 
 def top_categories(limit: int = 12) -> list[str]:
@@ -332,6 +381,7 @@ class ProductInfo:
     attributes: dict[str, Any]
     images: tuple[ImageRow, ...]
     primary_image_id: int | None
+    design: str = ""  # the design this product is a variant of ("" = a design of its own)
 
     @property
     def start_row(self) -> int:
@@ -348,7 +398,7 @@ def product(product_id: int | None) -> ProductInfo | None:
     primary = primary_crop(p.id)
     return ProductInfo(p.id, p.sku, p.title, p.description, p.category, p.price, p.status, p.review_state,
                          p.source_folder, dict(p.attributes or {}), tuple(images_of(p.id)),
-                         primary.image_id if primary else None)
+                         primary.image_id if primary else None, p.design or "")
 
 
 def review_state(product_id: int) -> str:

@@ -23,9 +23,18 @@ class MergeRefused(ValueError):
     """A merge that would lose information (colour variants); the message says why."""
 
 
+def _refuse_variants(keep: int, others: list[int]) -> None:
+    from core.ops.designs import one_design
+
+    if one_design([keep, *others]):
+        raise MergeRefused("These products are variants of one design (the same garment in other colours or "
+                           "sizes), not duplicates: nothing is trashed or merged.")
+
+
 def trash(catalog, keep: int, others: list[int]) -> dict[str, Any]:
-    """Soft-delete every product of the group but `keep`."""
+    """Soft-delete every product of the group but `keep` (never the variants of one design)."""
     others = [p for p in others if p != keep]
+    _refuse_variants(keep, others)
     delete_products(others, catalog)
     return {"action": "trash", "keep": keep, "others": others}
 
@@ -36,6 +45,7 @@ def merge(catalog, keep: int, others: list[int], kind: str = "near") -> dict[str
         raise MergeRefused("Colour variants are different products (the same garment in another colour): "
                            "merging would lose a colour. Keep both, or trash one if it was imported by mistake.")
     others = [p for p in others if p != keep]
+    _refuse_variants(keep, others)
 
     def _do() -> dict[str, Any]:
         have = {sha for (sha,) in db.ImageFile.select(db.ImageFile.sha256)

@@ -22,8 +22,12 @@ merge duplicates but must keep colour variants apart:
   colour, not a duplicate.
 Embedders trained for object classes see a red and a blue tee of one cut as nearly the same vector,
 so colour has to be measured on the pixels (CIE Lab, white studio background left out).
-Groups are built per kind: exact and near links make duplicate groups; a group of products tied by
-variant links (between duplicate groups or single products) is reported once as a variant group.
+Groups are built per kind: exact and near links make duplicate groups; products tied by variant links
+(between duplicate groups or single products) are reported as a variant group, a "Make one design?"
+suggestion. Products that already share a design (a Magento configurable parent, a Shopify handle,
+product.json's parent_sku) are variants of it: no link between them is ever a duplicate or a suggestion.
+Variant groups are complete-linkage on agreement (same category, titles sharing most words once colour
+words are left out), not single-linkage: a chain of look-alikes never joins a sweatshirt and a tee.
 """
 
 from __future__ import annotations
@@ -213,6 +217,12 @@ def _kind_groups(catalog, edges: list[tuple[int, int, float]]) -> list[Duplicate
         else:
             kind_of[pair] = kind
     nodes = sorted({p for pair in links for p in pair})
+    facts = _facts(nodes)
+    for pair in list(links):  # variants of one design are a design, never duplicates or suggestions
+        if same_design(facts.get(pair[0]), facts.get(pair[1])):
+            del links[pair]
+            del kind_of[pair]
+    nodes = sorted({p for pair in links for p in pair})
     dupes = _UnionFind()
     for (a, b), kind in kind_of.items():
         if kind != "variant":
@@ -220,27 +230,109 @@ def _kind_groups(catalog, edges: list[tuple[int, int, float]]) -> list[Duplicate
     out = _groups_of(dupes, links, kind_of, lambda pair: kind_of[pair] != "variant")
     for g in out:
         g.kind = "exact" if all(k == "exact" for k in g.pair_kinds) else "near"
-    # Variant groups: duplicate groups (or single products) tied together by variant links.
-    tied = _UnionFind()
-    for (a, b), kind in kind_of.items():
-        if kind == "variant":
-            tied.union(dupes.find(a), dupes.find(b))
-    members: dict[int, set[int]] = defaultdict(set)
+    # Design suggestions: duplicate groups (or single products) tied by variant links, complete linkage on
+    # agreement, so that a chain of look-alikes never puts a sweatshirt and a tee into one design.
+    clusters: dict[int, set[int]] = defaultdict(set)
     for node in nodes:
-        root = dupes.find(node)
-        if root in tied.parent:
-            members[tied.find(root)].add(node)
-    for group in members.values():
+        clusters[dupes.find(node)].add(node)
+    variant_links = sorted(((s, a, b) for (a, b), s in links.items() if kind_of[(a, b)] == "variant"),
+                           key=lambda t: (-t[0], t[1], t[2]))
+    for group in design_clusters(clusters, [(dupes.find(a), dupes.find(b)) for _, a, b in variant_links], facts):
         ids = sorted(group)
         pairs = sorted(((a, b, s) for (a, b), s in links.items() if a in group and b in group
                         and kind_of[(a, b)] == "variant"), key=lambda t: -t[2])
-        out.append(DuplicateGroup(product_ids=ids, pairs=pairs, kind="variant",
-                                  pair_kinds=["variant"] * len(pairs)))
+        if pairs:
+            out.append(DuplicateGroup(product_ids=ids, pairs=pairs, kind="variant",
+                                      pair_kinds=["variant"] * len(pairs)))
     skus = _skus(nodes)
     for g in out:
         g.skus = [skus.get(p, "") for p in g.product_ids]
     out.sort(key=lambda g: (KINDS.index(g.kind), -len(g.product_ids), -g.max_similarity, g.product_ids[0]))
     return out
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a design suggestion compares: the product's design, category and the words of its title."""
+
+    design: str
+    category: str
+    words: frozenset[str]
+
+
+# Words that name a colour say which variant, not which garment: left out when titles are compared.
+COLOUR_WORDS = frozenset([
+    "black", "white", "gray", "grey", "red", "blue", "green", "yellow", "orange", "purple", "pink", "brown", "beige",
+    "navy", "olive", "lavender", "teal", "khaki", "tan", "cream", "ivory", "gold", "silver", "maroon", "burgundy",
+    "charcoal", "heather", "multi"])
+SIZE_WORDS = frozenset(["xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl", "small", "medium", "large"])
+# Jaccard of title words (colours, sizes and numbers left out) for two products to be one garment: more than
+# half, so that two names of one kind ("Aether Gym Pant", "Kratos Gym Pant": a half) stay apart.
+TITLE_AGREEMENT = 0.6
+
+
+def _title_words(title: str, attributes: dict | None) -> frozenset[str]:
+    import re
+
+    colours = {w for k, v in (attributes or {}).items() if "colo" in str(k).lower() and isinstance(v, str)
+               for w in re.findall(r"\w+", v.lower())}
+    return frozenset(w for w in re.findall(r"\w+", title.lower())
+                     if w not in COLOUR_WORDS and w not in SIZE_WORDS and w not in colours and not w.isdigit())
+
+
+def _facts(ids: list[int]) -> dict[int, Facts]:
+    out: dict[int, Facts] = {}
+    for chunk in db.chunked(ids, 500):
+        for pid, design, category, title, attributes in (
+                db.Product.with_deleted(db.Product.id, db.Product.design, db.Product.category, db.Product.title,
+                                        db.Product.attributes).where(db.Product.id.in_(chunk)).tuples()):
+            attrs = db.JSONField().python_value(attributes) if isinstance(attributes, str) else attributes
+            out[pid] = Facts(design or "", category or "", _title_words(title or "", attrs))
+    return out
+
+
+def same_design(a: Facts | None, b: Facts | None) -> bool:
+    return a is not None and b is not None and bool(a.design) and a.design == b.design
+
+
+def agree(a: Facts | None, b: Facts | None) -> bool:
+    """Could these two be colours of one garment? Same category (where both have one), titles that share
+    most of their words (colours left out), and not already in two different designs."""
+    if a is None or b is None:
+        return True
+    if a.design and b.design and a.design != b.design:
+        return False
+    if a.category and b.category and a.category != b.category:
+        return False
+    if not a.words or not b.words:
+        return True
+    return len(a.words & b.words) / len(a.words | b.words) >= TITLE_AGREEMENT
+
+
+def design_clusters(clusters: dict[int, set[int]], links: list[tuple[int, int]],
+                    facts: dict[int, Facts]) -> list[set[int]]:
+    """Complete linkage over `links` (strongest first) between clusters: two join only when every product of
+    one agrees with every product of the other (a chain A~B~C never joins A and C that disagree)."""
+    owner = {root: root for root in clusters}
+    members = {root: set(m) for root, m in clusters.items()}
+
+    def find(x: int) -> int:
+        while owner[x] != x:
+            owner[x] = owner[owner[x]]
+            x = owner[x]
+        return x
+
+    joined: set[int] = set()
+    for a, b in links:
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        if all(agree(facts.get(x), facts.get(y)) for x in members[ra] for y in members[rb]):
+            keep, gone = min(ra, rb), max(ra, rb)
+            owner[gone] = keep
+            members[keep] |= members.pop(gone)
+            joined.add(keep)
+    return [members[r] for r in sorted(joined) if find(r) == r and len(members[r]) > 1]
 
 
 def _groups_of(uf: _UnionFind, links: dict[tuple[int, int], float], kind_of: dict[tuple[int, int], str],

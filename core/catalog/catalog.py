@@ -115,6 +115,23 @@ class Catalog:
             self.lock.acquire()
             self._catch_up(force=True)
 
+    @contextlib.contextmanager
+    def released(self) -> Iterator[Catalog]:
+        """Give the writer lock back for a while (a long writer's model work between two batches of writes):
+        its vectors are saved first, so whoever takes the lock meanwhile sees them, and on the way back what
+        others saved is read in. Only the outermost holder on this thread lets go; nested in another writer
+        (a GUI job that holds the lock around a re-index), it keeps the lock and this does nothing."""
+        if self.lock.depth != 1 or not self.lock.held_by_this_thread():
+            yield self
+            return
+        self._commit_vectors()
+        self.lock.release()
+        try:
+            yield self
+        finally:
+            self.lock.acquire()
+            self._catch_up(force=True)
+
     def _commit_vectors(self) -> None:
         saved = False
         with self._stores_lock:

@@ -543,9 +543,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
         registry = _registry(catalog)
         reviewer = Reviewer(catalog, registry)
         try:
-            with catalog.writing():  # pulled corrections change vectors
-                report = sync(catalog.settings.s3, apply_remote=reviewer.apply_remote,
-                              progress=_stderr_progress(not args.json and sys.stderr.isatty()))
+            if catalog.read_only_reason:  # a read-only catalog sends and applies nothing
+                from core.catalog.lock import ReadOnlyCatalog
+
+                raise ReadOnlyCatalog(catalog.read_only_reason)
+            # Pulled corrections change vectors: the writer lock is held per applied batch, never across
+            # network requests, so a curator's window never waits on the server.
+            report = sync(catalog.settings.s3, apply_remote=reviewer.apply_remote, writing=catalog.writing,
+                          progress=_stderr_progress(not args.json and sys.stderr.isatty()))
         finally:
             reviewer.close()
             registry.close()

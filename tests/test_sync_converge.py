@@ -240,3 +240,34 @@ def test_the_object_bound_comes_from_settings(tmp_path):
     store = S3Store.from_settings(S3Settings(**{**loaded.__dict__, "bucket": "b", "endpoint_url": "https://x"}),
                                   Credentials("a", "s"))
     assert store.max_object_bytes == 2 * 1024 * 1024
+
+
+@pytest.mark.s3
+def test_pulled_corrections_are_applied_holding_the_lock_and_the_network_is_not(radosgw, s3_prefix, tmp_path):
+    import contextlib
+
+    store = make_store(radosgw, s3_prefix)
+    settings = settings_for(radosgw, s3_prefix)
+    with Catalog.open(tmp_path / "a") as catalog:
+        add_correction("MINE")
+        for _ in range(3):
+            uid = db.new_uid()
+            store.put_immutable(outbox.correction_key(uid), outbox.encode(
+                {"uid": uid, "sku": "S1", "kind": "flag", "origin": "peer"}), "application/json")
+        held_at_apply: list[bool] = []
+        real_call = store._call
+        held_at_request: list[bool] = []
+
+        def watched_call(op, **kwargs):
+            held_at_request.append(catalog.lock.held)
+            return real_call(op, **kwargs)
+
+        store._call = watched_call
+        report = sync(settings, store=store, writing=catalog.writing,
+                      apply_remote=lambda c: held_at_apply.append(catalog.lock.held))
+        assert report.ok and report.pushed == 1 and report.pulled == 3, report.to_dict()
+        assert held_at_apply == [True] * 3  # applied holding the writer lock
+        assert held_at_request and not any(held_at_request)  # no S3 request ever held it
+        assert not catalog.lock.held
+        with contextlib.suppress(AttributeError):
+            del store._call

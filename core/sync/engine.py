@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
 ShouldStop = Callable[[], bool]
 ApplyRemote = Callable[[db.Correction], None]
+Writing = Callable[[], contextlib.AbstractContextManager]
 
 PULL_CURSOR_KEY = "sync_pull_cursor"  # what the server's last listing held (for status; never a clock)
 LAST_PURGE_KEY = "sync_last_purge"
@@ -75,9 +77,12 @@ class SyncReport:
 def sync(settings: Any, *, store: S3Store | None = None, credentials: Credentials | None = None,
          apply_remote: ApplyRemote | None = None, progress: Progress | None = None,
          should_stop: ShouldStop | None = None, workers: int = 4, push: bool = True, pull: bool = True,
-         full_scan: bool = False, purge: bool | None = None, now: dt.datetime | None = None) -> SyncReport:
+         full_scan: bool = False, purge: bool | None = None, now: dt.datetime | None = None,
+         writing: Writing | None = None) -> SyncReport:
     """One sync of the open catalog with settings (an S3Settings). Never raises for server trouble:
     everything a curator must know is in the report; rows that did not reach the server stay queued.
+    writing (the catalog's writer lock) is held only while a batch of pulled corrections is applied, never
+    across network requests, so a curator's correction elsewhere never waits on the server.
     full_scan is accepted for old callers: every pull now lists the whole prefix."""
     t0 = time.monotonic()
     report = SyncReport()
@@ -92,7 +97,8 @@ def sync(settings: Any, *, store: S3Store | None = None, credentials: Credential
             report.resent = resend_lost(store)
             _push(store, report, workers, progress, should_stop)
         if pull and report.ok and not report.stopped:
-            _pull(store, report, apply_remote or (lambda row: None), workers, progress, should_stop)
+            _pull(store, report, apply_remote or (lambda row: None), workers, progress, should_stop,
+                  writing or contextlib.nullcontext)
         if report.ok and not report.stopped and _purge_due(purge, now):
             result = purge_tombstones(store, settings.retention_days, now=now)
             report.purged = result["tombstones"]
@@ -339,7 +345,7 @@ def _quarantine(key: str, etag: str, reason: str, report: SyncReport, *, final: 
 
 
 def _pull(store: S3Store, report: SyncReport, apply_remote: ApplyRemote, workers: int, progress: Progress,
-          should_stop: ShouldStop) -> None:
+          should_stop: ShouldStop, writing: Writing = contextlib.nullcontext) -> None:
     me = outbox.catalog_id()
     listed = {o.key: o for o in store.list(outbox.CORRECTIONS) if o.key.endswith(".json")}
     known = _known_uids([_uid_of(k) for k in listed])
@@ -357,7 +363,8 @@ def _pull(store: S3Store, report: SyncReport, apply_remote: ApplyRemote, workers
     _set(PULL_CURSOR_KEY, {"listed": len(listed), "new": len(new), "server_newest": _newest(listed.values())})
     total = len(new)
     try:
-        _pull_new(store, report, apply_remote, workers, progress, should_stop, listed, new, own, me, total)
+        _pull_new(store, report, apply_remote, workers, progress, should_stop, listed, new, own, me, total,
+                  writing)
     finally:
         if len(own) != seen_own:
             _set(OWN_SEEN_KEY, sorted(own))
@@ -373,26 +380,37 @@ def _forget_settled(listed: dict[str, Any], known: set[str]) -> None:
 
 def _pull_new(store: S3Store, report: SyncReport, apply_remote: ApplyRemote, workers: int, progress: Progress,
               should_stop: ShouldStop, listed: dict[str, Any], new: list[str], own: set[str], me: str,
-              total: int) -> None:
+              total: int, writing: Writing = contextlib.nullcontext) -> None:
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sync-pull") as pool:
         for batch in db.chunked(new, 128):
             if should_stop():
                 report.stopped = True
                 break
-            for key, doc in zip(batch, pool.map(lambda k: _fetch(store, k), batch), strict=True):
-                etag = listed[key].etag
-                if isinstance(doc, SyncError) and not isinstance(doc, Unverifiable | ObjectTooLarge):
-                    if isinstance(doc, NotFound):  # purged between list and get
-                        continue
-                    raise doc
-                if isinstance(doc, SyncError | str):
-                    _quarantine(key, etag, doc.reason if isinstance(doc, SyncError) else doc, report)
-                elif doc.get("origin") == me:
-                    report.skipped_duplicates += 1  # our own, uploaded before this catalog's log was restored
-                    own.add(key)
-                elif not _insert_remote(key, etag, doc, apply_remote, report):
-                    return
-                progress(report.pulled, total, f"pulled {key}")
+            docs = list(pool.map(lambda k: _fetch(store, k), batch))  # the network, without the writer lock
+            if not _apply_batch(batch, docs, report, apply_remote, progress, listed, own, me, total, writing):
+                return
+
+
+def _apply_batch(batch: list[str], docs: list[Any], report: SyncReport, apply_remote: ApplyRemote,
+                 progress: Progress, listed: dict[str, Any], own: set[str], me: str, total: int,
+                 writing: Writing) -> bool:
+    """Insert and apply one fetched batch holding the writer lock; False when the pull must stop."""
+    with writing():
+        for key, doc in zip(batch, docs, strict=True):
+            etag = listed[key].etag
+            if isinstance(doc, SyncError) and not isinstance(doc, Unverifiable | ObjectTooLarge):
+                if isinstance(doc, NotFound):  # purged between list and get
+                    continue
+                raise doc
+            if isinstance(doc, SyncError | str):
+                _quarantine(key, etag, doc.reason if isinstance(doc, SyncError) else doc, report)
+            elif doc.get("origin") == me:
+                report.skipped_duplicates += 1  # our own, uploaded before this catalog's log was restored
+                own.add(key)
+            elif not _insert_remote(key, etag, doc, apply_remote, report):
+                return False
+            progress(report.pulled, total, f"pulled {key}")
+    return True
 
 
 def _newest(infos: Iterable[Any]) -> str | None:

@@ -69,7 +69,6 @@ def test_a_copied_catalog_gets_its_own_identity_and_both_converge(radosgw, s3_pr
         assert verify(settings, store=store)["ok"]
 
 
-@pytest.mark.s3
 def test_a_catalog_told_it_is_a_copy_takes_its_own_identity(tmp_path):
     with Catalog.open(tmp_path / "a") as a:
         first = a.catalog_id()

@@ -582,12 +582,25 @@ def cmd_sync(args: argparse.Namespace) -> int:
             payload = status()
             emit(args, payload, json.dumps(payload, indent=2, default=str))
             return 0
+        if args.as_copy:  # told that this folder is a copy of another catalog: it takes its own identity
+            catalog.claim_identity(as_copy=True)
+        if args.verify:  # listings only: nothing is sent, fetched or changed
+            from core.sync.engine import verify
+
+            payload = verify(catalog.settings.s3)
+            emit(args, payload, _verify_text(payload))
+            return 0 if payload["ok"] else 1
         registry = _registry(catalog)
         reviewer = Reviewer(catalog, registry)
         try:
-            with catalog.writing():  # pulled corrections change vectors
-                report = sync(catalog.settings.s3, apply_remote=reviewer.apply_remote,
-                              progress=_stderr_progress(not args.json and sys.stderr.isatty()))
+            if catalog.read_only_reason:  # a read-only catalog sends and applies nothing
+                from core.catalog.lock import ReadOnlyCatalog
+
+                raise ReadOnlyCatalog(catalog.read_only_reason)
+            # Pulled corrections change vectors: the writer lock is held per applied batch, never across
+            # network requests, so a curator's window never waits on the server.
+            report = sync(catalog.settings.s3, apply_remote=reviewer.apply_remote, writing=catalog.writing,
+                          progress=_stderr_progress(not args.json and sys.stderr.isatty()))
         finally:
             reviewer.close()
             registry.close()
@@ -719,6 +732,20 @@ def cmd_collections(args: argparse.Namespace) -> int:
          "\n".join(f"{r.name:<30} {r.count:6d}  {'smart: ' + ' '.join([r.text, *r.filters]).strip() if r.smart else ''}"
                    for r in rows) or "no collections")
     return 0
+def _verify_text(payload: dict) -> str:
+    if payload["reason"]:
+        return f"cannot verify: {payload['reason']}"
+    lines = [f"{'OK: converged' if payload['ok'] else 'DIFFERENT'}: {payload['remote_corrections']} corrections on "
+             f"the server, {payload['local_corrections']} here, {payload['pending']} waiting to be sent, "
+             f"{payload['failed']} failed"]
+    for name, what in (("missing_remote", "sent from here but not on the server (sync sends it again)"),
+                       ("differs", "on the server with other bytes"),
+                       ("missing_local", "on the server but not here (sync pulls it)"),
+                       ("quarantined", "on the server, set aside as unreadable or unverifiable")):
+        keys = payload[name]
+        if keys:
+            lines.append(f"  {len(keys)} {what}: " + ", ".join(keys[:5]) + (" …" if len(keys) > 5 else ""))
+    return "\n".join(lines)
 
 
 @command("heads")
@@ -876,6 +903,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("sync", "push corrections to S3 and pull other curators' corrections")
     p.add_argument("--status", action="store_true", help="only show the outbox: pending, last sync, errors")
+    p.add_argument("--verify", action="store_true",
+                   help="compare this catalog with the bucket and list every difference; rc 0 means converged")
+    p.add_argument("--as-copy", action="store_true",
+                   help="this catalog folder is a copy of another one: give it its own sync identity first")
 
     p = add("edit", "change product data (title, description, category, price, SKU, attributes) as corrections")
     p.add_argument("sku", nargs="?", default=None, help="the product's SKU (or --where)")

@@ -126,6 +126,9 @@ class S3Settings(_Checked):
     allow_insecure_http: bool = False  # an http:// endpoint is refused unless this is on (and then warned about)
     max_requests_per_s: float = _field(20.0, lo=0.0)  # 0 = unlimited
     retention_days: int = _field(30, lo=0)
+    # No object is read beyond this size (a correction or tombstone is a few KB; a crop JPEG well under 1 MB):
+    # a larger one is refused with its size named, before its bytes are fetched.
+    max_object_mb: float = _field(16.0, lo=0.001, hi=4096.0)
 
 
 @dataclass

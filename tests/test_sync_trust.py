@@ -137,17 +137,20 @@ def test_a_catalog_purges_only_its_own_tombstones(radosgw, s3_prefix, tmp_path):
     old = (db.utcnow() - dt.timedelta(days=90)).isoformat()
     hostile = {"schema": 1, "kind": "product", "id": 1, "sku": "KEEP", "deleted_at": old, "uid": _uid(),
                "targets": sorted(a_objects)}
-    b_tomb = f"tombstones/{id_b}/product-1-x.json"
-    store.put_immutable(b_tomb, outbox.encode({**hostile, "origin": id_b}), "application/json")
-    forged = f"tombstones/{id_a}/product-1-y.json"  # in A's folder, written by B
-    store.put_immutable(forged, outbox.encode({**hostile, "origin": id_b}), "application/json")
-    result = purge_tombstones(store, 30)  # B's own tombstone goes, but it may not retire A's objects
+    # B's own tombstone, from B's own outbox, names A's objects: it goes, but it may not retire them.
+    db.transaction(lambda: outbox.enqueue_tombstone("product", 1, sku="KEEP", targets=sorted(a_objects)))
+    db.SyncOutbox.update(payload={**db.SyncOutbox.get().payload, "deleted_at": old}).execute()
+    assert sync(settings, store=store, purge=False).pushed == 1
+    forged = f"tombstones/{id_a}/product-1-y.json"  # in A's folder, written by B, claiming to be A's
+    store.put_immutable(forged, outbox.encode({**hostile, "origin": id_a}), "application/json")
+    result = purge_tombstones(store, 30)
     assert result == {"tombstones": 1, "objects": 0}
-    assert a_objects <= set(keys(store))
+    assert a_objects <= set(keys(store)) and not keys(store, f"tombstones/{id_b}/")
     db.close_database()
 
     open_catalog(tmp_path / "a")
-    assert purge_tombstones(store, 30) == {"tombstones": 0, "objects": 0}  # the forged one is not A's
+    # Not in A's own history: the forged tombstone purges nothing, though it names A as its origin.
+    assert purge_tombstones(store, 30) == {"tombstones": 0, "objects": 0}
     assert a_objects <= set(keys(store)) and forged in keys(store)
 
 

@@ -18,8 +18,15 @@ from PySide6.QtWidgets import (
 )
 
 
-def _when(value: str | None) -> str:
-    return value.replace("T", " ")[:16] if value else "never"
+def _when(value: Any) -> str:
+    """A time for people. The outbox status keeps the last run as a dict ({at, ok, last_ok_at, ...});
+    older callers passed the time itself: both read."""
+    if isinstance(value, dict):
+        ok_at, at = value.get("last_ok_at"), value.get("at")
+        if value.get("ok") or not at:
+            return _when(ok_at or at)
+        return f"{_when(at)} (failed; last ok {_when(ok_at)})"
+    return str(value).replace("T", " ")[:16] if value else "never"
 
 
 def describe(data: dict[str, Any], enabled: bool, running: bool) -> tuple[str, str]:

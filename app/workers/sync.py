@@ -32,10 +32,14 @@ def sync_task(catalog) -> ModelTask:
 
             reviewer = Reviewer(catalog, registry) if registry is not None else None
             try:
-                with catalog.writing():  # pulled corrections change vectors: one writer at a time
-                    # without models, product data and collections still arrive (boxes wait for the models)
-                    result = sync(settings, apply_remote=reviewer.apply_remote if reviewer else apply_remote_data,
-                                  progress=progress, should_stop=should_stop)
+                if catalog.read_only_reason:  # a read-only catalog sends and applies nothing
+                    from core.catalog.lock import ReadOnlyCatalog
+
+                    raise ReadOnlyCatalog(catalog.read_only_reason)
+                # Pulled corrections change vectors: the writer lock is held per applied batch, not across the
+                # network requests. Without models, product data and collections still arrive (boxes wait).
+                result = sync(settings, apply_remote=reviewer.apply_remote if reviewer else apply_remote_data,
+                              progress=progress, should_stop=should_stop, writing=catalog.writing)
             finally:
                 if reviewer is not None:
                     reviewer.close()

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import peewee as pw
+
 from core.catalog import db
 from core.catalog.lock import CatalogBusy, ReadOnlyCatalog, WriterLock
 from core.paths import CatalogPaths, default_catalog_dir
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 CROPS_FOLDER = "crops"  # vectors/crops/: the crop-level indexes, one per model version (core.catalog.crop_index)
 CROPS_KEY = "crops:"
+HOME_KEY = "catalog_home"  # {"ino": ...} of the folder this catalog was first opened in (copy detection)
+ID_HISTORY_KEY = "catalog_id_history"  # [{id, until}]: the ids a copied catalog had before its own
 
 
 class Catalog:
@@ -64,6 +68,7 @@ class Catalog:
         if not paths.settings.exists():
             catalog.settings.save(paths.settings)
         catalog.catalog_id()  # every catalog gets its identity on first open
+        catalog.claim_identity()  # ...and a copied folder its own one
         catalog.recover_if_abandoned()
         return catalog
 
@@ -107,6 +112,23 @@ class Catalog:
             self._commit_vectors()
             self.lock.release()
             time.sleep(0.1)  # waiters poll every 20 ms
+            self.lock.acquire()
+            self._catch_up(force=True)
+
+    @contextlib.contextmanager
+    def released(self) -> Iterator[Catalog]:
+        """Give the writer lock back for a while (a long writer's model work between two batches of writes):
+        its vectors are saved first, so whoever takes the lock meanwhile sees them, and on the way back what
+        others saved is read in. Only the outermost holder on this thread lets go; nested in another writer
+        (a GUI job that holds the lock around a re-index), it keeps the lock and this does nothing."""
+        if self.lock.depth != 1 or not self.lock.held_by_this_thread():
+            yield self
+            return
+        self._commit_vectors()
+        self.lock.release()
+        try:
+            yield self
+        finally:
             self.lock.acquire()
             self._catch_up(force=True)
 
@@ -160,6 +182,52 @@ class Catalog:
         if row is None:
             row = db.Setting.create(key="catalog_id", value=uuid.uuid4().hex)
         return row.value
+
+    def _folder_key(self) -> int | None:
+        """The catalog folder's inode: a copy (cp -r, a file manager, a restore) gets a new one, a rename or a
+        move within the disk keeps it. None where the filesystem has no stable number to offer."""
+        try:
+            ino = os.stat(self.root).st_ino
+        except OSError:
+            return None
+        return ino or None
+
+    def claim_identity(self, *, as_copy: bool = False) -> str:
+        """The catalog id, renewed when this folder is a copy of another catalog (or as_copy says so).
+
+        Two folders with one id would take each other's corrections for their own (sync skips its own) and
+        write over each other's labels snapshots. A copy is recognised on its first open by its folder's inode,
+        recorded in the database on the first open of the original: the copy carries the record but sits in
+        another folder. Its old id stays in catalog_id_history (the corrections made under it keep their
+        origin); a rename or a move on the same disk keeps the id, and a path is never part of it."""
+        ino = self._folder_key()
+        if self.read_only_reason or (ino is None and not as_copy):
+            return self.catalog_id()
+
+        def _do() -> str:
+            current = self.catalog_id()
+            home = db.Setting.get_or_none(db.Setting.key == HOME_KEY)
+            copied = as_copy or (home is not None and ino is not None and home.value != {"ino": ino})
+            if home is None or copied:
+                (db.Setting.insert(key=HOME_KEY, value={"ino": ino})
+                 .on_conflict(conflict_target=[db.Setting.key], update={db.Setting.value: {"ino": ino}}).execute())
+            if not copied:
+                return current
+            new = uuid.uuid4().hex
+            history = db.Setting.get_or_none(db.Setting.key == ID_HISTORY_KEY)
+            past = [*(history.value if history else []), {"id": current, "until": db.utcnow().isoformat()}]
+            for key, value in ((ID_HISTORY_KEY, past), ("catalog_id", new)):
+                (db.Setting.insert(key=key, value=value)
+                 .on_conflict(conflict_target=[db.Setting.key], update={db.Setting.value: value}).execute())
+            db.audit("catalog_copy", target=new, previous=current, told=as_copy)
+            log.warning("this catalog is a copy of %s: it now has its own identity %s", current, new)
+            return new
+
+        try:
+            return db.transaction(_do)
+        except pw.OperationalError as exc:  # a read-only database: it keeps the identity it has
+            log.info("catalog identity not checked: %s", exc)
+            return self.catalog_id()
 
     def save_settings(self) -> None:
         self.settings.save(self.paths.settings)

@@ -236,12 +236,14 @@ def index_products(catalog: Catalog, registry, *, product_ids: list[int] | None 
                    should_stop: ShouldStop | None = None, batch_size: int | None = None) -> IndexReport:
     """Run the ML stages over products and store crops, labels, vectors and one IndexingResult each.
 
-    The run holds the catalog's writer lock, stepping aside between batches when another writer (a curator's
-    correction, another process) waits, so their changes and ours are applied one after the other.
+    The catalog's writer lock is held per batch, not per job: decoding, detection and embedding run without
+    it, and it is taken only to write a batch's results (and to set up and finish), so a curator's correction
+    or another process waits at most for one batch's write, never for the model work. What a batch writes
+    reads the catalog as it is then (a crop a curator locked meanwhile is kept), and the vectors are saved
+    before the lock is given back, so whoever takes it next sees them.
     """
-    with catalog.writing():
-        return _index_products(catalog, registry, product_ids=product_ids, job=job, progress=progress,
-                               should_stop=should_stop, batch_size=batch_size)
+    return _index_products(catalog, registry, product_ids=product_ids, job=job, progress=progress,
+                           should_stop=should_stop, batch_size=batch_size)
 
 
 def _done_elsewhere(ids: list[int], model_version: str, preprocess_version: str, job, since) -> set[int]:
@@ -268,6 +270,17 @@ def _index_products(catalog: Catalog, registry, *, product_ids: list[int] | None
     report = IndexReport(model_version=embedder.model_version, preprocess_version=spec.version,
                          device=str(embedder.device),
                          detector_reason="" if detector else getattr(registry, "detector_reason", str)())
+    with catalog.writing():
+        return _run_locked(catalog, registry, started, started_at, settings, embedder, detector, scene, spec,
+                           report, product_ids=product_ids, job=job, progress=progress, should_stop=should_stop,
+                           batch_size=batch_size)
+
+
+def _run_locked(catalog: Catalog, registry, started: float, started_at, settings, embedder, detector, scene,
+                spec, report: IndexReport, *, product_ids: list[int] | None, job: db.Job | None,
+                progress: Progress | None, should_stop: ShouldStop | None, batch_size: int | None) -> IndexReport:
+    """Set-up, each batch's writes and the finish hold the writer lock; each batch's wait for decoded photos
+    and its model work run inside catalog.released()."""
     info = catalog.register_index(embedder.model_version, dim=embedder.dim, embedder=embedder.name,
                                   preprocess_version=spec.version, model_settings=asdict(registry.settings))
     if info.preprocess_version != spec.version:
@@ -308,34 +321,41 @@ def _index_products(catalog: Catalog, registry, *, product_ids: list[int] | None
                 break
             group: list[_ProductWork] = []
             n_images = 0
-            try:
-                while n_images < batch_images:
-                    item = _next_decoded(q, should_stop)
-                    if item is None:
-                        finished = True
-                        break
-                    group.append(item)
-                    n_images += len(item.images)
-            except _Cancelled:
-                report.cancelled = True
-                break
+            computed = None
+            with catalog.released():  # the model work of a batch never holds the writer lock
+                try:
+                    while n_images < batch_images:
+                        item = _next_decoded(q, should_stop)
+                        if item is None:
+                            finished = True
+                            break
+                        group.append(item)
+                        n_images += len(item.images)
+                    if product_ids is None and group:
+                        group, skipped = _skip_done_elsewhere(group, embedder, spec, job, started_at, report)
+                        done += skipped
+                    if group:
+                        computed = _compute_group(group, catalog=catalog, embedder=embedder, detector=detector,
+                                                  scene=scene, spec=spec, cache=cache, report=report,
+                                                  batch_size=batch_images, should_stop=should_stop)
+                except _Cancelled:  # nothing of this batch was written: it stays "imported" for the next run
+                    report.cancelled = True
+                    break
             if not group:
-                break
-            catalog.step_aside()  # a waiting writer goes first; what it saved is read back in
+                if finished:
+                    break
+                continue
+            # Written holding the lock; another run may have written some of these while this one computed.
             if product_ids is None:
-                done_elsewhere = _done_elsewhere([p.product_id for p in group], embedder.model_version,
-                                                 spec.version, job, started_at)
-                report.skipped += len(done_elsewhere)
-                done += len(done_elsewhere)
-                group = [p for p in group if p.product_id not in done_elsewhere]
+                group, skipped = _skip_done_elsewhere(group, embedder, spec, job, started_at, report)
+                done += skipped
                 if not group:
                     continue
             crop_index.changing(catalog, [embedder.model_version])
             try:
-                _process_group(group, catalog=catalog, embedder=embedder, detector=detector, scene=scene,
-                               spec=spec, cache=cache, store=store, labeller=labeller, tracker=tracker,
-                               report=report, job=job, batch_size=batch_images, stage=stage,
-                               should_stop=should_stop)
+                _write_group(group, computed, catalog=catalog, embedder=embedder, spec=spec, store=store,
+                             labeller=labeller, tracker=tracker, report=report, job=job, stage=stage,
+                             should_stop=should_stop)
             except _Cancelled as stopped:  # the products not yet written stay "imported" for the next run
                 report.cancelled = True
                 group = group[:stopped.finished]
@@ -408,9 +428,29 @@ def _touch_job(job: db.Job, done: int, total: int) -> None:
     db.transaction(lambda: job.save(only=[db.Job.progress, db.Job.total, db.Job.heartbeat_at, db.Job.updated_at]))
 
 
-def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, spec, cache, store, labeller,
-                   tracker, report: IndexReport, job, batch_size: int, stage: str = "", scene=None,
-                   should_stop: ShouldStop | None = None) -> None:
+def _skip_done_elsewhere(group: list[_ProductWork], embedder, spec, job, started_at,
+                         report: IndexReport) -> tuple[list[_ProductWork], int]:
+    """The batch less the products another run indexed since this one started, and how many those were."""
+    done_elsewhere = _done_elsewhere([p.product_id for p in group], embedder.model_version, spec.version, job,
+                                     started_at)
+    report.skipped += len(done_elsewhere)
+    return [p for p in group if p.product_id not in done_elsewhere], len(done_elsewhere)
+
+
+@dataclass
+class _Computed:
+    """A batch's model work, done without the writer lock, waiting to be written holding it."""
+
+    images: list
+    vectors: dict
+    pixels: list
+    batched: dict[str, float]
+
+
+def _compute_group(group: list[_ProductWork], *, catalog, embedder, detector, spec, cache, report: IndexReport,
+                   batch_size: int, scene=None, should_stop: ShouldStop | None = None) -> _Computed:
+    """Detection, crops, embeddings, primary choice and colours: no catalog write (the embedding cache is
+    its own file), so it runs without the writer lock."""
     stages = report.stages
     stages["decode"] += sum(p.decode_seconds for p in group)
     images = [im for p in group for im in p.images if im.pixels is not None]
@@ -490,7 +530,13 @@ def _process_group(group: list[_ProductWork], *, catalog, embedder, detector, sp
                        should_stop)  # a cancel here writes none of the group (_Cancelled.finished = 0)
     batched["label"] = time.perf_counter() - t
     stages["label"] += batched["label"]
+    return _Computed(images, vectors, pixels, batched)
 
+
+def _write_group(group: list[_ProductWork], computed: _Computed, *, catalog, embedder, spec, store, labeller,
+                 tracker, report: IndexReport, job, stage: str = "", should_stop: ShouldStop | None = None) -> None:
+    """The batch's crops, labels, vectors and results, holding the writer lock."""
+    images, vectors, pixels, batched = computed.images, computed.vectors, computed.pixels, computed.batched
     for n, product in enumerate(group):
         try:
             _boundary(should_stop)
@@ -674,7 +720,7 @@ class _PixelWork:
 
 def _pixel_work(product: _ProductWork, text_vector, vectors) -> _PixelWork | BaseException:
     """The primary choice and colours of one product (run side by side: no database, no shared state).
-    An error is returned, not raised, so that it fails this product only (in _process_group)."""
+    An error is returned, not raised, so that it fails this product only (in _write_group)."""
     from core.pipeline.colors import colour_signature, dominant_colours
 
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -19,13 +20,22 @@ import peewee as pw
 from core.catalog import db
 from core.sync import outbox
 from core.sync.credentials import Credentials
-from core.sync.s3 import NotFound, PermanentError, S3Store, SyncError, TransientError, Unverifiable
+from core.sync.s3 import (
+    NotFound,
+    ObjectTooLarge,
+    PermanentError,
+    S3Store,
+    SyncError,
+    TransientError,
+    Unverifiable,
+)
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 ShouldStop = Callable[[], bool]
 ApplyRemote = Callable[[db.Correction], None]
+Writing = Callable[[], contextlib.AbstractContextManager]
 
 PULL_CURSOR_KEY = "sync_pull_cursor"  # what the server's last listing held (for status; never a clock)
 LAST_PURGE_KEY = "sync_last_purge"
@@ -41,6 +51,7 @@ class SyncReport:
     pulled: int = 0  # remote corrections inserted into the local log
     applied: int = 0  # of those, passed to apply_remote without error
     skipped_duplicates: int = 0  # already on the server with the same bytes, or already in the local log
+    resent: int = 0  # objects this catalog had sent that the server no longer held (a bucket lost), queued again
     pending: int = 0
     failed: int = 0
     purged: int = 0  # tombstones purged by the retention policy
@@ -66,9 +77,12 @@ class SyncReport:
 def sync(settings: Any, *, store: S3Store | None = None, credentials: Credentials | None = None,
          apply_remote: ApplyRemote | None = None, progress: Progress | None = None,
          should_stop: ShouldStop | None = None, workers: int = 4, push: bool = True, pull: bool = True,
-         full_scan: bool = False, purge: bool | None = None, now: dt.datetime | None = None) -> SyncReport:
+         full_scan: bool = False, purge: bool | None = None, now: dt.datetime | None = None,
+         writing: Writing | None = None) -> SyncReport:
     """One sync of the open catalog with settings (an S3Settings). Never raises for server trouble:
     everything a curator must know is in the report; rows that did not reach the server stay queued.
+    writing (the catalog's writer lock) is held only while a batch of pulled corrections is applied, never
+    across network requests, so a curator's correction elsewhere never waits on the server.
     full_scan is accepted for old callers: every pull now lists the whole prefix."""
     t0 = time.monotonic()
     report = SyncReport()
@@ -79,9 +93,12 @@ def sync(settings: Any, *, store: S3Store | None = None, credentials: Credential
         if (store.endpoint_url or "").lower().startswith("http://"):
             report.warnings.append(f"{store.endpoint_url} is plain http: traffic to it is not encrypted.")
         if push:
+            _requeue_found_files()
+            report.resent = resend_lost(store)
             _push(store, report, workers, progress, should_stop)
         if pull and report.ok and not report.stopped:
-            _pull(store, report, apply_remote or (lambda row: None), workers, progress, should_stop)
+            _pull(store, report, apply_remote or (lambda row: None), workers, progress, should_stop,
+                  writing or contextlib.nullcontext)
         if report.ok and not report.stopped and _purge_due(purge, now):
             result = purge_tombstones(store, settings.retention_days, now=now)
             report.purged = result["tombstones"]
@@ -117,17 +134,23 @@ class _Item:
     updated_at: dt.datetime
 
 
+def _one_object(err: PermanentError) -> PermanentError:
+    """A problem of this object alone: the rest of the push goes on; it waits as failed until its file is back."""
+    err.fatal = False
+    return err
+
+
 def _body(item: _Item) -> tuple[bytes, str, bool]:
     """(bytes, content type, immutable) for one outbox row."""
     if item.kind == "crop":
         try:
             data = Path(item.file_path).read_bytes()
         except OSError as exc:
-            raise PermanentError(f"The crop image {item.file_path} cannot be read ({exc.strerror}).",
-                                 code="MissingFile") from exc
+            raise _one_object(PermanentError(f"The crop image {item.file_path} cannot be read ({exc.strerror}).",
+                                             code="MissingFile")) from exc
         if hashlib.sha256(data).hexdigest() != item.payload.get("sha256"):
-            raise PermanentError(f"The crop image {item.file_path} changed after it was queued.",
-                                 code="FileChanged")
+            raise _one_object(PermanentError(f"The crop image {item.file_path} changed after it was queued.",
+                                             code="FileChanged"))
         return data, "image/jpeg", True
     return outbox.encode(item.payload), "application/json", item.kind != "labels"
 
@@ -141,7 +164,8 @@ def _upload(store: S3Store, item: _Item) -> tuple[str, int]:
 
 
 def _push(store: S3Store, report: SyncReport, workers: int, progress: Progress, should_stop: ShouldStop) -> None:
-    items = [_Item(r.id, r.kind, r.key, r.payload, r.file_path, r.updated_at) for r in outbox.pending()]
+    items = [_Item(r.id, r.kind, r.key, r.payload, str(outbox.resolve_file(r.file_path)) if r.file_path else "",
+                   r.updated_at) for r in outbox.pending()]
     total = len(items)
     done: list[tuple[_Item, str, int]] = []
     failures: list[tuple[_Item, SyncError]] = []
@@ -223,6 +247,69 @@ def _mark_failed(failures: list[tuple[_Item, SyncError]], report: SyncReport) ->
             report.ok = False
 
 
+def _requeue_found_files() -> int:
+    """Crop rows that failed because their file could not be read go back in the queue once it can be
+    (the catalog folder was renamed or moved back): nothing waits forever on a path."""
+    count = 0
+    for row in db.SyncOutbox.select().where((db.SyncOutbox.state == "failed") & (db.SyncOutbox.kind == "crop")):
+        try:
+            data = outbox.resolve_file(row.file_path).read_bytes()
+        except OSError:
+            continue
+        if hashlib.sha256(data).hexdigest() == (row.payload or {}).get("sha256"):
+            (db.SyncOutbox.update(state="pending", attempts=0, last_error="", next_attempt_at=None)
+             .where(db.SyncOutbox.id == row.id).execute())
+            count += 1
+    return count
+
+
+def _folder_of(key: str) -> str:
+    """The listing prefix that holds key: corrections/, or <kind>/<catalog_id>/ (an identity may change)."""
+    return outbox.CORRECTIONS if key.startswith(outbox.CORRECTIONS) else "/".join(key.split("/")[:2]) + "/"
+
+
+def _own_expected() -> dict[str, db.SyncOutbox | db.Correction]:
+    """Every object this catalog has sent and the server should hold: its sent outbox rows (retired ones
+    left out: their tombstone was purged), and every correction made here (history, never retired) that
+    no outbox row accounts for."""
+    rows = list(db.SyncOutbox.select())
+    expected: dict[str, Any] = {r.key: r for r in rows if r.state == "sent"}
+    queued = {r.key for r in rows}
+    for c in db.Correction.with_deleted().where(db.Correction.origin.in_(["", "local"])):
+        key = outbox.correction_key(c.uid)
+        if key not in queued:
+            expected[key] = c
+    return expected
+
+
+def _listed(store: S3Store, keys: Iterable[str]) -> dict[str, Any]:
+    return {o.key: o for prefix in sorted({_folder_of(k) for k in keys}) for o in store.list(prefix)}
+
+
+def resend_lost(store: S3Store) -> int:
+    """Queue again what this catalog sent and the server no longer holds: a bucket deleted and recreated,
+    a prefix emptied, or a correction that was never queued. The server's listing decides, never a clock."""
+    expected = _own_expected()
+    listed = _listed(store, expected)
+    lost = [(k, v) for k, v in expected.items() if k not in listed]
+    if not lost:
+        return 0
+
+    def _do() -> None:
+        for key, item in lost:
+            if isinstance(item, db.SyncOutbox):
+                item.state, item.attempts, item.last_error, item.next_attempt_at = "pending", 0, "", None
+                item.save()
+            else:  # a correction with no outbox row: queued as it would have been when it was made
+                outbox.enqueue_correction(item)
+                (db.SyncOutbox.update(state="pending", attempts=0, last_error="", next_attempt_at=None)
+                 .where(db.SyncOutbox.key == key).execute())
+    db.transaction(_do)
+    log.warning("sync: the server no longer holds %d object(s) this catalog sent; sending them again", len(lost))
+    db.audit("sync_resend", target=store.bucket, objects=len(lost))
+    return len(lost)
+
+
 # --- pull ---------------------------------------------------------------------------------------------
 # What has been pulled is known from the server's own listing (keys and ETags) checked against the local log,
 # never from a client clock: keys are named by their writer's clock, so a peer whose clock runs ahead (or
@@ -258,7 +345,7 @@ def _quarantine(key: str, etag: str, reason: str, report: SyncReport, *, final: 
 
 
 def _pull(store: S3Store, report: SyncReport, apply_remote: ApplyRemote, workers: int, progress: Progress,
-          should_stop: ShouldStop) -> None:
+          should_stop: ShouldStop, writing: Writing = contextlib.nullcontext) -> None:
     me = outbox.catalog_id()
     listed = {o.key: o for o in store.list(outbox.CORRECTIONS) if o.key.endswith(".json")}
     known = _known_uids([_uid_of(k) for k in listed])
@@ -270,10 +357,15 @@ def _pull(store: S3Store, report: SyncReport, apply_remote: ApplyRemote, workers
     # A quarantined object is tried again only if the server now holds other bytes under its key.
     new = sorted(k for k, o in listed.items() if _uid_of(k) not in known and k not in own
                  and not (k in refused and refused[k] == o.etag))
+    oversize = [k for k in new if listed[k].size > store.max_object_bytes]
+    for key in oversize:  # refused on the listing's size: not one byte of it is fetched
+        _quarantine(key, listed[key].etag, store.too_large(key, listed[key].size).reason, report)
+    new = [k for k in new if listed[k].size <= store.max_object_bytes]
     _set(PULL_CURSOR_KEY, {"listed": len(listed), "new": len(new), "server_newest": _newest(listed.values())})
     total = len(new)
     try:
-        _pull_new(store, report, apply_remote, workers, progress, should_stop, listed, new, own, me, total)
+        _pull_new(store, report, apply_remote, workers, progress, should_stop, listed, new, own, me, total,
+                  writing)
     finally:
         if len(own) != seen_own:
             _set(OWN_SEEN_KEY, sorted(own))
@@ -313,26 +405,37 @@ def _forget_settled(listed: dict[str, Any], known: set[str]) -> None:
 
 def _pull_new(store: S3Store, report: SyncReport, apply_remote: ApplyRemote, workers: int, progress: Progress,
               should_stop: ShouldStop, listed: dict[str, Any], new: list[str], own: set[str], me: str,
-              total: int) -> None:
+              total: int, writing: Writing = contextlib.nullcontext) -> None:
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sync-pull") as pool:
         for batch in db.chunked(new, 128):
             if should_stop():
                 report.stopped = True
                 break
-            for key, doc in zip(batch, pool.map(lambda k: _fetch(store, k), batch), strict=True):
-                etag = listed[key].etag
-                if isinstance(doc, SyncError) and not isinstance(doc, Unverifiable):
-                    if isinstance(doc, NotFound):  # purged between list and get
-                        continue
-                    raise doc
-                if isinstance(doc, SyncError | str):
-                    _quarantine(key, etag, doc.reason if isinstance(doc, SyncError) else doc, report)
-                elif doc.get("origin") == me:
-                    report.skipped_duplicates += 1  # our own, uploaded before this catalog's log was restored
-                    own.add(key)
-                elif not _insert_remote(key, etag, doc, apply_remote, report, _server_time(listed[key])):
-                    return
-                progress(report.pulled, total, f"pulled {key}")
+            docs = list(pool.map(lambda k: _fetch(store, k), batch))  # the network, without the writer lock
+            if not _apply_batch(batch, docs, report, apply_remote, progress, listed, own, me, total, writing):
+                return
+
+
+def _apply_batch(batch: list[str], docs: list[Any], report: SyncReport, apply_remote: ApplyRemote,
+                 progress: Progress, listed: dict[str, Any], own: set[str], me: str, total: int,
+                 writing: Writing) -> bool:
+    """Insert and apply one fetched batch holding the writer lock; False when the pull must stop."""
+    with writing():
+        for key, doc in zip(batch, docs, strict=True):
+            etag = listed[key].etag
+            if isinstance(doc, SyncError) and not isinstance(doc, Unverifiable | ObjectTooLarge):
+                if isinstance(doc, NotFound):  # purged between list and get
+                    continue
+                raise doc
+            if isinstance(doc, SyncError | str):
+                _quarantine(key, etag, doc.reason if isinstance(doc, SyncError) else doc, report)
+            elif doc.get("origin") == me:
+                report.skipped_duplicates += 1  # our own, uploaded before this catalog's log was restored
+                own.add(key)
+            elif not _insert_remote(key, etag, doc, apply_remote, report, _server_time(listed[key])):
+                return False
+            progress(report.pulled, total, f"pulled {key}")
+    return True
 
 
 def _newest(infos: Iterable[Any]) -> str | None:
@@ -412,29 +515,35 @@ def _insert_remote(key: str, etag: str, doc: dict[str, Any], apply_remote: Apply
 
 # --- retention ----------------------------------------------------------------------------------------
 def purge_tombstones(store: S3Store, retention_days: int, now: dt.datetime | None = None) -> dict[str, int]:
-    """Delete this catalog's own tombstones older than retention_days, and the objects they retire (deletes
-    are idempotent). Another catalog's tombstone is never acted on, and a tombstone only retires objects in
-    its own catalog's namespace: one catalog cannot purge another's crops or labels."""
+    """Retire this catalog's own tombstones older than retention_days, and the objects they name.
+
+    Only the catalog's own signed history counts: the tombstones its own outbox wrote and sent, read from the
+    local log, never from the server. An object someone else put in this catalog's tombstones/ folder (even
+    one that names this catalog as its origin) purges nothing, and a target is only ever one of this catalog's
+    own crops or labels (never a correction, never another catalog's objects)."""
     me = outbox.catalog_id()
     cutoff = (now or db.utcnow()) - dt.timedelta(days=retention_days)
     purged = objects = 0
-    for info in list(store.list(f"{outbox.TOMBSTONES}{me}/")):
-        try:
-            doc = json.loads(store.get_verified(info.key))
-        except (NotFound, Unverifiable):
-            continue
-        except (ValueError, UnicodeDecodeError):
-            continue
-        if not isinstance(doc, dict) or doc.get("origin") != me:
-            continue
+    rows = db.SyncOutbox.select().where((db.SyncOutbox.kind == "tombstone") & (db.SyncOutbox.state == "sent")
+                                        & db.SyncOutbox.key.startswith(f"{outbox.TOMBSTONES}{me}/"))
+    for row in list(rows):
+        doc = row.payload or {}
         deleted = _parse_time(doc.get("deleted_at"))
-        if deleted is None or deleted > cutoff:
+        if doc.get("origin") != me or deleted is None or deleted > cutoff:
             continue
-        for target in _targets(doc.get("targets"), me):
+        targets = list(_targets(doc.get("targets"), me))
+        for target in targets:
             store.delete(target)
             objects += 1
-        store.delete(info.key)
+        store.delete(row.key)
         purged += 1
+
+        def _retire(row: db.SyncOutbox = row, targets: list[str] = targets) -> None:
+            # Retired rows are not sent again when the server is found to lack them (resend_lost).
+            (db.SyncOutbox.update(state="retired").where(
+                (db.SyncOutbox.id == row.id) | (db.SyncOutbox.key.in_(targets) & (db.SyncOutbox.state == "sent")))
+             .execute())
+        db.transaction(_retire)
     if purged:
         db.audit("sync_purge", target=store.bucket, tombstones=purged, objects=objects, retention_days=retention_days)
     return {"tombstones": purged, "objects": objects}
@@ -492,3 +601,47 @@ def _parse_time(value: Any) -> dt.datetime | None:
     except ValueError:
         return None
     return parsed.astimezone(dt.UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+# --- verify -------------------------------------------------------------------------------------------
+def verify(settings: Any, *, store: S3Store | None = None, credentials: Credentials | None = None) -> dict[str, Any]:
+    """Compare this catalog with the bucket, reading only listings: ok means converged, i.e. every object this
+    catalog sent is on the server with the same bytes, every correction on the server is in the local log,
+    and nothing waits to be sent, failed or was set aside. Every difference is listed with its key."""
+    result: dict[str, Any] = {"ok": False, "missing_remote": [], "differs": [], "missing_local": [],
+                              "quarantined": [], "pending": 0, "failed": 0, "remote_corrections": 0,
+                              "local_corrections": 0, "reason": ""}
+    try:
+        store = store or _open_store(settings, credentials)
+        expected = _own_expected()
+        listed = _listed(store, [*expected, outbox.CORRECTIONS])
+        for key, item in sorted(expected.items()):
+            info = listed.get(key)
+            if info is None:
+                result["missing_remote"].append(key)
+            elif isinstance(item, db.SyncOutbox) and not _same_bytes(item, info):
+                result["differs"].append(key)
+        remote = [k for k in listed if k.startswith(outbox.CORRECTIONS) and k.endswith(".json")]
+        known = _known_uids([_uid_of(k) for k in remote])
+        refused = {q["key"] for q in outbox.quarantined()}
+        for key in remote:
+            if _uid_of(key) not in known:
+                result["quarantined" if key in refused else "missing_local"].append(key)
+        result["remote_corrections"] = len(remote)
+    except SyncError as exc:
+        result["reason"] = exc.reason
+    result["local_corrections"] = db.Correction.with_deleted().count()
+    result["pending"] = outbox.pending_count()
+    result["failed"] = db.SyncOutbox.select().where(db.SyncOutbox.state == "failed").count()
+    result["ok"] = not (result["reason"] or result["missing_remote"] or result["differs"] or result["missing_local"]
+                        or result["quarantined"] or result["pending"] or result["failed"])
+    return result
+
+
+def _same_bytes(row: db.SyncOutbox, info: Any) -> bool:
+    if row.kind == "crop":  # the JPEG's sha256 is in the payload; the listing gives its size
+        size = (row.payload or {}).get("size")
+        return size is None or int(size) == info.size
+    if "-" in info.etag:  # a multipart ETag is no MD5 of the bytes: nothing to compare against
+        return True
+    return info.etag == hashlib.md5(outbox.encode(row.payload), usedforsecurity=False).hexdigest()

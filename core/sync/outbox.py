@@ -31,6 +31,36 @@ LAST_SYNC_KEY = "sync_last"
 QUARANTINE_KEY = "sync_quarantine"  # remote objects refused by a pull: {key: {etag, reason, at, attempts, ...}}
 
 
+def catalog_root() -> Path:
+    """The open catalog's folder (the database sits in it)."""
+    return Path(db.database.database).resolve().parent
+
+
+def stored_path(path: Path | str) -> str:
+    """A file inside the catalog is stored relative to it: renaming or moving the catalog folder never breaks
+    an upload (paths are never part of identity)."""
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(catalog_root()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def resolve_file(stored: str) -> Path:
+    """Where a queued file is now: relative paths are read against the catalog folder; an absolute path
+    written before a rename (older rows) is looked for under the same name in cache/sync/ (its sha256 is
+    checked before upload, so a wrong file is never sent)."""
+    path = Path(stored)
+    root = catalog_root()
+    if not path.is_absolute():
+        return root / path
+    if not path.exists():
+        moved = root / "cache" / "sync" / path.name
+        if moved.exists():
+            return moved
+    return path
+
+
 def catalog_id() -> str:
     """This catalog's identity (the same Setting that Catalog.catalog_id() creates)."""
     row = db.Setting.get_or_none(db.Setting.key == "catalog_id")
@@ -98,7 +128,7 @@ def enqueue_crop_jpeg(crop_id: int, jpeg_path: Path | str) -> db.SyncOutbox:
         product_id = image.product_id if image else None
     key = f"{CROPS}{catalog_id()}/{crop_id}-{sha[:16]}.jpg"
     payload = {"crop_id": crop_id, "product_id": product_id, "sha256": sha, "size": len(data)}
-    return _add("crop", key, payload, file_path=str(path))
+    return _add("crop", key, payload, file_path=stored_path(path))
 
 
 def labels_key(sku: str) -> str:
@@ -172,13 +202,14 @@ def retry_failed() -> int:
 def prune_sent(older_than_days: int, now: dt.datetime | None = None) -> int:
     """Forget rows sent long ago (the objects stay in the bucket; labels rows are kept as the key owner)."""
     cutoff = (now or db.utcnow()) - dt.timedelta(days=older_than_days)
+    # Tombstone rows are this catalog's signed history: purge_tombstones acts on them alone.
     return (db.SyncOutbox.delete().where((db.SyncOutbox.state == "sent") & (db.SyncOutbox.sent_at < cutoff)
-                                         & (db.SyncOutbox.kind != "labels")).execute())
+                                         & db.SyncOutbox.kind.not_in(["labels", "tombstone"])).execute())
 
 
 def status() -> dict[str, Any]:
     """JSON-able: counts by state, the last sync, and every row that carries an error with its reason."""
-    counts = {s: 0 for s in ("pending", "sent", "failed")}
+    counts = {s: 0 for s in ("pending", "sent", "failed", "retired")}
     for state, n in (db.SyncOutbox.select(db.SyncOutbox.state, pw.fn.COUNT(db.SyncOutbox.id))
                      .group_by(db.SyncOutbox.state).tuples()):
         counts[state] = n

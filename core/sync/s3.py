@@ -44,7 +44,13 @@ class ConflictError(PermanentError):
 
 
 class ObjectTooLarge(PermanentError):
+    """Too large to send (the server said so) or to read (beyond s3.max_object_mb)."""
+
     fatal = False
+
+
+DEFAULT_MAX_OBJECT_BYTES = 16 * 1024 * 1024
+_READ_CHUNK = 1 << 16
 
 
 class NotFound(PermanentError):
@@ -167,7 +173,8 @@ class S3Store:
                  region: str = "us-east-1", verify_tls: bool = True, rate: TokenBucket | None = None,
                  max_attempts: int = 5, base_delay: float = 0.2, max_delay: float = 8.0,
                  connect_timeout: float = 3.0, read_timeout: float = 20.0, max_pool: int = 16,
-                 allow_insecure_http: bool = False, sleep: Callable[[float], None] = time.sleep) -> None:
+                 allow_insecure_http: bool = False, sleep: Callable[[float], None] = time.sleep,
+                 max_object_bytes: int = DEFAULT_MAX_OBJECT_BYTES) -> None:
         import boto3
         from botocore.config import Config
 
@@ -193,6 +200,7 @@ class S3Store:
         self.max_delay = max_delay
         self._sleep = sleep
         self.retries = 0  # how many retries this store made (for reports and tests)
+        self.max_object_bytes = max(1, int(max_object_bytes))
         if not verify_tls:
             log.warning("TLS verification is off for %s", endpoint_url)
         session = boto3.Session(
@@ -216,6 +224,7 @@ class S3Store:
         creds = credentials or resolve(settings.keyring_service, settings.profile)
         kwargs.setdefault("rate", TokenBucket(settings.max_requests_per_s, max(1.0, settings.max_requests_per_s)))
         kwargs.setdefault("allow_insecure_http", bool(getattr(settings, "allow_insecure_http", False)))
+        kwargs.setdefault("max_object_bytes", int(float(getattr(settings, "max_object_mb", 16.0)) * 1024 * 1024))
         return cls(settings.endpoint_url, settings.bucket, settings.prefix, creds, region=settings.region,
                    verify_tls=settings.verify_tls, **kwargs)
 
@@ -278,15 +287,44 @@ class S3Store:
                    Metadata={"sha256": hashlib.sha256(data).hexdigest()},
                    ContentMD5=base64.b64encode(md5).decode())
 
-    def get(self, key: str) -> bytes:
+    def too_large(self, key: str, size: int) -> ObjectTooLarge:
+        return ObjectTooLarge(f"{size / 1e6:.1f} MB is over the {self.max_object_bytes / 1e6:.1f} MB limit for an "
+                              "object (s3.max_object_mb); it was not read", code="TooLarge")
+
+    def _get_bounded(self, key: str) -> tuple[bytes, dict[str, Any]]:
+        """The object's bytes and response, never more than max_object_bytes in memory: the declared
+        Content-Length is checked before the body is read, and the body is read in chunks with a cap
+        (a server may lie about the length)."""
         resp = self._call("get_object", Bucket=self.bucket, Key=self.full_key(key))
-        return resp["Body"].read()
+        body = resp["Body"]
+        try:
+            declared = int(resp.get("ContentLength") or 0)
+            if declared > self.max_object_bytes:
+                raise self.too_large(key, declared)
+            chunks, size = [], 0
+            while True:
+                chunk = body.read(_READ_CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > self.max_object_bytes:
+                    raise self.too_large(key, max(size, declared))
+                chunks.append(chunk)
+        except Exception as exc:
+            if isinstance(exc, SyncError):
+                raise
+            raise classify(exc, self.where) from exc
+        finally:
+            body.close()
+        return b"".join(chunks), resp
+
+    def get(self, key: str) -> bytes:
+        return self._get_bounded(key)[0]
 
     def get_verified(self, key: str) -> bytes:
         """The object's bytes, checked against the sha256 its writer recorded (or a single-part ETag);
         raises Unverifiable when they differ or nothing can vouch for them."""
-        resp = self._call("get_object", Bucket=self.bucket, Key=self.full_key(key))
-        data = resp["Body"].read()
+        data, resp = self._get_bounded(key)
         recorded = (resp.get("Metadata") or {}).get("sha256")
         if recorded:
             if hashlib.sha256(data).hexdigest() != recorded:

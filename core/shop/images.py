@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from core.catalog import db
-from core.catalog.importer import MAX_IMAGE_BYTES, sha256_file, store_blob
+from core.catalog.importer import MAX_IMAGE_BYTES, store_blob
+from core.fileio import file_sha256
 from core.pipeline.decode import DecodeError, probe
 
 log = logging.getLogger(__name__)
@@ -217,7 +218,7 @@ def _store(paths, tmp: Path | None, why: str, tries: int) -> tuple[dict[str, Any
         return None, why
     try:
         info = probe(tmp)
-        sha = sha256_file(tmp)
+        sha = file_sha256(tmp)
         suffix = "." + info.format.lower().replace("jpeg", "jpg") if info.format else ".img"
         blob = store_blob(paths, tmp, sha, suffix)
         return {"sha256": sha, "blob_path": str(blob.relative_to(paths.root)), "width": info.width,

@@ -34,17 +34,31 @@ def _products(root, n=N_PRODUCTS, start=0):
     return root
 
 
-@pytest.fixture
-def indexed(tmp_path, tiny_model_settings):
+@pytest.fixture(scope="module")
+def _indexed_once(tmp_path_factory, tiny_model_settings):
+    """The tiny catalog, indexed once for the module (the slow part); each test gets its own copy."""
     from core.settings import Settings
 
-    cat = tmp_path / "cat"
+    root = tmp_path_factory.mktemp("adapter")
+    cat = root / "cat"
     cat.mkdir()
     settings = Settings()
     settings.models = tiny_model_settings
     settings.save(cat / "settings.json")
-    src = _products(tmp_path / "src")
+    src = _products(root / "src")
     assert main(["index", str(src), "--catalog", str(cat), "--json"]) == 0
+    db.close_database()
+    return cat, src
+
+
+@pytest.fixture
+def indexed(_indexed_once, tmp_path, capsys):
+    import shutil
+
+    built, src = _indexed_once
+    capsys.readouterr()  # the module's index run printed its report
+    cat = tmp_path / "cat"
+    shutil.copytree(built, cat)  # a catalog is a folder: the copy is a catalog of its own
     yield cat, src
     db.close_database()
 

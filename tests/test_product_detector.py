@@ -141,9 +141,12 @@ def test_a_candidate_wins_only_with_better_fitting_boxes_beyond_noise_and_no_few
     assert not pd._beats([1.0] * 3, [0.0] * 3)["wins"]  # three scenes are too few to judge
 
 
-def test_promotion_follows_the_gates_verdict(indexed, monkeypatch):
+def test_promotion_follows_the_gates_verdict(indexed, monkeypatch, tiny_yolo, tmp_path):
     """Each caller honours the gate: forced to lose, a trained detector is kept but not promoted; forced to win,
-    it is promoted. The training and judging around the verdict are real (one CI-sized epoch)."""
+    it is promoted. Scenes, saving, trust and judging are real; the training hands over the tiny fixture YOLO
+    (training's outcome is not the subject)."""
+    import shutil
+
     cat, registry, _ = indexed
     before = pd.active_detector(cat)
     forced = {"wins": False}
@@ -153,26 +156,32 @@ def test_promotion_follows_the_gates_verdict(indexed, monkeypatch):
         seen.append((len(candidate), len(current)))
         return {"wins": forced["wins"], "reason": "forced"}
 
+    weights = tmp_path / "last.pt"
+    shutil.copyfile(tiny_yolo.weights_path, weights)
     monkeypatch.setattr(pd, "_beats", verdict)
+    monkeypatch.setattr(pd, "_train", lambda *a, **k: weights)
     try:
-        lost = pd.train_detector(cat, registry, **{**CI_RUN, "epochs": 1})
+        lost = pd.train_detector(cat, registry, **{**CI_RUN, "images": 4})  # no training: few scenes to write
         assert not lost["promoted"] and not lost["beats_current"] and lost["verdict"]["reason"] == "forced"
-        assert pd.active_detector(cat) == before
+        assert pd.active_detector(cat) == before and pd.detectors_dir(cat).joinpath(f"{lost['version']}.pt").is_file()
         assert seen == [(CI_RUN["holdout"], CI_RUN["holdout"])]  # one IoU per held-back scene, both localisers
         forced["wins"] = True
-        trained = pd.detectors_dir(cat) / f"{lost['version']}.pt"
-        monkeypatch.setattr(pd, "_train", lambda *a, **k: trained)  # the same weights, judged again
-        won = pd.train_detector(cat, registry, **{**CI_RUN, "epochs": 1})
+        won = pd.train_detector(cat, registry, **{**CI_RUN, "images": 4})
         assert won["promoted"] and won["version"] == lost["version"]
-        assert pd.active_detector(cat) == trained
+        assert pd.active_detector(cat) == pd.detectors_dir(cat) / f"{won['version']}.pt"
+        assert json.loads(pd.active_detector(cat).with_suffix(".json").read_text())["verdict"]["reason"] == "forced"
     finally:
         active = pd.detectors_dir(cat) / "active.json"
         if before is None:
             active.unlink(missing_ok=True)  # the tests after this one start from what they would have seen
         else:
             pd.promote_detector(cat, before.stem)
+        for stale in pd.detectors_dir(cat).glob("product-*"):  # nor see the fixture YOLO among the versions
+            if before is None or stale.stem != before.stem:
+                stale.unlink()
 
 
+@pytest.mark.slow  # a real training run (1 epoch): ~30 s under load
 def test_a_retrain_continues_from_the_promoted_detector_over_new_scenes(indexed):
     cat, registry, _ = indexed
     if pd.active_detector(cat) is None:  # run alone: the first test's detector is not there

@@ -229,7 +229,7 @@ def test_promotion_refuses_a_worse_adapter(indexed, monkeypatch):
         assert report["complete"] and gate["views"]["current"]["queries"] >= adapt_ops.MIN_GATE_QUERIES, report
         assert gate["views"]["candidate"]["mrr"] < gate["views"]["current"]["mrr"]
         assert not gate["wins"] and not report["promoted"] and gate["reason"] == "not better on the held-back split"
-        assert gate["views"]["verdict"]["reason"] == "worse" and gate["views"]["verdict"]["interval"][1] < 0
+        assert gate["views"]["verdict"]["reason"] == "worse" and not gate["views"]["verdict"]["wins"]
         assert catalog.active_model_version() == before
         # The candidate stays listed beside the active version, ready to delete.
         versions = {r["model_version"]: r for r in model_versions(catalog)}

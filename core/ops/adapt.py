@@ -153,11 +153,14 @@ def view_retrieval(views: Views, query_products: set[int], transform: Callable[[
                    ) -> dict[str, float]:
     """Each crop of a multi-view product in `query_products` searches the whole catalog (every product by its best
     crop, the query's own photo left out); R@1 and MRR of finding its product. Needs no labelled queries."""
-    ranks_a = view_ranks(views, query_products, transform)
-    if not len(ranks_a):
+    return _summary(view_ranks(views, query_products, transform))
+
+
+def _summary(ranks: np.ndarray) -> dict[str, float]:
+    if not len(ranks):
         return {"queries": 0, "r@1": 0.0, "mrr": 0.0}
-    return {"queries": len(ranks_a), "r@1": round(float((ranks_a == 1).mean()), 4),
-            "mrr": round(float((1.0 / ranks_a).mean()), 4)}
+    return {"queries": len(ranks), "r@1": round(float((ranks == 1).mean()), 4),
+            "mrr": round(float((1.0 / ranks).mean()), 4)}
 
 
 def view_ranks(views: Views, query_products: set[int], transform: Callable[[np.ndarray], np.ndarray]
@@ -442,8 +445,7 @@ def judge(catalog, views: Views, held: set[int], adapter: Adapter, current: Adap
 
     now = current.apply if current is not None else (lambda a: a)
     ranks_now, ranks_new = view_ranks(views, held, now), view_ranks(views, held, adapter.apply)
-    gate: dict[str, Any] = {"views": {"current": view_retrieval(views, held, now),
-                                      "candidate": view_retrieval(views, held, adapter.apply)}}
+    gate: dict[str, Any] = {"views": {"current": _summary(ranks_now), "candidate": _summary(ranks_new)}}
     verdicts = []
     if len(ranks_now) >= MIN_GATE_QUERIES:
         verdict = promotion.compare(1.0 / ranks_now, 1.0 / ranks_new, metric="reciprocal rank",
@@ -470,7 +472,8 @@ def judge(catalog, views: Views, held: set[int], adapter: Adapter, current: Adap
     return gate
 
 
-def _judge_queries(catalog, adapter: Adapter, queries: Path) -> dict[str, dict[str, float]]:
+def _judge_queries(catalog, adapter: Adapter, queries: Path) -> dict[str, Any]:
+    """`eval` of the held-out queries for both versions, and their per-query reciprocal ranks, paired by line."""
     from core.models.registry import ModelRegistry
     from core.search.evaluate import evaluate
     from core.search.fusion import in_holdout

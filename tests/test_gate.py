@@ -80,3 +80,13 @@ def test_scores_that_do_not_pair_are_refused_with_a_clear_message():
         gate.compare([1.0, 0.5], [1.0])
     with pytest.raises(ValueError, match="not a finite number"):
         gate.compare([1.0, float("nan")], [1.0, 1.0])
+
+
+def test_the_jobs_dock_says_how_sure_the_detector_gate_was():
+    from app.views.jobs_panel import training_summary
+
+    verdict = gate.compare([0.5] * 6 + [0.8] * 4, [0.6] * 6 + [0.8] * 4, metric="IoU of the best box").to_dict()
+    text = training_summary({"version": "product-abc", "candidate": {"iou_at_0_5": 0.6}, "current": {"iou_at_0_5": 0.4},
+                             "current_name": "proposals", "promoted": True, "verdict": verdict})
+    assert "promoted" in text and "mean IoU +0.060, 95 % interval +0.030 to +0.090" in text and "p(win) 1.00" in text
+    assert "beyond noise" in text

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP     := $(VENV)/.installed-dev
 
-.PHONY: setup run test lint bench package locks screenshot clean
+.PHONY: setup run test test-slow test-all lint bench package locks screenshot clean
 
 # The locks pin every package with its hashes (requirements/compile.sh makes them from pyproject.toml).
 $(RUNTIME_STAMP): requirements/runtime.lock pyproject.toml
@@ -28,8 +28,15 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# `make test`: lint, the import contracts and every test not marked slow, with coverage (minutes on 2 cores).
+# `make test-slow`: the slow ones (real training runs, multi-process and soak tests); CI runs both.
 test: lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow" --cov --cov-report=term $(PYTEST_ARGS)
+
+test-slow: $(DEV_STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
+
+test-all: test test-slow
 
 bench: setup
 	$(BIN)/python bench/index_vs_rclip.py --json

@@ -481,6 +481,8 @@ def _adapt(args: argparse.Namespace, catalog) -> int:
     except ValueError as exc:
         emit(args, {"complete": False, "error": str(exc)}, f"models adapt: {exc}")
         return 1
+    from core.ops.gate import describe as describe_verdict
+
     gate = report.get("gate", {})
     lines = [f"{report.get('model_version') or 'no adapter'}: {report.get('reason') or gate.get('reason', '')}"]
     for judge in ("views", "queries"):
@@ -488,6 +490,8 @@ def _adapt(args: argparse.Namespace, catalog) -> int:
             a, b = gate[judge]["current"], gate[judge]["candidate"]
             lines.append(f"  held-back {judge} ({a.get('queries', 0)}): R@1 {a['r@1']:.3f} -> {b['r@1']:.3f}, "
                          f"MRR {a['mrr']:.3f} -> {b['mrr']:.3f}")
+            if "verdict" in gate[judge]:
+                lines.append(f"    gate: {describe_verdict(gate[judge]['verdict'])}")
     lines.append(f"  {'promoted' if report.get('promoted') else 'not promoted'}; trained in "
                  f"{report.get('train_seconds', 0)} s on {report.get('train_products', 0)} products")
     emit(args, report, "\n".join(lines))
@@ -564,10 +568,13 @@ def _detector_action(args: argparse.Namespace) -> int:
     if report.get("cancelled"):
         emit(args, report, f"cancelled after {report.get('train_seconds', 0):.0f} s; no detector saved")
         return 130
+    from core.ops.gate import describe as describe_verdict
+
     c, o = report["candidate"], report["current"]
     emit(args, report, f"{report['version']}: held-back scenes IoU>=0.5 {c['iou_at_0_5']:.2f} (mean IoU "
                        f"{c['mean_iou']:.2f}) vs {report['current_name']} {o['iou_at_0_5']:.2f} ({o['mean_iou']:.2f}); "
-                       f"{'promoted' if report['promoted'] else 'not promoted'}; trained in {report['seconds']:.0f} s")
+                       f"{'promoted' if report['promoted'] else 'not promoted'}; trained in {report['seconds']:.0f} s"
+                       + (f"\n  gate: {describe_verdict(report['verdict'])}" if report.get("verdict") else ""))
     return 0
 
 
@@ -750,6 +757,7 @@ def _verify_text(payload: dict) -> str:
 
 @command("heads")
 def cmd_heads(args: argparse.Namespace) -> int:
+    from core.ops.gate import describe as describe_verdict
     from core.ops.label_heads import retrain
 
     with open_catalog(args) as catalog:
@@ -762,7 +770,9 @@ def cmd_heads(args: argparse.Namespace) -> int:
     emit(args, {"heads": reports}, "\n".join(
         f"{r['vocabulary']:<12} head {r['head_accuracy']:.3f}  without it ({r['baseline'] or 'no baseline'}) "
         f"{r['zero_shot_accuracy']}  "
-        f"{'used' if r['active'] else 'not used'}" for r in reports) or "not enough curator labels yet")
+        f"{'used' if r['active'] else 'not used'}"
+        + (f"\n  gate: {describe_verdict(r['gate'])}" if r.get("gate") else "") for r in reports)
+        or "not enough curator labels yet")
     return 0
 
 

@@ -286,14 +286,16 @@ def main() -> None:
     print(json.dumps(out, indent=None if args.json else 1))
 
 
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return f"{line.split(':', 1)[1].strip()} x{os.cpu_count()}"
-    except OSError:
-        pass
-    return f"x{os.cpu_count()}"
+def _cpu_name() -> dict:
+    """The CPU, its core count, the instruction sets seen and what the accelerator chose from them (issue 25:
+    the same bench gives other figures with and without VNNI)."""
+    from core.models import cpu
+
+    features = cpu.cpu_features()
+    chosen = cpu.plan(features)
+    return {"name": f"{features['name'] or 'unknown'} x{os.cpu_count()}", "arch": features["arch"],
+            "instruction_sets": features["flags"], "flags_from": features["source"],
+            "accel_plan": chosen["order"], "accel_why": chosen["reason"]}
 
 
 if __name__ == "__main__":

@@ -5,6 +5,10 @@
 # Runs offline on purpose (HF_HUB_OFFLINE, YOLO_OFFLINE): a fresh install must index and search with
 # the EfficientNet-Lite0 weights that ship inside the bundle. Prints the seconds each phase took.
 # KEEP_BUILD=1 keeps packaging/out and the installed package afterwards; SKIP_BUILD=1 reuses a .deb.
+# The .deb is cached by what goes into it (the tracked files of app/, core/, resources/, packaging/, the
+# locks, pyproject.toml, and the Python and torch versions) in CC_BUILD_CACHE (default ~/.cache/catalog-
+# curator/ci-deb; CC_BUILD_CACHE= turns it off): a CI run whose inputs are unchanged installs the cached
+# .deb and skips the ~2 min PyInstaller build. The installed app is still driven in full.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -25,10 +29,29 @@ df -h "$ROOT" /tmp
 free_gb="$(df -Pk "$ROOT" | awk 'NR==2 {print int($4 / 1048576)}')"
 [ "$free_gb" -ge "$MIN_FREE_GB" ] || fail "only ${free_gb} GB free; the bundle, staging and .deb need ${MIN_FREE_GB} GB"
 
-# -- build -------------------------------------------------------------------------------------
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
+# -- build (or the cached .deb of the same inputs) -----------------------------------------------
+CACHE="${CC_BUILD_CACHE-$HOME/.cache/catalog-curator/ci-deb}"
+KEY=""
+if [ -n "$CACHE" ] && git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1 \
+        && [ -z "$(git -C "$ROOT" status --porcelain -- app core resources packaging requirements pyproject.toml)" ]; then
+    KEY="$( { git -C "$ROOT" ls-files -s -- app core resources packaging requirements pyproject.toml;
+              "$PYTHON" -c 'import sys, torch; print(sys.version, torch.__version__)'; } | sha256sum | cut -c1-16)"
+fi
+if [ "${SKIP_BUILD:-0}" != 1 ] && [ -n "$KEY" ] && [ -f "$CACHE/$KEY.deb" ]; then
+    mkdir -p "$OUT"
+    cp "$CACHE/$KEY.deb" "$OUT/$(cat "$CACHE/$KEY.name")"
+    echo "   build skipped: the .deb of these inputs is cached ($CACHE/$KEY.deb)"
+elif [ "${SKIP_BUILD:-0}" != 1 ]; then
     t=$SECONDS; packaging/build.sh bundle; phase "pyinstaller bundle" $t
     t=$SECONDS; packaging/linux/make_deb.sh; phase "dpkg-deb" $t
+    if [ -n "$KEY" ]; then
+        built="$(ls -t "$OUT"/"${DEB_PACKAGE}"_"${VERSION}"_*.deb | head -1)"
+        mkdir -p "$CACHE"
+        cp "$built" "$CACHE/$KEY.deb.tmp" && mv "$CACHE/$KEY.deb.tmp" "$CACHE/$KEY.deb"
+        basename "$built" > "$CACHE/$KEY.name"
+        # the two newest builds at most: each .deb is hundreds of MB
+        ls -t "$CACHE"/*.deb | tail -n +3 | while read -r old; do rm -f "$old" "${old%.deb}.name"; done
+    fi
 fi
 DEB="$(ls -t "$OUT"/"${DEB_PACKAGE}"_"${VERSION}"_*.deb | head -1)"
 echo "   deb: $DEB ($(du -h "$DEB" | cut -f1))"

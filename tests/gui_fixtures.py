@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-__all__ = ["gui_catalog_dir", "indexed_catalog_dir", "leak_check", "window", "indexed_window", "memory_keyring"]
+__all__ = ["gui_catalog_dir", "_indexed_catalog_template", "indexed_catalog_dir", "leak_check", "window", "indexed_window", "memory_keyring"]
 
 COLOURS = [(200, 30, 30), (30, 30, 200), (30, 160, 40), (230, 200, 20), (120, 40, 160), (20, 20, 20)]
 
@@ -58,20 +58,34 @@ def gui_catalog_dir(tmp_path, tiny_model_settings) -> Path:
     return tmp_path / "catalog"
 
 
-@pytest.fixture
-def indexed_catalog_dir(gui_catalog_dir, tmp_path, tiny_model_settings) -> Path:
-    """The catalog with six products imported and indexed (by core, before any window exists)."""
+@pytest.fixture(scope="session")
+def _indexed_catalog_template(tmp_path_factory, tiny_model_settings) -> Path:
+    """Six products imported and indexed once per session (by core); tests get copies of the folder."""
     from core.catalog.catalog import Catalog
     from core.jobs import run_index_job
     from core.models.registry import ModelRegistry
 
-    make_products(tmp_path / "products", 6)
-    with Catalog.open(gui_catalog_dir) as catalog:
+    root = tmp_path_factory.mktemp("indexed-template")
+    make_products(root / "products", 6)
+    with Catalog.open(root / "catalog") as catalog:
+        catalog.settings.models = tiny_model_settings
+        catalog.save_settings()
         registry = ModelRegistry(catalog.settings.models)
         try:
-            run_index_job(catalog, registry, [tmp_path / "products"])
+            run_index_job(catalog, registry, [root / "products"])
         finally:
             registry.close()
+    return root / "catalog"
+
+
+@pytest.fixture
+def indexed_catalog_dir(gui_catalog_dir, _indexed_catalog_template) -> Path:
+    """The catalog with six products imported and indexed (by core, before any window exists): a copy of the
+    session's indexed folder (a catalog is a folder; indexing it for every test cost seconds each)."""
+    import shutil
+
+    shutil.rmtree(gui_catalog_dir)
+    shutil.copytree(_indexed_catalog_template, gui_catalog_dir)
     return gui_catalog_dir
 
 

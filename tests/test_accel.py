@@ -102,12 +102,46 @@ def test_auto_keeps_a_mode_only_where_it_is_faster_than_fp32(tower, batch, monke
     monkeypatch.setattr(accel, "_batch_ms", lambda fn, sample: 100.0 if getattr(fn, "slower", False) else 10.0)
     monkeypatch.setattr(accel, "_BUILDERS", {**accel._BUILDERS, "int8-ort": slower_but_exact,
                                              "bf16": slower_but_exact})
-    fast = optimize_image_tower(tower, device="cpu", sample=batch)
+    unknown = {"arch": "riscv64", "flags": []}  # no instruction sets known: only then does auto time the modes
+    fast = optimize_image_tower(tower, device="cpu", sample=batch, features=unknown)
     assert fast.mode == "fp32" and "slower than fp32" in fast.tried["int8-ort"] and "slower" in fast.reason
+    assert "timed against fp32" in fast.plan
     forced = optimize_image_tower(tower, device="cpu", mode="int8-ort", sample=batch)  # asked for: kept as asked
     assert forced.mode == "int8-ort"
     monkeypatch.setattr(accel, "_batch_ms", lambda fn, sample: 1.0 if getattr(fn, "slower", False) else 10.0)
-    assert optimize_image_tower(tower, device="cpu", sample=batch).mode == "int8-ort"  # faster: kept
+    assert optimize_image_tower(tower, device="cpu", sample=batch, features=unknown).mode == "int8-ort"  # kept
+
+
+def test_auto_chooses_from_the_cpus_instruction_sets_and_says_why(tower, batch, monkeypatch):
+    """Issue 25: int8 with u8 x s8 kernels on AVX2 alone, VNNI where present, bf16 where fast, fp32 without AVX2;
+    no timing decides it, so a busy machine and a quiet one choose alike."""
+    pytest.importorskip("onnxruntime")
+    from core.models import accel
+
+    monkeypatch.setattr(accel, "_batch_ms", lambda fn, sample: pytest.fail("a known CPU is not timed"))
+    avx2 = {"arch": "x86_64", "flags": ["avx", "avx2", "fma"]}  # the issue's AMD EPYC: no AVX-512, no VNNI
+    fast = optimize_image_tower(tower, device="cpu", sample=batch, features=avx2)
+    assert fast.mode == "int8-ort" and "AVX2" in fast.plan and fast.min_cosine >= 0.99
+    vnni = {"arch": "x86_64", "flags": ["avx2", "fma", "avx512f", "avx512_vnni", "amx_bf16"]}
+    plan = accel.cpu.plan(vnni)
+    assert plan["order"] == ["int8-ort", "bf16", "fp32"] and "avx512_vnni" in plan["reason"]
+    assert "amx_bf16" in plan["reason"] and not plan["timed"]
+    old = {"arch": "x86_64", "flags": ["sse4_2", "avx"]}
+    fast = optimize_image_tower(tower, device="cpu", sample=batch, features=old)
+    assert fast.mode == "fp32" and "no AVX2" in fast.plan and not fast.tried
+    assert accel.cpu.plan({"arch": "aarch64", "flags": ["asimd", "asimddp"]})["order"] == ["int8-ort", "fp32"]
+    assert accel.cpu.plan(avx2, int8_available=False)["order"] == ["fp32"]
+
+
+def test_this_cpus_flags_and_plan_are_reported():
+    from core.models import cpu
+    from core.models.accel import cpu_accel_support
+
+    features = cpu.cpu_features()
+    assert features["arch"] and features["source"] and set(features["flags"]) <= set(cpu.X86_FLAGS + cpu.ARM_FLAGS)
+    info = cpu_accel_support()
+    assert info["cpu"] == features and info["plan"]["order"][-1] == "fp32" and info["plan"]["why"]
+    assert cpu.instruction_sets(features).startswith(f"{features['arch']}: ")
 
 
 def test_non_cpu_devices_keep_the_tower(tower):

@@ -34,17 +34,31 @@ def _products(root, n=N_PRODUCTS, start=0):
     return root
 
 
-@pytest.fixture
-def indexed(tmp_path, tiny_model_settings):
+@pytest.fixture(scope="module")
+def _indexed_once(tmp_path_factory, tiny_model_settings):
+    """The tiny catalog, indexed once for the module (the slow part); each test gets its own copy."""
     from core.settings import Settings
 
-    cat = tmp_path / "cat"
+    root = tmp_path_factory.mktemp("adapter")
+    cat = root / "cat"
     cat.mkdir()
     settings = Settings()
     settings.models = tiny_model_settings
     settings.save(cat / "settings.json")
-    src = _products(tmp_path / "src")
+    src = _products(root / "src")
     assert main(["index", str(src), "--catalog", str(cat), "--json"]) == 0
+    db.close_database()
+    return cat, src
+
+
+@pytest.fixture
+def indexed(_indexed_once, tmp_path, capsys):
+    import shutil
+
+    built, src = _indexed_once
+    capsys.readouterr()  # the module's index run printed its report
+    cat = tmp_path / "cat"
+    shutil.copytree(built, cat)  # a catalog is a folder: the copy is a catalog of its own
     yield cat, src
     db.close_database()
 
@@ -108,8 +122,12 @@ def test_adapted_efficientnet_feature_map_matches_its_embedding():
         base.close()
 
 
-def test_adapt_builds_a_version_that_loads_back_and_serves_index_and_queries_alike(indexed, capsys, tmp_path):
+def test_adapt_builds_a_version_that_loads_back_and_serves_index_and_queries_alike(indexed, capsys, tmp_path,
+                                                                                   monkeypatch):
     cat, src = indexed
+    # Mechanics, not an outcome: whether some epoch beats the plain embedder on 4 validation products depends on
+    # the CPU's floating-point path (issue 25). With no validation share the 10 epochs asked for are trained.
+    monkeypatch.setattr(adapt_ops, "VALIDATION_SIXTEENTHS", 0)
     # A queries file naming two catalog photos: they must never be trained on (leakage).
     queries = tmp_path / "queries.jsonl"
     lines = [{"query": str(src / f"p{i}" / "back.jpg"), "relevant": [f"p{i}"]} for i in (3, 5)]
@@ -121,6 +139,7 @@ def test_adapt_builds_a_version_that_loads_back_and_serves_index_and_queries_ali
     new, base = report["model_version"], report["base_model_version"]
     assert new.startswith(base + "+adapt-") and not report["promoted"]
     assert report["query_photos_excluded"] == 2 and report["indexed"] == {"products": N_PRODUCTS, "missing": 0}
+    assert report["epochs"] == 10  # as asked: no validation share chose fewer
 
     with Catalog.open(cat) as catalog:
         assert catalog.active_model_version() == base  # trained, not promoted
@@ -157,7 +176,7 @@ def test_adapt_builds_a_version_that_loads_back_and_serves_index_and_queries_ali
             pid = db.Product.get(db.Product.sku == "SKU-7").id
             query, unadapted, crop = _same_crop_queries(registry, plain, catalog, new_crops[pid], src / "p7")
             # Query side: the same map as the index side ...
-            assert np.allclose(query, adapter.apply(unadapted), atol=1e-5)
+            assert _cos(query, adapter.apply(unadapted)) > 0.9999
             # ... so a catalog photo meets its own crop's adapted vector, nearer than the unadapted query does.
             # (the query path decodes and crops at float precision, the cache keys boxes at whole pixels)
             assert _cos(query, crop.vector) > 0.995 and _cos(unadapted, crop.vector) < _cos(query, crop.vector)
@@ -210,6 +229,7 @@ def test_promotion_refuses_a_worse_adapter(indexed, monkeypatch):
         assert report["complete"] and gate["views"]["current"]["queries"] >= adapt_ops.MIN_GATE_QUERIES, report
         assert gate["views"]["candidate"]["mrr"] < gate["views"]["current"]["mrr"]
         assert not gate["wins"] and not report["promoted"] and gate["reason"] == "not better on the held-back split"
+        assert gate["views"]["verdict"]["reason"] == "worse" and not gate["views"]["verdict"]["wins"]
         assert catalog.active_model_version() == before
         # The candidate stays listed beside the active version, ready to delete.
         versions = {r["model_version"]: r for r in model_versions(catalog)}
@@ -228,3 +248,68 @@ def test_adapt_is_a_cancellable_job_that_leaves_nothing_half_made(indexed):
         assert {r["model_version"] for r in model_versions(catalog)} == versions  # no version, no file
         assert not (cat / "adapters").exists() or not any((cat / "adapters").iterdir())
         assert seen and all(t == seen[0][1] for _, t, _ in seen)
+
+
+def _small_fit(scale):
+    """A stand-in for training with a known adapter: `scale` 0 is the identity map (a certain tie)."""
+    def fit(views, train_products, params, **kwargs):
+        rng = np.random.default_rng(5)
+        d = views.vectors.shape[1]
+        adapter = Adapter(rng.normal(size=(d, 4)) * scale, rng.normal(size=(4, d)) * scale,
+                          base_model_version=kwargs.get("base_model_version", ""))
+        return adapter, {"best_epoch": 2, "history": [], "final_loss": 0.0, "steps": 1,
+                         "positive_products": len(train_products)}
+    return fit
+
+
+def test_promotion_follows_the_gates_verdict_and_a_tie_keeps_the_current_version(indexed, monkeypatch):
+    from core.ops import gate
+
+    cat, _ = indexed
+    with Catalog.open(cat) as catalog:
+        before = catalog.active_model_version()
+        # The identity map ranks every held-back view as the plain embedder does: a tie, never promoted.
+        monkeypatch.setattr(adapt_ops, "fit", _small_fit(0.0))
+        report = adapt_ops.adapt(catalog, promote_if_better=True)
+        assert report["complete"] and not report["promoted"] and not report["gate"]["wins"]
+        assert report["gate"]["reason"] == "a tie on the held-back split: the current version stays"
+        assert report["gate"]["views"]["verdict"]["p_win"] == 0.0
+        assert catalog.active_model_version() == before
+
+        # A verdict forced to a win promotes; the same verdict forced to a loss does not.
+        calls = []
+
+        def forced(wins):
+            def compare(current, candidate, **kwargs):
+                calls.append(len(current))
+                real = gate.Verdict(wins=wins, reason="forced", metric=kwargs.get("metric", ""), queries=len(current),
+                                    better=0, worse=0, mean_current=0.0, mean_candidate=0.0, mean_difference=0.0)
+                return real
+            return compare
+
+        monkeypatch.setattr(adapt_ops, "fit", _small_fit(0.05))
+        monkeypatch.setattr(gate, "compare", forced(False))
+        report = adapt_ops.adapt(catalog, promote_if_better=True)
+        assert report["complete"] and not report["promoted"] and catalog.active_model_version() == before
+        monkeypatch.setattr(gate, "compare", forced(True))
+        report = adapt_ops.adapt(catalog, promote_if_better=True)
+        assert report["complete"] and report["promoted"] and report["gate"]["views"]["verdict"]["reason"] == "forced"
+        assert catalog.active_model_version() == report["model_version"] != before
+        assert calls and all(n >= adapt_ops.MIN_GATE_QUERIES for n in calls)  # judged on the held-back views
+
+
+def test_when_no_epoch_beats_the_plain_embedder_nothing_is_made(indexed, monkeypatch):
+    cat, _ = indexed
+
+    def fit(views, train_products, params, **kwargs):
+        assert kwargs.get("validate"), "only the epoch choice runs"
+        return None, {"best_epoch": 0, "history": [{"epoch": 0, "mrr": 1.0}], "final_loss": 0.0, "steps": 1,
+                      "positive_products": len(train_products)}
+
+    monkeypatch.setattr(adapt_ops, "fit", fit)
+    with Catalog.open(cat) as catalog:
+        versions = {r["model_version"] for r in model_versions(catalog)}
+        report = adapt_ops.adapt(catalog, promote_if_better=True)
+        assert not report["complete"] and not report["promoted"] and report["model_version"] is None
+        assert report["reason"] == "no epoch beat the plain embedder on the validation products"
+        assert {r["model_version"] for r in model_versions(catalog)} == versions

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from PySide6.QtCore import Qt
 
 from core.catalog import db
@@ -89,6 +90,7 @@ def test_corrected_boxes_schedule_exactly_one_retrain_and_the_setting_off_none(q
     assert pd.retrain_due(catalog, 3)["due"] and len(trainings()) == 1
 
 
+@pytest.mark.slow  # two real (CI-sized) training runs: ~50 s under load
 def test_models_page_train_cancel_train_and_promote(qtbot, indexed_window):
     window, context = indexed_window, indexed_window.context
     plan = context.catalog.settings.detector_training

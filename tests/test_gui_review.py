@@ -77,7 +77,8 @@ def test_drag_handle_moves_box_and_vector_and_undo_restores(indexed_window, qtbo
         indexed_window.undo_action.trigger()
     back = db.Crop.get_by_id(crop.id)
     assert back.box == pytest.approx(old_box, abs=0.5)
-    assert np.allclose(_vector(indexed_window, panel.product_id), before, atol=1e-5)
+    restored = _vector(indexed_window, panel.product_id)  # cosine, not bits: int8 kernels round per batch
+    assert float(np.dot(restored, before) / (np.linalg.norm(restored) * np.linalg.norm(before))) > 0.9999
     assert db.Correction.select().where(db.Correction.kind == "move_box").count() == 2  # append-only log
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.ops.label_heads import SoftmaxHead, train_head
+from core.ops.label_heads import SoftmaxHead, _split, train_head
+
+
+def _split_of(n):
+    return _split(n, 0.25, 0)
 
 
 def _data(rng, n_per_class=20, dim=32):
@@ -20,6 +24,7 @@ def test_head_learns_and_beats_a_poor_zero_shot(tmp_path):
     head, report = train_head("colours", x, values, model_version="m1",
                               zero_shot=lambda v: ["red"] * len(v))
     assert report.head_accuracy >= 0.9 and report.zero_shot_accuracy < 0.6 and report.active
+    assert report.gate["wins"] and report.gate["interval"][0] > 0 and report.gate["queries"] == report.test_size
     assert report.version.startswith("m1/head-")
     head.save(tmp_path / "colours.npz", report)
     loaded, loaded_report = SoftmaxHead.load(tmp_path / "colours.npz")
@@ -33,7 +38,29 @@ def test_head_not_used_when_zero_shot_is_better():
         return [values[int(np.argmin(np.linalg.norm(x - row, axis=1)))] for row in vectors]
 
     _, report = train_head("colours", x, values, model_version="m1", zero_shot=oracle)
-    assert report.zero_shot_accuracy == 1.0 and not report.active
+    assert report.zero_shot_accuracy == 1.0 and not report.active and report.gate["worse"] >= 0
+
+
+def test_a_head_right_on_one_more_example_is_not_used():
+    """Luck is not a win (issue 25): one more right answer in 15 held-out examples keeps the baseline."""
+    x, values = _data(np.random.default_rng(1))
+    head, report = train_head("colours", x, values, model_version="m1")
+    _, test = _split_of(len(values))
+    predicted = dict(zip(test, SoftmaxHead(sorted(set(values)), x.shape[1]).fit(
+        x[_split_of(len(values))[0]], np.array([sorted(set(values)).index(values[i])
+                                                for i in _split_of(len(values))[0]])).predict(x[test]), strict=True))
+    # A baseline that is right wherever the head is, except on one held-out example.
+    wrong_once = {test[0]} if predicted[test[0]] == values[test[0]] else set()
+    baseline = [values[i] if i not in wrong_once else "none" for i in range(len(values))]
+    if not wrong_once:  # the head missed that one itself: the baseline misses another the head got
+        first = next(i for i in test if predicted[i] == values[i])
+        baseline[first] = "none"
+    for i in test:
+        if predicted[i] != values[i]:
+            baseline[i] = "none"  # where the head is wrong, the baseline is wrong too
+    _, report = train_head("colours", x, values, model_version="m1", baseline_values=baseline, baseline="pixels")
+    assert report.head_accuracy > report.zero_shot_accuracy and report.gate["better"] == 1
+    assert report.gate["worse"] == 0 and not report.gate["wins"] and not report.active
 
 
 def test_too_few_examples_gives_no_head():
@@ -68,7 +95,9 @@ def test_retrain_from_curator_labels_in_a_catalog(tmp_path, tiny_model_settings)
         head = db.LabelHead.get(db.LabelHead.vocabulary == "colours")
         assert head.examples == 12 and 0.0 <= head.head_accuracy <= 1.0
         assert head.zero_shot_accuracy is not None  # both accuracies are reported
-        assert head.active == (head.head_accuracy > head.zero_shot_accuracy)
+        # Used only where the gate says it beats zero-shot beyond noise (3 held-out examples: all 3 must be won).
+        assert head.active == reports[0].active == reports[0].gate["wins"]
+        assert reports[0].gate["queries"] == reports[0].test_size == 3
         assert db.Setting.get(db.Setting.key == "label_heads_trained_at").value == 12
     finally:
         registry.close()

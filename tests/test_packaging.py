@@ -134,7 +134,9 @@ def test_inno_setup_script_takes_the_version_from_the_build():
 
 def test_ci_runs_the_packaging_smoke_after_the_tests():
     lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
-    assert lines.index("packaging/ci_smoke.sh") > lines.index("make test")
+    assert lines.index("packaging/ci_smoke.sh") > lines.index("make test-slow") > lines.index("make test")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert '-m "not slow"' in makefile and "-m slow" in makefile  # between them, CI runs every test
 
 
 def test_resource_dir_from_source_and_frozen(monkeypatch, tmp_path):

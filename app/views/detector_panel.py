@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.views.jobs_panel import progress_row, summary
 from app.workers.model_thread import ModelTask
 from core.jobs import JobState
+from core.ops.gate import describe as describe_verdict
 
 # settings.models.localiser in a curator's words (also used by Settings → Models)
 LOCALISERS = {
@@ -167,6 +168,8 @@ class DetectorPanel(QGroupBox):
             held = (f"{percent(row.get('candidate'))} vs {percent(row.get('current'))}" if "candidate" in row else "—")
             item = QTreeWidgetItem([row["version"], trained, held, version_state(row)])
             item.setData(0, Qt.ItemDataRole.UserRole, row)
+            if row.get("verdict"):  # how sure the promotion gate was
+                item.setToolTip(3, describe_verdict(row["verdict"]))
             item.setToolTip(0, f"{row['version']}: {row.get('cutouts', '?')} cut-outs, {row.get('curator_photos', 0)} "
                                f"photos with curators' boxes, {row.get('images', '?')} scenes at "
                                f"{row.get('imgsz', '?')} px")

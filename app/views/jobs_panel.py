@@ -147,6 +147,11 @@ def training_summary(result: dict) -> str:
              f"{cur.get('iou_at_0_5', 0):.0%} for {result.get('current_name', 'the current one')}")
     outcome = ("promoted: new photos and searches use it (older scene photos: Models page)" if result.get("promoted")
                else "not promoted")
+    verdict = result.get("verdict") or {}
+    if verdict.get("queries"):  # how sure the promotion gate was
+        lo, hi = verdict.get("interval", [0.0, 0.0])
+        outcome += (f" (mean IoU {verdict.get('mean_difference', 0.0):+.3f}, 95 % interval {lo:+.3f} to {hi:+.3f}, "
+                    f"p(win) {verdict.get('p_win', 0.0):.2f}: {verdict.get('reason', '')})")
     return f"Done: {result.get('version', 'the new detector')} {score}; {outcome}"
 
 

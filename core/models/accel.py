@@ -2,8 +2,10 @@
 JPEG decoding at a reduced DCT scale.
 
 `optimize_image_tower(visual, device=...)` returns a `FastTower`: call it like the tower (float32 NCHW in,
-float32 features out, not normalised). On CPU, "auto" tries, in order: int8 ONNX Runtime (dynamic
-quantisation of every MatMul; VNNI makes it about 2x fp32), bf16 torch weights (AVX512_BF16), fp32.
+float32 features out, not normalised). On CPU, "auto" tries the modes `core.models.cpu.plan` names for this
+CPU's instruction sets, in order: int8 ONNX Runtime (dynamic quantisation of every MatMul; u8 x s8 kernels on
+AVX2, one-instruction dot products with VNNI), bf16 torch weights (AVX512_BF16/AMX), fp32; `FastTower.plan`
+says why. Only where the flags are unknown is each mode also timed against fp32 and kept if faster.
 A mode is kept only if its output on a check batch stays within `min_cosine` of the fp32 tower, so a model
 that quantises badly falls back instead of silently losing accuracy; `FastTower.reason` says what happened.
 On CUDA/MPS the tower is returned unchanged (the embedder's own fp16 path is the fast one there).
@@ -26,12 +28,12 @@ import numpy as np
 import torch
 
 from core import scheduling
+from core.models import cpu
 from core.models import threads as policy
 
 log = logging.getLogger(__name__)
 
 MODES = ("auto", "fp32", "bf16", "int8-ort")
-AUTO_ORDER = ("int8-ort", "bf16", "fp32")
 RECIPE = "accel-v2"  # part of the int8 cache file name: bump when the export or quantisation changes
 # Weights are quantised to 7 bits (reduce_range): without VNNI, x86 multiplies u8 x s8 pairs into int16 with
 # saturation, and 8-bit weights overflow it. On this AVX512 no-VNNI CPU the ViT-B-32 image tower's worst
@@ -49,6 +51,7 @@ class FastTower:
     build_seconds: float = 0.0
     reason: str = ""  # why "auto" did not keep a faster mode, if it did not
     tried: dict[str, str] = field(default_factory=dict)
+    plan: str = ""  # why "auto" tried the modes it tried on this CPU (core.models.cpu.plan)
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         return self.fn(x)
@@ -56,13 +59,15 @@ class FastTower:
 
 def optimize_image_tower(visual: torch.nn.Module, *, device: str | torch.device = "cpu", mode: str = "auto",
                          cache_dir: Path | None = None, cache_key: str = "", sample: torch.Tensor | None = None,
-                         min_cosine: float = 0.99, threads: int | None = None) -> FastTower:
+                         min_cosine: float = 0.99, threads: int | None = None,
+                         features: dict[str, object] | None = None) -> FastTower:
     """The fastest acceptable way to run `visual` (an open_clip image tower in eval mode) on `device`.
 
     `cache_dir` + `cache_key` (e.g. the embedder's model_version) keep the int8 ONNX file between runs; without
     them it is rebuilt in a temporary folder (about 15 s for ViT-B-32). `sample`: a preprocessed batch to check
     fidelity on (real photos are best); by default a seeded synthetic batch. `threads`: ONNX Runtime's intra-op
-    threads, default the threading policy's `compute` (core.models.threads).
+    threads, default the threading policy's `compute` (core.models.threads). `features`: the CPU's
+    (core.models.cpu.cpu_features), by default this one's.
     """
     if mode not in MODES:
         raise ValueError(f"unknown accel mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -75,10 +80,13 @@ def optimize_image_tower(visual: torch.nn.Module, *, device: str | torch.device 
     with torch.inference_mode():
         reference = visual(sample).float()
     tried: dict[str, str] = {}
-    for candidate in (AUTO_ORDER if mode == "auto" else (mode,)):
+    chosen = cpu.plan(features) if mode == "auto" else {"order": [mode], "reason": f"{mode} asked for",
+                                                          "timed": False}
+    why = str(chosen["reason"])
+    for candidate in chosen["order"]:
         if candidate == "fp32":
             return FastTower(_build_fp32(visual), "fp32", "cpu", 1.0, 0.0, "; ".join(f"{k}: {v}" for k, v in tried.items()),
-                             tried)
+                             tried, why)
         started = time.perf_counter()
         try:
             fn = _BUILDERS[candidate](visual, cache_dir=cache_dir, cache_key=cache_key, threads=threads)
@@ -90,9 +98,9 @@ def optimize_image_tower(visual: torch.nn.Module, *, device: str | torch.device 
             tried[candidate] = f"unavailable ({type(exc).__name__}: {exc})"
             log.info("accel mode %s unavailable: %s", candidate, exc)
             continue
-        if worst >= min_cosine and mode == "auto":
-            # Faster only where the CPU has the instructions for it (int8 wants VNNI, bf16 AVX512-BF16/AMX):
-            # on one without them the "fast" mode can be slower than fp32, so auto keeps it only if it is faster.
+        if worst >= min_cosine and mode == "auto" and chosen["timed"]:
+            # The CPU's instruction sets are unknown, so the "fast" mode may be slower than fp32 here: kept only
+            # if it is faster. (Where they are known the plan decides: a timing under load is not a fact.)
             ms, ms_fp32 = _batch_ms(fn, sample), _batch_ms(visual, sample)
             if ms >= ms_fp32:
                 tried[candidate] = f"slower than fp32 on this CPU ({ms:.0f} vs {ms_fp32:.0f} ms a batch)"
@@ -100,7 +108,7 @@ def optimize_image_tower(visual: torch.nn.Module, *, device: str | torch.device 
                 continue
         if worst >= min_cosine:
             return FastTower(fn, candidate, "cpu", worst, time.perf_counter() - started,
-                             "; ".join(f"{k}: {v}" for k, v in tried.items()), tried)
+                             "; ".join(f"{k}: {v}" for k, v in tried.items()), tried, why)
         tried[candidate] = f"cosine {worst:.4f} < {min_cosine} against fp32"
         if mode != "auto":
             raise ValueError(f"accel mode {candidate} is too far from fp32: {tried[candidate]}")
@@ -252,21 +260,32 @@ def cpu_accel_support(setting: str = "auto") -> dict[str, object]:
     smoke test asserts it from the installed app (an installer that drops ONNX Runtime loses int8-ort)."""
     import core.vectors  # noqa: F401  (it loads ONNX Runtime before USearch: the other order segfaults)
 
+    features = cpu.cpu_features()
     info: dict[str, object] = {"setting": setting, "int8_ort": False, "onnxruntime": None,
                                "bf16": bool(getattr(torch.backends.cpu, "get_cpu_capability", lambda: "")()
-                                            in ("AVX512", "AMX")), "reason": ""}
+                                            in ("AVX512", "AMX")), "reason": "", "cpu": features}
     try:
         import onnx  # noqa: F401  (exports the tower before quantisation)
         import onnxruntime as ort
         from onnxruntime.quantization import quantize_dynamic  # noqa: F401
     except ImportError as exc:
         info["reason"] = f"int8-ort needs onnx and onnxruntime: {exc}"
-        return info
-    info["onnxruntime"] = ort.__version__
-    info["int8_ort"] = "CPUExecutionProvider" in ort.get_available_providers()
-    if not info["int8_ort"]:
-        info["reason"] = "ONNX Runtime has no CPU execution provider"
+    else:
+        info["onnxruntime"] = ort.__version__
+        info["int8_ort"] = "CPUExecutionProvider" in ort.get_available_providers()
+        if not info["int8_ort"]:
+            info["reason"] = "ONNX Runtime has no CPU execution provider"
+    # What "auto" tries on this CPU, in order, and why (the fidelity check can still fall back to the next).
+    chosen = cpu.plan(features, int8_available=bool(info["int8_ort"]), bf16_available=_bf16_ok())
+    info["plan"] = {"order": chosen["order"], "why": chosen["reason"], "timed": chosen["timed"]}
     return info
+
+
+def _bf16_ok() -> bool:
+    try:
+        return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
 
 
 def draft_scale(width: int, height: int, size: int) -> int:
@@ -355,12 +374,18 @@ def text_tower_supported(model: torch.nn.Module) -> bool:
 
 def optimize_text_tower(model: torch.nn.Module, *, mode: str = "auto", cache_dir: Path | None = None,
                         cache_key: str = "", sample: torch.Tensor | None = None, min_cosine: float = 0.99,
-                        threads: int | None = None) -> FastTower | None:
+                        threads: int | None = None, features: dict[str, object] | None = None) -> FastTower | None:
     """An int8 ONNX Runtime text tower (tokens trimmed to the used length in, features out), or None when
-    the mode, the model or the fidelity check (cosine against fp32 on `sample` tokens) says no."""
+    the mode, the CPU (core.models.cpu.plan), the model or the fidelity check (cosine against fp32 on `sample`
+    tokens) says no."""
     if mode not in MODES:
         raise ValueError(f"unknown accel mode {mode!r}; choose one of {', '.join(MODES)}")
     if mode not in ("auto", "int8-ort") or not text_tower_supported(model):
+        return None
+    chosen = cpu.plan(features) if mode == "auto" else {"order": [mode], "reason": f"{mode} asked for",
+                                                          "timed": False}
+    if "int8-ort" not in chosen["order"]:
+        log.info("int8 text tower not tried: %s", chosen["reason"])
         return None
     tower = _TextTower(model).eval()
     if sample is None:
@@ -386,12 +411,12 @@ def optimize_text_tower(model: torch.nn.Module, *, mode: str = "auto", cache_dir
             raise ValueError(f"int8 text tower is too far from fp32: cosine {worst:.4f} < {min_cosine}")
         log.warning("int8 text tower rejected: cosine %.4f < %s against fp32", worst, min_cosine)
         return None
-    if mode == "auto":  # as for the image tower: kept only where it is faster than torch on this CPU
+    if mode == "auto" and chosen["timed"]:  # as for the image tower: unknown flags, kept only where faster
         ms, ms_torch = _batch_ms(run, sample), _batch_ms(tower, sample)
         if ms >= ms_torch:
             log.info("int8 text tower not kept: slower than torch on this CPU (%.1f vs %.1f ms)", ms, ms_torch)
             return None
-    return FastTower(run, "int8-ort", "cpu", worst, time.perf_counter() - started)
+    return FastTower(run, "int8-ort", "cpu", worst, time.perf_counter() - started, plan=str(chosen["reason"]))
 
 
 def _sample_tokens(model: torch.nn.Module, n: int = 8, seed: int = 0) -> torch.Tensor:

@@ -137,6 +137,7 @@ class OpenClipEmbedder(Embedder):
         self.logit_scale = float(model.logit_scale.exp().item()) if hasattr(model, "logit_scale") else 100.0
         self._visual = self.model.visual
         self.accel = "fp32"
+        self.accel_plan = ""
         self._text = None  # a faster text tower (tokens trimmed to the used length in), else encode_text_trimmed
         self.text_accel = "fp32"
         if self._torch_device.type == "cpu" and accel != "fp32":
@@ -144,7 +145,7 @@ class OpenClipEmbedder(Embedder):
 
             tower = optimize_image_tower(self.model.visual, device=self._torch_device, mode=accel,
                                          cache_dir=accel_cache, cache_key=self.model_version)
-            self._visual, self.accel = tower, tower.mode
+            self._visual, self.accel, self.accel_plan = tower, tower.mode, tower.plan or tower.reason
             from core.models.accel import optimize_text_tower
 
             # Queries and product texts: int8 ONNX Runtime over the trimmed tokens (about 5x the torch tower).

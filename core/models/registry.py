@@ -220,6 +220,7 @@ class ModelRegistry:
             emb["text_unavailable_reason"] = "" if e.supports_text else e.text_unavailable_reason
             emb["dim"] = e.dim
             emb["accel"] = getattr(e, "accel", "")  # the CPU mode the image tower really runs in
+            emb["accel_plan"] = getattr(e, "accel_plan", "")  # why auto tried what it tried on this CPU
         return {"embedder": emb, "detector": self._det.to_dict(), "product_detector": self._prod.to_dict(),
                 "torch": torch.__version__,
                 "devices": available_devices(), "device_setting": self.settings.device,

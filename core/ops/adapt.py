@@ -11,7 +11,8 @@
 4. The adapted index is built from the cache (map every crop's vector), as a new model version that records
    the adapter's file, training data hash and parameters; searches keep using the active version.
 5. It is judged on the held-back split only: view->product retrieval of held-back multi-view products, and, with
-   a queries file, `eval` on its held-out queries. `promote_if_better` promotes only when it wins there.
+   a queries file, `eval` on its held-out queries. `promote_if_better` promotes only when it wins there beyond
+   noise (`core.ops.gate`: a paired bootstrap interval of the per-query difference above 0; a tie keeps it).
 """
 
 from __future__ import annotations
@@ -152,10 +153,23 @@ def view_retrieval(views: Views, query_products: set[int], transform: Callable[[
                    ) -> dict[str, float]:
     """Each crop of a multi-view product in `query_products` searches the whole catalog (every product by its best
     crop, the query's own photo left out); R@1 and MRR of finding its product. Needs no labelled queries."""
+    return _summary(view_ranks(views, query_products, transform))
+
+
+def _summary(ranks: np.ndarray) -> dict[str, float]:
+    if not len(ranks):
+        return {"queries": 0, "r@1": 0.0, "mrr": 0.0}
+    return {"queries": len(ranks), "r@1": round(float((ranks == 1).mean()), 4),
+            "mrr": round(float((1.0 / ranks).mean()), 4)}
+
+
+def view_ranks(views: Views, query_products: set[int], transform: Callable[[np.ndarray], np.ndarray]
+               ) -> np.ndarray:
+    """The rank of its own product for each query of `view_retrieval`, in a fixed query order (for the gate)."""
     pairs = positive_pairs(views, query_products)
     queries = sorted({a for p in pairs.values() for a, _ in p})
     if not queries:
-        return {"queries": 0, "r@1": 0.0, "mrr": 0.0}
+        return np.zeros(0, np.float64)
     x = transform(views.vectors)
     order = np.argsort(views.products, kind="stable")
     owners = views.products[order]
@@ -172,9 +186,7 @@ def view_retrieval(views: Views, query_products: set[int], transform: Callable[[
         best = np.maximum.reduceat(sims[:, order], starts, axis=1)
         own = best[:, np.searchsorted(product_ids, views.products[q])].diagonal()
         ranks += (1 + (best > own[:, None]).sum(axis=1)).tolist()
-    ranks_a = np.asarray(ranks, np.float64)
-    return {"queries": len(ranks), "r@1": round(float((ranks_a == 1).mean()), 4),
-            "mrr": round(float((1.0 / ranks_a).mean()), 4)}
+    return np.asarray(ranks, np.float64)
 
 
 # --- training ----------------------------------------------------------------------------------------------
@@ -425,43 +437,61 @@ def build_index(catalog, adapter: Adapter, base_info, job, path: Path) -> dict[s
 
 def judge(catalog, views: Views, held: set[int], adapter: Adapter, current: Adapter | None,
           queries: Path | None) -> dict[str, Any]:
-    """The candidate against the version that serves now, on held-back products only. It wins when it is better
-    on MRR and no worse on R@1 on every judge that has enough queries (and is never judged on nothing)."""
+    """The candidate against the version that serves now, on held-back products only. Each judge with enough
+    queries asks the promotion gate (`core.ops.gate`: a paired bootstrap of the per-query reciprocal rank); the
+    candidate wins only when every such judge says it is better beyond noise (and is never judged on nothing).
+    With a queries file it must also not find the same garment in another colour first more often."""
+    from core.ops import gate as promotion
+
     now = current.apply if current is not None else (lambda a: a)
-    gate: dict[str, Any] = {"views": {"current": view_retrieval(views, held, now),
-                                      "candidate": view_retrieval(views, held, adapter.apply)}}
+    ranks_now, ranks_new = view_ranks(views, held, now), view_ranks(views, held, adapter.apply)
+    gate: dict[str, Any] = {"views": {"current": _summary(ranks_now), "candidate": _summary(ranks_new)}}
     verdicts = []
-    if gate["views"]["current"]["queries"] >= MIN_GATE_QUERIES:
-        verdicts.append(_better(gate["views"]))
+    if len(ranks_now) >= MIN_GATE_QUERIES:
+        verdict = promotion.compare(1.0 / ranks_now, 1.0 / ranks_new, metric="reciprocal rank",
+                                    min_queries=MIN_GATE_QUERIES)
+        gate["views"]["verdict"] = verdict.to_dict()
+        verdicts.append(verdict.wins)
     if queries is not None:
         gate["queries"] = _judge_queries(catalog, adapter, queries)
-        if gate["queries"]["current"].get("queries", 0) >= MIN_GATE_QUERIES:
-            verdicts.append(_better(gate["queries"]))
+        per_query = gate["queries"].pop("per_query")
+        if len(per_query) >= MIN_GATE_QUERIES:
+            verdict = promotion.compare([a for a, _ in per_query], [b for _, b in per_query],
+                                        metric="reciprocal rank", min_queries=MIN_GATE_QUERIES)
+            colour_ok = (gate["queries"]["candidate"].get("other_colour@1", 0)
+                         <= gate["queries"]["current"].get("other_colour@1", 0))
+            gate["queries"]["verdict"] = verdict.to_dict()
+            verdicts.append(verdict.wins and colour_ok)
     gate["wins"] = bool(verdicts) and all(verdicts)
-    gate["reason"] = ("better on the held-back split" if gate["wins"] else
+    ties = [gate[j]["verdict"]["reason"].startswith("a tie") for j in ("views", "queries")
+            if "verdict" in gate.get(j, {})]
+    gate["reason"] = ("better on the held-back split beyond noise" if gate["wins"] else
                       "too few held-back queries to judge it" if not verdicts else
+                      "a tie on the held-back split: the current version stays" if ties and all(ties) else
                       "not better on the held-back split")
     return gate
 
 
-def _better(pair: dict[str, dict[str, float]]) -> bool:
-    a, b = pair["current"], pair["candidate"]
-    return b["mrr"] > a["mrr"] and b["r@1"] >= a["r@1"] and b.get("other_colour@1", 0) <= a.get("other_colour@1", 0)
-
-
-def _judge_queries(catalog, adapter: Adapter, queries: Path) -> dict[str, dict[str, float]]:
+def _judge_queries(catalog, adapter: Adapter, queries: Path) -> dict[str, Any]:
+    """`eval` of the held-out queries for both versions, and their per-query reciprocal ranks, paired by line."""
     from core.models.registry import ModelRegistry
     from core.search.evaluate import evaluate
     from core.search.fusion import in_holdout
 
-    out = {}
+    out: dict[str, Any] = {}
+    per_line: dict[str, dict[int, float]] = {}
     for name, version in (("current", catalog.active_model_version()), ("candidate", adapter.model_version)):
         registry = ModelRegistry(catalog.model_settings_for(version))
         try:
-            result = evaluate(catalog, registry, queries, only=lambda item: "query" in item and in_holdout(item))
+            result = evaluate(catalog, registry, queries, details=True,
+                              only=lambda item: "query" in item and in_holdout(item))
         finally:
             registry.close()
         m = result["metrics"]
         out[name] = {"queries": result["queries"], "r@1": m["recall@1"], "mrr": m["mrr"],
                      "other_colour@1": m["same_garment_other_colour@1"]}
+        per_line[name] = {r["line"]: float(r["mrr"]) for r in result.get("per_query", [])}
+    # Paired: only the queries both versions answered (a query that failed for one is judged on neither).
+    both = sorted(set(per_line["current"]) & set(per_line["candidate"]))
+    out["per_query"] = [(per_line["current"][n], per_line["candidate"][n]) for n in both]
     return out

@@ -1,7 +1,9 @@
 """Label heads trained from curators' verified labels: one small softmax classifier per vocabulary.
 
 A head is versioned (model version + training data hash) and is used only where it beats zero-shot on
-held-out corrections; both accuracies are kept with the head so the GUI and reports can show them.
+held-out corrections beyond noise (the promotion gate, `core.ops.gate`: a paired bootstrap of right answers per
+held-out example); both accuracies and the gate's verdict are kept with the head so the GUI and reports can
+show them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ log = logging.getLogger(__name__)
 
 MIN_EXAMPLES = 10
 MIN_CLASSES = 2
+MIN_GATE_EXAMPLES = 3  # held-out examples the gate needs; on 3, only 3 right where the baseline was wrong wins
 
 
 @dataclass
@@ -32,6 +35,7 @@ class HeadReport:
     zero_shot_accuracy: float | None  # accuracy of what the app labels without the head (see `baseline`)
     active: bool  # used for labelling: it beat the baseline (or there is none)
     baseline: str = "zero-shot"  # "zero-shot" (CLIP), "pixels" (colours without CLIP) or "" (none)
+    gate: dict | None = None  # the promotion gate's verdict against the baseline (None: nothing to beat)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -107,20 +111,29 @@ def train_head(vocabulary: str, vectors: np.ndarray, values: list[str], *, model
     train, test = _split(len(x), test_share, seed)
     head = SoftmaxHead(classes, x.shape[1]).fit(x[train], y[train])
     truth = [values[i] for i in test]
-    head_acc = float(np.mean([p == t for p, t in zip(head.predict(x[test]), truth, strict=True)]))
+    head_right = [float(p == t) for p, t in zip(head.predict(x[test]), truth, strict=True)]
+    head_acc = float(np.mean(head_right))
     zs_acc = None
+    base_right: list[float] | None = None
     if zero_shot is not None:
-        zs_acc = float(np.mean([p == t for p, t in zip(zero_shot(x[test]), truth, strict=True)]))
+        base_right = [float(p == t) for p, t in zip(zero_shot(x[test]), truth, strict=True)]
         baseline = baseline or "zero-shot"
     elif baseline_values is not None and any(v is not None for v in baseline_values):
-        zs_acc = float(np.mean([baseline_values[i] == values[i] for i in test]))
+        base_right = [float(baseline_values[i] == values[i]) for i in test]
     else:
         baseline = ""
+    verdict = None
+    if base_right is not None:
+        from core.ops import gate
+
+        zs_acc = float(np.mean(base_right))
+        verdict = gate.compare(base_right, head_right, metric="right label",
+                               min_queries=MIN_GATE_EXAMPLES).to_dict()
     digest = hashlib.sha256(x.tobytes() + "\n".join(values).encode()).hexdigest()[:10]
     report = HeadReport(vocabulary=vocabulary, version=f"{model_version}/head-{digest}", classes=classes,
                         train_size=len(train), test_size=len(test), head_accuracy=head_acc,
-                        zero_shot_accuracy=zs_acc, active=zs_acc is None or head_acc > zs_acc,
-                        baseline=baseline)
+                        zero_shot_accuracy=zs_acc, active=verdict is None or verdict["wins"],
+                        baseline=baseline, gate=verdict)
     # The active head is refitted on all examples; its accuracy stays the held-out one.
     head = SoftmaxHead(classes, x.shape[1]).fit(x, y)
     return head, report
@@ -167,7 +180,7 @@ def automatic_labels(vocabulary: str, product_ids: Sequence[int], sources: Seque
 
 
 def retrain(catalog, registry) -> list[HeadReport]:
-    """Train every vocabulary's head from curators' labels; keep each only where it beats zero-shot."""
+    """Train every vocabulary's head from curators' labels; keep each only where it beats zero-shot beyond noise."""
     from core.catalog import db
     from core.pipeline.crops import spec_for
 

@@ -3,8 +3,9 @@
 `train_detector` writes synthetic scenes (core.ops.scenes) plus every box a curator drew or moved, trains a
 one-class YOLO from `resources/models/product_detector.yaml` (no downloaded weights), and scores it on a
 held-back split: scenes made only from products the training never saw. It is promoted only when its best box
-finds the product (IoU ≥ 0.5) more often than the current localiser does on those scenes (the promoted detector,
-else the catalog-scored proposals, else the whole photo), or as often with a higher mean IoU. Each version is a
+fits better than the current localiser's on those scenes (the promoted detector, else the catalog-scored
+proposals, else the whole photo) beyond noise, by the promotion gate (`core.ops.gate`: a paired bootstrap of the
+per-scene IoU), and finds the product (IoU ≥ 0.5) in at least as many scenes. Each version is a
 .pt with a JSON manifest in `<catalog>/detectors/`; `active.json` names the promoted one. The app trusts the
 file it trained (sha256). A retrain continues from the promoted detector over new scenes (`training_start`).
 """
@@ -19,7 +20,7 @@ import os
 import shutil
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -231,8 +232,10 @@ def write_dataset(folder: Path, train: list[Cutout], held: list[Cutout], *, imag
     return {"data": data, "holdout": scenes, "curator_photos": used}
 
 
-def localisation_score(detect_one: Callable[[np.ndarray], Any], scenes) -> dict[str, float]:
-    """How well a localiser's best box finds the product: share with IoU ≥ 0.5, mean IoU, mean seconds."""
+def localisation_score(detect_one: Callable[[np.ndarray], Any], scenes,
+                       per_scene: list[float] | None = None) -> dict[str, float]:
+    """How well a localiser's best box finds the product: share with IoU ≥ 0.5, mean IoU, mean seconds.
+    `per_scene` receives each scene's IoU, in the scenes' order (for the promotion gate)."""
     from core.models.detector import box_iou
 
     ious, seconds = [], []
@@ -241,6 +244,8 @@ def localisation_score(detect_one: Callable[[np.ndarray], Any], scenes) -> dict[
         box = detect_one(pixels)
         seconds.append(time.perf_counter() - start)
         ious.append(box_iou(box, truth) if box is not None else 0.0)
+    if per_scene is not None:
+        per_scene.extend(float(v) for v in ious)
     if not ious:
         return {"scenes": 0, "iou_at_0_5": 0.0, "mean_iou": 0.0, "seconds_per_scene": 0.0}
     return {"scenes": len(ious), "iou_at_0_5": round(float(np.mean(np.asarray(ious) >= PROMOTE_IOU)), 4),
@@ -283,12 +288,21 @@ def current_localiser(catalog, registry, device: str = "cpu"):
     return "whole photo", _whole, lambda: None
 
 
-def _beats(candidate: dict[str, Any], current: dict[str, Any]) -> bool:
-    """Whether a candidate's held-back score beats what runs today: its best box finds the product (IoU >= 0.5)
-    in more scenes, or in as many with boxes that fit better (a higher mean IoU; a few dozen scenes often
-    tie on the share). A full tie keeps what runs today."""
-    share, now = candidate["iou_at_0_5"], current["iou_at_0_5"]
-    return share > now or (share == now and candidate.get("mean_iou", 0.0) > current.get("mean_iou", 0.0))
+MIN_GATE_SCENES = 5  # held-back scenes needed to judge a candidate at all
+
+
+def _beats(candidate: Sequence[float], current: Sequence[float]) -> dict[str, Any]:
+    """The gate's verdict on per-scene IoUs (the same held-back scenes, in order): the candidate's boxes must fit
+    better beyond noise (paired bootstrap, `core.ops.gate`) and find the product (IoU >= 0.5) in at least as many
+    scenes. A tie keeps what runs today."""
+    from core.ops import gate
+
+    verdict = gate.compare(current, candidate, metric="IoU of the best box", min_queries=MIN_GATE_SCENES).to_dict()
+    hits = [int(np.sum(np.asarray(v, dtype=np.float64) >= PROMOTE_IOU)) for v in (candidate, current)]
+    verdict["hits"] = {"candidate": hits[0], "current": hits[1]}
+    if verdict["wins"] and hits[0] < hits[1]:
+        verdict.update(wins=False, reason=f"finds the product in fewer scenes ({hits[0]} against {hits[1]})")
+    return verdict
 
 
 def train_detector(catalog, registry=None, *, epochs: int = 30, images: int = 1500, imgsz: int = 320,
@@ -344,15 +358,18 @@ def train_detector(catalog, registry=None, *, epochs: int = 30, images: int = 15
             return report
         version, path = _save_version(catalog, weights)
         say(0, 1, "judging on held-back scenes")
-        candidate = _judge_candidate(path, made["holdout"], device)
+        candidate_ious: list[float] = []
+        current_ious: list[float] = []
+        candidate = _judge_candidate(path, made["holdout"], device, candidate_ious)
         name, current_one, close = current_localiser(catalog, registry, device)
         try:
-            current = localisation_score(current_one, made["holdout"])
+            current = localisation_score(current_one, made["holdout"], current_ious)
         finally:
             close()
-        wins = _beats(candidate, current)
+        verdict = _beats(candidate_ious, current_ious)
+        wins = verdict["wins"]
         report.update(version=version, weights=str(path), candidate=candidate, current=current, current_name=name,
-                      beats_current=wins, seconds=round(time.perf_counter() - started, 1))
+                      beats_current=wins, verdict=verdict, seconds=round(time.perf_counter() - started, 1))
         if promote and wins:
             promote_detector(catalog, version)
             report["promoted"] = True
@@ -428,12 +445,12 @@ def _save_version(catalog, weights: Path) -> tuple[str, Path]:
     return version, path
 
 
-def _judge_candidate(path: Path, scenes, device: str) -> dict[str, float]:
+def _judge_candidate(path: Path, scenes, device: str, per_scene: list[float] | None = None) -> dict[str, float]:
     from core.models.detector import Detector
 
     det = Detector(path, device=device, confidence=0.01)  # the real loading code, trust check included
     try:
-        return localisation_score(_top_box(det), scenes)
+        return localisation_score(_top_box(det), scenes, per_scene)
     finally:
         det.close()
 

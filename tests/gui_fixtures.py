@@ -102,7 +102,13 @@ def _active_timers() -> list:
     import shiboken6
     from PySide6.QtCore import QTimer
 
-    return [o for o in gc.get_objects() if isinstance(o, QTimer) and shiboken6.isValid(o) and o.isActive()]
+    def timer(o) -> bool:
+        try:
+            return isinstance(o, QTimer) and shiboken6.isValid(o) and o.isActive()
+        except ReferenceError:  # a weak proxy whose object is gone (boto3 keeps some): not a timer
+            return False
+
+    return [o for o in gc.get_objects() if timer(o)]
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP     := $(VENV)/.installed-dev
 
-.PHONY: setup run test lint bench package locks screenshot clean
+.PHONY: setup run test lint bench package locks screenshot translations clean
 
 # The locks pin every package with its hashes (requirements/compile.sh makes them from pyproject.toml).
 $(RUNTIME_STAMP): requirements/runtime.lock pyproject.toml
@@ -23,6 +23,15 @@ setup: $(DEV_STAMP)
 
 run: $(RUNTIME_STAMP)
 	$(BIN)/catalog-curator gui
+
+# Qt translation files: lupdate collects every tr()/translate() source of app/ into the .ts files (German,
+# and English for its plural forms); write the translations there, then lrelease compiles the .qm the app loads.
+translations:
+	$(BIN)/pyside6-lupdate $$(find app -name '*.py' | sort) -no-obsolete -target-language de_DE \
+		-ts resources/i18n/catalog_curator_de.ts
+	$(BIN)/pyside6-lupdate $$(find app -name '*.py' | sort) -no-obsolete -pluralonly -target-language en_GB \
+		-ts resources/i18n/catalog_curator_en.ts
+	$(BIN)/pyside6-lrelease resources/i18n/catalog_curator_de.ts resources/i18n/catalog_curator_en.ts
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -28,9 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import translate
 from core.catalog import queries
 
 KIND_TITLES = {"exact": "Exact copy", "near": "Near duplicate", "variant": "Colour variant"}
+
+
+def kind_count(kind: str, n: int) -> str:
+    """"7 exact copies", "1 near duplicate": Qt plural forms (app.i18n), never a bare "s" added."""
+    return {"exact": translate("DuplicatesView", "%n exact copies", None, n),
+            "near": translate("DuplicatesView", "%n near duplicates", None, n),
+            "variant": translate("DuplicatesView", "%n colour variants", None, n)}[kind]
 KIND_HELP = {
     "exact": "These products share the very same photo file. Usually one was imported twice.",
     "near": "The same photo, cropped, resized or re-saved: most likely the same product imported twice.",
@@ -320,7 +328,7 @@ class DuplicatesView(QWidget):
         current = self.groups[self.list.currentRow()].ids if 0 <= self.list.currentRow() < len(self.groups) else None
         self.groups = groups
         counts = {k: sum(g.kind == k for g in groups) for k in KIND_TITLES}
-        parts = [f"{n} {KIND_TITLES[k].lower()}{'s' * (n != 1)}" for k, n in counts.items() if n]
+        parts = [kind_count(k, n) for k, n in counts.items() if n]
         self.summary.setText(", ".join(parts) if parts else "No duplicates")
         self.list.blockSignals(True)
         self.list.clear()

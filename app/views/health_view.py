@@ -143,8 +143,8 @@ class AlarmBadge(QToolButton):
     @Slot(object)
     def _update(self, data: HealthReport) -> None:
         n = data.open_alarms
-        self.setText(f"⚠ {n} drift alarm{'s' if n != 1 else ''}")
-        self.setToolTip("New images do not look like the catalog's reference. Click to review in Health.")
+        self.setText("⚠ " + self.tr("%n drift alarms", "", n))
+        self.setToolTip(self.tr("New images do not look like the catalog's reference. Click to review in Health."))
         self.setVisible(n > 0)
 
 
@@ -347,7 +347,7 @@ class HealthView(QWidget):
     def acknowledge(self) -> None:
         chosen = self._selected_id(self.drift)
         n = acknowledge_drift(chosen)
-        self.status_message.emit(f"{n} drift alarm{'s' if n != 1 else ''} acknowledged")
+        self.status_message.emit(self.tr("%n drift alarms acknowledged", "", n))
         self.monitor.refresh()
 
     def promote(self, version: str | None) -> ModelTask | None:

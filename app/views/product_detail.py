@@ -104,6 +104,7 @@ class ProductDetail(QWidget):
         split.addWidget(tabs)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([440, 260])  # the photo first: at 1366×768 it gets ~300 px, the details scroll below
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(split)

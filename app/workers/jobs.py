@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.i18n import translate
 from app.workers.base import Task
 from app.workers.model_thread import BACKGROUND, ModelTask
 from core.catalog.queries import close_thread_connection
@@ -25,9 +26,10 @@ def index_task(catalog, folders: list[Path], *, import_only: bool = False,
         return run_index_job(catalog, None if import_only else registry, folders, import_only=import_only,
                              progress=progress, should_stop=should_stop, product_ids=product_ids)
 
-    name = "Index " + ", ".join(Path(f).name for f in folders[:3]) if folders else "Index products not indexed"
+    name = (translate("jobs", "Index %1").replace("%1", ", ".join(Path(f).name for f in folders[:3])) if folders
+            else translate("jobs", "Index products not indexed"))
     if product_ids:
-        name = f"Re-index {len(product_ids)} product{'s' if len(product_ids) != 1 else ''}"
+        name = translate("jobs", "Re-index %n products", None, len(product_ids))
     task = ModelTask(work, name, priority=BACKGROUND)
     task.keep_result_on_cancel = True
     return task

@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.setIconSize(QSize(16, 16))
+        self.tabs.tabBar().setAccessibleName(self.tr("Pages"))
         self.tabs.addTab(self.catalog_page, self.tr("Catalog"))
         self.tabs.addTab(self.search, self.tr("Search"))
         self.tabs.addTab(self.analytics, self.tr("Analytics"))
@@ -224,6 +225,7 @@ class MainWindow(QMainWindow):
         self.jobs_action.setShortcut(QKeySequence("Ctrl+J"))
         self.jobs_action.setToolTip(self.tr("Every job with its errors (Ctrl+J)"))
         self.jobs_action.setProperty("icon_key", "jobs")
+        self.addAction(self.jobs_action)  # listed in the shortcut sheet with the window's other actions
         self.about_action = self._action(self.tr("About"), None, self.open_about, icon_key="about")
         self.sync_action = self._action(self.tr("Sync now"), "Ctrl+Shift+S", self.sync.sync_now,
                                         self.tr("Send corrections and fetch other curators'"), "sync")

@@ -76,6 +76,7 @@ class ProductDetail(QWidget):
         meta_scroll.setFrameShape(QFrame.Shape.NoFrame)
         meta_scroll.setWidget(self.meta)
         meta_scroll.setMinimumHeight(80)
+        meta_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its labels are read, not operated
         tabs = QTabWidget()
         tabs.setDocumentMode(True)
         tabs.addTab(meta_scroll, self.tr("Details"))
@@ -88,6 +89,7 @@ class ProductDetail(QWidget):
             tabs.addTab(self.review_panel, self.tr("Review"))
             self.strip.currentRowChanged.connect(self.review_panel.show_image_row)
         self.tabs = tabs
+        tabs.tabBar().setAccessibleName(self.tr("Product information"))
         tabs.currentChanged.connect(self._tab_changed)
         top = QWidget()
         top_layout = QVBoxLayout(top)

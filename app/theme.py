@@ -134,9 +134,20 @@ class Theme(QObject):
         self.palette = resolve(mode)
         app.setStyle("Fusion")  # the same metrics everywhere, so the style sheet looks alike on every OS
         app.setPalette(qpalette(self.palette))
-        app.setStyleSheet(style_sheet(self.palette, app.font()))
         self._icons.clear()
+        app.setStyleSheet(style_sheet(self.palette, app.font(), self._check_mark()))
         self.changed.emit()
+
+    def _check_mark(self) -> str:
+        """A check mark for checkboxes as a PNG file (a style sheet takes images by path only)."""
+        import tempfile
+
+        folder = Path(tempfile.gettempdir()) / f"catalog-curator-{os.getuid() if hasattr(os, 'getuid') else 0}"
+        path = folder / f"check-{self.palette.name}.png"
+        if not path.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            self.icon("check", self.palette.accent_text).pixmap(28, 28).save(str(path), "PNG")
+        return path.as_posix()
 
     def _system_changed(self, *_args) -> None:
         if self.mode == "system":
@@ -211,7 +222,7 @@ def qpalette(p: Palette) -> QPalette:
     return pal
 
 
-def style_sheet(p: Palette, base: QFont) -> str:
+def style_sheet(p: Palette, base: QFont, check_mark: str = "") -> str:
     """The application's style sheet: flat, quiet surfaces, one accent, a visible focus ring."""
     size = base.pointSizeF() if base.pointSizeF() > 0 else 10.0
     small = f"{size * TYPE_SCALE['small']:.1f}pt"
@@ -272,6 +283,11 @@ QSlider::groove:horizontal {{ height: 4px; background: {p.surface_alt}; border-r
 QSlider::handle:horizontal {{ background: {p.accent}; width: 12px; margin: -5px 0; border-radius: 6px; }}
 QSlider::handle:horizontal:focus {{ border: 2px solid {p.focus}; }}
 QCheckBox:focus, QRadioButton:focus {{ color: {p.accent}; }}
+QCheckBox::indicator, QTreeView::indicator, QListView::indicator {{ width: 14px; height: 14px;
+    border: 1px solid {p.muted}; border-radius: 3px; background: {p.surface}; }}
+QCheckBox::indicator:checked, QTreeView::indicator:checked, QListView::indicator:checked {{
+    background: {p.accent}; border-color: {p.accent}; image: url({check_mark}); }}
+QCheckBox::indicator:disabled {{ border-color: {p.border}; background: {p.window}; }}
 QToolTip {{ background: {p.surface}; color: {p.text}; border: 1px solid {p.border}; padding: 4px; }}
 QDockWidget::title {{ background: {p.window}; padding: 4px 8px; }}
 QGroupBox {{ border: 1px solid {p.border}; border-radius: 6px; margin-top: 14px; padding-top: 6px; }}
@@ -283,6 +299,8 @@ QLabel#muted, QLabel#caption {{ color: {p.muted}; }}
 QLabel#empty-title {{ color: {p.text}; }}
 QLabel#empty-hint {{ color: {p.muted}; }}
 QWidget#loupe {{ background: {"#111214" if p is DARK else "#2a2b2e"}; }}
-QWidget#loupe QLabel {{ color: #e2e3e5; }}
+QWidget#loupe QLabel, QWidget#loupe QToolButton {{ color: #e2e3e5; }}
+QWidget#loupe QToolButton:hover {{ background: #3a3c40; }}
+QWidget#loupe QToolButton:focus {{ border: 2px solid {p.focus}; }}
 QWidget#loupe QListWidget {{ background: transparent; border: none; color: #e2e3e5; }}
 """

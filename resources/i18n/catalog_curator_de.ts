@@ -18,6 +18,117 @@
         </message>
     </context>
     <context>
+        <name>AnalyticsView</name>
+        <message numerus="yes">
+            <location filename="../../app/views/analytics_view.py" line="32" />
+            <source>Last %n days</source>
+            <translation>
+                <numerusform>Letzter Tag</numerusform>
+                <numerusform>Letzte %n Tage</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../app/views/analytics_view.py" line="35" />
+            <source>Refresh</source>
+            <translation>Aktualisieren</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/analytics_view.py" line="52" />
+            <source>Queries per day</source>
+            <translation>Suchen pro Tag</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/analytics_view.py" line="52" />
+            <location filename="../../app/views/analytics_view.py" line="53" />
+            <source>day</source>
+            <translation>Tag</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/analytics_view.py" line="52" />
+            <location filename="../../app/views/analytics_view.py" line="54" />
+            <source>queries</source>
+            <translation>Suchen</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/analytics_view.py" line="53" />
+            <source>Zero-result rate</source>
+            <translation>Anteil ohne Ergebnis</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/analytics_view.py" line="53" />
+            <source>share</source>
+            <translation>Anteil</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/analytics_view.py" line="54" />
+            <source>Latency</source>
+            <translation>Antwortzeit</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/analytics_view.py" line="54" />
+            <source>ms</source>
+            <translation>ms</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/analytics_view.py" line="55" />
+            <source>Clicks by rank</source>
+            <translation>Klicks nach Rang</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/analytics_view.py" line="55" />
+            <source>rank</source>
+            <translation>Rang</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/analytics_view.py" line="55" />
+            <source>clicks</source>
+            <translation>Klicks</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/analytics_view.py" line="93" />
+            <source>Could not read analytics: %1</source>
+            <translation>Auswertung konnte nicht gelesen werden: %1</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/views/analytics_view.py" line="105" />
+            <source>%n queries</source>
+            <translation>
+                <numerusform>%n Suche</numerusform>
+                <numerusform>%n Suchen</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../app/views/analytics_view.py" line="106" />
+            <source>%1 with no results</source>
+            <translation>%1 ohne Ergebnis</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/analytics_view.py" line="107" />
+            <source>latency p50 %1 ms, p95 %2 ms</source>
+            <translation>Antwortzeit p50 %1 ms, p95 %2 ms</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/views/analytics_view.py" line="108" />
+            <source>%n clicks</source>
+            <translation>
+                <numerusform>%n Klick</numerusform>
+                <numerusform>%n Klicks</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../app/views/analytics_view.py" line="122" />
+            <location filename="../../app/views/analytics_view.py" line="129" />
+            <location filename="../../app/views/analytics_view.py" line="134" />
+            <source>No searches in these days</source>
+            <translation>Keine Suchen in diesem Zeitraum</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/analytics_view.py" line="136" />
+            <source>No result was opened from a search yet</source>
+            <translation>Noch kein Suchergebnis geöffnet</translation>
+        </message>
+    </context>
+    <context>
         <name>BatchBar</name>
         <message numerus="yes">
             <location filename="../../app/views/batch_bar.py" line="21" />
@@ -334,6 +445,40 @@ Catalog Curator importiert sie, findet jedes Produkt in seinen Fotos und macht s
         </message>
     </context>
     <context>
+        <name>ErrorDialog</name>
+        <message>
+            <location filename="../../app/views/error_dialog.py" line="24" />
+            <source>Something went wrong</source>
+            <translation>Etwas ist schiefgegangen</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/error_dialog.py" line="34" />
+            <source>Your data is safe: the catalog saves each product as it goes. The details are in the log.</source>
+            <translation>Ihre Daten sind sicher: Der Katalog speichert jedes Produkt sofort. Die Einzelheiten stehen im Protokoll.</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/error_dialog.py" line="44" />
+            <location filename="../../app/views/error_dialog.py" line="60" />
+            <source>Show details</source>
+            <translation>Details zeigen</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/error_dialog.py" line="47" />
+            <source>Copy report</source>
+            <translation>Bericht kopieren</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/error_dialog.py" line="49" />
+            <source>Open log folder</source>
+            <translation>Protokollordner öffnen</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/error_dialog.py" line="60" />
+            <source>Hide details</source>
+            <translation>Details ausblenden</translation>
+        </message>
+    </context>
+    <context>
         <name>FilterCompleter</name>
         <message numerus="yes">
             <location filename="../../app/views/filter_completer.py" line="69" />
@@ -346,13 +491,250 @@ Catalog Curator importiert sie, findet jedes Produkt in seinen Fotos und macht s
     </context>
     <context>
         <name>HealthView</name>
+        <message>
+            <location filename="../../app/views/health_view.py" line="175" />
+            <source>Last 7 days</source>
+            <translation>Letzte 7 Tage</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="177" />
+            <source>Jobs</source>
+            <translation>Aufgaben</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="177" />
+            <source>Throughput</source>
+            <translation>Durchsatz</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="177" />
+            <source>Error rate</source>
+            <translation>Fehlerquote</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="178" />
+            <source>Seconds per product</source>
+            <translation>Sekunden pro Produkt</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="178" />
+            <source>Search latency</source>
+            <translation>Antwortzeit der Suche</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="179" />
+            <source>Device</source>
+            <translation>Gerät</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="179" />
+            <source>GPU memory</source>
+            <translation>GPU-Speicher</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="179" />
+            <source>Products</source>
+            <translation>Produkte</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="189" />
+            <source>Prometheus endpoint</source>
+            <translation>Prometheus-Endpunkt</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="197" />
+            <source>Drift alarms</source>
+            <translation>Drift-Alarme</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="199" />
+            <source>When</source>
+            <translation>Wann</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="199" />
+            <location filename="../../app/views/health_view.py" line="213" />
+            <source>Model version</source>
+            <translation>Modellversion</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="199" />
+            <source>p-value</source>
+            <translation>p-Wert</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="199" />
+            <source>Batch</source>
+            <translation>Stapel</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="200" />
+            <location filename="../../app/views/health_view.py" line="213" />
+            <source>State</source>
+            <translation>Zustand</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="202" />
+            <source>Acknowledge</source>
+            <translation>Bestätigen</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="203" />
+            <source>Mark the selected alarm (or all open ones when none is selected) as seen</source>
+            <translation>Den gewählten Alarm (oder alle offenen, wenn keiner gewählt ist) als gesehen markieren</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="211" />
+            <source>Model versions</source>
+            <translation>Modellversionen</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="213" />
+            <source>Embedder</source>
+            <translation>Einbettungsmodell</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="214" />
+            <source>Vectors</source>
+            <translation>Vektoren</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="214" />
+            <source>Searches</source>
+            <translation>Suchen</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="216" />
+            <source>Promote</source>
+            <translation>Übernehmen</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="217" />
+            <source>Make the selected version the one searches use</source>
+            <translation>Die gewählte Version für die Suche verwenden</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="219" />
+            <source>Delete</source>
+            <translation>Löschen</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="220" />
+            <source>Delete the selected version's index (never the active one)</source>
+            <translation>Den Index der gewählten Version löschen (nie den aktiven)</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="232" />
+            <source>Label heads (trained from curators' labels)</source>
+            <translation>Label-Köpfe (aus den Labels der Kuratoren trainiert)</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="234" />
+            <source>Vocabulary</source>
+            <translation>Vokabular</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="234" />
+            <source>Examples</source>
+            <translation>Beispiele</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="234" />
+            <source>Head</source>
+            <translation>Kopf</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="234" />
+            <source>Without it</source>
+            <translation>Ohne ihn</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="235" />
+            <source>Used</source>
+            <translation>Verwendet</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="265" />
+            <source>no GPU</source>
+            <translation>keine GPU</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="266" />
+            <source>%1 of %2 indexed</source>
+            <translation>%1 von %2 indexiert</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="271" />
+            <source>Updated %1 · read in %2 ms</source>
+            <translation>Aktualisiert %1 · gelesen in %2 ms</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="279" />
+            <source>seen</source>
+            <translation>gesehen</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="279" />
+            <source>OPEN</source>
+            <translation>OFFEN</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="288" />
+            <source>No drift detected</source>
+            <translation>Keine Drift erkannt</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="299" />
+            <source>active</source>
+            <translation>aktiv</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="316" />
+            <source>used</source>
+            <translation>verwendet</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="316" />
+            <source>not used</source>
+            <translation>nicht verwendet</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="320" />
+            <source>Not enough curator labels yet</source>
+            <translation>Noch nicht genug Labels von Kuratoren</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="349" />
+            <source>Set a port in Settings to serve metrics</source>
+            <translation>In den Einstellungen einen Port angeben, um Messwerte bereitzustellen</translation>
+        </message>
         <message numerus="yes">
-            <location filename="../../app/views/health_view.py" line="350" />
+            <location filename="../../app/views/health_view.py" line="355" />
             <source>%n drift alarms acknowledged</source>
             <translation>
                 <numerusform>%n Drift-Alarm bestätigt</numerusform>
                 <numerusform>%n Drift-Alarme bestätigt</numerusform>
             </translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="392" />
+            <source>The model version could not be changed: %1</source>
+            <translation>Die Modellversion konnte nicht geändert werden: %1</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="396" />
+            <source>%1 deleted</source>
+            <translation>%1 gelöscht</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="402" />
+            <source>Delete model version</source>
+            <translation>Modellversion löschen</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/health_view.py" line="402" />
+            <source>Delete the index of %1? Its vectors are removed; the embedding cache keeps the crops.</source>
+            <translation>Den Index von %1 löschen? Seine Vektoren werden entfernt; der Einbettungs-Cache behält die Ausschnitte.</translation>
         </message>
     </context>
     <context>
@@ -562,273 +944,356 @@ Catalog Curator importiert sie, findet jedes Produkt in seinen Fotos und macht s
         </message>
         <message>
             <location filename="../../app/views/main_window.py" line="113" />
+            <source>Pages</source>
+            <translation>Seiten</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/main_window.py" line="114" />
             <source>Catalog</source>
             <translation>Katalog</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="114" />
-            <location filename="../../app/views/main_window.py" line="197" />
+            <location filename="../../app/views/main_window.py" line="115" />
+            <location filename="../../app/views/main_window.py" line="198" />
             <source>Search</source>
             <translation>Suche</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="115" />
+            <location filename="../../app/views/main_window.py" line="116" />
             <source>Analytics</source>
             <translation>Auswertung</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="117" />
+            <location filename="../../app/views/main_window.py" line="118" />
             <source>Review</source>
             <translation>Prüfung</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="120" />
-            <location filename="../../app/views/main_window.py" line="276" />
+            <location filename="../../app/views/main_window.py" line="121" />
+            <location filename="../../app/views/main_window.py" line="278" />
             <source>Health</source>
             <translation>Zustand</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="122" />
+            <location filename="../../app/views/main_window.py" line="123" />
             <source>Duplicates</source>
             <translation>Duplikate</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="124" />
+            <location filename="../../app/views/main_window.py" line="125" />
             <source>Models</source>
             <translation>Modelle</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="139" />
-            <location filename="../../app/views/main_window.py" line="231" />
+            <location filename="../../app/views/main_window.py" line="140" />
+            <location filename="../../app/views/main_window.py" line="233" />
             <source>Sync</source>
             <translation>Synchronisierung</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="145" />
-            <location filename="../../app/views/main_window.py" line="223" />
+            <location filename="../../app/views/main_window.py" line="146" />
+            <location filename="../../app/views/main_window.py" line="224" />
             <source>Jobs</source>
             <translation>Aufgaben</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="157" />
+            <location filename="../../app/views/main_window.py" line="158" />
             <source>Read-only</source>
             <translation>Schreibgeschützt</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="191" />
+            <location filename="../../app/views/main_window.py" line="192" />
             <source>Undo %1 (Ctrl+Z)</source>
             <translation>%1 rückgängig machen (Strg+Z)</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="192" />
+            <location filename="../../app/views/main_window.py" line="193" />
             <source>Nothing to undo</source>
             <translation>Nichts rückgängig zu machen</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="195" />
+            <location filename="../../app/views/main_window.py" line="196" />
             <source>Add folder…</source>
             <translation>Ordner hinzufügen …</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="196" />
+            <location filename="../../app/views/main_window.py" line="197" />
             <source>Import and index product folders</source>
             <translation>Produktordner importieren und indexieren</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="199" />
+            <location filename="../../app/views/main_window.py" line="200" />
             <source>Delete</source>
             <translation>Löschen</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="200" />
+            <location filename="../../app/views/main_window.py" line="201" />
             <source>Delete the selected products (undo with Ctrl+Z)</source>
             <translation>Ausgewählte Produkte löschen (rückgängig mit Strg+Z)</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="201" />
-            <location filename="../../app/views/main_window.py" line="210" />
+            <location filename="../../app/views/main_window.py" line="202" />
+            <location filename="../../app/views/main_window.py" line="211" />
             <source>Undo</source>
             <translation>Rückgängig</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="205" />
+            <location filename="../../app/views/main_window.py" line="206" />
             <source>Redo</source>
             <translation>Wiederholen</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="217" />
+            <location filename="../../app/views/main_window.py" line="218" />
             <source>Settings…</source>
             <translation>Einstellungen …</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="219" />
+            <location filename="../../app/views/main_window.py" line="220" />
             <source>Export…</source>
             <translation>Exportieren …</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="220" />
+            <location filename="../../app/views/main_window.py" line="221" />
             <source>Export the catalog, or its boxes for training (COCO, YOLO)</source>
             <translation>Den Katalog exportieren oder seine Rahmen fürs Training (COCO, YOLO)</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="225" />
+            <location filename="../../app/views/main_window.py" line="226" />
             <source>Every job with its errors (Ctrl+J)</source>
             <translation>Alle Aufgaben mit ihren Fehlern (Strg+J)</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="227" />
+            <location filename="../../app/views/main_window.py" line="229" />
             <source>About</source>
             <translation>Über</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="228" />
+            <location filename="../../app/views/main_window.py" line="230" />
             <source>Sync now</source>
             <translation>Jetzt synchronisieren</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="229" />
+            <location filename="../../app/views/main_window.py" line="231" />
             <source>Send corrections and fetch other curators'</source>
             <translation>Korrekturen senden und die anderer Kuratoren abholen</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="232" />
+            <location filename="../../app/views/main_window.py" line="234" />
             <source>Loupe</source>
             <translation>Lupe</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="233" />
+            <location filename="../../app/views/main_window.py" line="235" />
             <source>The photo large, with its boxes and every view</source>
             <translation>Das Foto groß, mit seinen Rahmen und allen Ansichten</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="234" />
+            <location filename="../../app/views/main_window.py" line="236" />
             <source>Grid</source>
             <translation>Raster</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="234" />
+            <location filename="../../app/views/main_window.py" line="236" />
             <source>Back to the grid</source>
             <translation>Zurück zum Raster</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="235" />
+            <location filename="../../app/views/main_window.py" line="237" />
             <source>Keyboard shortcuts</source>
             <translation>Tastenkürzel</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="238" />
+            <location filename="../../app/views/main_window.py" line="240" />
             <source>Main</source>
             <translation>Haupt</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="254" />
+            <location filename="../../app/views/main_window.py" line="256" />
             <source>&amp;File</source>
             <translation>&amp;Datei</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="255" />
+            <location filename="../../app/views/main_window.py" line="257" />
             <source>Open catalog…</source>
             <translation>Katalog öffnen …</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="256" />
+            <location filename="../../app/views/main_window.py" line="258" />
             <source>Open another catalog folder in this window</source>
             <translation>Einen anderen Katalogordner in diesem Fenster öffnen</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="258" />
+            <location filename="../../app/views/main_window.py" line="260" />
             <source>Recent catalogs</source>
             <translation>Zuletzt geöffnete Kataloge</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="264" />
+            <location filename="../../app/views/main_window.py" line="266" />
             <source>Quit</source>
             <translation>Beenden</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="265" />
+            <location filename="../../app/views/main_window.py" line="267" />
             <source>&amp;Edit</source>
             <translation>&amp;Bearbeiten</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="268" />
+            <location filename="../../app/views/main_window.py" line="270" />
             <source>&amp;View</source>
             <translation>&amp;Ansicht</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="274" />
+            <location filename="../../app/views/main_window.py" line="276" />
             <source>Review queue</source>
             <translation>Prüfliste</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="278" />
+            <location filename="../../app/views/main_window.py" line="280" />
             <source>Next product</source>
             <translation>Nächstes Produkt</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="279" />
+            <location filename="../../app/views/main_window.py" line="281" />
             <source>Previous product</source>
             <translation>Vorheriges Produkt</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="280" />
+            <location filename="../../app/views/main_window.py" line="282" />
             <source>Loupe or grid</source>
             <translation>Lupe oder Raster</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="281" />
+            <location filename="../../app/views/main_window.py" line="283" />
             <source>&amp;Help</source>
             <translation>&amp;Hilfe</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="494" />
+            <location filename="../../app/views/main_window.py" line="496" />
             <source>Add product folders</source>
             <translation>Produktordner hinzufügen</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="543" />
+            <location filename="../../app/views/main_window.py" line="545" />
             <source>Models failed to load; browsing still works. See the status bar.</source>
             <translation>Die Modelle konnten nicht geladen werden; Blättern funktioniert weiter. Siehe Statusleiste.</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="549" />
+            <location filename="../../app/views/main_window.py" line="551" />
             <source>Downloading model weights…</source>
             <translation>Modellgewichte werden heruntergeladen …</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="549" />
+            <location filename="../../app/views/main_window.py" line="551" />
             <source>Hide</source>
             <translation>Ausblenden</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="550" />
+            <location filename="../../app/views/main_window.py" line="552" />
             <source>First run: downloading models</source>
             <translation>Erster Start: Modelle werden heruntergeladen</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="594" />
+            <location filename="../../app/views/main_window.py" line="596" />
             <source>Settings saved. The new model is not in use yet: re-index with it on the Models page, then promote it</source>
             <translation>Einstellungen gespeichert. Das neue Modell ist noch nicht in Gebrauch: auf der Seite „Modelle“ damit neu indexieren und es dann übernehmen</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="597" />
+            <location filename="../../app/views/main_window.py" line="599" />
             <source>Settings saved</source>
             <translation>Einstellungen gespeichert</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="620" />
+            <location filename="../../app/views/main_window.py" line="622" />
             <source>Open a catalog folder</source>
             <translation>Einen Katalogordner öffnen</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="641" />
+            <location filename="../../app/views/main_window.py" line="643" />
             <source>No other catalogs yet</source>
             <translation>Noch keine anderen Kataloge</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="654" />
+            <location filename="../../app/views/main_window.py" line="656" />
             <source>%1 opens the next time Catalog Curator starts</source>
             <translation>%1 wird beim nächsten Start von Catalog Curator geöffnet</translation>
+        </message>
+    </context>
+    <context>
+        <name>ModelStatus</name>
+        <message>
+            <location filename="../../app/views/model_status.py" line="16" />
+            <source>Trust these detector weights?</source>
+            <translation>Diesen Detektorgewichten vertrauen?</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/model_status.py" line="17" />
+            <source>Loading %1 runs code stored inside it (it is a pickled PyTorch file). Trust it on this computer only if you know where it came from.</source>
+            <translation>Beim Laden von %1 wird darin gespeicherter Code ausgeführt (eine gepickelte PyTorch-Datei). Vertrauen Sie ihr auf diesem Computer nur, wenn Sie wissen, woher sie stammt.</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/model_status.py" line="26" />
+            <source>Loading models…</source>
+            <translation>Modelle werden geladen …</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/model_status.py" line="27" />
+            <source>The window works while the models load in the background.</source>
+            <translation>Das Fenster ist bedienbar, während die Modelle im Hintergrund laden.</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/model_status.py" line="35" />
+            <source>detector weights not trusted (choose them in Settings → Models to trust them)</source>
+            <translation>Detektorgewichten wird nicht vertraut (unter Einstellungen → Modelle wählen, um ihnen zu vertrauen)</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/model_status.py" line="39" />
+            <source>unknown error</source>
+            <translation>unbekannter Fehler</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/model_status.py" line="40" />
+            <source>Models failed to load</source>
+            <translation>Modelle konnten nicht geladen werden</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/model_status.py" line="40" />
+            <source>Search unavailable</source>
+            <translation>Suche nicht verfügbar</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/model_status.py" line="43" />
+            <source>Text search: words + meaning</source>
+            <translation>Textsuche: Wörter + Bedeutung</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/model_status.py" line="44" />
+            <source>Text search: words</source>
+            <translation>Textsuche: Wörter</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/model_status.py" line="45" />
+            <source>Embedder: %1 %2 (%3) on %4</source>
+            <translation>Einbettungsmodell: %1 %2 (%3) auf %4</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/model_status.py" line="50" />
+            <source>Detector: %1</source>
+            <translation>Detektor: %1</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/model_status.py" line="52" />
+            <source>No detector: crops come from the plain-background fallback</source>
+            <translation>Kein Detektor: Ausschnitte kommen aus der Freisteller-Rückfallebene</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/model_status.py" line="55" />
+            <source>Text search matches words (SKU, title, category, attributes); searching by meaning needs a CLIP model: %1</source>
+            <translation>Die Textsuche findet Wörter (Artikelnummer, Titel, Kategorie, Attribute); die Suche nach Bedeutung braucht ein CLIP-Modell: %1</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/model_status.py" line="57" />
+            <source>no CLIP weights</source>
+            <translation>keine CLIP-Gewichte</translation>
         </message>
     </context>
     <context>
@@ -899,100 +1364,105 @@ Catalog Curator importiert sie, findet jedes Produkt in seinen Fotos und macht s
         </message>
         <message>
             <location filename="../../app/views/product_detail.py" line="70" />
-            <location filename="../../app/views/product_detail.py" line="81" />
+            <location filename="../../app/views/product_detail.py" line="82" />
             <source>Details</source>
             <translation>Details</translation>
         </message>
         <message>
             <location filename="../../app/views/product_detail.py" line="71" />
-            <location filename="../../app/views/product_detail.py" line="83" />
+            <location filename="../../app/views/product_detail.py" line="84" />
             <source>History</source>
             <translation>Verlauf</translation>
         </message>
         <message>
             <location filename="../../app/views/product_detail.py" line="72" />
-            <location filename="../../app/views/product_detail.py" line="82" />
+            <location filename="../../app/views/product_detail.py" line="83" />
             <source>Labels</source>
             <translation>Labels</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="88" />
-            <location filename="../../app/views/product_detail.py" line="175" />
+            <location filename="../../app/views/product_detail.py" line="89" />
+            <location filename="../../app/views/product_detail.py" line="178" />
             <source>Review</source>
             <translation>Prüfung</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="172" />
+            <location filename="../../app/views/product_detail.py" line="92" />
+            <source>Product information</source>
+            <translation>Produktinformationen</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/product_detail.py" line="175" />
             <source>SKU</source>
             <translation>Artikelnummer</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="172" />
+            <location filename="../../app/views/product_detail.py" line="175" />
             <source>Title</source>
             <translation>Titel</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="173" />
+            <location filename="../../app/views/product_detail.py" line="176" />
             <source>Category</source>
             <translation>Kategorie</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="174" />
+            <location filename="../../app/views/product_detail.py" line="177" />
             <source>Price</source>
             <translation>Preis</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="175" />
+            <location filename="../../app/views/product_detail.py" line="178" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="176" />
+            <location filename="../../app/views/product_detail.py" line="179" />
             <source>Folder</source>
             <translation>Ordner</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="176" />
+            <location filename="../../app/views/product_detail.py" line="179" />
             <source>Images</source>
             <translation>Bilder</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="179" />
+            <location filename="../../app/views/product_detail.py" line="182" />
             <source>Description</source>
             <translation>Beschreibung</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="186" />
+            <location filename="../../app/views/product_detail.py" line="189" />
             <source>%1:</source>
             <translation>%1:</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="193" />
+            <location filename="../../app/views/product_detail.py" line="196" />
             <source>No labels yet — they come with indexing.</source>
             <translation>Noch keine Labels – sie entstehen beim Indexieren.</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="202" />
+            <location filename="../../app/views/product_detail.py" line="205" />
             <source>Imported</source>
             <translation>Importiert</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="202" />
+            <location filename="../../app/views/product_detail.py" line="205" />
             <source>not indexed yet</source>
             <translation>noch nicht indexiert</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="212" />
+            <location filename="../../app/views/product_detail.py" line="215" />
             <source>Unreadable image: %1</source>
             <translation>Unlesbares Bild: %1</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="213" />
+            <location filename="../../app/views/product_detail.py" line="216" />
             <source>unknown reason</source>
             <translation>unbekannter Grund</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/views/product_detail.py" line="220" />
+            <location filename="../../app/views/product_detail.py" line="223" />
             <source>%n crops</source>
             <translation>
                 <numerusform>%n Ausschnitt</numerusform>
@@ -1000,7 +1470,7 @@ Catalog Curator importiert sie, findet jedes Produkt in seinen Fotos und macht s
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/views/product_detail.py" line="221" />
+            <location filename="../../app/views/product_detail.py" line="224" />
             <source>(%n rejected)</source>
             <translation>
                 <numerusform>(%n verworfen)</numerusform>
@@ -1008,7 +1478,7 @@ Catalog Curator importiert sie, findet jedes Produkt in seinen Fotos und macht s
             </translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="239" />
+            <location filename="../../app/views/product_detail.py" line="242" />
             <source>Preview</source>
             <translation>Vorschau</translation>
         </message>

@@ -13,6 +13,33 @@
         </message>
     </context>
     <context>
+        <name>AnalyticsView</name>
+        <message numerus="yes">
+            <location filename="../../app/views/analytics_view.py" line="32" />
+            <source>Last %n days</source>
+            <translation>
+                <numerusform>Last day</numerusform>
+                <numerusform>Last %n days</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/views/analytics_view.py" line="105" />
+            <source>%n queries</source>
+            <translation>
+                <numerusform>%n query</numerusform>
+                <numerusform>%n queries</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/views/analytics_view.py" line="108" />
+            <source>%n clicks</source>
+            <translation>
+                <numerusform>%n click</numerusform>
+                <numerusform>%n clicks</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>BatchBar</name>
         <message numerus="yes">
             <location filename="../../app/views/batch_bar.py" line="21" />
@@ -147,7 +174,7 @@
     <context>
         <name>HealthView</name>
         <message numerus="yes">
-            <location filename="../../app/views/health_view.py" line="350" />
+            <location filename="../../app/views/health_view.py" line="355" />
             <source>%n drift alarms acknowledged</source>
             <translation>
                 <numerusform>%n drift alarm acknowledged</numerusform>
@@ -180,7 +207,7 @@
     <context>
         <name>ProductDetail</name>
         <message numerus="yes">
-            <location filename="../../app/views/product_detail.py" line="220" />
+            <location filename="../../app/views/product_detail.py" line="223" />
             <source>%n crops</source>
             <translation>
                 <numerusform>%n crop</numerusform>
@@ -188,7 +215,7 @@
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/views/product_detail.py" line="221" />
+            <location filename="../../app/views/product_detail.py" line="224" />
             <source>(%n rejected)</source>
             <translation>
                 <numerusform>(%n rejected)</numerusform>

@@ -227,6 +227,8 @@ class CropEditor(QGraphicsView):
             self.status.emit("No photo to draw on")
             mode = "edit"
         if mode != self.mode:
+            if self.mode == "draw":
+                self.status.emit("")  # the draw-mode hint goes with draw mode
             self.mode = mode
             self._update_cursor(None)
             self.mode_changed.emit(mode)

@@ -564,7 +564,11 @@ class MainWindow(QMainWindow):
     # --- dialogs and messages ------------------------------------------------------------------
     @Slot(str)
     def show_message(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
+        """A status message that expires (8 s); an empty one clears what is there (a hint whose mode ended)."""
+        if text:
+            self.statusBar().showMessage(text, 8000)
+        else:
+            self.statusBar().clearMessage()
 
     @Slot(str, str)
     def show_error(self, summary_text: str, details: str) -> ErrorDialog:

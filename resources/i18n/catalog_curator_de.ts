@@ -479,6 +479,118 @@ Catalog Curator importiert sie, findet jedes Produkt in seinen Fotos und macht s
         </message>
     </context>
     <context>
+        <name>ExportDialog</name>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="29" />
+            <source>COCO JSON — boxes and labels for training</source>
+            <translation>COCO JSON – Rahmen und Labels fürs Training</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="30" />
+            <source>a folder: annotations.json and images/</source>
+            <translation>einen Ordner: annotations.json und images/</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="31" />
+            <source>YOLO txt — boxes for training</source>
+            <translation>YOLO txt – Rahmen fürs Training</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="32" />
+            <source>a folder: images/, labels/ and data.yaml</source>
+            <translation>einen Ordner: images/, labels/ und data.yaml</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="33" />
+            <source>CSV — one row per product</source>
+            <translation>CSV – eine Zeile pro Produkt</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="34" />
+            <source>a .csv file</source>
+            <translation>eine .csv-Datei</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="35" />
+            <source>JSON Lines — everything about each product</source>
+            <translation>JSON Lines – alles über jedes Produkt</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="36" />
+            <source>a .jsonl file</source>
+            <translation>eine .jsonl-Datei</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="59" />
+            <location filename="../../app/views/export_dialog.py" line="87" />
+            <source>Export</source>
+            <translation>Exportieren</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="68" />
+            <source>Choose…</source>
+            <translation>Auswählen …</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="75" />
+            <source>Only products a curator corrected</source>
+            <translation>Nur von Kuratoren korrigierte Produkte</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="76" />
+            <source>Boxes a person checked make the best training data</source>
+            <translation>Von Menschen geprüfte Rahmen sind die besten Trainingsdaten</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="78" />
+            <source>Format:</source>
+            <translation>Format:</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="79" />
+            <source>Save to:</source>
+            <translation>Speichern unter:</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="105" />
+            <source>Writes %1</source>
+            <translation>Schreibt %1</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="127" />
+            <source>Choose where to save the export.</source>
+            <translation>Wählen Sie, wo der Export gespeichert wird.</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="140" />
+            <source>Exporting…</source>
+            <translation>Wird exportiert …</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="157" />
+            <source>Wrote %1 photos with %2 boxes in %3 classes: %4</source>
+            <translation>%1 Fotos mit %2 Rahmen in %3 Klassen geschrieben: %4</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/views/export_dialog.py" line="161" />
+            <source>Wrote %n products: %1</source>
+            <translation>
+                <numerusform>%n Produkt geschrieben: %1</numerusform>
+                <numerusform>%n Produkte geschrieben: %1</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="166" />
+            <source>Export failed: %1</source>
+            <translation>Export fehlgeschlagen: %1</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/export_dialog.py" line="173" />
+            <source>Close</source>
+            <translation>Schließen</translation>
+        </message>
+    </context>
+    <context>
         <name>FilterCompleter</name>
         <message numerus="yes">
             <location filename="../../app/views/filter_completer.py" line="69" />
@@ -1193,27 +1305,27 @@ Catalog Curator importiert sie, findet jedes Produkt in seinen Fotos und macht s
             <translation>Erster Start: Modelle werden heruntergeladen</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="596" />
+            <location filename="../../app/views/main_window.py" line="600" />
             <source>Settings saved. The new model is not in use yet: re-index with it on the Models page, then promote it</source>
             <translation>Einstellungen gespeichert. Das neue Modell ist noch nicht in Gebrauch: auf der Seite „Modelle“ damit neu indexieren und es dann übernehmen</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="599" />
+            <location filename="../../app/views/main_window.py" line="603" />
             <source>Settings saved</source>
             <translation>Einstellungen gespeichert</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="622" />
+            <location filename="../../app/views/main_window.py" line="626" />
             <source>Open a catalog folder</source>
             <translation>Einen Katalogordner öffnen</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="643" />
+            <location filename="../../app/views/main_window.py" line="647" />
             <source>No other catalogs yet</source>
             <translation>Noch keine anderen Kataloge</translation>
         </message>
         <message>
-            <location filename="../../app/views/main_window.py" line="656" />
+            <location filename="../../app/views/main_window.py" line="660" />
             <source>%1 opens the next time Catalog Curator starts</source>
             <translation>%1 wird beim nächsten Start von Catalog Curator geöffnet</translation>
         </message>

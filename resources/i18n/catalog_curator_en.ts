@@ -161,6 +161,17 @@
         </message>
     </context>
     <context>
+        <name>ExportDialog</name>
+        <message numerus="yes">
+            <location filename="../../app/views/export_dialog.py" line="161" />
+            <source>Wrote %n products: %1</source>
+            <translation>
+                <numerusform>Wrote %n product: %1</numerusform>
+                <numerusform>Wrote %n products: %1</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>FilterCompleter</name>
         <message numerus="yes">
             <location filename="../../app/views/filter_completer.py" line="69" />

@@ -67,7 +67,7 @@ class CropItem(QGraphicsRectItem):
     def colour(self) -> QColor:
         pal = self.palette
         if self.crop.kind == "primary" or self.selected:
-            return pal.color(QPalette.ColorRole.Highlight)
+            return pal.color(QPalette.ColorRole.Accent)
         return pal.color(QPalette.ColorRole.Mid) if self.crop.kind == "rejected" else QColor(255, 255, 255)
 
     def boundingRect(self) -> QRectF:
@@ -400,7 +400,7 @@ class CropEditor(QGraphicsView):
 
     def _start_rubber(self, pos: QPointF) -> None:
         self._rubber = QGraphicsRectItem(QRectF(pos, pos))
-        pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 2, Qt.PenStyle.DashLine)
+        pen = QPen(self.palette().color(QPalette.ColorRole.Accent), 2, Qt.PenStyle.DashLine)
         pen.setCosmetic(True)
         self._rubber.setPen(pen)
         self._rubber.setZValue(5)

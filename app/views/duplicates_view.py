@@ -184,8 +184,8 @@ class MemberCard(QFrame):
     def set_kept(self, kept: bool) -> None:
         self.kept = kept
         self.badge.setText("✔ Keep" if kept else "Goes")
-        self.badge.setForegroundRole(QPalette.ColorRole.Highlight if kept else QPalette.ColorRole.PlaceholderText)
-        colour = "palette(highlight)" if kept else "palette(mid)"
+        self.badge.setForegroundRole(QPalette.ColorRole.Link if kept else QPalette.ColorRole.PlaceholderText)
+        colour = "palette(link)" if kept else "palette(mid)"
         self.setStyleSheet(f"#card {{ border: 2px solid {colour}; border-radius: 8px; }}")
 
     def mouseReleaseEvent(self, event) -> None:

@@ -474,8 +474,8 @@ class CropEditor(QGraphicsView):
         self.scene().removeItem(self._rubber)
         self._rubber = None
         if rect.width() >= MIN_BOX and rect.height() >= MIN_BOX:
-            self.box_drawn.emit((rect.left(), rect.top(), rect.right(), rect.bottom()))
-            self.set_mode("edit")  # one box per W, as in CVAT: the next drag edits again
+            self.set_mode("edit")  # one box per W, as in CVAT: the next drag edits again (the hint goes first,
+            self.box_drawn.emit((rect.left(), rect.top(), rect.right(), rect.bottom()))  # then what the box did)
         else:
             self.status.emit(f"Too small to be a box (at least {MIN_BOX}×{MIN_BOX} photo pixels): drag further, "
                              "or press Esc to stop drawing")

@@ -88,7 +88,7 @@ class ProductDetail(QWidget):
             self.review_panel = ReviewPanel(context, review)
             # An explicit minimum: the canvas's own (~350 px) would otherwise squeeze the photo above the tabs;
             # when its tab is open the photo hides and the canvas has the whole pane.
-            self.review_panel.setMinimumSize(200, 120)
+            self.review_panel.setMinimumSize(self.review_panel.minimumSizeHint().width(), 120)
             tabs.addTab(self.review_panel, self.tr("Review"))
             self.strip.currentRowChanged.connect(self.review_panel.show_image_row)
         self.tabs = tabs

@@ -36,8 +36,8 @@ def describe(data: dict[str, Any], enabled: bool, running: bool) -> tuple[str, s
             "%2", str(failed))
     elif held:
         text = "⚠ " + translate("sync", "Sync: %n remote items quarantined", None, held)
-    elif not enabled:  # sync is off: no counter in the status bar (the tooltip and the panel keep the count)
-        text = ""
+    elif not enabled:  # sync is off: no running counter in the status bar (the tooltip and the panel keep it)
+        text = translate("sync", "Sync off") if pending else ""
     else:
         text = translate("sync", "Sync: %n pending", None, pending) if pending else translate(
             "sync", "Sync: up to date")
@@ -69,7 +69,7 @@ class SyncBadge(QToolButton):
         text, tip = describe(data, self.service.enabled, self.service.running)
         self.setText(text)
         self.setVisible(bool(text))
-        self.setToolTip(tip + "\nClick for details")
+        self.setToolTip(tip + "\n" + self.tr("Click for details"))
 
     @Slot(bool)
     def _running(self, _running: bool) -> None:

@@ -1493,88 +1493,88 @@ Catalog Curator importiert sie, findet jedes Produkt in seinen Fotos und macht s
             <translation>Labels</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="89" />
-            <location filename="../../app/views/product_detail.py" line="178" />
+            <location filename="../../app/views/product_detail.py" line="92" />
+            <location filename="../../app/views/product_detail.py" line="181" />
             <source>Review</source>
             <translation>Prüfung</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="92" />
+            <location filename="../../app/views/product_detail.py" line="95" />
             <source>Product information</source>
             <translation>Produktinformationen</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="175" />
+            <location filename="../../app/views/product_detail.py" line="178" />
             <source>SKU</source>
             <translation>Artikelnummer</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="175" />
+            <location filename="../../app/views/product_detail.py" line="178" />
             <source>Title</source>
             <translation>Titel</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="176" />
+            <location filename="../../app/views/product_detail.py" line="179" />
             <source>Category</source>
             <translation>Kategorie</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="177" />
+            <location filename="../../app/views/product_detail.py" line="180" />
             <source>Price</source>
             <translation>Preis</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="178" />
+            <location filename="../../app/views/product_detail.py" line="181" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="179" />
+            <location filename="../../app/views/product_detail.py" line="182" />
             <source>Folder</source>
             <translation>Ordner</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="179" />
+            <location filename="../../app/views/product_detail.py" line="182" />
             <source>Images</source>
             <translation>Bilder</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="182" />
+            <location filename="../../app/views/product_detail.py" line="185" />
             <source>Description</source>
             <translation>Beschreibung</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="189" />
+            <location filename="../../app/views/product_detail.py" line="192" />
             <source>%1:</source>
             <translation>%1:</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="196" />
+            <location filename="../../app/views/product_detail.py" line="199" />
             <source>No labels yet — they come with indexing.</source>
             <translation>Noch keine Labels – sie entstehen beim Indexieren.</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="205" />
+            <location filename="../../app/views/product_detail.py" line="208" />
             <source>Imported</source>
             <translation>Importiert</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="205" />
+            <location filename="../../app/views/product_detail.py" line="208" />
             <source>not indexed yet</source>
             <translation>noch nicht indexiert</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="215" />
+            <location filename="../../app/views/product_detail.py" line="218" />
             <source>Unreadable image: %1</source>
             <translation>Unlesbares Bild: %1</translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="216" />
+            <location filename="../../app/views/product_detail.py" line="219" />
             <source>unknown reason</source>
             <translation>unbekannter Grund</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/views/product_detail.py" line="223" />
+            <location filename="../../app/views/product_detail.py" line="226" />
             <source>%n crops</source>
             <translation>
                 <numerusform>%n Ausschnitt</numerusform>
@@ -1582,7 +1582,7 @@ Catalog Curator importiert sie, findet jedes Produkt in seinen Fotos und macht s
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/views/product_detail.py" line="224" />
+            <location filename="../../app/views/product_detail.py" line="227" />
             <source>(%n rejected)</source>
             <translation>
                 <numerusform>(%n verworfen)</numerusform>
@@ -1590,7 +1590,7 @@ Catalog Curator importiert sie, findet jedes Produkt in seinen Fotos und macht s
             </translation>
         </message>
         <message>
-            <location filename="../../app/views/product_detail.py" line="242" />
+            <location filename="../../app/views/product_detail.py" line="245" />
             <source>Preview</source>
             <translation>Vorschau</translation>
         </message>
@@ -1724,6 +1724,11 @@ Catalog Curator importiert sie, findet jedes Produkt in seinen Fotos und macht s
             <location filename="../../app/views/sync_status.py" line="63" />
             <source>Sync: …</source>
             <translation>Synchronisierung: …</translation>
+        </message>
+        <message>
+            <location filename="../../app/views/sync_status.py" line="72" />
+            <source>Click for details</source>
+            <translation>Klicken für Details</translation>
         </message>
     </context>
     <context>
@@ -2024,6 +2029,11 @@ Catalog Curator importiert sie, findet jedes Produkt in seinen Fotos und macht s
                 <numerusform>Synchronisierung: %n entfernter Eintrag in Quarantäne</numerusform>
                 <numerusform>Synchronisierung: %n entfernte Einträge in Quarantäne</numerusform>
             </translation>
+        </message>
+        <message>
+            <location filename="../../app/views/sync_status.py" line="40" />
+            <source>Sync off</source>
+            <translation>Synchronisierung aus</translation>
         </message>
         <message numerus="yes">
             <location filename="../../app/views/sync_status.py" line="42" />

@@ -218,7 +218,7 @@
     <context>
         <name>ProductDetail</name>
         <message numerus="yes">
-            <location filename="../../app/views/product_detail.py" line="223" />
+            <location filename="../../app/views/product_detail.py" line="226" />
             <source>%n crops</source>
             <translation>
                 <numerusform>%n crop</numerusform>
@@ -226,7 +226,7 @@
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/views/product_detail.py" line="224" />
+            <location filename="../../app/views/product_detail.py" line="227" />
             <source>(%n rejected)</source>
             <translation>
                 <numerusform>(%n rejected)</numerusform>

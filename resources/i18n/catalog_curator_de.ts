@@ -2,6 +2,69 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
     <context>
+        <name>AboutDialog</name>
+        <message>
+            <location filename="../../app/about.py" line="104" />
+            <source>Version</source>
+            <translation>Version</translation>
+        </message>
+        <message>
+            <location filename="../../app/about.py" line="105" />
+            <source>Licence</source>
+            <translation>Lizenz</translation>
+        </message>
+        <message>
+            <location filename="../../app/about.py" line="113" />
+            <source>Device</source>
+            <translation>Gerät</translation>
+        </message>
+        <message>
+            <location filename="../../app/about.py" line="113" />
+            <source>%1 (setting: %2; available: %3)</source>
+            <translation>%1 (Einstellung: %2; verfügbar: %3)</translation>
+        </message>
+        <message>
+            <location filename="../../app/about.py" line="116" />
+            <source>%1 on %2</source>
+            <translation>%1 auf %2</translation>
+        </message>
+        <message>
+            <location filename="../../app/about.py" line="127" />
+            <source>About %1</source>
+            <translation>Über %1</translation>
+        </message>
+        <message>
+            <location filename="../../app/about.py" line="137" />
+            <source>%1:</source>
+            <translation>%1:</translation>
+        </message>
+        <message>
+            <location filename="../../app/about.py" line="140" />
+            <source>Copy</source>
+            <translation>Kopieren</translation>
+        </message>
+        <message>
+            <location filename="../../app/about.py" line="141" />
+            <source>Copy every version as JSON, for a bug report</source>
+            <translation>Alle Versionen als JSON kopieren, für einen Fehlerbericht</translation>
+        </message>
+        <message>
+            <location filename="../../app/about.py" line="144" />
+            <location filename="../../app/about.py" line="163" />
+            <source>Third-party notices</source>
+            <translation>Hinweise zu Drittanbietern</translation>
+        </message>
+        <message>
+            <location filename="../../app/about.py" line="156" />
+            <source>%1 is licensed under %2.
+
+This is a source install: the notices for the libraries an installer bundles are generated when it is built (packaging/notices.py).</source>
+            <translation>%1 steht unter der Lizenz %2.
+
+Dies ist eine Installation aus dem Quellcode: Die Hinweise zu den Bibliotheken, die ein Installer mitbringt, entstehen beim Bauen (packaging/notices.py).</translation>
+        </message>
+    </context>
+    <context>
         <name>AlarmBadge</name>
         <message numerus="yes">
             <location filename="../../app/views/health_view.py" line="146" />

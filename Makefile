@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP     := $(VENV)/.installed-dev
 
-.PHONY: setup run test test-slow test-all lint bench package locks screenshot clean
+.PHONY: setup run test test-slow test-all lint bench package locks screenshot screenshot-themes translations clean
 
 # The locks pin every package with its hashes (requirements/compile.sh makes them from pyproject.toml).
 $(RUNTIME_STAMP): requirements/runtime.lock pyproject.toml
@@ -23,6 +23,24 @@ setup: $(DEV_STAMP)
 
 run: $(RUNTIME_STAMP)
 	$(BIN)/catalog-curator gui
+
+# Every view in both themes and the German catalog view, at 1366×768, into docs/screenshots (CATALOG=an indexed catalog)
+VIEWS := catalog loupe search review queue duplicates models health analytics
+screenshot-themes:
+	for theme in light dark; do for view in $(VIEWS); do \
+		$(BIN)/catalog-curator gui --catalog $(CATALOG) --size 1366x768 --view $$view --theme $$theme \
+			--screenshot docs/screenshots/$${theme}_$$view.png || exit 1; done; done
+	$(BIN)/catalog-curator gui --catalog $(CATALOG) --size 1366x768 --view catalog --theme light --lang de \
+		--screenshot docs/screenshots/de_catalog.png
+
+# Qt translation files: lupdate collects every tr()/translate() source of app/ into the .ts files (German,
+# and English for its plural forms); write the translations there, then lrelease compiles the .qm the app loads.
+translations:
+	$(BIN)/pyside6-lupdate $$(find app -name '*.py' | sort) -no-obsolete -target-language de_DE \
+		-ts resources/i18n/catalog_curator_de.ts
+	$(BIN)/pyside6-lupdate $$(find app -name '*.py' | sort) -no-obsolete -pluralonly -target-language en_GB \
+		-ts resources/i18n/catalog_curator_en.ts
+	$(BIN)/pyside6-lrelease resources/i18n/catalog_curator_de.ts resources/i18n/catalog_curator_en.ts
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

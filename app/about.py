@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 import core
+from app.i18n import translate
 
 # distribution name -> import name, for versions read without importing the (heavy) package
 LIBRARIES = {
@@ -100,7 +101,8 @@ def about_info(registry_status: dict | None = None) -> dict[str, Any]:
 
 
 def _rows(info: dict[str, Any]) -> list[tuple[str, str]]:
-    rows = [("Version", info["app"]["version"]), ("Licence", info["app"]["licence"])]
+    rows = [(translate("AboutDialog", "Version"), info["app"]["version"]),
+            (translate("AboutDialog", "Licence"), info["app"]["licence"])]
     for key, model in info["models"].items():
         if model.get("name"):
             rows.append((key.capitalize(), f"{model['name']} ({model.get('version') or model.get('state')})"))
@@ -108,8 +110,11 @@ def _rows(info: dict[str, Any]) -> list[tuple[str, str]]:
     rows.append(("PyTorch", f"{t['version']} (CUDA {t['cuda_build']})"))
     rows.append(("Qt", f"{info['qt']['qt']} (PySide6 {info['qt']['pyside6']})"))
     d = info["device"]
-    rows.append(("Device", f"{d['running_on']} (setting: {d['setting']}; available: {', '.join(d['available'])})"))
-    rows.append(("Python", f"{info['python']} on {info['platform']}"))
+    rows.append((translate("AboutDialog", "Device"), translate(
+        "AboutDialog", "%1 (setting: %2; available: %3)").replace("%1", str(d["running_on"])).replace(
+        "%2", str(d["setting"])).replace("%3", ", ".join(d["available"]))))
+    rows.append(("Python", translate("AboutDialog", "%1 on %2").replace("%1", str(info["python"])).replace(
+        "%2", str(info["platform"]))))
     return rows
 
 
@@ -119,7 +124,7 @@ class AboutDialog(QDialog):
     def __init__(self, registry_status: dict | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.info = about_info(registry_status)
-        self.setWindowTitle(f"About {APP_NAME}")
+        self.setWindowTitle(self.tr("About %1").replace("%1", APP_NAME))
         layout = QVBoxLayout(self)
         title = QLabel(f"<h2>{APP_NAME}</h2>")
         title.setTextFormat(Qt.TextFormat.RichText)
@@ -129,13 +134,14 @@ class AboutDialog(QDialog):
             label = QLabel(value)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setWordWrap(True)
-            form.addRow(f"{name}:", label)
+            form.addRow(self.tr("%1:").replace("%1", name), label)
         layout.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        copy = QPushButton("Copy")
+        copy = QPushButton(self.tr("Copy"))
+        copy.setToolTip(self.tr("Copy every version as JSON, for a bug report"))
         buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
         copy.clicked.connect(self._copy)
-        self.notices_button = QPushButton("Third-party notices")
+        self.notices_button = QPushButton(self.tr("Third-party notices"))
         buttons.addButton(self.notices_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.notices_button.clicked.connect(self.show_notices)
         buttons.rejected.connect(self.reject)
@@ -147,13 +153,14 @@ class AboutDialog(QDialog):
     def notices_text(self) -> str:
         path = notices_path()
         if path is None:
-            return (f"{APP_NAME} is licensed under {LICENCE}.\n\nThis is a source install: the notices for the "
-                    "libraries an installer bundles are generated when it is built (packaging/notices.py).")
+            return self.tr("%1 is licensed under %2.\n\nThis is a source install: the notices for the libraries an "
+                           "installer bundles are generated when it is built (packaging/notices.py).").replace(
+                "%1", APP_NAME).replace("%2", LICENCE)
         return path.read_text(encoding="utf-8", errors="replace")
 
     def show_notices(self) -> None:
         dialog = QDialog(self)
-        dialog.setWindowTitle("Third-party notices")
+        dialog.setWindowTitle(self.tr("Third-party notices"))
         layout = QVBoxLayout(dialog)
         text = QPlainTextEdit(self.notices_text())
         text.setReadOnly(True)

@@ -780,7 +780,8 @@ def cmd_heads(args: argparse.Namespace) -> int:
 def cmd_gui(args: argparse.Namespace) -> int:
     from app.main import run_gui  # Qt is imported only here
 
-    return run_gui(catalog=catalog_dir(args), screenshot=args.screenshot, size=args.size, view=args.view)
+    return run_gui(catalog=catalog_dir(args), screenshot=args.screenshot, size=args.size, view=args.view,
+                   theme=args.theme, language=args.lang)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -960,8 +961,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=window_size, default=None, metavar="WxH",
                    help="open the window at exactly this size, e.g. 1366x768 (a screenshot fails if it grows)")
     p.add_argument("--view", default=None,
-                   choices=["catalog", "search", "review", "queue", "duplicates", "models", "health", "analytics"],
+                   choices=["catalog", "search", "review", "queue", "duplicates", "models", "health", "analytics", "loupe"],
                    help="the view to show first")
+    p.add_argument("--theme", default=None, choices=["light", "dark", "system"],
+                   help="the look for this run (default: Settings → Appearance)")
+    p.add_argument("--lang", default=None, choices=["en", "de"],
+                   help="the language for this run (default: Settings → Appearance)")
     return parser
 
 

@@ -40,9 +40,22 @@ def create_application(argv: list[str] | None = None):
     return app
 
 
+def apply_appearance(theme: str | None = None, language: str | None = None) -> None:
+    """The theme and language: those given (`gui --theme dark --lang de`) for this run, else the curator's
+    choice in Settings → Appearance. Before any window is built, so every string is translated."""
+    from app import i18n
+    from app.theme import load_appearance
+    from app.theme import theme as app_theme
+
+    prefs = load_appearance()
+    i18n.install(language or prefs["language"])
+    app_theme().apply(theme or prefs["theme"])
+
+
 def run_gui(catalog: Path | None = None, screenshot: Path | None = None, size: tuple[int, int] | None = None,
-            view: str | None = None) -> int:
+            view: str | None = None, theme: str | None = None, language: str | None = None) -> int:
     app = create_application()
+    apply_appearance(theme, language)
     from app.logging_setup import (
         ErrorRelay,
         close_logging,
@@ -61,10 +74,12 @@ def run_gui(catalog: Path | None = None, screenshot: Path | None = None, size: t
     try:
         window = session.open(catalog)
     except Exception as exc:  # a catalog newer than this app, unreadable folder: say so and stop
+        from PySide6.QtCore import QCoreApplication
         from PySide6.QtWidgets import QMessageBox
 
         log.exception("could not open the catalog")
-        QMessageBox.critical(None, "Catalog Curator", f"The catalog could not be opened:\n{exc}")
+        QMessageBox.critical(None, "Catalog Curator", QCoreApplication.translate(
+            "run_gui", "The catalog could not be opened:\n{error}").format(error=exc))
         uninstall_excepthooks()
         return 2
     if os.environ.get(EXPOSED_ENV):

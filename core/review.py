@@ -27,6 +27,7 @@ from core.pipeline.validate import check_vectors
 log = logging.getLogger(__name__)
 
 REVIEW_STATES = ("pending", "approved", "flagged")
+REVIEW_KINDS = ("approve", "flag", "reset_review")  # corrections that judge a product without changing it
 
 
 def _writes(method):
@@ -132,9 +133,12 @@ class Reviewer:
     def _record(self, product: db.Product, kind: str, before: dict, after: dict,
                 crop: db.Crop | None = None, origin: str = "local", uid: str | None = None,
                 user: str | None = None) -> db.Correction:
+        # Approving or flagging judges the product; it changes nothing in it, so it is no correction.
+        marks = kind not in REVIEW_KINDS
         if self._replaying is not None:
-            product.corrected = True
-            product.save()
+            if marks:
+                product.corrected = True
+                product.save()
             return self._replaying
         fields = {"uid": uid or db.new_uid(), "product": product, "sku": product.sku, "crop": crop, "kind": kind,
                   "before": before, "after": after, "origin": origin,
@@ -142,8 +146,9 @@ class Reviewer:
         if user:
             fields["user"] = user
         correction = db.Correction.create(**fields)
-        product.corrected = True
-        product.save()
+        if marks:
+            product.corrected = True
+            product.save()
         db.audit("correction", product.sku, kind=kind, uid=correction.uid)
         if origin == "local":
             from core.sync.outbox import enqueue_correction

@@ -26,6 +26,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 HERE = Path(__file__).resolve().parent
 POLICY = HERE / "licence_policy.toml"
+EXTRA_NOTICES = HERE / "notices"
 ROOT_DIST = "catalog-curator"
 LICENCE_FILE = re.compile(r"(LICEN[CS]E|COPYING|NOTICE|AUTHORS)", re.I)
 
@@ -167,6 +168,9 @@ def render(entries: list[Entry], own_licence: str) -> str:
         lines += ["", "=" * 100, f"{e.name} {e.version} — {e.licence}", "=" * 100]
         dist = md.distribution(e.name)
         texts = [(f, dist.locate_file(f)) for f in licence_files(dist)]
+        extra = EXTRA_NOTICES / f"{_norm(e.name)}.txt"  # what a distribution bundles beyond its own licence
+        if extra.is_file():
+            lines += [f"--- {extra.name} (packaging/notices)", extra.read_text(encoding="utf-8")]
         if not texts:
             lines.append(f"(no licence file is shipped in the distribution; its metadata declares {e.licence})")
         for rel, path in texts:

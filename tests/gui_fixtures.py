@@ -150,9 +150,11 @@ def close_window(window, context) -> None:
 
 
 def open_window(qtbot, catalog_dir: Path, wait_models: bool = True):
+    from app import i18n
     from app.context import AppContext
     from app.views.main_window import MainWindow
 
+    i18n.install("en")  # as app.main does: English plural forms ("1 product"), from resources/i18n
     context = AppContext.open(catalog_dir)
     window = MainWindow(context)
     window.show()

@@ -27,3 +27,18 @@ def test_analytics_plots(window, qtbot):
     assert "8 queries" in view.summary.text()
     for key in ("per_day", "zero", "latency", "clicks"):
         assert view.plots[key].getPlotItem().listDataItems() or view.plots[key].getPlotItem().items, key
+    # one day of queries is one slim bar among at least seven day slots, not a block across the whole chart
+    (x0, x1), _ = view.plots["per_day"].getPlotItem().viewRange()
+    assert x1 - x0 >= 7 - 1e-6
+
+
+def test_empty_analytics_say_why(window, qtbot):
+    window.tabs.setCurrentIndex(2)
+    view = window.analytics_view
+    qtbot.waitUntil(lambda: view.report is not None, timeout=60_000)
+    assert view.report["queries"] == 0 and "0 queries" in view.summary.text()
+    import pyqtgraph as pg
+
+    for key in ("per_day", "zero", "latency", "clicks"):
+        words = [i.textItem.toPlainText() for i in view.plots[key].getPlotItem().items if isinstance(i, pg.TextItem)]
+        assert words and words[0], f"the empty {key} chart says nothing"

@@ -184,7 +184,9 @@ def test_queue_keyboard_approve_updates_progress_and_sync_pending(indexed_window
     badge = indexed_window.sync_badge
     pending = outbox.pending_count()
     assert pending >= 2  # two corrections (and their label snapshots, if any)
-    qtbot.waitUntil(lambda: badge.text() == f"Sync: {pending} pending (off)" and badge.isVisible(), timeout=60_000)
+    # sync is off: the badge says so without a running count; its tooltip has the count
+    qtbot.waitUntil(lambda: badge.text() == "Sync off" and badge.isVisible()
+                    and f"{pending} changes waiting" in badge.toolTip(), timeout=60_000)
     with qtbot.waitSignal(indexed_window.sync.status_changed, timeout=APPLY_TIMEOUT):
         indexed_window.sync_panel.sync_button.click()
     assert "enable S3" in indexed_window.sync_panel.reason.text()

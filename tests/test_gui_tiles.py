@@ -64,12 +64,15 @@ def test_tile_size_slider_resizes_and_is_remembered(indexed_catalog_dir, qtbot, 
     try:
         grid = win.grid
         assert grid.size_slider.value() == 128
-        before = grid.view.gridSize()
+        before = grid.view.tile
         grid.size_slider.setFocus()
         QTest.keyClick(grid.size_slider, Qt.Key.Key_PageUp)
         QTest.keyClick(grid.size_slider, Qt.Key.Key_PageUp)
         assert grid.size_slider.value() == 192 and grid.delegate.icon == 192
-        assert grid.view.gridSize().width() == before.width() + 64
+        assert grid.view.tile.width() == before.width() + 64
+        # the columns share the full width: each cell is at least a tile wide, and they leave < 1 tile unused
+        cell, width = grid.view.gridSize().width(), grid.view.viewport().width()
+        assert cell >= grid.view.tile.width() and width - cell * (width // cell) < grid.view.tile.width()
         saved = json.loads((indexed_catalog_dir / "settings.json").read_text())
         assert saved["thumbnail_size"] == 192
     finally:

@@ -29,10 +29,10 @@ class AnalyticsView(QWidget):
         self._task = None
         self.days = QComboBox()
         for d in (7, 30, 90, 365):
-            self.days.addItem(f"Last {d} days", d)
+            self.days.addItem(self.tr("Last %n days", "", d), d)
         self.days.setCurrentIndex(1)
         self.days.currentIndexChanged.connect(self.refresh)
-        refresh = QPushButton("Refresh")
+        refresh = QPushButton(self.tr("Refresh"))
         refresh.clicked.connect(self.refresh)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -42,16 +42,17 @@ class AnalyticsView(QWidget):
         head.addWidget(self.summary, 1)
         pal = self.palette()
         fg = pal.color(QPalette.ColorRole.WindowText)
-        self._brush = pg.mkBrush(pal.color(QPalette.ColorRole.Highlight))
-        self._pen = pg.mkPen(pal.color(QPalette.ColorRole.Highlight), width=2)
+        self._brush = pg.mkBrush(pal.color(QPalette.ColorRole.Accent))
+        self._pen = pg.mkPen(pal.color(QPalette.ColorRole.Accent), width=2)
+        self._muted = pal.color(QPalette.ColorRole.PlaceholderText)
         self.plots = {}
         before = set(QApplication.topLevelWidgets())
         grid = QGridLayout()
         for n, (key, title, xlab, ylab) in enumerate([
-            ("per_day", "Queries per day", "day", "queries"),
-            ("zero", "Zero-result rate", "day", "share"),
-            ("latency", "Latency", "ms", "queries"),
-            ("clicks", "Clicks by rank", "rank", "clicks"),
+            ("per_day", self.tr("Queries per day"), self.tr("day"), self.tr("queries")),
+            ("zero", self.tr("Zero-result rate"), self.tr("day"), self.tr("share")),
+            ("latency", self.tr("Latency"), self.tr("ms"), self.tr("queries")),
+            ("clicks", self.tr("Clicks by rank"), self.tr("rank"), self.tr("clicks")),
         ]):
             plot = pg.PlotWidget(title=title)
             plot.setBackground(pal.color(QPalette.ColorRole.Base))
@@ -89,7 +90,7 @@ class AnalyticsView(QWidget):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
-        self.summary.setText(f"Could not read analytics: {message.splitlines()[0]}")
+        self.summary.setText(self.tr("Could not read analytics: %1").replace("%1", message.splitlines()[0]))
 
     @Slot(object)
     def _on_report(self, report: dict) -> None:
@@ -100,8 +101,11 @@ class AnalyticsView(QWidget):
         lat = report.get("latency_ms") or {}
         p50 = f"{lat['p50']:.0f}" if lat.get("p50") is not None else "—"
         p95 = f"{lat['p95']:.0f}" if lat.get("p95") is not None else "—"
-        self.summary.setText(f"{report['queries']} queries · {report['zero_result_rate']:.0%} with no results · "
-                             f"latency p50 {p50} ms, p95 {p95} ms · {report['clicks']} clicks")
+        self.summary.setText(" · ".join([
+            self.tr("%n queries", "", report["queries"]),
+            self.tr("%1 with no results").replace("%1", f"{report['zero_result_rate']:.0%}"),
+            self.tr("latency p50 %1 ms, p95 %2 ms").replace("%1", p50).replace("%2", p95),
+            self.tr("%n clicks", "", report["clicks"])]))
         for plot in self.plots.values():
             plot.clear()
         per_day = report.get("queries_per_day", [])
@@ -113,14 +117,23 @@ class AnalyticsView(QWidget):
                                     symbolBrush=self._brush)
             self._ticks("zero", [r["date"][5:] for r in zero])
             self.plots["zero"].setYRange(0, 1)
+            self._x_slots("zero", len(zero))
+        else:
+            self._empty("zero", self.tr("No searches in these days"))
         latencies = np.asarray(report.get("latencies", []), dtype=float)
         if len(latencies):
             counts, edges = np.histogram(latencies, bins=min(30, max(5, len(latencies) // 3)))
             self.plots["latency"].plot(edges, counts, stepMode="center", fillLevel=0, brush=self._brush,
                                        pen=self._pen)
+        else:
+            self._empty("latency", self.tr("No searches in these days"))
         clicks = report.get("clicks_by_rank", {})
         ranks = sorted(int(r) for r in clicks)
         self._bars("clicks", [clicks[str(r)] for r in ranks], [str(r) for r in ranks])
+        if not per_day:
+            self._empty("per_day", self.tr("No searches in these days"))
+        if not ranks:
+            self._empty("clicks", self.tr("No result was opened from a search yet"))
 
     def _bars(self, key: str, heights: list, labels: list[str]) -> None:
         if not heights:
@@ -128,6 +141,21 @@ class AnalyticsView(QWidget):
         x = np.arange(len(heights))
         self.plots[key].addItem(pg.BarGraphItem(x=x, height=heights, width=0.7, brush=self._brush))
         self._ticks(key, labels)
+        self._x_slots(key, len(heights))
+
+    def _x_slots(self, key: str, n: int) -> None:
+        """At least seven slots on the axis: one day is one slim bar, not a block across the whole chart."""
+        slots = max(n, 7)
+        self.plots[key].setXRange(-0.5 - (slots - n) / 2, n - 0.5 + (slots - n) / 2, padding=0)
+
+    def _empty(self, key: str, words: str) -> None:
+        """An empty chart says why, in its middle, instead of showing bare axes."""
+        plot = self.plots[key]
+        text = pg.TextItem(words, color=self._muted, anchor=(0.5, 0.5))
+        plot.addItem(text)
+        plot.setXRange(0, 1, padding=0)
+        plot.setYRange(0, 1, padding=0)
+        text.setPos(0.5, 0.5)
 
     def _ticks(self, key: str, labels: list[str]) -> None:
         step = max(1, len(labels) // 8)

@@ -9,6 +9,8 @@ from PySide6.QtCore import QStringListModel, Qt, Signal, Slot
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
+from app.i18n import translate
+from app.theme import STATE_BADGES, icon
 from app.views.label_chips import parse_label
 
 
@@ -16,7 +18,7 @@ class DeleteProducts(QUndoCommand):
     """Soft delete (restorable); undo restores the same products."""
 
     def __init__(self, product_ids: list[int], on_change, catalog=None) -> None:
-        super().__init__(f"Delete {len(product_ids)} product{'s' if len(product_ids) != 1 else ''}")
+        super().__init__(translate("BatchBar", "Delete %n products", None, len(product_ids)))
         self.ids = list(product_ids)
         self._on_change = on_change
         self._catalog = catalog  # its vector indexes drop the products and take them back on undo
@@ -35,7 +37,7 @@ class DeleteProducts(QUndoCommand):
 
 
 def _plural(n: int) -> str:
-    return f"{n} product{'s' if n != 1 else ''}"
+    return translate("BatchBar", "%n products", None, n)
 
 
 class BatchBar(QWidget):
@@ -49,10 +51,11 @@ class BatchBar(QWidget):
         self.selected = selected
         self.on_deleted = on_deleted
         self.count = QLabel()
-        self.approve_button = QPushButton("Approve")
-        self.flag_button = QPushButton("Flag")
+        self.approve_button = QPushButton(icon("approve", STATE_BADGES["approved"][1]), self.tr("Approve"))
+        self.flag_button = QPushButton(icon("flag", STATE_BADGES["flagged"][1]), self.tr("Flag"))
         self.label_edit = QLineEdit()
-        self.label_edit.setPlaceholderText("Add a label to all… (Enter)")
+        self.label_edit.setPlaceholderText(self.tr("Add a label to all… (Enter)"))
+        self.label_edit.setAccessibleName(self.tr("Label for the selected products"))
         self.label_edit.setClearButtonEnabled(True)
         from core.models.labels import load_vocabularies
 
@@ -62,10 +65,10 @@ class BatchBar(QWidget):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.label_edit.setCompleter(completer)
-        self.reindex_button = QPushButton("Re-index")
-        self.reindex_button.setToolTip("Run detection and embedding again for the selected products "
-                                       "(boxes a curator drew or moved are kept)")
-        self.delete_button = QPushButton("Delete")
+        self.reindex_button = QPushButton(icon("reindex"), self.tr("Re-index"))
+        self.reindex_button.setToolTip(self.tr("Run detection and embedding again for the selected products "
+                                               "(boxes a curator drew or moved are kept)"))
+        self.delete_button = QPushButton(icon("delete"), self.tr("Delete"))
         self.approve_button.clicked.connect(self.approve)
         self.flag_button.clicked.connect(self.flag)
         self.label_edit.returnPressed.connect(self.add_label)
@@ -89,17 +92,18 @@ class BatchBar(QWidget):
         self.layout().insertWidget(4, self.edit_button)
 
     def update_count(self, n: int) -> None:
-        self.count.setText(f"<b>{n:,} selected</b>")
-        for button, verb in ((self.approve_button, "Approve"), (self.flag_button, "Flag"),
-                             (self.reindex_button, "Re-index"), (self.delete_button, "Delete")):
-            button.setToolTip(f"{verb} the {_plural(n)} selected (Ctrl+Z undoes)" if verb != "Re-index"
-                              else self.reindex_button.toolTip())
+        self.count.setText("<b>" + self.tr("%n selected", "", n) + "</b>")
+        tips = {self.approve_button: self.tr("Approve the %n selected products (Ctrl+Z undoes)", "", n),
+                self.flag_button: self.tr("Flag the %n selected products (Ctrl+Z undoes)", "", n),
+                self.delete_button: self.tr("Delete the %n selected products (Ctrl+Z undoes)", "", n)}
+        for button, tip in tips.items():
+            button.setToolTip(tip)
         self.setVisible(n >= 2)
 
     def _ids(self) -> list[int]:
         ids = self.selected()
         if not ids:
-            self.status_message.emit("Select products first (Ctrl/Shift+click, Ctrl+A)")
+            self.status_message.emit(self.tr("Select products first (Ctrl/Shift+click, Ctrl+A)"))
         return ids
 
     @Slot()
@@ -114,26 +118,28 @@ class BatchBar(QWidget):
         ids = self._ids()
         if ids:
             self.service.set_review_states(ids, state)
-            word = "Approved" if state == "approved" else "Flagged"
-            self.status_message.emit(f"{word} {_plural(len(ids))} — Ctrl+Z undoes all of them")
+            self.status_message.emit(
+                self.tr("Approved %n products — Ctrl+Z undoes all of them", "", len(ids)) if state == "approved"
+                else self.tr("Flagged %n products — Ctrl+Z undoes all of them", "", len(ids)))
 
     @Slot()
     def add_label(self) -> None:
         parsed = parse_label(self.label_edit.text(), self.vocabularies)
         if parsed is None:
-            self.status_message.emit("Type a label first, e.g. colours: red or a word of your own")
+            self.status_message.emit(self.tr("Type a label first, e.g. colours: red or a word of your own"))
             return
         ids = self._ids()
         if ids:
             self.service.add_labels(ids, *parsed)
             self.label_edit.clear()
-            self.status_message.emit(f"Label “{parsed[1]}” added to {_plural(len(ids))} — Ctrl+Z undoes")
+            self.status_message.emit(self.tr("Label “%1” added to %n products — Ctrl+Z undoes", "", len(ids))
+                                     .replace("%1", parsed[1]))
 
     @Slot()
     def reindex(self) -> None:
         ids = self._ids()
         if ids and self.context.start_index_job([], product_ids=ids) is not None:
-            self.status_message.emit(f"Re-indexing {_plural(len(ids))} — progress in Jobs (Ctrl+J)")
+            self.status_message.emit(self.tr("Re-indexing %n products — progress below", "", len(ids)))
 
     @Slot()
     def delete(self) -> None:
@@ -141,4 +147,4 @@ class BatchBar(QWidget):
         if ids:
             command = DeleteProducts(ids, self.on_deleted, self.context.catalog)
             self.service.undo_stack.push(command)
-            self.status_message.emit(f"{command.text()} — Ctrl+Z undoes")
+            self.status_message.emit(self.tr("%1 — Ctrl+Z undoes").replace("%1", command.text()))

@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListView,
     QSlider,
     QVBoxLayout,
     QWidget,
 )
 
+from app.i18n import translate
 from app.views.batch_bar import BatchBar, DeleteProducts
 from app.views.tiles import (
     ChipBar,
@@ -41,6 +41,7 @@ from app.views.tiles import (
     SkuRole,
     StatesRole,
     StatusRole,
+    TileView,
     plain_tip,
     tile_size,
 )
@@ -50,8 +51,27 @@ from core.catalog.queries import BADGES, SORTS, GridQuery, ProductTile
 log = logging.getLogger(__name__)
 
 PAGE = 300
-STATUS_CHIPS = [("all", "All"), ("indexed", "Indexed"), ("imported", "Not indexed"), ("error", "Errors"),
-                ("corrected", "Corrected")]
+
+
+def sort_words() -> dict[str, str]:
+    return {"title": translate("CatalogGrid", "Title"), "sku": translate("CatalogGrid", "SKU"),
+            "newest": translate("CatalogGrid", "Newest"), "category": translate("CatalogGrid", "Category")}
+
+
+def badge_words() -> dict[str, str]:
+    """core.catalog.queries.BADGES in the curator's language."""
+    return {"indexed": translate("CatalogGrid", "Indexed: searchable"),
+            "not_indexed": translate("CatalogGrid", "Not indexed yet: not searchable"),
+            "error": translate("CatalogGrid", "Indexing failed: see its History"),
+            "corrected": translate("CatalogGrid", "Corrected by a curator"),
+            "approved": translate("CatalogGrid", "Approved in review"),
+            "flagged": translate("CatalogGrid", "Flagged for another look")}
+
+
+def status_chips() -> list[tuple[str, str]]:
+    return [("all", translate("CatalogGrid", "All")), ("indexed", translate("CatalogGrid", "Indexed")),
+            ("imported", translate("CatalogGrid", "Not indexed")), ("error", translate("CatalogGrid", "Errors")),
+            ("corrected", translate("CatalogGrid", "Corrected"))]
 
 
 class ProductListModel(QAbstractListModel):
@@ -123,13 +143,15 @@ class ProductListModel(QAbstractListModel):
                 return None
             return self._thumbs.get(row.sha256, self._root / row.blob_path if row.blob_path else None)
         if role == Qt.ItemDataRole.ToolTipRole:
-            states = "\n".join(BADGES[b] for b in row.badges)
+            words = badge_words()
+            states = "\n".join(words.get(b, BADGES[b]) for b in row.badges)
             design = ""
             if row.variants > 1:
                 colours = f": {', '.join(row.colours)}" if row.colours else ""
                 design = (f"\nDesign {row.design} · {row.variants} variants{colours}\n"
                           "Double-click (or Enter) to show every variant")
-            return plain_tip(f"{row.title}\n{row.sku} · {row.category or 'no category'}\n{states}{design}")
+            return plain_tip(f"{row.title}\n{row.sku} · {row.category or translate('CatalogGrid', 'no category')}"
+                             f"\n{states}{design}")
         if role == StatesRole:
             return row.badges
         return {ProductIdRole: row.id, SkuRole: row.sku, StatusRole: row.status, ShaRole: row.sha256,
@@ -165,12 +187,15 @@ class CatalogGrid(QWidget):
         self.context = context
         self.undo_stack = QUndoStack(self)
         self.model = ProductListModel(context.catalog.root, context.thumbnails, self)
-        self.filter_edit = QLineEdit(placeholderText="Filter by title or SKU")
+        self.filter_edit = QLineEdit(placeholderText=self.tr("Filter by title or SKU"))
+        self.filter_edit.setAccessibleName(self.tr("Filter products"))
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._apply)
         self.sort_box = QComboBox()
+        words = sort_words()
         for key, (label, _) in SORTS.items():
-            self.sort_box.addItem(label, key)
+            self.sort_box.addItem(words.get(key, label), key)
+        self.sort_box.setAccessibleName(self.tr("Sort products by"))
         self.sort_box.currentIndexChanged.connect(self._apply)
         self.expanded: set[str] = set()  # designs shown variant by variant while grouped
         self.by_design = QCheckBox(self.tr("Group by design"))
@@ -178,9 +203,9 @@ class CatalogGrid(QWidget):
                                           "its variants"))
         self.by_design.toggled.connect(self._grouping_toggled)
         self.status_chips = ChipBar()
-        self.status_chips.set_chips(STATUS_CHIPS, ["all"])
+        self.status_chips.set_chips(status_chips(), ["all"])
         self.status_chips.changed.connect(self._apply)
-        self.category_chips = ChipBar("Category:", exclusive=False)
+        self.category_chips = ChipBar(self.tr("Category:"), exclusive=False)
         self.category_chips.changed.connect(self._apply)
         self.count_label = QLabel()
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
@@ -188,26 +213,23 @@ class CatalogGrid(QWidget):
         self.size_slider.setSingleStep(16)
         self.size_slider.setPageStep(32)
         self.size_slider.setFixedWidth(110)
-        self.size_slider.setToolTip("Picture size of the tiles (kept in the catalog's settings)")
-        self.size_slider.setAccessibleName("Tile size")
+        self.size_slider.setToolTip(self.tr("Picture size of the tiles (kept in the catalog's settings)"))
+        self.size_slider.setAccessibleName(self.tr("Tile size"))
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 2)
-        top.addWidget(QLabel("Sort:"))
+        top.addWidget(QLabel(self.tr("Sort:")))
         top.addWidget(self.sort_box)
         top.addWidget(self.by_design)
-        top.addWidget(QLabel("Size:"))
+        top.addWidget(QLabel(self.tr("Size:")))
         top.addWidget(self.size_slider)
         top.addWidget(self.count_label)
         chips = QHBoxLayout()
         chips.addWidget(self.status_chips)
         chips.addWidget(self.category_chips, 1)
-        self.view = QListView()
-        self.view.setViewMode(QListView.ViewMode.IconMode)
-        self.view.setResizeMode(QListView.ResizeMode.Adjust)
-        self.view.setMovement(QListView.Movement.Static)
-        self.view.setUniformItemSizes(True)
+        self.view = TileView()
+        self.view.setAccessibleName(self.tr("Products"))
         self.delegate = ProductDelegate(self.view)
-        self.view.setLayoutMode(QListView.LayoutMode.Batched)
+        self.view.setLayoutMode(TileView.LayoutMode.Batched)
         self.view.setBatchSize(200)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setItemDelegate(self.delegate)
@@ -237,7 +259,7 @@ class CatalogGrid(QWidget):
         """Tiles with `icon`-pixel pictures; remembered in the catalog's settings for the next start."""
         icon = max(64, min(256, int(icon)))
         self.delegate.icon = icon
-        self.view.setGridSize(tile_size(icon) + QSize(6, 6))
+        self.view.set_tile(tile_size(icon) + QSize(6, 6))
         if self.size_slider.value() != icon:
             self.size_slider.blockSignals(True)
             self.size_slider.setValue(icon)
@@ -269,8 +291,10 @@ class CatalogGrid(QWidget):
         self._selection_changed()
 
     def _update_count(self) -> None:
-        unit = "designs and products" if self.by_design.isChecked() else "products"
-        self.count_label.setText(f"{self.model.total:,} {unit}")
+        if self.by_design.isChecked():
+            self.count_label.setText(self.tr("%n designs and products", "", self.model.total))
+        else:
+            self.count_label.setText(self.tr("%n products", "", self.model.total))
 
     @Slot()
     def _apply(self, *_args) -> None:
@@ -387,7 +411,7 @@ class CatalogGrid(QWidget):
             return 0
         command = DeleteProducts(ids, self._after_change, self.context.catalog)
         self.undo_stack.push(command)
-        self.status_message.emit(f"{command.text()} — press Ctrl+Z to undo")
+        self.status_message.emit(self.tr("%1 — press Ctrl+Z to undo").replace("%1", command.text()))
         return len(ids)
 
     def _after_change(self) -> None:

@@ -67,7 +67,7 @@ class CropItem(QGraphicsRectItem):
     def colour(self) -> QColor:
         pal = self.palette
         if self.crop.kind == "primary" or self.selected:
-            return pal.color(QPalette.ColorRole.Highlight)
+            return pal.color(QPalette.ColorRole.Accent)
         return pal.color(QPalette.ColorRole.Mid) if self.crop.kind == "rejected" else QColor(255, 255, 255)
 
     def boundingRect(self) -> QRectF:
@@ -227,6 +227,8 @@ class CropEditor(QGraphicsView):
             self.status.emit("No photo to draw on")
             mode = "edit"
         if mode != self.mode:
+            if self.mode == "draw":
+                self.status.emit("")  # the draw-mode hint goes with draw mode
             self.mode = mode
             self._update_cursor(None)
             self.mode_changed.emit(mode)
@@ -398,7 +400,7 @@ class CropEditor(QGraphicsView):
 
     def _start_rubber(self, pos: QPointF) -> None:
         self._rubber = QGraphicsRectItem(QRectF(pos, pos))
-        pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 2, Qt.PenStyle.DashLine)
+        pen = QPen(self.palette().color(QPalette.ColorRole.Accent), 2, Qt.PenStyle.DashLine)
         pen.setCosmetic(True)
         self._rubber.setPen(pen)
         self._rubber.setZValue(5)
@@ -472,8 +474,8 @@ class CropEditor(QGraphicsView):
         self.scene().removeItem(self._rubber)
         self._rubber = None
         if rect.width() >= MIN_BOX and rect.height() >= MIN_BOX:
-            self.box_drawn.emit((rect.left(), rect.top(), rect.right(), rect.bottom()))
-            self.set_mode("edit")  # one box per W, as in CVAT: the next drag edits again
+            self.set_mode("edit")  # one box per W, as in CVAT: the next drag edits again (the hint goes first,
+            self.box_drawn.emit((rect.left(), rect.top(), rect.right(), rect.bottom()))  # then what the box did)
         else:
             self.status.emit(f"Too small to be a box (at least {MIN_BOX}×{MIN_BOX} photo pixels): drag further, "
                              "or press Esc to stop drawing")

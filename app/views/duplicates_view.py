@@ -30,11 +30,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import translate
 from core.catalog import queries
 
 KIND_TITLES = {"exact": "Exact copy", "near": "Near duplicate", "variant": "Make one design?"}
-KIND_COUNTS = {"exact": ("exact copy", "exact copies"), "near": ("near duplicate", "near duplicates"),
-               "variant": ("design suggestion", "design suggestions")}
+
+
+def kind_count(kind: str, n: int) -> str:
+    """"7 exact copies", "1 near duplicate": Qt plural forms (app.i18n), never a bare "s" added."""
+    return {"exact": translate("DuplicatesView", "%n exact copies", None, n),
+            "near": translate("DuplicatesView", "%n near duplicates", None, n),
+            "variant": translate("DuplicatesView", "%n design suggestions", None, n)}[kind]
 KIND_HELP = {
     "exact": "These products share the very same photo file. Usually one was imported twice.",
     "near": "The same photo, cropped, resized or re-saved: most likely the same product imported twice.",
@@ -193,8 +199,8 @@ class MemberCard(QFrame):
             self.badge.setText("Variant")
         else:
             self.badge.setText("✔ Keep" if kept else "Goes")
-        self.badge.setForegroundRole(QPalette.ColorRole.Highlight if kept else QPalette.ColorRole.PlaceholderText)
-        colour = "palette(highlight)" if kept else "palette(mid)"
+        self.badge.setForegroundRole(QPalette.ColorRole.Link if kept else QPalette.ColorRole.PlaceholderText)
+        colour = "palette(link)" if kept else "palette(mid)"
         self.setStyleSheet(f"#card {{ border: 2px solid {colour}; border-radius: 8px; }}")
 
     def mouseReleaseEvent(self, event) -> None:
@@ -344,7 +350,7 @@ class DuplicatesView(QWidget):
         current = self.groups[self.list.currentRow()].ids if 0 <= self.list.currentRow() < len(self.groups) else None
         self.groups = groups
         counts = {k: sum(g.kind == k for g in groups) for k in KIND_TITLES}
-        parts = [f"{n} {KIND_COUNTS[k][n != 1]}" for k, n in counts.items() if n]
+        parts = [kind_count(k, n) for k, n in counts.items() if n]
         self.summary.setText(", ".join(parts) if parts else "No duplicates")
         self.list.blockSignals(True)
         self.list.clear()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.theme import font, icon, theme
 
 
 class EmptyState(QWidget):
@@ -12,26 +13,35 @@ class EmptyState(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        title = QLabel("Drop product folders here…")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.8)
-        font.setBold(True)
-        title.setFont(font)
+        self.picture = QLabel()
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title = QLabel(self.tr("Drop product folders here…"))
+        title.setObjectName("empty-title")
+        title.setFont(font("display", bold=True))
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hint = QLabel("One folder per product, with its photos and an optional product.json "
-                      "(sku, title, category, price, attributes) — or a folder of such folders, or a CSV manifest.\n"
-                      "Catalog Curator imports them, finds each product in its photos and makes them searchable.")
+        hint = QLabel(self.tr("One folder per product, with its photos and an optional product.json "
+                              "(sku, title, category, price, attributes) — or a folder of such folders, or a CSV "
+                              "manifest.\nCatalog Curator imports them, finds each product in its photos and "
+                              "makes them searchable."))
+        hint.setObjectName("empty-hint")
         hint.setWordWrap(True)
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hint.setForegroundRole(hint.foregroundRole().PlaceholderText)
-        button = QPushButton("Add product folder…  (Ctrl+O)")
-        button.clicked.connect(self.add_folder)
+        self.button = QPushButton(self.tr("Add product folder…  (Ctrl+O)"))
+        self.button.setObjectName("primary")
+        self.button.clicked.connect(self.add_folder)
         layout = QVBoxLayout(self)
         layout.addStretch(2)
+        layout.addWidget(self.picture)
         layout.addWidget(title)
         layout.addWidget(hint, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addSpacing(12)
-        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignCenter)
         layout.addStretch(3)
         hint.setFixedWidth(640)  # a fixed width lets the wrapped label ask for the height it needs
         hint.setMinimumHeight(hint.heightForWidth(640))
+        self.set_icons()
+        theme().changed.connect(self.set_icons)
+
+    def set_icons(self) -> None:
+        self.picture.setPixmap(icon("add_folder", theme().palette.muted).pixmap(QSize(64, 64)))
+        self.button.setIcon(icon("add_folder", theme().palette.accent_text))

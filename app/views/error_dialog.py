@@ -21,7 +21,7 @@ from app.logging_setup import log_file, report_text
 class ErrorDialog(QDialog):
     def __init__(self, summary: str, details: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Something went wrong")
+        self.setWindowTitle(self.tr("Something went wrong"))
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.summary, self.details = summary, details
@@ -30,8 +30,8 @@ class ErrorDialog(QDialog):
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_MessageBoxIconSize)
         icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size))
         layout.addWidget(icon)
-        text = QLabel(f"<b>{_escape(summary)}</b><br>Your data is safe: the catalog saves each product as it "
-                      "goes. The details are in the log.")
+        text = QLabel(f"<b>{_escape(summary)}</b><br>" + self.tr(
+            "Your data is safe: the catalog saves each product as it goes. The details are in the log."))
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(text)
@@ -41,12 +41,12 @@ class ErrorDialog(QDialog):
         self.details_view.setMinimumHeight(200)
         layout.addWidget(self.details_view)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.toggle = QPushButton("Show details")
+        self.toggle = QPushButton(self.tr("Show details"))
         self.toggle.setCheckable(True)
         self.toggle.toggled.connect(self._toggle)
-        self.copy_button = QPushButton("Copy report")
+        self.copy_button = QPushButton(self.tr("Copy report"))
         self.copy_button.clicked.connect(self.copy_report)
-        open_log = QPushButton("Open log folder")
+        open_log = QPushButton(self.tr("Open log folder"))
         open_log.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_file().parent))))
         for button in (self.toggle, self.copy_button, open_log):
             buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -57,7 +57,7 @@ class ErrorDialog(QDialog):
     @Slot(bool)
     def _toggle(self, on: bool) -> None:
         self.details_view.setVisible(on)
-        self.toggle.setText("Hide details" if on else "Show details")
+        self.toggle.setText(self.tr("Hide details") if on else self.tr("Show details"))
         self.adjustSize()
 
     def report(self) -> str:

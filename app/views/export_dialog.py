@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,10 +26,14 @@ from PySide6.QtWidgets import (
 from app.workers.base import Task
 
 FORMATS = {
-    "coco": ("COCO JSON — boxes and labels for training", "a folder: annotations.json and images/"),
-    "yolo": ("YOLO txt — boxes for training", "a folder: images/, labels/ and data.yaml"),
-    "csv": ("CSV — one row per product", "a .csv file"),
-    "jsonl": ("JSON Lines — everything about each product", "a .jsonl file"),
+    "coco": (QT_TRANSLATE_NOOP("ExportDialog", "COCO JSON — boxes and labels for training"),
+             QT_TRANSLATE_NOOP("ExportDialog", "a folder: annotations.json and images/")),
+    "yolo": (QT_TRANSLATE_NOOP("ExportDialog", "YOLO txt — boxes for training"),
+             QT_TRANSLATE_NOOP("ExportDialog", "a folder: images/, labels/ and data.yaml")),
+    "csv": (QT_TRANSLATE_NOOP("ExportDialog", "CSV — one row per product"),
+            QT_TRANSLATE_NOOP("ExportDialog", "a .csv file")),
+    "jsonl": (QT_TRANSLATE_NOOP("ExportDialog", "JSON Lines — everything about each product"),
+              QT_TRANSLATE_NOOP("ExportDialog", "a .jsonl file")),
 }
 
 
@@ -52,27 +56,27 @@ def run_export(catalog, fmt: str, target: Path, corrected_only: bool, progress, 
 class ExportDialog(QDialog):
     def __init__(self, context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Export")
+        self.setWindowTitle(self.tr("Export"))
         self.context = context
         self.task = None
         self.result: dict | None = None
         self.format = QComboBox()
-        for key, (text, _) in FORMATS.items():
+        for key, (text, _) in ((k, (self.tr(t), w)) for k, (t, w) in FORMATS.items()):
             self.format.addItem(text, key)
         self.format.currentIndexChanged.connect(self._format_changed)
         self.target = QLineEdit()
-        browse = QPushButton("Choose…")
+        browse = QPushButton(self.tr("Choose…"))
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.target, 1)
         row.addWidget(browse)
         self.what = QLabel()
         self.what.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.corrected_only = QCheckBox("Only products a curator corrected")
-        self.corrected_only.setToolTip("Boxes a person checked make the best training data")
+        self.corrected_only = QCheckBox(self.tr("Only products a curator corrected"))
+        self.corrected_only.setToolTip(self.tr("Boxes a person checked make the best training data"))
         form = QFormLayout()
-        form.addRow("Format:", self.format)
-        form.addRow("Save to:", row)
+        form.addRow(self.tr("Format:"), self.format)
+        form.addRow(self.tr("Save to:"), row)
         form.addRow("", self.what)
         form.addRow("", self.corrected_only)
         self.progress = QProgressBar()
@@ -80,7 +84,7 @@ class ExportDialog(QDialog):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button = self.buttons.addButton(self.tr("Export"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self.start)
         self.buttons.rejected.connect(self.cancel)
         layout = QVBoxLayout(self)
@@ -98,7 +102,7 @@ class ExportDialog(QDialog):
     @Slot()
     def _format_changed(self) -> None:
         training = self.fmt in ("coco", "yolo")
-        self.what.setText(f"Writes {FORMATS[self.fmt][1]}")
+        self.what.setText(self.tr("Writes %1").replace("%1", self.tr(FORMATS[self.fmt][1])))
         self.corrected_only.setEnabled(training)
         default = self.context.catalog.root.parent / f"{self.context.catalog.root.name}-{self.fmt}"
         current = self.target.text().strip()
@@ -120,7 +124,7 @@ class ExportDialog(QDialog):
             return
         text = self.target.text().strip()
         if not text:
-            self.message.setText("Choose where to save the export.")
+            self.message.setText(self.tr("Choose where to save the export."))
             return
         catalog, fmt, target, only = self.context.catalog, self.fmt, Path(text).expanduser(), \
             self.corrected_only.isChecked() and self.corrected_only.isEnabled()
@@ -133,7 +137,7 @@ class ExportDialog(QDialog):
         self.task = task
         self.progress.setRange(0, 0)
         self.progress.show()
-        self.message.setText("Exporting…")
+        self.message.setText(self.tr("Exporting…"))
         self.export_button.setEnabled(False)
         self.context.run_in_pool(task)
 
@@ -150,21 +154,23 @@ class ExportDialog(QDialog):
     def _done(self, result: dict) -> None:
         self.result = result
         if "boxes" in result:
-            self.message.setText(f"Wrote {result['images']} photos with {result['boxes']} boxes in "
-                                 f"{result['categories']} classes: {result['path']}")
+            self.message.setText(self.tr("Wrote %1 photos with %2 boxes in %3 classes: %4").replace(
+                "%1", str(result["images"])).replace("%2", str(result["boxes"])).replace(
+                "%3", str(result["categories"])).replace("%4", str(result["path"])))
         else:
-            self.message.setText(f"Wrote {result['products']} products: {result['path']}")
+            self.message.setText(self.tr("Wrote %n products: %1", "", result["products"]).replace(
+                "%1", str(result["path"])))
 
     @Slot(str)
     def _failed(self, message: str) -> None:
-        self.message.setText(f"Export failed: {message.splitlines()[0]}")
+        self.message.setText(self.tr("Export failed: %1").replace("%1", message.splitlines()[0]))
 
     @Slot()
     def _finished(self) -> None:
         self.task = None
         self.progress.hide()
         self.export_button.setEnabled(True)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Close"))
 
     @Slot()
     def cancel(self) -> None:

@@ -7,6 +7,8 @@ from PySide6.QtCore import QRect, Qt, Signal, Slot
 from PySide6.QtGui import QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QCompleter, QLineEdit, QStyle, QStyledItemDelegate
 
+from app.i18n import translate
+
 CompletionRole = Qt.ItemDataRole.UserRole + 1  # the text that goes into the line: "key=" or "key=value"
 CountRole = Qt.ItemDataRole.UserRole + 2  # drawn right-aligned: "12" or "5 values"
 
@@ -64,7 +66,7 @@ class FilterCompleter(QCompleter):
         if key is None:
             for name in self.keys:
                 n = len(self.values.get(name, ()))
-                self._add(name, f"{name}=", f"{n} value{'s' if n != 1 else ''}" if n else "")
+                self._add(name, f"{name}=", translate("FilterCompleter", "%n values", None, n) if n else "")
         else:
             for value, n in self.values.get(key, ()):
                 self._add(value, f"{key}={value}", f"{n:,}")

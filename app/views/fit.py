@@ -24,6 +24,7 @@ def scroll_page(page: QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(inner)
     area.setMinimumSize(PAGE_MIN)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the page's controls; the area follows the focus
     from PySide6.QtWidgets import QVBoxLayout
 
     outer = QVBoxLayout(page)

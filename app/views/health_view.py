@@ -143,8 +143,8 @@ class AlarmBadge(QToolButton):
     @Slot(object)
     def _update(self, data: HealthReport) -> None:
         n = data.open_alarms
-        self.setText(f"⚠ {n} drift alarm{'s' if n != 1 else ''}")
-        self.setToolTip("New images do not look like the catalog's reference. Click to review in Health.")
+        self.setText("⚠ " + self.tr("%n drift alarms", "", n))
+        self.setToolTip(self.tr("New images do not look like the catalog's reference. Click to review in Health."))
         self.setVisible(n > 0)
 
 
@@ -172,11 +172,11 @@ class HealthView(QWidget):
         monitor.updated.connect(self._update)
 
     def _figures_box(self) -> QGroupBox:
-        box = QGroupBox("Last 7 days")
+        box = QGroupBox(self.tr("Last 7 days"))
         grid = QGridLayout(box)
-        names = [("jobs", "Jobs"), ("throughput", "Throughput"), ("errors", "Error rate"),
-                 ("sla", "Seconds per product"), ("latency", "Search latency"), ("device", "Device"),
-                 ("gpu", "GPU memory"), ("products", "Products")]
+        names = [("jobs", self.tr("Jobs")), ("throughput", self.tr("Throughput")), ("errors", self.tr("Error rate")),
+                 ("sla", self.tr("Seconds per product")), ("latency", self.tr("Search latency")),
+                 ("device", self.tr("Device")), ("gpu", self.tr("GPU memory")), ("products", self.tr("Products"))]
         for n, (key, title) in enumerate(names):
             caption = QLabel(title)
             caption.setStyleSheet("color: palette(placeholder-text)")
@@ -186,7 +186,7 @@ class HealthView(QWidget):
             self.figures[key] = value
             grid.addWidget(caption, (n // 4) * 2, n % 4)
             grid.addWidget(value, (n // 4) * 2 + 1, n % 4)
-        self.metrics_toggle = QCheckBox("Prometheus endpoint")
+        self.metrics_toggle = QCheckBox(self.tr("Prometheus endpoint"))
         self.metrics_toggle.toggled.connect(self._toggle_metrics)
         self.metrics_state = QLabel()
         grid.addWidget(self.metrics_toggle, 4, 0)
@@ -194,12 +194,13 @@ class HealthView(QWidget):
         return box
 
     def _drift_box(self) -> QGroupBox:
-        box = QGroupBox("Drift alarms")
+        box = QGroupBox(self.tr("Drift alarms"))
         self.drift = QTreeWidget()
-        self.drift.setHeaderLabels(["When", "Model version", "p-value", "Batch", "State"])
+        self.drift.setHeaderLabels([self.tr("When"), self.tr("Model version"), self.tr("p-value"), self.tr("Batch"),
+                                    self.tr("State")])
         self.drift.setRootIsDecorated(False)
-        self.ack_button = QPushButton("Acknowledge")
-        self.ack_button.setToolTip("Mark the selected alarm (or all open ones when none is selected) as seen")
+        self.ack_button = QPushButton(self.tr("Acknowledge"))
+        self.ack_button.setToolTip(self.tr("Mark the selected alarm (or all open ones when none is selected) as seen"))
         self.ack_button.clicked.connect(self.acknowledge)
         layout = QVBoxLayout(box)
         layout.addWidget(self.drift, 1)
@@ -207,15 +208,16 @@ class HealthView(QWidget):
         return box
 
     def _versions_box(self) -> QGroupBox:
-        box = QGroupBox("Model versions")
+        box = QGroupBox(self.tr("Model versions"))
         self.versions = QTreeWidget()
-        self.versions.setHeaderLabels(["Model version", "Embedder", "State", "Vectors", "Searches"])
+        self.versions.setHeaderLabels([self.tr("Model version"), self.tr("Embedder"), self.tr("State"),
+                                       self.tr("Vectors"), self.tr("Searches")])
         self.versions.setRootIsDecorated(False)
-        self.promote_button = QPushButton("Promote")
-        self.promote_button.setToolTip("Make the selected version the one searches use")
+        self.promote_button = QPushButton(self.tr("Promote"))
+        self.promote_button.setToolTip(self.tr("Make the selected version the one searches use"))
         self.promote_button.clicked.connect(lambda: self.promote(self.selected_version()))
-        self.delete_button = QPushButton("Delete")
-        self.delete_button.setToolTip("Delete the selected version's index (never the active one)")
+        self.delete_button = QPushButton(self.tr("Delete"))
+        self.delete_button.setToolTip(self.tr("Delete the selected version's index (never the active one)"))
         self.delete_button.clicked.connect(lambda: self.delete_version(self.selected_version()))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -227,9 +229,10 @@ class HealthView(QWidget):
         return box
 
     def _heads_box(self) -> QGroupBox:
-        box = QGroupBox("Label heads (trained from curators' labels)")
+        box = QGroupBox(self.tr("Label heads (trained from curators' labels)"))
         self.heads = QTreeWidget()
-        self.heads.setHeaderLabels(["Vocabulary", "Examples", "Head", "Without it", "Used"])
+        self.heads.setHeaderLabels([self.tr("Vocabulary"), self.tr("Examples"), self.tr("Head"), self.tr("Without it"),
+                                    self.tr("Used")])
         self.heads.setRootIsDecorated(False)
         self.heads.setToolTip("A head labels products only where it beat, on held-out curator labels, what the "
                               "app gives without it (CLIP zero-shot, or colours named from pixels)")
@@ -259,19 +262,21 @@ class HealthView(QWidget):
         f["device"].setText(str(s.get("device", "cpu")))
         f["device"].setToolTip(f"torch {s.get('torch', '?')}, {s.get('threads', '?')} threads")
         used, total = s.get("gpu_memory_used_mb"), s.get("gpu_memory_total_mb")
-        f["gpu"].setText(f"{used:,} of {total:,} MB" if used is not None and total else "no GPU")
-        f["products"].setText(f"{s.get('indexed', 0):,} of {s.get('products', 0):,} indexed")
+        f["gpu"].setText(f"{used:,} of {total:,} MB" if used is not None and total else self.tr("no GPU"))
+        f["products"].setText(self.tr("%1 of %2 indexed").replace("%1", f"{s.get('indexed', 0):,}").replace(
+            "%2", f"{s.get('products', 0):,}"))
         self._fill_drift(data.drift)
         self._fill_versions(data.versions)
         self._fill_heads(data.heads)
-        self.footer.setText(f"Updated {time.strftime('%H:%M:%S')} · read in {data.read_ms:.0f} ms")
+        self.footer.setText(self.tr("Updated %1 · read in %2 ms").replace("%1", time.strftime("%H:%M:%S")).replace(
+            "%2", f"{data.read_ms:.0f}"))
 
     def _fill_drift(self, rows: tuple[DriftRow, ...]) -> None:
         selected = self._selected_id(self.drift)
         self.drift.clear()
         for row in rows:
             item = QTreeWidgetItem([row.when, row.model_version, f"{row.p_value:.2g}",
-                                    str(row.batch_size), "seen" if row.acknowledged else "OPEN"])
+                                    str(row.batch_size), self.tr("seen") if row.acknowledged else self.tr("OPEN")])
             item.setData(0, Qt.ItemDataRole.UserRole, row.id)
             item.setToolTip(1, "\n".join(f"{k}: {v}" for k, v in row.details.items()))
             if not row.acknowledged:
@@ -280,7 +285,7 @@ class HealthView(QWidget):
             if row.id == selected:
                 self.drift.setCurrentItem(item)
         if not rows:
-            self.drift.addTopLevelItem(QTreeWidgetItem(["", "No drift detected", "", "", ""]))
+            self.drift.addTopLevelItem(QTreeWidgetItem(["", self.tr("No drift detected"), "", "", ""]))
         for col in range(self.drift.columnCount()):
             self.drift.resizeColumnToContents(col)
         self.ack_button.setEnabled(any(not r.acknowledged for r in rows))
@@ -291,7 +296,7 @@ class HealthView(QWidget):
         for row in rows:
             item = QTreeWidgetItem([row["model_version"], row["embedder"], row["state"],
                                     f"{row['vectors']:,} / {row['products']:,}",
-                                    "● active" if row["active"] else ""])
+                                    "● " + self.tr("active") if row["active"] else ""])
             item.setData(0, Qt.ItemDataRole.UserRole, row["model_version"])
             item.setToolTip(0, f"dim {row['dim']}, preprocess {row['preprocess_version']}, "
                                f"created {row['created_at'][:16]}")
@@ -308,11 +313,11 @@ class HealthView(QWidget):
             without = (f"{row.baseline_accuracy:.0%} ({base})" if row.baseline_accuracy is not None
                        else f"— ({base})")
             item = QTreeWidgetItem([row.vocabulary, str(row.examples), f"{row.head_accuracy:.0%}", without,
-                                    "● used" if row.active else "not used"])
+                                    "● " + self.tr("used") if row.active else self.tr("not used")])
             item.setToolTip(0, f"{row.version}\ntrained {row.when}")
             self.heads.addTopLevelItem(item)
         if not rows:
-            self.heads.addTopLevelItem(QTreeWidgetItem(["", "Not enough curator labels yet", "", "", ""]))
+            self.heads.addTopLevelItem(QTreeWidgetItem(["", self.tr("Not enough curator labels yet"), "", "", ""]))
         for col in range(self.heads.columnCount()):
             self.heads.resizeColumnToContents(col)
 
@@ -341,13 +346,13 @@ class HealthView(QWidget):
         port = self.context.settings.prometheus_port
         self.metrics_toggle.setEnabled(port > 0)
         self.metrics_state.setText(f"http://127.0.0.1:{port}/metrics" + ("" if self.monitor.metrics else " (off)")
-                                   if port > 0 else "Set a port in Settings to serve metrics")
+                                   if port > 0 else self.tr("Set a port in Settings to serve metrics"))
 
     @Slot()
     def acknowledge(self) -> None:
         chosen = self._selected_id(self.drift)
         n = acknowledge_drift(chosen)
-        self.status_message.emit(f"{n} drift alarm{'s' if n != 1 else ''} acknowledged")
+        self.status_message.emit(self.tr("%n drift alarms acknowledged", "", n))
         self.monitor.refresh()
 
     def promote(self, version: str | None) -> ModelTask | None:
@@ -384,18 +389,18 @@ class HealthView(QWidget):
     @Slot(str)
     def _on_action_failed(self, message: str) -> None:
         summary, _, details = message.partition("\n\n")
-        self.context.error.emit(f"The model version could not be changed: {summary}", details)
+        self.context.error.emit(self.tr("The model version could not be changed: %1").replace("%1", summary), details)
 
     @Slot(object)
     def _on_deleted(self, version: str) -> None:
-        self.status_message.emit(f"{version} deleted")
+        self.status_message.emit(self.tr("%1 deleted").replace("%1", version))
 
     def delete_version(self, version: str | None, *, confirm: bool = True) -> ModelTask | None:
         if not version:
             return None
         if confirm and QMessageBox.question(
-                self, "Delete model version", f"Delete the index of {version}? Its vectors are removed; "
-                "the embedding cache keeps the crops.") != QMessageBox.StandardButton.Yes:
+                self, self.tr("Delete model version"), self.tr("Delete the index of %1? Its vectors are removed; "
+                                                          "the embedding cache keeps the crops.").replace("%1", version)) != QMessageBox.StandardButton.Yes:
             return None
         catalog = self.context.catalog
 

@@ -28,10 +28,10 @@ class Box:
 class ImageBoxes(QWidget):
     clicked = Signal()
 
-    def __init__(self, context, parent: QWidget | None = None, placeholder: str = "No image") -> None:
+    def __init__(self, context, parent: QWidget | None = None, placeholder: str = "") -> None:
         super().__init__(parent)
         self.context = context
-        self.placeholder = placeholder
+        self.placeholder = placeholder or self.tr("No image")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(160, 140)
         self._pixmap: QPixmap | None = None
@@ -108,7 +108,7 @@ class ImageBoxes(QWidget):
         if self._pixmap is None:
             painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
-                             "Loading…" if self.loading else self.placeholder)
+                             self.tr("Loading…") if self.loading else self.placeholder)
             return
         target = self._target()
         painter.drawPixmap(target, self._pixmap, QRectF(self._pixmap.rect()))
@@ -127,7 +127,7 @@ class ImageBoxes(QWidget):
 
     def _pen(self, kind: str, pal: QPalette) -> QPen:
         if kind in ("primary", "match", "query"):
-            pen = QPen(pal.color(QPalette.ColorRole.Highlight), 3)
+            pen = QPen(pal.color(QPalette.ColorRole.Accent), 3)  # app.theme: the accent, not the pale selection tint
         elif kind == "rejected":
             pen = QPen(pal.color(QPalette.ColorRole.Mid), 1.5, Qt.PenStyle.DashLine)
         else:
@@ -143,9 +143,9 @@ class ImageBoxes(QWidget):
         box = QRectF(rect.left(), top, w, h)
         strong = item.kind in ("primary", "match", "query")
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(pal.color(QPalette.ColorRole.Highlight if strong else QPalette.ColorRole.Window))
+        painter.setBrush(pal.color(QPalette.ColorRole.Accent if strong else QPalette.ColorRole.Window))
         painter.drawRect(box)
-        role = QPalette.ColorRole.HighlightedText if strong else (
+        role = QPalette.ColorRole.BrightText if strong else (
             QPalette.ColorRole.PlaceholderText if item.kind == "rejected" else QPalette.ColorRole.WindowText)
         painter.setPen(pal.color(role))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)

@@ -6,15 +6,16 @@ from __future__ import annotations
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QWidget
 
+from app.i18n import translate
 from core.models.state import ModelState, SlotState, SlotStatus
 
 
 def ask_trust_weights(parent: QWidget, path: str) -> bool:
     """Ask once before a detector file is loaded: a pickled PyTorch file runs code (see core.models.trust)."""
     answer = QMessageBox.question(
-        parent, "Trust these detector weights?",
-        f"Loading {path} runs code stored inside it (it is a pickled PyTorch file). Trust it on this "
-        "computer only if you know where it came from.")
+        parent, translate("ModelStatus", "Trust these detector weights?"),
+        translate("ModelStatus", "Loading %1 runs code stored inside it (it is a pickled PyTorch file). Trust it "
+                  "on this computer only if you know where it came from.").replace("%1", path))
     return answer == QMessageBox.StandardButton.Yes
 
 
@@ -22,7 +23,8 @@ def describe(status: dict) -> tuple[str, str, str]:
     """(models text, text-search text, tooltip) for a ModelRegistry.status() plus "state"."""
     state = ModelState(status.get("state", ModelState.STARTING))
     if not state.settled:
-        return "Loading models…", "", "The window works while the models load in the background."
+        return (translate("ModelStatus", "Loading models…"), "",
+                translate("ModelStatus", "The window works while the models load in the background."))
     emb = status.get("embedder") or {}
     embedder, detector = SlotStatus.of(status, "embedder"), SlotStatus.of(status, "detector")
     device = embedder.device or status.get("device_setting") or "?"
@@ -30,24 +32,29 @@ def describe(status: dict) -> tuple[str, str, str]:
     # fallback), so the status bar says nothing about it; the tooltip has the detail.
     det_text = detector.name if detector.state is SlotState.LOADED else ""
     if "not trusted" in detector.reason:
-        det_text = "detector weights not trusted (choose them in Settings → Models to trust them)"
+        det_text = translate("ModelStatus", "detector weights not trusted (choose them in Settings → Models to "
+                                            "trust them)")
     models = " · ".join(p for p in (embedder.name or emb.get("requested") or "?", det_text, device) if p)
     if state is ModelState.FAILED and embedder.state is not SlotState.LOADED:
-        first = (status.get("error") or "unknown error").splitlines()[0]
-        return "Models failed to load", "Search unavailable", first
+        first = (status.get("error") or translate("ModelStatus", "unknown error")).splitlines()[0]
+        return (translate("ModelStatus", "Models failed to load"), translate("ModelStatus", "Search unavailable"),
+                first)
     # Words always work (the lexical index needs no model); CLIP adds searching by meaning.
-    text = "Text search: words + meaning" if emb.get("supports_text", False) else "Text search: words"
-    tip = [f"Embedder: {embedder.name} {embedder.version} ({embedder.state}) on {device}"]
+    text = (translate("ModelStatus", "Text search: words + meaning") if emb.get("supports_text", False)
+            else translate("ModelStatus", "Text search: words"))
+    tip = [translate("ModelStatus", "Embedder: %1 %2 (%3) on %4").replace("%1", str(embedder.name)).replace(
+        "%2", str(embedder.version)).replace("%3", str(embedder.state)).replace("%4", str(device))]
     if embedder.reason:
         tip.append(f"  {embedder.reason}")
     if detector.state is SlotState.LOADED:
-        tip.append(f"Detector: {detector.name}")
+        tip.append(translate("ModelStatus", "Detector: %1").replace("%1", str(detector.name)))
     else:
-        tip.append("No detector: crops come from the plain-background fallback"
+        tip.append(translate("ModelStatus", "No detector: crops come from the plain-background fallback")
                    + (f" ({detector.reason})" if detector.reason else ""))
     if not emb.get("supports_text", False):
-        tip.append("Text search matches words (SKU, title, category, attributes); searching by meaning needs "
-                   f"a CLIP model: {emb.get('text_unavailable_reason') or 'no CLIP weights'}")
+        tip.append(translate("ModelStatus", "Text search matches words (SKU, title, category, attributes); "
+                             "searching by meaning needs a CLIP model: %1").replace(
+            "%1", emb.get("text_unavailable_reason") or translate("ModelStatus", "no CLIP weights")))
     return models, text, "\n".join(tip)
 
 

@@ -9,11 +9,13 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QTreeWidget,
@@ -46,18 +48,20 @@ class ProductDetail(QWidget):
         self.review_panel = None
         self.product_id: int | None = None
         self._images: list[ImageRow] = []
-        self.title = ElidedTitle("Select a product")
-        self.image = ImageBoxes(context, placeholder="No image")
-        self.image.setToolTip("Click to search for products similar to this image")
+        self.title = ElidedTitle(self.tr("Select a product"))
+        self.image = ImageBoxes(context, placeholder=self.tr("No image"))
+        self.image.setAccessibleName(self.tr("Product photo"))
+        self.image.setToolTip(self.tr("Click to search for products similar to this image; E opens the loupe"))
         self.image.clicked.connect(self._search_this_image)
         self.strip = QListWidget()
         self.strip.setViewMode(QListWidget.ViewMode.IconMode)
         self.strip.setFlow(QListWidget.Flow.LeftToRight)
         self.strip.setWrapping(False)
-        self.strip.setIconSize(QSize(64, 64))
-        self.strip.setFixedHeight(96)
+        self.strip.setIconSize(QSize(48, 48))
+        self.strip.setFixedHeight(76)
+        self.strip.setAccessibleName(self.tr("Views of this product"))
         self.strip.currentRowChanged.connect(self._show_image)
-        self.similar_button = QPushButton("Search similar")
+        self.similar_button = QPushButton(self.tr("Search similar"))
         self.similar_button.setEnabled(False)
         self.similar_button.clicked.connect(self._similar)
         self.image_caption = QLabel()
@@ -82,19 +86,32 @@ class ProductDetail(QWidget):
         if edits is not None:
             edits.failed.connect(self._edit_failed)
         self.history = QTreeWidget()
-        self.history.setHeaderLabels(["When", "What", "Details", ""])
+        self.history.setHeaderLabels([self.tr("When"), self.tr("What"), self.tr("Details"), ""])
+        self.history.setAccessibleName(self.tr("History"))
+        self.labels.setAccessibleName(self.tr("Labels"))
         self.history.setRootIsDecorated(False)
+        meta_scroll = QScrollArea()  # the details scroll in their tab: the photo above keeps its room
+        meta_scroll.setWidgetResizable(True)
+        meta_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        meta_scroll.setWidget(self.meta)
+        meta_scroll.setMinimumHeight(80)
+        meta_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its labels are read, not operated
         tabs = QTabWidget()
-        tabs.addTab(self.meta, "Details")
-        tabs.addTab(self.labels, "Labels")
-        tabs.addTab(self.history, "History")
+        tabs.setDocumentMode(True)
+        tabs.addTab(meta_scroll, self.tr("Details"))
+        tabs.addTab(self.labels, self.tr("Labels"))
+        tabs.addTab(self.history, self.tr("History"))
         if review is not None:  # the correction panel, inline (app/views/review_panel.py)
             from app.views.review_panel import ReviewPanel
 
             self.review_panel = ReviewPanel(context, review)
-            tabs.addTab(self.review_panel, "Review")
+            # An explicit minimum: the canvas's own (~350 px) would otherwise squeeze the photo above the tabs;
+            # when its tab is open the photo hides and the canvas has the whole pane.
+            self.review_panel.setMinimumSize(self.review_panel.minimumSizeHint().width(), 120)
+            tabs.addTab(self.review_panel, self.tr("Review"))
             self.strip.currentRowChanged.connect(self.review_panel.show_image_row)
         self.tabs = tabs
+        tabs.tabBar().setAccessibleName(self.tr("Product information"))
         tabs.currentChanged.connect(self._tab_changed)
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -111,6 +128,7 @@ class ProductDetail(QWidget):
         split.addWidget(tabs)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([440, 260])  # the photo first: at 1366×768 it gets ~300 px, the details scroll below
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(split)
@@ -181,13 +199,14 @@ class ProductDetail(QWidget):
         if self.edits is not None and not self.context.catalog.read_only_reason:
             self._fill_editable(product)
             return
-        rows = [("SKU", product.sku), ("Title", product.title), ("Category", product.category or "—"),
-                ("Price", "—" if product.price is None else f"{product.price:,.2f}"),
-                ("Status", product.status), ("Review", product.review_state),
-                ("Folder", product.source_folder), ("Images", str(len(self._images)))]
+        rows = [(self.tr("SKU"), product.sku), (self.tr("Title"), product.title),
+                (self.tr("Category"), product.category or "—"),
+                (self.tr("Price"), "—" if product.price is None else f"{product.price:,.2f}"),
+                (self.tr("Status"), product.status), (self.tr("Review"), product.review_state),
+                (self.tr("Folder"), product.source_folder), (self.tr("Images"), str(len(self._images)))]
         rows += [(str(k), str(v)) for k, v in (product.attributes or {}).items()]
         if product.description:
-            rows.append(("Description", product.description[:600]))
+            rows.append((self.tr("Description"), product.description[:600]))
         self._add_plain_rows(rows)
 
     def _add_plain_rows(self, rows: list[tuple[str, str]]) -> None:
@@ -197,7 +216,7 @@ class ProductDetail(QWidget):
             label.setToolTip(value if len(value) > 40 else "")
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.meta_form.addRow(f"{name}:", label)
+            self.meta_form.addRow(self.tr("%1:").replace("%1", name), label)
 
     # --- editing in place (writes go to the EditService's worker) ----------------------------------
     def _field(self, name: str, value: str, *, display: str | None = None, multiline: bool = False,
@@ -294,7 +313,7 @@ class ProductDetail(QWidget):
             mark = " ✓" if label.confirmed else ""
             self.labels.addItem(f"{label.vocabulary}: {label.value}  ({label.score:.2f}, {label.source}){mark}")
         if not self.labels.count():
-            self.labels.addItem("No labels yet — they come with indexing.")
+            self.labels.addItem(self.tr("No labels yet — they come with indexing."))
 
     def _fill_history(self, product: ProductInfo) -> None:
         events = queries.history(product.id)
@@ -314,7 +333,7 @@ class ProductDetail(QWidget):
                 button.clicked.connect(lambda _=False, c=conflict: self.edits.restore_conflict(c.id, c.product_id))
                 self.history.setItemWidget(item, 3, button)
         if not events:
-            self.history.addTopLevelItem(QTreeWidgetItem(["", "Imported", "not indexed yet"]))
+            self.history.addTopLevelItem(QTreeWidgetItem(["", self.tr("Imported"), self.tr("not indexed yet")]))
         self.history.resizeColumnToContents(0)
 
     @Slot(int)
@@ -324,14 +343,16 @@ class ProductDetail(QWidget):
         image = self._images[row]
         if image.status != "ok" or not image.blob_path:
             self.image.set_image(None, None, [])
-            self.image.placeholder = f"Unreadable image: {image.error or 'unknown reason'}"
+            self.image.placeholder = self.tr("Unreadable image: %1").replace(
+                "%1", image.error or self.tr("unknown reason"))
             self.image_caption.setText(image.original_name)
             return
         boxes = crop_boxes(image.id)
         rejected = [b for b in boxes if b.kind == "rejected"]
         self.image.set_image(self.context.catalog.root / image.blob_path, (image.width, image.height), boxes)
-        self.image_caption.setText(f"{image.original_name} · {image.width}×{image.height} · {len(boxes)} crops"
-                                   + (f" ({len(rejected)} rejected)" if rejected else ""))
+        self.image_caption.setText(f"{image.original_name} · {image.width}×{image.height} · "
+                                   + self.tr("%n crops", "", len(boxes))
+                                   + (" " + self.tr("(%n rejected)", "", len(rejected)) if rejected else ""))
 
     # --- actions -------------------------------------------------------------------------------
     @Slot()
@@ -349,7 +370,7 @@ class ProductDetail(QWidget):
         if self.image.path is None:
             return
         dialog = QDialog(self.window())
-        dialog.setWindowTitle(self.image_caption.text() or "Preview")
+        dialog.setWindowTitle(self.image_caption.text() or self.tr("Preview"))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         big = ImageBoxes(self.context, dialog)
         big.set_image(self.image.path, (self.image._original.width(), self.image._original.height()),

@@ -166,6 +166,9 @@ class ReviewPanel(QWidget):
                           ("L", self.focus_labels)):
             shortcut = QShortcut(QKeySequence(key), host, slot)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        for chips in (self.product_chips, self.crop_chips):  # after L, Esc goes back to the canvas
+            back = QShortcut(QKeySequence(Qt.Key.Key_Escape), chips.edit, self.editor.setFocus)
+            back.setContext(Qt.ShortcutContext.WidgetShortcut)
 
     # --- loading -------------------------------------------------------------------------------
     def show_product(self, product_id: int | None, image_row: int | None = None) -> None:

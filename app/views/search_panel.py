@@ -190,7 +190,7 @@ class QueryImage(ImageBoxes):
         super().paintEvent(event)
         if self._rubber is not None:
             painter = QPainter(self)
-            pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 2, Qt.PenStyle.DashLine)
+            pen = QPen(self.palette().color(QPalette.ColorRole.Accent), 2, Qt.PenStyle.DashLine)
             painter.setPen(pen)
             painter.drawRect(self._rubber)
             painter.end()

@@ -77,6 +77,9 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._quality_tab(), "Quality")
         tabs.addTab(self._catalog_tab(), "Catalog")
         tabs.addTab(self._s3_tab(), "Sync (S3)")
+        tabs.insertTab(0, self._appearance_tab(), self.tr("Appearance"))
+        tabs.setCurrentIndex(0)
+        self.tabs = tabs
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -322,6 +325,41 @@ class SettingsDialog(QDialog):
 
     def ask_trust(self, path: str) -> bool:
         return ask_trust_weights(self, path)
+
+
+    # --- appearance (the curator's, not the catalog's: app.theme keeps it in appearance.json) ----------
+    def _appearance_tab(self) -> QWidget:
+        from app.i18n import LANGUAGES
+        from app.theme import load_appearance
+
+        prefs = load_appearance()
+        self.theme_box = QComboBox()
+        self.theme_box.setAccessibleName(self.tr("Theme"))
+        for key, words in (("system", self.tr("Follow the system")), ("light", self.tr("Light")),
+                           ("dark", self.tr("Dark"))):
+            self.theme_box.addItem(words, key)
+        self.theme_box.setCurrentIndex(max(0, self.theme_box.findData(prefs["theme"])))
+        self.language_box = QComboBox()
+        self.language_box.setAccessibleName(self.tr("Language"))
+        for key, name in LANGUAGES.items():
+            self.language_box.addItem(name, key)
+        self.language_box.setCurrentIndex(max(0, self.language_box.findData(prefs["language"])))
+        note = QLabel(self.tr("The theme changes at once; a new language from the next start."))
+        note.setObjectName("muted")
+        note.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(self.tr("Theme:"), self.theme_box)
+        form.addRow(self.tr("Language:"), self.language_box)
+        form.addRow("", note)
+        return _page(form)
+
+    @property
+    def theme_choice(self) -> str:
+        return self.theme_box.currentData()
+
+    @property
+    def language_choice(self) -> str:
+        return self.language_box.currentData()
 
 
 def _page(form: QFormLayout) -> QWidget:

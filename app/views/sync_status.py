@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import translate
+
 
 def _when(value: Any) -> str:
     """A time for people. The outbox status keeps the last run as a dict ({at, ok, last_ok_at, ...});
@@ -25,8 +27,8 @@ def _when(value: Any) -> str:
         ok_at, at = value.get("last_ok_at"), value.get("at")
         if value.get("ok") or not at:
             return _when(ok_at or at)
-        return f"{_when(at)} (failed; last ok {_when(ok_at)})"
-    return str(value).replace("T", " ")[:16] if value else "never"
+        return translate("sync", "%1 (failed; last ok %2)").replace("%1", _when(at)).replace("%2", _when(ok_at))
+    return str(value).replace("T", " ")[:16] if value else translate("sync", "never")
 
 
 def describe(data: dict[str, Any], enabled: bool, running: bool) -> tuple[str, str]:
@@ -35,20 +37,25 @@ def describe(data: dict[str, Any], enabled: bool, running: bool) -> tuple[str, s
     pending, failed = status.get("pending", 0), status.get("failed", 0)
     held = len(status.get("quarantined") or [])
     if running:
-        text = "Syncing…"
+        text = translate("sync", "Syncing…")
     elif failed or (report and not report.get("ok", True) and enabled):
-        text = f"⚠ Sync: {pending} pending, {failed} failed"
+        text = "⚠ " + translate("sync", "Sync: %1 pending, %2 failed").replace("%1", str(pending)).replace(
+            "%2", str(failed))
     elif held:
-        text = f"⚠ Sync: {held} remote item(s) quarantined"
-    elif not enabled:  # sync is off and nothing waits: nothing worth a word in the status bar
-        text = f"Sync: {pending} pending (off)" if pending else ""
+        text = "⚠ " + translate("sync", "Sync: %n remote items quarantined", None, held)
+    elif not enabled:  # sync is off: no running counter in the status bar (the tooltip and the panel keep it)
+        text = translate("sync", "Sync off") if pending else ""
     else:
-        text = f"Sync: {pending} pending" if pending else "Sync: up to date"
-    tip = [f"{pending} change(s) waiting to be sent, {failed} failed", f"Last sync: {_when(status.get('last_sync'))}"]
+        text = translate("sync", "Sync: %n pending", None, pending) if pending else translate(
+            "sync", "Sync: up to date")
+    tip = [translate("sync", "%n changes waiting to be sent", None, pending) + ", "
+           + translate("sync", "%n failed", None, failed),
+           translate("sync", "Last sync: %1").replace("%1", _when(status.get("last_sync")))]
     if held:
-        tip.append(f"{held} remote item(s) could not be read or verified and were set aside; the rest synced")
+        tip.append(translate("sync", "%n remote items could not be read or verified and were set aside; the rest "
+                             "synced", None, held))
     if report.get("reason"):
-        tip.append(f"Last run: {report['reason']}")
+        tip.append(translate("sync", "Last run: %1").replace("%1", report["reason"]))
     return text, "\n".join(tip)
 
 
@@ -60,7 +67,7 @@ class SyncBadge(QToolButton):
         self.service = service
         self.setAutoRaise(True)
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.setText("Sync: …")
+        self.setText(self.tr("Sync: …"))
         service.status_changed.connect(self._update)
         service.running_changed.connect(self._running)
 
@@ -69,7 +76,7 @@ class SyncBadge(QToolButton):
         text, tip = describe(data, self.service.enabled, self.service.running)
         self.setText(text)
         self.setVisible(bool(text))
-        self.setToolTip(tip + "\nClick for details")
+        self.setToolTip(tip + "\n" + self.tr("Click for details"))
 
     @Slot(bool)
     def _running(self, _running: bool) -> None:
@@ -89,16 +96,16 @@ class SyncPanel(QWidget):
         self.last = QLabel("—")
         self.reason = QLabel()
         self.reason.setWordWrap(True)
-        self.sync_button = QPushButton("Sync now")
-        self.sync_button.setToolTip("Send pending corrections and fetch other curators' (Ctrl+Shift+S)")
+        self.sync_button = QPushButton(self.tr("Sync now"))
+        self.sync_button.setToolTip(self.tr("Send pending corrections and fetch other curators' (Ctrl+Shift+S)"))
         self.sync_button.clicked.connect(service.sync_now)
         self.errors = QTreeWidget()
-        self.errors.setHeaderLabels(["Item", "State", "Tries", "Reason"])
+        self.errors.setHeaderLabels([self.tr("Item"), self.tr("State"), self.tr("Tries"), self.tr("Reason")])
         self.errors.setRootIsDecorated(False)
         form = QFormLayout()
-        form.addRow("Waiting to send:", self.pending)
-        form.addRow("Sent:", self.sent)
-        form.addRow("Last sync:", self.last)
+        form.addRow(self.tr("Waiting to send:"), self.pending)
+        form.addRow(self.tr("Sent:"), self.sent)
+        form.addRow(self.tr("Last sync:"), self.last)
         top = QHBoxLayout()
         top.addLayout(form, 1)
         top.addWidget(self.sync_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -113,7 +120,7 @@ class SyncPanel(QWidget):
     @Slot(bool)
     def _running(self, running: bool) -> None:
         self.sync_button.setEnabled(not running)
-        self.sync_button.setText("Syncing…" if running else "Sync now")
+        self.sync_button.setText(self.tr("Syncing…") if running else self.tr("Sync now"))
 
     @Slot(object)
     def _update(self, data: dict) -> None:
@@ -123,12 +130,13 @@ class SyncPanel(QWidget):
         self.last.setText(_when(status.get("last_sync")))
         lines = []
         if not self.service.enabled:
-            lines.append("Sync is off: corrections wait here until S3 is enabled in Settings → Sync.")
+            lines.append(self.tr("Sync is off: corrections wait here until S3 is enabled in Settings → Sync."))
         if report:
             if report.get("reason"):
-                lines.append(f"Last run: {report['reason']}")
+                lines.append(self.tr("Last run: %1").replace("%1", report["reason"]))
             elif report.get("ok"):
-                lines.append(f"Last run: {report.get('pushed', 0)} sent, {report.get('pulled', 0)} received.")
+                lines.append(self.tr("Last run: %1 sent, %2 received.").replace("%1", str(report.get("pushed", 0)))
+                             .replace("%2", str(report.get("pulled", 0))))
         self.reason.setText("\n".join(lines))
         self.errors.clear()
         rows = list(status.get("errors", [])) + [

@@ -1,6 +1,7 @@
-"""Product tiles shared by the catalog grid and the search results: roles, a delegate, a chip bar.
+"""Product tiles shared by the catalog grid and the search results: roles, a delegate, a chip bar, and a
+list view whose tiles spread over its full width.
 
-Colours come from the palette only, so light and dark themes follow the OS.
+Colours come from the palette (app.theme sets it) and the state badges from app.theme.STATE_BADGES.
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QLabel,
+    QListView,
     QStyle,
     QStyledItemDelegate,
     QToolButton,
     QWidget,
 )
+
+from app.theme import STATE_BADGES
+from app.theme import icon as theme_icon
 
 ProductIdRole = Qt.ItemDataRole.UserRole + 1
 SkuRole = Qt.ItemDataRole.UserRole + 2
@@ -31,10 +36,8 @@ StatesRole = Qt.ItemDataRole.UserRole + 8  # keys of core.catalog.queries.BADGES
 ICON = 128
 TILE = QSize(ICON + 24, ICON + 58)
 
-# A state badge: its glyph and colour (semantic colours, the same in light and dark themes).
-STATE_GLYPHS = {"indexed": ("✓", QColor(90, 140, 90)), "not_indexed": ("◌", QColor(120, 120, 120)),
-                "error": ("!", QColor(192, 57, 43)), "corrected": ("✎", QColor(41, 128, 185)),
-                "approved": ("✔", QColor(39, 174, 96)), "flagged": ("⚑", QColor(211, 84, 0))}
+# A state badge: its Phosphor glyph and colour (one shape and one colour each; the same in both themes).
+STATE_GLYPHS = STATE_BADGES
 
 
 def plain_tip(text: str) -> str:
@@ -72,10 +75,10 @@ class ProductDelegate(QStyledItemDelegate):
         pal: QPalette = option.palette
         rect: QRect = option.rect.adjusted(3, 3, -3, -3)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        if selected:
-            painter.setPen(Qt.PenStyle.NoPen)
+        if selected:  # a tint and an accent frame: the title stays in the text colour
+            painter.setPen(QPen(pal.color(QPalette.ColorRole.Accent), 2))
             painter.setBrush(pal.color(QPalette.ColorRole.Highlight))
-            painter.drawRoundedRect(QRectF(rect), 6, 6)
+            painter.drawRoundedRect(QRectF(rect).adjusted(1, 1, -1, -1), 6, 6)
         elif option.state & QStyle.StateFlag.State_MouseOver:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(pal.color(QPalette.ColorRole.AlternateBase))
@@ -122,17 +125,19 @@ class ProductDelegate(QStyledItemDelegate):
                           f"×{variants}")
 
     def _paint_states(self, painter: QPainter, icon: QRect, states) -> None:
-        side = max(14, painter.fontMetrics().height())
+        side = max(18, painter.fontMetrics().height() + 2)
         x = icon.left() - 2
         for key in states:
-            glyph, colour = STATE_GLYPHS.get(key, ("?", QColor(120, 120, 120)))
+            glyph, colour = STATE_BADGES.get(key, ("question", QColor(120, 120, 120)))
             circle = QRectF(x, icon.top() - 2, side, side)
             painter.setPen(QPen(QColor(255, 255, 255), 1.5))
             painter.setBrush(colour)
             painter.drawEllipse(circle)
-            painter.setPen(QColor(255, 255, 255))
-            painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, glyph)
-            x += side + 2
+            inner = int(side * 0.66)
+            glyph_rect = QRect(0, 0, inner, inner)
+            glyph_rect.moveCenter(circle.center().toPoint())
+            theme_icon(glyph, "#ffffff").paint(painter, glyph_rect)
+            x += side + 3
 
     def _paint_image(self, painter: QPainter, pal: QPalette, rect: QRect, index: QModelIndex) -> None:
         pixmap = index.data(PixmapRole)
@@ -146,7 +151,7 @@ class ProductDelegate(QStyledItemDelegate):
         painter.setBrush(pal.color(QPalette.ColorRole.Base))
         painter.drawRoundedRect(QRectF(rect).adjusted(8, 8, -8, -8), 6, 6)
         painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
-        text = "no image" if index.data(ShaRole) in (None, "") else "…"
+        text = self.tr("no image") if index.data(ShaRole) in (None, "") else "…"
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_badge(self, painter: QPainter, pal: QPalette, icon: QRect, text: str) -> None:
@@ -158,6 +163,34 @@ class ProductDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(badge, h / 2, h / 2)
         painter.setPen(pal.color(QPalette.ColorRole.ToolTipText))
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+
+
+class TileView(QListView):
+    """An icon-mode list whose columns share the full width: the spare pixels of a row are spread over its
+    tiles instead of left as a strip at the right edge."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setUniformItemSizes(True)
+        self.tile = QSize(tile_size(128))
+
+    def set_tile(self, size: QSize) -> None:
+        self.tile = QSize(size)
+        self.reflow()
+
+    def reflow(self) -> None:
+        width = max(1, self.viewport().width() - 2)
+        columns = max(1, width // self.tile.width())
+        grid = QSize(width // columns, self.tile.height())
+        if grid != self.gridSize():
+            self.setGridSize(grid)
+
+    def resizeEvent(self, event) -> None:
+        self.reflow()
+        super().resizeEvent(event)
 
 
 class ChipBar(QWidget):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.i18n import translate
 from app.workers.base import Task
 from app.workers.model_thread import BACKGROUND, ModelTask
 from core.catalog.queries import close_thread_connection
@@ -25,9 +26,10 @@ def index_task(catalog, folders: list[Path], *, import_only: bool = False,
         return run_index_job(catalog, None if import_only else registry, folders, import_only=import_only,
                              progress=progress, should_stop=should_stop, product_ids=product_ids)
 
-    name = "Index " + ", ".join(Path(f).name for f in folders[:3]) if folders else "Index products not indexed"
+    name = (translate("jobs", "Index %1").replace("%1", ", ".join(Path(f).name for f in folders[:3])) if folders
+            else translate("jobs", "Index products not indexed"))
     if product_ids:
-        name = f"Re-index {len(product_ids)} product{'s' if len(product_ids) != 1 else ''}"
+        name = translate("jobs", "Re-index %n products", None, len(product_ids))
     task = ModelTask(work, name, priority=BACKGROUND)
     task.keep_result_on_cancel = True
     return task
@@ -126,13 +128,39 @@ class JobRecord:
     errors: list[dict[str, str]] = field(default_factory=list)
     warnings: list[dict[str, str]] = field(default_factory=list)
     message: str = ""
+    _fraction: float = 0.0  # the furthest the one bar has gone (it never moves back)
 
     def update(self, done: int, total: int, message: str) -> None:
         phase = JobPhase.of(message)
+        if total > 0:
+            self._fraction = max(self._fraction, self._share(phase, min(done, total) / total))
         if phase is not self.phase or done < self.done:
             self.phase, self.phase_started = phase, time.monotonic()
         self.state = JobState.RUNNING
         self.done, self.total, self.message = done, total, message
+
+    # An import+index job's one bar: importing is the first tenth of it, indexing the rest (it takes ~10×).
+    IMPORT_SHARE = 0.1
+
+    def _share(self, phase: JobPhase | None, fraction: float) -> float:
+        if self.kind != "index":
+            return fraction
+        if phase is JobPhase.IMPORTING:
+            return self.IMPORT_SHARE * fraction
+        return self.IMPORT_SHARE + (1 - self.IMPORT_SHARE) * fraction
+
+    @property
+    def fraction(self) -> float:
+        """How far the whole job is, 0..1, across all its phases: one bar that never goes back."""
+        return 1.0 if self.state is JobState.SUCCEEDED else self._fraction
+
+    @property
+    def overall_eta_s(self) -> float | None:
+        """Seconds left for the whole job, from its one bar; None until it has moved a little."""
+        elapsed = time.monotonic() - self.started
+        if self._fraction < 0.01 or elapsed < 1.0 or self._fraction >= 1.0:
+            return None
+        return elapsed * (1 - self._fraction) / self._fraction
 
     @property
     def rate(self) -> float:

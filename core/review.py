@@ -335,6 +335,8 @@ class Reviewer:
     @_writes
     def apply_remote(self, row: db.Correction) -> None:
         """Replay a correction pulled from another catalog (sync calls this inside its transaction)."""
+        if row.kind in ("add_synonym", "remove_synonym"):
+            return  # a catalog-wide synonym: the corrections log is its state (core.search.vocabulary)
         product = row.product
         if product is None:
             log.info("remote correction %s names SKU %r, which this catalog does not have", row.uid, row.sku)

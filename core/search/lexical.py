@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import peewee as pw
 
 from core.catalog import db
+from core.search import vocabulary as vocab
 
 COLUMNS = ("sku", "title", "description", "category", "attributes", "labels")
 WEIGHTS = (4.0, 4.0, 1.0, 3.0, 2.0, 2.0)  # in COLUMNS order
@@ -27,61 +28,168 @@ _OPEN, _CLOSE = "\x01", "\x02"  # highlight marks no product text contains
 @dataclass
 class LexicalHit:
     product_id: int
-    score: float  # BM25, larger is better
+    score: float  # BM25 (times the weight of the alternatives matched), larger is better
     sku_exact: bool = False
-    all_words: bool = True  # matched every query word (the AND pass)
+    all_words: bool = True  # matched every query word, as typed or through an alternative (the AND passes)
     fields: dict[str, list[str]] = field(default_factory=dict)  # column -> the words that matched there
+    exact: bool = True  # matched every word as typed (the first pass)
+    weight: float = 1.0  # mean over query words of the best alternative matched (exact 1, unmatched 0)
+    via: dict[str, str] = field(default_factory=dict)  # query word -> the alternative it matched through
 
 
 def words(text: str | None) -> list[str]:
     return _WORD.findall((text or "").lower())
 
 
+def _quote(phrase: str) -> str:
+    return '"' + phrase.replace('"', '""') + '"'
+
+
 def match_expression(tokens: list[str], *, every: bool, prefix_last: bool = True) -> str:
-    parts = ['"' + t.replace('"', '""') + '"' for t in tokens]
+    parts = [_quote(t) for t in tokens]
     if prefix_last and parts:
         parts[-1] += "*"
     return (" AND " if every else " OR ").join(parts)
 
 
-def search(text: str | None, limit: int, allowed: Iterable[int] | None = None, *, fields: bool = True
-           ) -> list[LexicalHit]:
+def _phrase(alt: vocab.Alternative) -> str:
+    return _quote(alt.phrase) + ("*" if alt.prefix else "")
+
+
+def _group(word: vocab.QueryWord, *, expanded: bool = True) -> str:
+    """One query word as FTS5: its exact form OR (expanded) its alternatives."""
+    parts = [_phrase(a) for a in (word.alternatives if expanded else word.alternatives[:1])]
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+def expression(understood: vocab.Understanding, *, every: bool, expanded: bool) -> str:
+    parts = [_group(w, expanded=expanded) for w in understood.words]
+    return (" AND " if every else " OR ").join(parts)
+
+
+def understand(text: str | None) -> vocab.Understanding:
+    """The query's words and their alternatives, typos corrected against this catalog's index."""
+    understood = vocab.understand(text)
+    if not understood.words:
+        return understood
+    return vocab.correct(understood, lambda w: _exists(_group(w)))
+
+
+def _exists(expression: str) -> bool:
+    return db.database.execute_sql("SELECT 1 FROM product_fts WHERE product_fts MATCH ? LIMIT 1",
+                                   (expression,)).fetchone() is not None
+
+
+def search(text: str | None, limit: int, allowed: Iterable[int] | None = None, *, fields: bool = True,
+           understood: vocab.Understanding | None = None) -> list[LexicalHit]:
     """Products whose words match `text`, best first; `allowed` restricts to those product ids. `fields=False`
     leaves LexicalHit.fields empty: a search fills them with `add_fields` for the results it shows only
-    (FTS5's highlight() is the costly part, and ~100 candidates are ranked for 10-20 shown)."""
-    tokens = words(text)
-    if not tokens or limit <= 0:
+    (FTS5's highlight() is the costly part, and ~100 candidates are ranked for 10-20 shown).
+
+    An exact SKU comes alone. Then, in tiers: every word as typed (AND), every word as typed or through an
+    alternative (AND), then any word (OR); within the last two, BM25 times the weight of what matched, so an
+    expanded word counts less than the word as typed."""
+    if not words(text) or limit <= 0:
         return []
     allow = None if allowed is None else set(allowed)
-    hits: list[LexicalHit] = []
-    seen: set[int] = set()
     exact = (db.Product.select(db.Product.id).where(pw.fn.lower(db.Product.sku) == text.strip().lower())
              .tuples().first())
     if exact and (allow is None or exact[0] in allow):
-        hits.append(LexicalHit(exact[0], float("inf"), sku_exact=True))
-        seen.add(exact[0])
-    for every in ((True, False) if len(tokens) > 1 else (True,)):
+        return [LexicalHit(exact[0], float("inf"), sku_exact=True)]
+    understood = understood or understand(text)
+    if not understood.words:
+        return []
+    hits: list[LexicalHit] = []
+    seen: set[int] = set()
+    several = len(understood.words) > 1
+    passes = [(True, False)]
+    if understood.expanded:
+        passes.append((True, True))
+    if several:
+        passes.append((False, True))
+    for every, expanded in passes:
         # Without a filter only the best `limit` can be kept: SQLite stops there instead of ranking every
         # product that holds a common word (a third of the catalog for "blue").
         cap = None if allow is not None else limit + len(seen)
-        for pid, score in _match(match_expression(tokens, every=every), cap):
+        found = []
+        for pid, score in _match(expression(understood, every=every, expanded=expanded), cap):
             if pid in seen or (allow is not None and pid not in allow):
                 continue
             seen.add(pid)
-            hits.append(LexicalHit(pid, score, all_words=every))
+            found.append(LexicalHit(pid, score, all_words=every, exact=every and not expanded))
+        if found and (expanded or not every):
+            _weigh(understood, found)
+            found.sort(key=lambda h: (-h.score, h.product_id))
+        hits += found
         if len(hits) >= limit:
             break
     hits = hits[:limit]
     if fields:
-        add_fields(text, hits)
+        add_fields(text, hits, understood)
     return hits
 
 
-def add_fields(text: str | None, hits: list[LexicalHit]) -> None:
-    """Fill in which columns matched on which words, for these hits of the query `text`."""
-    tokens = words(text)
-    if tokens and hits:
-        _add_fields(hits, match_expression(tokens, every=False))
+def _weigh(understood: vocab.Understanding, hits: list[LexicalHit]) -> None:
+    """Each hit's weight: per query word, the best alternative it holds (exact 1, none 0), averaged; its score
+    is scaled by it. Asked of the index one weight level at a time, for these hits only."""
+    ids = [h.product_id for h in hits]
+    best = {pid: [0.0] * len(understood.words) for pid in ids}
+    for n, word in enumerate(understood.words):
+        levels: dict[float, list[str]] = {}
+        for a in word.alternatives:
+            levels.setdefault(a.weight, []).append(_phrase(a))
+        todo = list(ids)
+        for weight in sorted(levels, reverse=True):
+            if not todo:
+                break
+            matched = _matching(" OR ".join(levels[weight]), todo)
+            for pid in matched:
+                best[pid][n] = weight
+            todo = [p for p in todo if p not in matched]
+    for h in hits:
+        h.weight = sum(best[h.product_id]) / len(understood.words)
+        h.score *= h.weight
+
+
+def _matching(expression: str, ids: list[int]) -> set[int]:
+    """Which of these products match. The whole match list, intersected here: FTS5 evaluates the expression
+    once per value of a `rowid IN (...)` list, ~100 times slower for a pool of 100."""
+    want = set(ids)
+    cursor = db.database.execute_sql("SELECT rowid FROM product_fts WHERE product_fts MATCH ?", (expression,))
+    return {int(r[0]) for r in cursor.fetchall()} & want
+
+
+def add_fields(text: str | None, hits: list[LexicalHit], understood: vocab.Understanding | None = None) -> None:
+    """Fill in which columns matched on which words, for these hits of the query `text`, and which query
+    words matched only through an alternative (hit.via: "trousers" -> "pants")."""
+    hits = [h for h in hits if not h.sku_exact]
+    if not words(text) or not hits:
+        return
+    understood = understood or understand(text)
+    if not understood.words:
+        return
+    _add_fields(hits, expression(understood, every=False, expanded=True))
+    _add_via(understood, [h for h in hits if not h.exact])
+
+
+def _add_via(understood: vocab.Understanding, hits: list[LexicalHit]) -> None:
+    if not hits:
+        return
+    ids = [h.product_id for h in hits]
+    by_id = {h.product_id: h for h in hits}
+    for word in understood.words:
+        todo = [p for p in ids if p not in _matching(_phrase(word.alternatives[0]), ids)]
+        if word.corrected:
+            for pid in set(ids) - set(todo):
+                by_id[pid].via[word.said] = word.exact
+        for alt in word.expanded():
+            if alt.prefix:  # the start of a longer word is no synonym: the matched fields show the word
+                continue
+            if not todo:
+                break
+            for pid in _matching(_phrase(alt), todo):
+                by_id[pid].via[word.said] = alt.phrase
+            todo = [p for p in todo if word.said not in by_id[p].via]
 
 
 def _match(expression: str, limit: int | None = None) -> list[tuple[int, float]]:

@@ -227,8 +227,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         finally:
             registry.close()
     payload = response.to_dict()
-    emit(args, payload, "\n".join(f"{n + 1:3d}. {r['score']:.3f}  {r['sku']:<20} {r['title']}"
-                                   for n, r in enumerate(payload["results"])) or "no results")
+    said = f"showing results for {response.corrected}\n" if response.corrected else ""
+    emit(args, payload, said + ("\n".join(f"{n + 1:3d}. {r['score']:.3f}  {r['sku']:<20} {r['title']}"
+                                           for n, r in enumerate(payload["results"])) or "no results"))
     return 0
 
 

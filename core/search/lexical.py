@@ -179,17 +179,15 @@ def _add_via(understood: vocab.Understanding, hits: list[LexicalHit]) -> None:
     by_id = {h.product_id: h for h in hits}
     for word in understood.words:
         todo = [p for p in ids if p not in _matching(_phrase(word.alternatives[0]), ids)]
-        if word.corrected:
-            for pid in set(ids) - set(todo):
-                by_id[pid].via[word.said] = word.exact
+        said = word.exact if word.corrected else word.said  # a typo's correction is what was searched
         for alt in word.expanded():
             if alt.prefix:  # the start of a longer word is no synonym: the matched fields show the word
                 continue
             if not todo:
                 break
             for pid in _matching(_phrase(alt), todo):
-                by_id[pid].via[word.said] = alt.phrase
-            todo = [p for p in todo if word.said not in by_id[p].via]
+                by_id[pid].via[said] = alt.phrase
+            todo = [p for p in todo if said not in by_id[p].via]
 
 
 def _match(expression: str, limit: int | None = None) -> list[tuple[int, float]]:

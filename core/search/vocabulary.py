@@ -231,7 +231,7 @@ def synonym_list() -> list[dict[str, str]]:
 
 
 # --- what the catalog teaches ------------------------------------------------------------------------------
-_LEARNED: dict[str, tuple[float, dict[str, dict[str, tuple[float, str]]]]] = {}
+_LEARNED: dict[str, tuple[float, dict[str, dict[str, tuple[float, str]]], Counter[str]]] = {}
 CO_MIN_SUPPORT = 3  # products a word must name before its company means anything
 CO_MIN_SHARE = 0.8  # of the products with word a, the share that also carry b
 CO_MIN_BACK = 0.5  # and of those with b, the share with a: both ways, or it is a category, not a synonym
@@ -241,20 +241,31 @@ CLICK_MIN_QUERIES = 2  # distinct clicked-through queries before a query word is
 
 def learned() -> dict[str, dict[str, tuple[float, str]]]:
     """key -> {key: (weight, source)} taught by this catalog: co-occurrence and clicked-through queries."""
+    return _learned()[0]
+
+
+def catalog_words() -> Counter[str]:
+    """The words of the catalog's titles, categories and attributes, with how many products hold each: what
+    a typo is corrected to (surface words, as a curator would read them)."""
+    return _learned()[1]
+
+
+def _learned() -> tuple[dict[str, dict[str, tuple[float, str]]], Counter[str]]:
     if db.database.deferred:
-        return {}
+        return {}, Counter()
     name = str(db.database.database)
     now = time.monotonic()
     with _LOCK:
         hit = _LEARNED.get(name)
         if hit and now - hit[0] < REFRESH_S:
-            return hit[1]
+            return hit[1], hit[2]
     out: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
-    _co_occurrence(out)
+    surface: Counter[str] = Counter()
+    _co_occurrence(out, surface)
     _clicks(out)
     with _LOCK:
-        _LEARNED[name] = (now, out)
-    return out
+        _LEARNED[name] = (now, out, surface)
+    return out, surface
 
 
 def _words_of(text: str) -> set[str]:
@@ -266,7 +277,7 @@ def _category_words(category: str) -> set[str]:
     return _words_of(leaf)
 
 
-def _co_occurrence(out: dict[str, dict[str, tuple[float, str]]]) -> None:
+def _co_occurrence(out: dict[str, dict[str, tuple[float, str]]], surface: Counter[str]) -> None:
     """A title's head word (its last) and attribute values against the category words of the same products:
     "Pullover" in titles under "Hoodies & Sweatshirts" teaches pullover ~ hoodie ~ sweatshirt."""
     rows = db.database.execute_sql(
@@ -277,6 +288,8 @@ def _co_occurrence(out: dict[str, dict[str, tuple[float, str]]]) -> None:
     df: Counter[str] = Counter()
     both: Counter[tuple[str, str]] = Counter()
     for title, category, attributes in rows:
+        surface.update({w for w in re.findall(r"[^\W\d_]+", f"{title} {category} {attributes}".lower())
+                        if len(w) >= TYPO_MIN_LENGTH - 1})
         cats = _category_words(category)
         heads = set()
         title_words = [singular(w) for w in re.findall(r"[^\W\d_]+", (title or "").lower()) if len(w) > 2]
@@ -333,7 +346,7 @@ def tokens(text: str | None) -> list[str]:
     return out
 
 
-def understand(text: str | None, *, index_terms: Any = None) -> Understanding:
+def understand(text: str | None) -> Understanding:
     """The query's words with their alternatives, longest known phrase first ("tee shirt" is one word)."""
     lex = lexicon()
     toks = tokens(text)
@@ -388,41 +401,23 @@ def _word(said: str, lex: Lexicon, added, removed, taught) -> QueryWord:
 
 
 # --- typos -----------------------------------------------------------------------------------------------
-_TERMS: dict[str, tuple[float, list[tuple[str, int]]]] = {}
-
-
-def index_terms() -> list[tuple[str, int]]:
-    """The text index's terms (stemmed) and how many products hold each, refreshed every REFRESH_S."""
-    name = str(db.database.database)
-    now = time.monotonic()
-    with _LOCK:
-        hit = _TERMS.get(name)
-        if hit and now - hit[0] < REFRESH_S:
-            return hit[1]
-    db.database.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.product_fts_terms "
-                            "USING fts5vocab(main, 'product_fts', 'row')")
-    terms = [(t, int(d)) for t, d in db.database.execute_sql(
-        "SELECT term, doc FROM temp.product_fts_terms").fetchall() if t and not t[0].isdigit()]
-    with _LOCK:
-        _TERMS[name] = (now, terms)
-    return terms
-
-
 def nearest_term(word: str) -> str | None:
-    """The indexed term a mistyped word most likely meant: fewest edits (1, or 2 for long words), then most
-    products. None for short words, digits, or nothing near enough."""
+    """The word a mistyped one most likely meant: fewest edits (1, or 2 for long words), then the catalog's
+    words before the lexicon's, then the most products. None for short words, digits, or nothing near."""
     if len(word) < TYPO_MIN_LENGTH or not word.isalpha():
         return None
     limit = 1 if len(word) < 8 else 2
     forms = {word, singular(word)}
-    best: tuple[int, int, str] | None = None
-    for term, docs in index_terms():
-        if abs(len(term) - len(word)) > limit + 1:
+    candidates = list(catalog_words().items()) + [(k, 0) for k in lexicon().related if k.isalpha()]
+    best: tuple[int, int, int, str] | None = None
+    for term, docs in candidates:
+        if abs(len(term) - len(word)) > limit or term in forms:
             continue
-        d = min(edit_distance(f, term, limit) for f in forms)
-        if d <= limit and (best is None or (d, -docs, term) < best):
-            best = (d, -docs, term)
-    return best[2] if best else None
+        # the word as typed before its singular: "trosers" is "trousers", not "trouser"
+        d, via_singular = min((edit_distance(f, term, limit), f != word) for f in forms)
+        if d <= limit and (best is None or (d, via_singular, -docs, term) < best):
+            best = (d, via_singular, -docs, term)
+    return best[3] if best else None
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

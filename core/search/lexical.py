@@ -213,7 +213,7 @@ def _add_fields(hits: list[LexicalHit], expression: str) -> None:
             for column, value in zip(COLUMNS, texts, strict=True):
                 found = re.findall(f"{_OPEN}(.*?){_CLOSE}", value or "")
                 if found:
-                    by_id[pid].fields[column] = sorted({w.lower() for w in found})
+                    by_id[pid].fields[column] = sorted({w.lower() for span in found for w in span.split()})
 
 
 def available() -> bool:

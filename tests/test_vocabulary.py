@@ -190,3 +190,47 @@ def test_a_curator_synonym_syncs_to_another_catalog(radosgw, s3_prefix, tmp_path
         assert _skus("rambler") == []  # and A takes B's removal back
     finally:
         a.close()
+
+
+def test_with_a_text_tower_the_words_and_the_text_model_fuse(cat):
+    """With CLIP present the lexical ranking (synonyms included) and the text model's are fused (RRF): the
+    synonym match comes back with both parts in its explanation, and the text model adds its own neighbours."""
+    registry = StubRegistry(StubEmbedder(supports_text=True))
+    response = search(cat, registry, SearchRequest(text="ladies trousers", k=8), log_query=False)
+    by_sku = {r.sku: r.explanation for r in response.results}
+    assert "WP01-Gray" in by_sku and len(response.results) == len(PRODUCTS)  # CLIP brings the rest
+    expl = by_sku["WP01-Gray"]
+    assert expl["similarity"]["lexical"] > 0 and expl["similarity"]["text"] is not None
+    assert "trousers ≈ pants" in expl["synonyms"]
+    unmatched = [e for s, e in by_sku.items() if s.startswith(("24-", "MJ"))]  # neither women nor pants
+    assert unmatched and all(e["similarity"]["lexical"] == 0 and not e["synonyms"] for e in unmatched)
+
+
+def test_the_wordnet_extract_is_regenerated_byte_for_byte(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    wordnet = Path("/usr/share/wordnet")
+    if not (wordnet / "data.noun").exists():
+        pytest.skip("WordNet is not installed here (apt-get install wordnet-base)")
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("build_lexicon", root / "packaging" / "build_lexicon.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "wordnet_apparel.json"
+    assert module.main(["--dict", str(wordnet), "--out", str(out)]) == 0
+    assert out.read_bytes() == (root / "resources" / "lexicon" / "wordnet_apparel.json").read_bytes()
+
+
+def test_the_wordnet_notice_ships_with_the_notices():
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("cc_notices_h31", root / "packaging" / "notices.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["cc_notices_h31"] = module
+    spec.loader.exec_module(module)
+    text = "\n".join(module.data_notices())
+    assert "WordNet 3.0 Copyright 2006 by Princeton University" in text and "wordnet_apparel.json" in text

@@ -35,6 +35,7 @@ class LexicalHit:
     exact: bool = True  # matched every word as typed (the first pass)
     weight: float = 1.0  # mean over query words of the best alternative matched (exact 1, unmatched 0)
     via: dict[str, str] = field(default_factory=dict)  # query word -> the alternative it matched through
+    levels: list[float] = field(default_factory=list)  # per query word, the weight of the best match (_weigh)
 
 
 def words(text: str | None) -> list[str]:
@@ -147,7 +148,8 @@ def _weigh(understood: vocab.Understanding, hits: list[LexicalHit]) -> None:
                 best[pid][n] = weight
             todo = [p for p in todo if p not in matched]
     for h in hits:
-        h.weight = sum(best[h.product_id]) / len(understood.words)
+        h.levels = best[h.product_id]
+        h.weight = sum(h.levels) / len(understood.words)
         h.score *= h.weight
 
 
@@ -173,21 +175,23 @@ def add_fields(text: str | None, hits: list[LexicalHit], understood: vocab.Under
 
 
 def _add_via(understood: vocab.Understanding, hits: list[LexicalHit]) -> None:
-    if not hits:
-        return
-    ids = [h.product_id for h in hits]
-    by_id = {h.product_id: h for h in hits}
-    for word in understood.words:
-        todo = [p for p in ids if p not in _matching(_phrase(word.alternatives[0]), ids)]
+    """For each hit and query word it matched below the exact weight (_weigh's levels), the alternative."""
+    for n, word in enumerate(understood.words):
         said = word.exact if word.corrected else word.said  # a typo's correction is what was searched
-        for alt in word.expanded():
-            if alt.prefix:  # the start of a longer word is no synonym: the matched fields show the word
-                continue
-            if not todo:
-                break
-            for pid in _matching(_phrase(alt), todo):
-                by_id[pid].via[said] = alt.phrase
-            todo = [p for p in todo if said not in by_id[p].via]
+        by_level: dict[float, list[LexicalHit]] = {}
+        for h in hits:
+            level = h.levels[n] if len(h.levels) > n else 0.0
+            if 0.0 < level < vocab.EXACT:
+                by_level.setdefault(level, []).append(h)
+        for level, group in by_level.items():
+            todo = {h.product_id: h for h in group}
+            for alt in word.alternatives:
+                if alt.weight != level or alt.prefix:  # the start of a longer word is no synonym
+                    continue
+                for pid in _matching(_phrase(alt), list(todo)):
+                    todo.pop(pid).via[said] = alt.phrase
+                if not todo:
+                    break
 
 
 def _match(expression: str, limit: int | None = None) -> list[tuple[int, float]]:

@@ -1,8 +1,11 @@
 """Lexical text search: BM25 over the product_fts index (migration 9), exact SKUs first, no model needed.
 
-A query's words are ANDed first (every word must match), then ORed to fill the list: a product
-that holds all the words ranks above one that holds some, whatever BM25 says about the latter.
-The last word is a prefix, so a curator typing "duff" already finds the duffle bags.
+A query's words are ANDed first (every word must match, as typed), then ANDed with their alternatives
+(synonyms, spellings, plurals: core.search.vocabulary), then ORed to fill the list: a product that holds all
+the words ranks above one that holds some, whatever BM25 says about the latter, and within the last two
+tiers BM25 is scaled by the weight of what matched, so a synonym counts less than the word typed. A word
+that matches nothing and is no known word is read as a typo of the nearest catalog word. An exact SKU comes
+alone. The last word is also a prefix, so a curator typing "duff" already finds the duffle bags.
 Column weights say how much a word means where it is found: the SKU and title name the product, the
 category and attributes describe it, a long description mentions many things in passing. They were set
 from that reading, not fitted to any evaluation set.

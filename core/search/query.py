@@ -16,9 +16,11 @@ tower, CLIP text cosines. When the words match any product, the text part is rec
 over the candidates: sum over sources of 1 / (RRF_K + rank), divided by its best possible value so the
 top is 1. Equal scores share a rank, so colour variants with the same title tie on words and CLIP
 (or, with an image, the image) orders them. A product both sources find beats one only one finds.
-Lexical order puts all-words matches before some-words matches. RRF_K = 60 is the constant of the
+Lexical order puts all-words matches before some-words matches, and words as typed before words matched
+only through a synonym, a spelling or a plural (core.search.vocabulary). RRF_K = 60 is the constant of the
 method's paper (Cormack et al., SIGIR 2009), not fitted here. When no product holds the words, the
-CLIP cosine stands alone as before. A SKU typed exactly is first.
+CLIP cosine stands alone as before. A SKU typed exactly is first, and alone in a text query. In words mode
+(no text tower) a product is a result only when a word, a synonym or a typo's correction matched.
 
 Every view counts: image rows also search the crop index (every accepted crop, core.catalog.crop_index), and a
 product's image similarity before re-ranking is the max over its primary and its views (request.views=False,

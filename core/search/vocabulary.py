@@ -71,6 +71,8 @@ class QueryWord:
 class Understanding:
     words: list[QueryWord]
     corrected: str | None = None  # the query as searched, when a typo was corrected ("backpack")
+    # FTS5 expression -> the products it matches, for one search (core.search.lexical._matching)
+    memo: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
 
     @property
     def expanded(self) -> bool:
@@ -389,6 +391,10 @@ def understand(text: str | None) -> Understanding:
         said = " ".join(toks[i:i + span])
         i += span
         words.append(_word(said, lex, added, removed, taught))
+    present = index_terms()
+    if present is not None:  # alternatives the catalog never uses only make the FTS5 expression longer
+        for w in words:
+            w.alternatives = w.alternatives[:1] + [a for a in w.alternatives[1:] if _in_index(a.phrase, present)]
     if words and " " not in words[-1].exact and not words[-1].exact.isdigit():
         last = words[-1]  # the word being typed may be the start of a longer one
         last.alternatives.insert(1, Alternative(last.exact, PREFIX, "prefix", prefix=True))
@@ -425,24 +431,79 @@ def _word(said: str, lex: Lexicon, added, removed, taught) -> QueryWord:
     return word
 
 
+# --- the index's own terms --------------------------------------------------------------------------------
+_TERMS: dict[str, tuple[tuple, frozenset[str]]] = {}
+
+
+def index_terms() -> frozenset[str] | None:
+    """The text index's terms (FTS5's, stemmed), read again when the catalog's vocabulary is (see _learned);
+    None when there is no catalog or no index to read."""
+    if db.database.deferred:
+        return None
+    name = str(db.database.database)
+    _learned()
+    with _LOCK:
+        mark = _LEARNED[name][1] if name in _LEARNED else None
+        hit = _TERMS.get(name)
+    if hit is not None and hit[0] == mark:
+        return hit[1]
+    try:
+        db.database.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.product_fts_terms "
+                                "USING fts5vocab(main, 'product_fts', 'row')")
+        terms = frozenset(t for (t,) in db.database.execute_sql("SELECT term FROM temp.product_fts_terms"))
+    except Exception:  # no text index (an old catalog) or no temp schema: keep every alternative
+        return None
+    with _LOCK:
+        _TERMS[name] = (mark, terms)
+    return terms
+
+
+def _in_index(phrase: str, terms: frozenset[str]) -> bool:
+    """Whether every word of the phrase is in the index. The index holds Porter stems, and a stem is the
+    word's start (or ends in "i" for a final "y"), so a word counts when one of its starts is a term."""
+    for w in re.findall(r"\w+", phrase.lower()):  # the index's tokenizer splits on hyphens and apostrophes
+        if not any(w[:i] in terms for i in range(min(3, len(w)), len(w) + 1)) and not (
+                w.endswith("y") and w[:-1] + "i" in terms):
+            return False
+    return True
+
+
 # --- typos -----------------------------------------------------------------------------------------------
+_NEAREST: dict[tuple[str, int, str], str | None] = {}  # (catalog, vocabulary id, word) -> correction
+
+
 def nearest_term(word: str) -> str | None:
     """The word a mistyped one most likely meant: fewest edits (1, or 2 for long words), then the catalog's
-    words before the lexicon's, then the most products. None for short words, digits, or nothing near."""
+    words before the lexicon's, then the most products. None for short words, digits, or nothing near.
+    Like most spellers it trusts the first letter (or a swap of the first two), which keeps the candidates
+    to a few hundred; answers are remembered until the catalog's words change."""
     if len(word) < TYPO_MIN_LENGTH or not word.isalpha():
         return None
+    surface = catalog_words()
+    memo = (str(db.database.database) if not db.database.deferred else "", id(surface), word)
+    if memo in _NEAREST:
+        return _NEAREST[memo]
     limit = 1 if len(word) < 8 else 2
     forms = {word, singular(word)}
-    candidates = list(catalog_words().items()) + [(k, 0) for k in lexicon().related if k.isalpha()]
+    starts = {word[0], word[1]}
+    candidates = [(t, d) for t, d in surface.items() if t[:1] in starts]
+    candidates += [(k, 0) for k in lexicon().related if k[:1] in starts and k.isalpha() and k not in surface]
     best: tuple[int, int, int, str] | None = None
     for term, docs in candidates:
         if abs(len(term) - len(word)) > limit or term in forms:
+            continue
+        if term[0] != word[0] and term[:2] != word[1::-1]:  # another first letter only as a swap of two
             continue
         # the word as typed before its singular: "trosers" is "trousers", not "trouser"
         d, via_singular = min((edit_distance(f, term, limit), f != word) for f in forms)
         if d <= limit and (best is None or (d, via_singular, -docs, term) < best):
             best = (d, via_singular, -docs, term)
-    return best[3] if best else None
+    found = best[3] if best else None
+    with _LOCK:
+        if len(_NEAREST) > 10_000:
+            _NEAREST.clear()
+        _NEAREST[memo] = found
+    return found
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

@@ -74,8 +74,8 @@ def expression(understood: vocab.Understanding, *, every: bool, expanded: bool) 
 def understand(text: str | None) -> vocab.Understanding:
     """The query's words and their alternatives, typos corrected against this catalog's index."""
     understood = vocab.understand(text)
-    if not understood.words:
-        return understood
+    if not understood.words or _exists(expression(understood, every=True, expanded=False)):
+        return understood  # every word is in the catalog as typed: no typo to look for (one query, not one a word)
     return vocab.correct(understood, lambda w: _exists(_group(w)))
 
 

@@ -51,6 +51,10 @@ def test_morphology_possessives_plurals_hyphens_and_phrases():
     assert vocab.tokens("Women's T-Shirts") == ["women", "t-shirts"]
     assert [vocab.singular(w) for w in ("trousers", "ladies", "dresses", "glass", "jeans")] == \
         ["trouser", "lady", "dress", "glass", "jean"]
+    # WordNet's "-men" rule, and its plural back: the index's stemmer keeps "woman" and "women" apart
+    assert [vocab.singular(w) for w in ("women", "mens", "womens", "gentlemen", "human")] == \
+        ["woman", "man", "woman", "gentleman", "human"]
+    assert vocab._irregular_plural("adult woman") == "adult women" and vocab._irregular_plural("human") is None
     # t-shirt, tshirt, tee shirt, T Shirt and T-shirts are each one word that means "tee"
     for form in ("t-shirt", "tshirt", "tee shirt", "t-shirts", "T Shirt", "tee-shirts"):
         understood = vocab.understand(form)

@@ -84,8 +84,16 @@ def key(form: str) -> str:
     return _SEP.sub(" ", form.lower()).strip()
 
 
+_NOT_MEN = ("human", "german", "roman", "shaman", "caiman", "talisman", "ottoman")
+
+
 def singular(word: str) -> str:
-    """English plural to singular by rule, for lookups (the index stems on its own)."""
+    """English plural to singular by rule, WordNet's own detachment rules ("men" -> "man", "ies" -> "y", ...),
+    for lookups (the index stems on its own)."""
+    if word.endswith("mens"):  # "womens", "mens" typed without the apostrophe
+        return word[:-4] + "man"
+    if word.endswith("men") and not word.endswith(tuple(w[:-3] + "men" for w in _NOT_MEN)):
+        return word[:-3] + "man"
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 4 and word.endswith(("ses", "xes", "zes", "ches", "shes")):
@@ -401,6 +409,13 @@ def understand(text: str | None) -> Understanding:
     return Understanding(words)
 
 
+def _irregular_plural(phrase: str) -> str | None:
+    """The "-men" plural of a phrase ending in "-man" (the index's stemmer keeps them apart), else None."""
+    if phrase.endswith("man") and not phrase.endswith(_NOT_MEN):
+        return phrase[:-3] + "men"
+    return None
+
+
 def _word(said: str, lex: Lexicon, added, removed, taught) -> QueryWord:
     exact = key(said) if " " in said else said.replace("'", "")
     word = QueryWord(said=said, exact=exact, alternatives=[Alternative(exact, EXACT, "exact")])
@@ -426,6 +441,10 @@ def _word(said: str, lex: Lexicon, added, removed, taught) -> QueryWord:
                 del found[k]
     for form in forms:
         found.pop(form, None)
+    for phrase, value in list(found.items()):  # "woman" is stemmed apart from "women": search both
+        plural = _irregular_plural(phrase)
+        if plural and plural not in found and plural not in forms:
+            found[plural] = value
     ranked = sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0]))[:MAX_ALTERNATIVES]
     word.alternatives += [Alternative(p, w, s) for p, (w, s) in ranked if p != exact]
     return word

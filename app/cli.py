@@ -256,7 +256,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         text += "\n\nIn this photo:\n" + "\n".join(
             f"  {g['number']}. box {', '.join(f'{v:.0f}' for v in g['box'])}: "
             + (", ".join(r["sku"] for r in g["results"][:3]) or "no match") for g in payload["regions"])
-    emit(args, payload, text)
+    said = f"showing results for {response.corrected}\n" if response.corrected else ""
+    emit(args, payload, said + text)
     return 0
 
 

@@ -345,6 +345,8 @@ class Reviewer:
 
             apply_collection(row)
             return
+        if row.kind in ("add_synonym", "remove_synonym"):
+            return  # a catalog-wide synonym: the corrections log is its state (core.search.vocabulary)
         product = row.product
         if product is None:
             log.info("remote correction %s names SKU %r, which this catalog does not have", row.uid, row.sku)

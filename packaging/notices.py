@@ -178,7 +178,19 @@ def render(entries: list[Entry], own_licence: str) -> str:
                 lines += [f"--- {Path(str(rel)).name}", Path(path).read_text(encoding="utf-8", errors="replace")]
             except OSError as exc:
                 lines.append(f"(could not read {rel}: {exc})")
+    lines += data_notices()
     return "\n".join(lines) + "\n"
+
+
+def data_notices(policy: dict | None = None) -> list[str]:
+    """Data files in resources/ derived from third-party databases ([data] in the policy), with their licences."""
+    policy = policy or load_policy()
+    root = HERE.parent
+    lines: list[str] = []
+    for name, entry in sorted((policy.get("data") or {}).items()):
+        lines += ["", "=" * 100, f"{name} ({entry['files']}) — {entry['licence']}", "=" * 100,
+                  (root / entry["notice"]).read_text(encoding="utf-8")]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -625,7 +625,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from app.views.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.context.settings, self.context.catalog.root, self)
+        dialog = SettingsDialog(self.context.settings, self.context.catalog.root, self, context=self.context)
         if dialog.exec():
             self._apply_appearance(dialog)
             self.context.apply_settings(dialog.settings)

@@ -598,10 +598,22 @@ class SearchPanel(QWidget):
         self.state_label.setText(f"{n} result{'s' if n != 1 else ''}"
                                  + (" for the region you drew" if self.region else "")
                                  + f" in {response.seconds * 1000:.0f} ms"
-                                 + ("" if n else " — try fewer filters or other words"))
+                                 + self._said(response, n))
         self.searched.emit(response)
         if n:
             self.view.setCurrentIndex(self.results.index(0))
+
+    def _said(self, response, n: int) -> str:
+        """What the curator should know about the words: a typo corrected, or why nothing came back. Filters
+        are blamed only when some are set."""
+        corrected = getattr(response, "corrected", None)
+        if corrected:
+            return self.tr(" — showing results for %1").replace("%1", corrected)
+        if n:
+            return ""
+        if self.filters.checked():
+            return self.tr(" — try fewer filters or other words")
+        return self.tr(" — no product holds these words; try other words")
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:

@@ -64,7 +64,8 @@ def _combo(items: list[str], value: str) -> QComboBox:
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, catalog_root: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, catalog_root: Path, parent: QWidget | None = None, *,
+                 context=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.original = settings
@@ -77,6 +78,12 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._quality_tab(), "Quality")
         tabs.addTab(self._catalog_tab(), "Catalog")
         tabs.addTab(self._s3_tab(), "Sync (S3)")
+        self.synonyms = None
+        if context is not None:  # the catalog's search words: corrections, saved at once (and synced)
+            from app.views.synonyms_editor import SynonymsEditor
+
+            self.synonyms = SynonymsEditor(context)
+            tabs.addTab(self.synonyms, self.tr("Search words"))
         tabs.insertTab(0, self._appearance_tab(), self.tr("Appearance"))
         tabs.setCurrentIndex(0)
         self.tabs = tabs

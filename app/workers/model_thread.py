@@ -106,6 +106,9 @@ class ModelWorker(QObject):
                 self.registry = self._make_registry(self._download)
             self.registry.embedder()
             self.registry.detector()
+            from core.search.vocabulary import lexicon
+
+            lexicon()  # the shipped synonyms (~0.1 s to read), so the first text search does not wait for them
             status = dict(self.registry.status(), state=ModelState.READY)
         except Exception as exc:  # the app stays usable for browsing; the reason is shown in the status bar
             log.exception("models could not be loaded")

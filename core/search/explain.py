@@ -29,7 +29,7 @@ def explanation(*, alpha: float, image_similarity: float | None, text_similarity
                 reranked: bool, colour_match: float | None = None, colour_weight: float = 0.0,
                 weak_floor: float | None = None, text_relevance: float | None = None, lexical: float | None = None,
                 matched_fields: dict[str, list[str]] | None = None, sku_exact: bool = False,
-                filters: dict[str, Any] | None = None) -> dict[str, Any]:
+                filters: dict[str, Any] | None = None, synonyms: list[str] | None = None) -> dict[str, Any]:
     text = text_relevance if text_relevance is not None else text_similarity
     parts = {
         "image_similarity": alpha * image_similarity if image_similarity is not None else 0.0,
@@ -58,6 +58,7 @@ def explanation(*, alpha: float, image_similarity: float | None, text_similarity
         "matched_fields": matched_fields or {},
         "sku_exact": bool(sku_exact),
         "filters": filters or {},
+        "synonyms": list(synonyms or []),  # query words matched only through another word: "trousers ≈ pants"
     }
     out["words"] = words(out)
     return out
@@ -85,6 +86,8 @@ def words(expl: dict[str, Any]) -> list[str]:
     if fields:
         where = "; ".join(f"{_FIELD_NAMES.get(c, c)} ({', '.join(w)})" for c, w in fields.items())
         out.append(f"text: words found in {where}")
+    if expl.get("synonyms"):
+        out.append("text: matched through a synonym: " + "; ".join(expl["synonyms"]))
     if sim.get("text") is not None and parts.get("text_similarity"):
         out.append(f"text: the picture matches the words, similarity {sim['text']:.2f}")
     if expl.get("matched_labels"):

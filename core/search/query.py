@@ -16,9 +16,11 @@ tower, CLIP text cosines. When the words match any product, the text part is rec
 over the candidates: sum over sources of 1 / (RRF_K + rank), divided by its best possible value so the
 top is 1. Equal scores share a rank, so colour variants with the same title tie on words and CLIP
 (or, with an image, the image) orders them. A product both sources find beats one only one finds.
-Lexical order puts all-words matches before some-words matches. RRF_K = 60 is the constant of the
+Lexical order puts all-words matches before some-words matches, and words as typed before words matched
+only through a synonym, a spelling or a plural (core.search.vocabulary). RRF_K = 60 is the constant of the
 method's paper (Cormack et al., SIGIR 2009), not fitted here. When no product holds the words, the
-CLIP cosine stands alone as before. A SKU typed exactly is first.
+CLIP cosine stands alone as before. A SKU typed exactly is first, and alone in a text query. In words mode
+(no text tower) a product is a result only when a word, a synonym or a typo's correction matched.
 
 Every view counts: image rows also search the crop index (every accepted crop, core.catalog.crop_index), and a
 product's image similarity before re-ranking is the max over its primary and its views (request.views=False,
@@ -106,6 +108,7 @@ class SearchResponse:
     query_candidates: list[dict] = field(default_factory=list)
     filtered: int | None = None  # how many products passed the filters (None: no filter)
     exact: bool = False
+    corrected: str | None = None  # the words searched instead of a typo ("showing results for backpack")
     # Milliseconds per stage (encode, filter, lexical, index, rows, rerank, log): where a query's time went.
     timings: dict[str, float] = field(default_factory=dict)
     # Every product the query photo offers (Google Lens' boxes): the regions of an image query, the most likely
@@ -116,7 +119,7 @@ class SearchResponse:
         return {"results": [r.to_dict() for r in self.results], "seconds": round(self.seconds, 6),
                 "query_id": self.query_id, "kind": self.kind, "model_version": self.model_version,
                 "query_box": None if self.query_box is None else [round(v, 1) for v in self.query_box],
-                "filtered": self.filtered, "exact": self.exact,
+                "filtered": self.filtered, "exact": self.exact, "corrected": self.corrected,
                 "regions": [r.to_dict() for r in self.regions]}
 
 
@@ -168,6 +171,7 @@ class _Query:
     lexical_relevance: dict[int, float] = field(default_factory=dict)
     # (candidate product ids, their score through each region: products x regions), when regions were judged
     region_scores: tuple[list[int], np.ndarray] | None = None
+    understood: lx.vocab.Understanding | None = None  # the words with their synonyms and corrections
 
 
 def search(catalog, registry, request: SearchRequest, *, log_query: bool = True, progress: Progress | None = None,
@@ -229,6 +233,10 @@ def search(catalog, registry, request: SearchRequest, *, log_query: bool = True,
     for rank, pid in enumerate(query.lexical):
         if pid != query.exclude:
             ranks.setdefault(pid, rank)
+    if query.text and query.alpha <= 0 and (query.text_vector is None or _sku_alone(query)):
+        # Words mode (no text tower): a product is a result only when a word or a synonym matched. An exact SKU
+        # comes alone.
+        ranks = {pid: r for pid, r in ranks.items() if pid in query.lexical}
     ids, primary = store.get(list(ranks))
     ids, primary = _add_unindexed(ids, primary, query)
     lap("index")
@@ -257,7 +265,7 @@ def search(catalog, registry, request: SearchRequest, *, log_query: bool = True,
                           kind=query.kind, model_version=model_version, query_box=query.query_box,
                           query_candidates=query.image.candidates if query.image else [],
                           filtered=None if allowed is None else len(allowed), exact=exact, timings=timings,
-                          regions=regions)
+                          regions=regions, corrected=query.understood.corrected if query.understood else None)
 
 
 REGION_MATCHES = 5  # best products listed under each region offered
@@ -361,18 +369,29 @@ def _views(catalog, model_version: str, query: _Query, ask: int, allowed: list[i
 
 def _lexical(query: _Query, allowed: list[int] | None, pool: int) -> None:
     """The lexical hits and their relevance in [0, 1], in the order the lexical index ranks them."""
-    hits = lx.search(query.text, pool, allowed, fields=False) if lx.available() else []
+    if not lx.available():
+        return
+    query.understood = lx.understand(query.text)
+    hits = lx.search(query.text, pool, allowed, fields=False, understood=query.understood)
     query.lexical = {h.product_id: h for h in hits}
-    every = [h.score for h in hits if h.all_words and not h.sku_exact]
-    some = [h.score for h in hits if not h.all_words]
+    # Three tiers, each a third of [0, 1]: every word as typed, every word with synonyms, some words.
+    tiers = [[h.score for h in hits if not h.sku_exact and _tier(h) == t] for t in range(3)]
     for h in hits:
         if h.sku_exact:
             value = 1.0
-        elif h.all_words:
-            value = 0.5 + 0.5 * h.score / max(every) if max(every) > 0 else 0.5
         else:
-            value = 0.5 * h.score / max(some) if max(some) > 0 else 0.0
+            t = _tier(h)
+            top = max(tiers[t])
+            value = (t + (h.score / top if top > 0 else 0.0)) / 3.0
         query.lexical_relevance[h.product_id] = value
+
+
+def _tier(hit: lx.LexicalHit) -> int:
+    return 2 if hit.exact and hit.all_words else 1 if hit.all_words else 0
+
+
+def _sku_alone(query: _Query) -> bool:
+    return any(h.sku_exact for h in query.lexical.values())
 
 
 def _add_unindexed(ids: np.ndarray, primary: np.ndarray, query: _Query) -> tuple[np.ndarray, np.ndarray]:
@@ -719,7 +738,8 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
     out = []
     floor = fusion.weak_floor(catalog, model_version) if query.image_vectors is not None else None
     if query.lexical:  # which fields matched: for the results shown only
-        lx.add_fields(query.text, [query.lexical[rows[i].pid] for i in picked if rows[i].pid in query.lexical])
+        lx.add_fields(query.text, [query.lexical[rows[i].pid] for i in picked if rows[i].pid in query.lexical],
+                      query.understood)
     for i in picked:
         r = rows[i]
         p = products[r.pid]
@@ -731,6 +751,7 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
                               exact=exact, reranked=request.rerank, colour_match=r.colour,
                               colour_weight=r.colour_weight, weak_floor=floor, text_relevance=r.text_relevance,
                               lexical=r.lexical, matched_fields=_fields(query, r.pid),
+                              synonyms=_synonyms(query, r.pid),
                               sku_exact=_sku_exact(query, r.pid), filters=filters.to_dict())
         expl["query_masked"] = _query_masked(query, r.vector, r.region)
         out.append(SearchResult(product_id=p.id, sku=p.sku, title=p.title, score=float(expl["score"]),
@@ -813,6 +834,12 @@ def _text_scores(query: _Query, rows: list[_Candidate]) -> None:
 def _sku_exact(query: _Query, pid: int) -> bool:
     hit = query.lexical.get(pid)
     return bool(hit and hit.sku_exact)
+
+
+def _synonyms(query: _Query, pid: int) -> list[str]:
+    """The query words this product matched only through another word: ["trousers ≈ pants"]."""
+    hit = query.lexical.get(pid)
+    return [f"{said} ≈ {alt}" for said, alt in hit.via.items()] if hit else []
 
 
 def _fields(query: _Query, pid: int) -> dict[str, list[str]]:

@@ -233,6 +233,8 @@ class MainWindow(QMainWindow):
         self.health.status_message.connect(self.show_message)
         self.duplicates.status_message.connect(self.show_message)
         self.duplicates.changed.connect(self._catalog_changed)
+        # Duplicates are found in the background after each import (and once at launch), so the page opens at once.
+        self.exposed.connect(self.duplicates.warm)
         self.models_page.status_message.connect(self.show_message)
         self.alarm_badge.clicked.connect(lambda: self.tabs.setCurrentWidget(self.health))
         self.sync_badge.clicked.connect(self._show_sync)
@@ -554,7 +556,7 @@ class MainWindow(QMainWindow):
                 and not any(v.loading for v in images) and not self.search.busy
                 and not self.review_queue.busy and not self.review_queue.panel.loading
                 and not self.review.busy and not self.health_monitor.busy
-                and not self.duplicates.busy and not self.models_page.busy)
+                and not (self.duplicates.busy and self.duplicates.isVisible()) and not self.models_page.busy)
 
     def event(self, event) -> bool:
         if event.type() == QEvent.Type.Show and not getattr(self, "_shown_once", False):

@@ -179,7 +179,7 @@ def find_duplicates(catalog, threshold: float | None = None, *, model_version: s
         if progress:
             progress(min(start + CHUNK, total), total, "searching neighbours")
     if kinds:
-        return _kind_groups(catalog, edges)
+        return _kind_groups(catalog, edges, should_stop)
     groups: dict[int, list[int]] = defaultdict(list)
     for node in list(uf.parent):
         groups[uf.find(node)].append(node)
@@ -198,13 +198,14 @@ def find_duplicates(catalog, threshold: float | None = None, *, model_version: s
     return out
 
 
-def _kind_groups(catalog, edges: list[tuple[int, int, float]]) -> list[DuplicateGroup]:
+def _kind_groups(catalog, edges: list[tuple[int, int, float]],
+                 should_stop: Callable[[], bool] | None = None) -> list[DuplicateGroup]:
     links: dict[tuple[int, int], float] = {}
     for a, b, s in edges:
         pair = (min(a, b), max(a, b))
         links[pair] = max(links.get(pair, -1.0), s)
     nodes = sorted({p for pair in links for p in pair})
-    kind_of = _link_kinds(catalog, list(links), nodes)
+    kind_of = _link_kinds(catalog, list(links), nodes, should_stop)
     for pair in list(links):
         if kind_of.get(pair) is None:
             del links[pair]
@@ -357,9 +358,12 @@ def colour_change(a: Shot, b: Shot, transform: np.ndarray | None) -> float:
     return float(regions[product].mean())
 
 
-def _link_kinds(catalog, pairs: list[tuple[int, int]], nodes: list[int]) -> dict[tuple[int, int], str | None]:
+def _link_kinds(catalog, pairs: list[tuple[int, int]], nodes: list[int],
+                should_stop: Callable[[], bool] | None = None) -> dict[tuple[int, int], str | None]:
     """link_kind for every candidate pair; the photo check's verdicts come from the catalog's pair cache
-    (PairVerdicts) where these two first photos were compared before, so only new pairs decode photos."""
+    (PairVerdicts) where these two first photos were compared before, so only new pairs decode photos.
+    Verdicts are saved as they come (every FLUSH_PAIRS), so a pass stopped half-way still saves its work; a
+    stopped pass leaves the pairs it did not check out (no link)."""
     shas = _image_hashes(nodes)
     first = _first_photos(nodes)
     verdicts = PairVerdicts.of(catalog)
@@ -374,6 +378,8 @@ def _link_kinds(catalog, pairs: list[tuple[int, int]], nodes: list[int]) -> dict
     out: dict[tuple[int, int], str | None] = {}
     fresh: dict[tuple[str, str], str | None] = {}
     for a, b in pairs:
+        if should_stop is not None and should_stop():
+            break
         sha_a, sha_b = shas.get(a, set()), shas.get(b, set())
         if sha_a & sha_b:
             out[(a, b)] = "exact"
@@ -386,11 +392,15 @@ def _link_kinds(catalog, pairs: list[tuple[int, int]], nodes: list[int]) -> dict
         out[(a, b)] = kind = link_kind(sha_a, sha_b, shot_a, shot_b)
         if key is not None and shot_a is not None and shot_b is not None:  # an unreadable photo is asked again
             fresh[key] = kind
+            if len(fresh) >= FLUSH_PAIRS:
+                verdicts.put_many(fresh)
+                fresh = {}
     if fresh:
         verdicts.put_many(fresh)
     return out
 
 
+FLUSH_PAIRS = 64
 # The photo check's settings: a verdict cached under other settings is never reused.
 PAIR_METHOD = (f"orb{ORB_FEATURES}-side{MATCH_SIDE}-lowe{LOWE_RATIO}-ransac{RANSAC_PIXELS}-in{SAME_PHOTO_INLIERS}"
                f"-blur{BLUR_SIGMA}-edge{EDGE_WIDTH}-share{CHANGED_SHARE}-de{SAME_COLOUR_DELTA_E}")

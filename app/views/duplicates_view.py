@@ -72,15 +72,16 @@ def read_groups(catalog, threshold: float | None = None) -> list[Group]:
     found = groups_to_review(catalog, threshold)
     ids = [p for g in found for p in g.product_ids]
     covers = queries.covers(ids)
+    cards = queries.product_cards(ids)
     out = []
     for g in found:
         members = []
         for pid in g.product_ids:
-            info = queries.product(pid)
+            info = cards.get(pid)
             if info is None:
                 continue
             cover = covers.get(pid)
-            members.append(Member(pid, info.sku, info.title or info.sku, info.category, len(info.images),
+            members.append(Member(pid, info.sku, info.title or info.sku, info.category, info.images,
                                   cover.sha256 if cover else "", cover.blob_path if cover else ""))
         if len(members) > 1:
             out.append(Group(g.kind, tuple(members), g.max_similarity))
@@ -134,16 +135,21 @@ class DedupeCommand(QUndoCommand):
 
 
 class MemberCard(QFrame):
-    """One product of a group: its photo, SKU and title; click it to keep it."""
+    """One product of a group: its photo, SKU and title; click it to keep it.
+
+    Cards are reused from group to group (set_member): building a card costs a few ms, and a group of colour
+    variants may hold a dozen products.
+    """
 
     clicked = Signal(int)
 
     def __init__(self, member: Member, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.member = member
         self.setObjectName("card")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFixedWidth(THUMB + 24)
+        self.setStyleSheet("#card { border: 2px solid palette(mid); border-radius: 8px; } "
+                           "#card[kept=\"true\"] { border-color: palette(highlight); }")
         self.photo = QLabel()
         self.photo.setFixedSize(THUMB, THUMB)
         self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -154,37 +160,49 @@ class MemberCard(QFrame):
         bold = QFont(self.font())
         bold.setBold(True)
         self.badge.setFont(bold)
-        sku = QLabel(member.sku)
-        sku.setFont(bold)
-        title = QLabel(self.fontMetrics().elidedText(member.title, Qt.TextElideMode.ElideRight, THUMB))
-        title.setToolTip(member.title)
-        info = QLabel(f"{member.category or 'No category'} · {member.images} photo{'s' * (member.images != 1)}")
-        info.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        info.setWordWrap(True)
+        self.sku = QLabel()
+        self.sku.setFont(bold)
+        self.title = QLabel()
+        self.info = QLabel()
+        self.info.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.info.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(4)
         layout.addWidget(self.photo)
         layout.addWidget(self.badge)
-        layout.addWidget(sku)
-        layout.addWidget(title)
-        layout.addWidget(info)
+        layout.addWidget(self.sku)
+        layout.addWidget(self.title)
+        layout.addWidget(self.info)
         layout.addStretch(1)
+        self.kept = None
+        self.set_member(member)
+
+    def set_member(self, member: Member) -> None:
+        self.member = member
+        self.sku.setText(member.sku)
+        self.title.setText(self.fontMetrics().elidedText(member.title, Qt.TextElideMode.ElideRight, THUMB))
+        self.title.setToolTip(member.title)
+        photos = self.tr("%n photo(s)", "", member.images)
+        self.info.setText(f"{member.category or self.tr('No category')} · {photos}")
+        self.photo.clear()
         self.set_kept(False)
 
     def set_pixmap(self, pixmap: QPixmap | None) -> None:
         if pixmap is None or pixmap.isNull():
-            self.photo.setText("…" if pixmap is None else "No photo")
+            self.photo.setText("…" if pixmap is None else self.tr("No photo"))
             return
-        self.photo.setPixmap(pixmap.scaled(QSize(THUMB, THUMB), Qt.AspectRatioMode.KeepAspectRatio,
-                                           Qt.TransformationMode.SmoothTransformation))
+        self.photo.setPixmap(pixmap)
 
     def set_kept(self, kept: bool) -> None:
+        if kept == self.kept:
+            return
         self.kept = kept
-        self.badge.setText("✔ Keep" if kept else "Goes")
+        self.badge.setText(self.tr("✔ Keep") if kept else self.tr("Goes"))
         self.badge.setForegroundRole(QPalette.ColorRole.Highlight if kept else QPalette.ColorRole.PlaceholderText)
-        colour = "palette(highlight)" if kept else "palette(mid)"
-        self.setStyleSheet(f"#card {{ border: 2px solid {colour}; border-radius: 8px; }}")
+        self.setProperty("kept", kept)
+        self.style().unpolish(self)
+        self.style().polish(self)
 
     def mouseReleaseEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -201,7 +219,7 @@ class DuplicatesView(QWidget):
         self.context = context
         self.undo_stack = undo_stack
         self.groups: list[Group] = []
-        self.cards: list[MemberCard] = []
+        self._card_pool: list[MemberCard] = []  # reused; the group's own are `cards`
         self.keep: int | None = None
         self._task = None
         self._again = False
@@ -215,6 +233,9 @@ class DuplicatesView(QWidget):
         self._queued = 0  # decisions (and undos) queued on the writer
         self._written = 0  # ... and finished
         self._touched: set[int] = set()  # products of decisions not yet read back
+        self._scaled: dict[str, QPixmap] = {}
+        self._icons: dict[str, object] = {}
+        self._list_keys: list[tuple[str, tuple[int, ...]]] = []  # the list's rows, as (kind, ids)
         self.summary = QLabel("Looking for duplicates…")
         self.find_button = QPushButton("Find again")
         self.find_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
@@ -270,6 +291,7 @@ class DuplicatesView(QWidget):
         self.cards_layout.setContentsMargins(0, 0, 0, 0)
         self.cards_layout.setSpacing(12)
         self.cards_layout.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.cards_layout.addStretch(1)  # cards go before it
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -359,6 +381,7 @@ class DuplicatesView(QWidget):
         self.loaded = True
         self._touched = set()
         if self._same_groups(groups):
+            self.groups = groups  # the same groups, with fresh details
             self._update_buttons()
             return
         current = self.group.ids if self.group is not None else None
@@ -369,25 +392,43 @@ class DuplicatesView(QWidget):
         self._select(at)
 
     def _same_groups(self, groups: list[Group]) -> bool:
-        return self.loaded and [(g.kind, g.ids) for g in groups] == [(g.kind, g.ids) for g in self.groups] \
-            and self.list.count() == len(groups)
+        return self.loaded and [(g.kind, tuple(g.ids)) for g in groups] == self._list_keys
 
     def _fill_list(self) -> None:
+        """Bring the list in line with self.groups in place: rows of groups gone are taken out, new groups'
+        rows put in; the rest (and the scroll position) stay."""
         groups = self.groups
         counts = {k: sum(g.kind == k for g in groups) for k in KIND_TITLES}
         parts = [f"{n} {KIND_TITLES[k].lower()}{'s' * (n != 1)}" for k, n in counts.items() if n]
         self.summary.setText(", ".join(parts) if parts else self.tr("No duplicates"))
+        keys = [(g.kind, tuple(g.ids)) for g in groups]
         self.list.blockSignals(True)
-        self.list.clear()
-        icons = {"exact": QStyle.StandardPixmap.SP_FileIcon, "near": QStyle.StandardPixmap.SP_FileDialogContentsView,
-                 "variant": QStyle.StandardPixmap.SP_FileDialogDetailedView}
-        for g in groups:
-            skus = ", ".join(m.sku for m in g.members)
-            item = QListWidgetItem(self.style().standardIcon(icons[g.kind]),
-                                   f"{KIND_TITLES[g.kind]} · {len(g.members)} products\n{skus}")
-            item.setToolTip(f"{KIND_TITLES[g.kind]}: {skus}\n{KIND_HELP[g.kind]}")
-            self.list.addItem(item)
+        wanted = set(keys)
+        for row in reversed(range(len(self._list_keys))):
+            if self._list_keys[row] not in wanted:
+                self.list.takeItem(row)  # Python owns the item now, and drops it
+                del self._list_keys[row]
+        kept = set(self._list_keys)
+        if [k for k in keys if k in kept] != self._list_keys:  # the order changed: start again
+            self.list.clear()
+            self._list_keys = []
+        for row, (key, g) in enumerate(zip(keys, groups, strict=True)):
+            if row < len(self._list_keys) and self._list_keys[row] == key:
+                continue
+            self.list.insertItem(row, self._item(g))
+            self._list_keys.insert(row, key)
         self.list.blockSignals(False)
+
+    def _item(self, g: Group) -> QListWidgetItem:
+        if not self._icons:
+            style = self.style()
+            self._icons = {"exact": style.standardIcon(QStyle.StandardPixmap.SP_FileIcon),
+                           "near": style.standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView),
+                           "variant": style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView)}
+        skus = ", ".join(m.sku for m in g.members)
+        item = QListWidgetItem(self._icons[g.kind], f"{KIND_TITLES[g.kind]} · {len(g.members)} products\n{skus}")
+        item.setToolTip(f"{KIND_TITLES[g.kind]}: {skus}\n{KIND_HELP[g.kind]}")
+        return item
 
     def _select(self, row: int) -> None:
         if self.groups:
@@ -431,40 +472,60 @@ class DuplicatesView(QWidget):
     @Slot(int)
     def _show_group(self, _row: int) -> None:
         group = self.group
-        for card in self.cards:
-            card.deleteLater()
-        self.cards = []
         if group is None:
+            for card in self._card_pool:
+                card.hide()
             self._show_empty()
             return
         self.kind_title.setText(KIND_TITLES[group.kind])
         self.kind_help.setText(KIND_HELP[group.kind])
         self.merge_button.setVisible(group.kind != "variant")
-        while self.cards_layout.count():
-            self.cards_layout.takeAt(0)
-        for member in group.members:
-            card = MemberCard(member)
+        pool = self._card_pool
+        while len(pool) < len(group.members):
+            card = MemberCard(group.members[len(pool)])
             card.clicked.connect(self.choose_keep)
+            self.cards_layout.insertWidget(len(pool), card, 0, Qt.AlignmentFlag.AlignTop)
+            pool.append(card)
+        for card, member in zip(pool, group.members, strict=False):
+            card.set_member(member)
             card.set_pixmap(self._pixmap(member))
-            self.cards.append(card)
-            self.cards_layout.addWidget(card, 0, Qt.AlignmentFlag.AlignTop)
-        self.cards_layout.addStretch(1)
+            card.show()
+        for card in pool[len(group.members):]:
+            card.hide()
         # Keep the product with the most photos (then the oldest): it loses the least.
         best = max(group.members, key=lambda m: (m.images, -m.product_id))
         self.choose_keep(best.product_id)
         self._update_buttons()
         self.pages.setCurrentIndex(1)
 
+    @property
+    def cards(self) -> list[MemberCard]:
+        """The shown group's cards, in its order."""
+        group = self.group
+        return self._card_pool[:len(group.members)] if group is not None else []
+
     def _pixmap(self, member: Member) -> QPixmap | None:
+        """The card's photo, scaled once per photo (a smooth scale costs a few ms)."""
         if not member.sha256:
             return QPixmap()
-        return self.context.thumbnails.get(member.sha256, Path(self.context.catalog.root) / member.blob_path)
+        scaled = self._scaled.get(member.sha256)
+        if scaled is not None:
+            return scaled
+        pixmap = self.context.thumbnails.get(member.sha256, Path(self.context.catalog.root) / member.blob_path)
+        if pixmap is None or pixmap.isNull():
+            return pixmap
+        scaled = pixmap.scaled(QSize(THUMB, THUMB), Qt.AspectRatioMode.KeepAspectRatio,
+                               Qt.TransformationMode.SmoothTransformation)
+        if len(self._scaled) > 512:
+            self._scaled.clear()
+        self._scaled[member.sha256] = scaled
+        return scaled
 
     @Slot(str)
     def _thumbnail_ready(self, sha256: str) -> None:
         for card in self.cards:
             if card.member.sha256 == sha256:
-                card.set_pixmap(self.context.thumbnails.get(sha256, None) or QPixmap())
+                card.set_pixmap(self._pixmap(card.member) or QPixmap())
 
     @Slot(int)
     def choose_keep(self, product_id: int) -> None:
@@ -496,22 +557,36 @@ class DuplicatesView(QWidget):
                  "merge": self.tr("Merged {0} into {1}").format(others, kept),
                  "dismiss": self.tr("Marked as not duplicates")}
         command.done_message = self.tr("{0} — Ctrl+Z undoes").format(words[action])
-        self._resolve(group)
-        self.undo_stack.push(command)  # redo(): queued on the writer
+        command.row = self.groups.index(group) if group in self.groups else self.list.currentRow()
+        self.undo_stack.push(command)  # redo(): the group leaves now, the decision is queued on the writer
 
     def _resolve(self, group: Group) -> None:
         """The decided group leaves the screen now; the next one shows (its buttons off while it shares a
         product with a decision not yet written)."""
-        row = self.groups.index(group) if group in self.groups else self.list.currentRow()
-        self._touched |= set(group.ids)
-        self.groups = [g for g in self.groups if g is not group]
+        at = next((n for n, g in enumerate(self.groups) if g.ids == group.ids), None)
+        if at is None:
+            return
+        self.groups = self.groups[:at] + self.groups[at + 1:]
         self._fill_list()
-        self._select(row)
+        self._select(at)
+
+    def _restore(self, group: Group, row: int) -> None:
+        """Undo: the group comes back now, where it was, shown (its buttons off until the undo is written)."""
+        at = next((n for n, g in enumerate(self.groups) if g.ids == group.ids), None)
+        if at is None:
+            at = min(max(row, 0), len(self.groups))
+            self.groups = [*self.groups[:at], group, *self.groups[at:]]
+            self._fill_list()
+        self._select(at)
 
     def _submit(self, command: DedupeCommand, fn, ids: list[int]) -> None:
         """Queue one write on the writer thread; its end reads the groups again."""
         self._queued += 1
         self._touched |= set(ids)
+        if fn == command.take_back:
+            self._restore(command.group, getattr(command, "row", 0))
+        else:
+            self._resolve(command.group)
         self._update_buttons()
         task = db_task(fn, command.text())
         task.command = command

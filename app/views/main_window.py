@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self._download_dialog: QProgressDialog | None = None
         self.export_dialog = None
         self._closing = False
+        self._catalog_stale = False  # a change made on another page, not yet read by the catalog page
         self.switches_in_place = False  # the app's Session handles open_catalog_requested
         self._build_views()
         self._build_actions()
@@ -232,7 +233,7 @@ class MainWindow(QMainWindow):
             self.detail.review_panel.status_message.connect(self.show_message)
         self.health.status_message.connect(self.show_message)
         self.duplicates.status_message.connect(self.show_message)
-        self.duplicates.changed.connect(self._catalog_changed)
+        self.duplicates.changed.connect(self._catalog_changed_behind)
         # Duplicates are found in the background after each import (and once at launch), so the page opens at once.
         self.exposed.connect(self.duplicates.warm)
         self.models_page.status_message.connect(self.show_message)
@@ -270,6 +271,15 @@ class MainWindow(QMainWindow):
         self.grid.refresh()
         self._update_empty()
         self.detail.show_product(self.grid.current_product_id())  # its status or crops may have changed
+
+    @Slot()
+    def _catalog_changed_behind(self) -> None:
+        """A change made on another page (Duplicates): the catalog page reads it when it is next shown, so
+        each decision there costs the GUI thread nothing (the grid and the detail pane read on refresh)."""
+        if self.tabs.currentIndex() == 0:
+            self._catalog_changed()
+        else:
+            self._catalog_stale = True
 
     def step(self, delta: int) -> None:
         if self.tabs.currentIndex() == 0:
@@ -338,6 +348,9 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _tab_changed(self, index: int) -> None:
+        if index == 0 and self._catalog_stale:
+            self._catalog_stale = False
+            self._catalog_changed()
         self.health_monitor.set_fast(self.tabs.widget(index) is self.health)
         if self.tabs.widget(index) is self.review_queue:
             self.review_queue.refresh()

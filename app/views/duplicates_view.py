@@ -384,12 +384,19 @@ class DuplicatesView(QWidget):
             self.groups = groups  # the same groups, with fresh details
             self._update_buttons()
             return
-        current = self.group.ids if self.group is not None else None
+        shown = self.group
         row = self.list.currentRow()
         self.groups = groups
         self._fill_list()
-        at = next((n for n, g in enumerate(groups) if g.ids == current), min(max(row, 0), len(groups) - 1))
-        self._select(at)
+        at = next((n for n, g in enumerate(groups) if shown is not None and g.ids == shown.ids),
+                  min(max(row, 0), len(groups) - 1))
+        if shown is not None and 0 <= at < len(groups) and groups[at] == shown and self.cards:
+            self.list.blockSignals(True)  # the group on screen is unchanged: leave its cards (and keep mark)
+            self.list.setCurrentRow(at)
+            self.list.blockSignals(False)
+            self._update_buttons()
+        else:
+            self._select(at)
 
     def _same_groups(self, groups: list[Group]) -> bool:
         return self.loaded and [(g.kind, tuple(g.ids)) for g in groups] == self._list_keys

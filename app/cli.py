@@ -227,8 +227,13 @@ def cmd_search(args: argparse.Namespace) -> int:
         finally:
             registry.close()
     payload = response.to_dict()
-    emit(args, payload, "\n".join(f"{n + 1:3d}. {r['score']:.3f}  {r['sku']:<20} {r['title']}"
-                                   for n, r in enumerate(payload["results"])) or "no results")
+    def line(n: int, r: dict) -> str:
+        m = r["explanation"].get("match") or {}
+        why = "; ".join(r["explanation"].get("reasons") or [])
+        return (f"{n + 1:3d}. {m.get('percent', 0):3d} % {m.get('word', ''):<6}  {r['sku']:<20} {r['title']}"
+                + (f"\n       {why}" if why else ""))
+
+    emit(args, payload, "\n".join(line(n, r) for n, r in enumerate(payload["results"])) or "no results")
     return 0
 
 

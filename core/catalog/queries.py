@@ -473,6 +473,67 @@ def review_queue(limit: int = 100, *, include_reviewed: bool = False) -> list[Re
     return rows
 
 
+_WINS = {"consistency": "looks more like the product's other photos", "size": "is larger",
+         "first_image": "is on the first photo", "detection_confidence": "the detector is surer of it",
+         "text": "fits the product's title better"}
+
+
+def review_details(product_ids: Iterable[int]) -> dict[int, list[str]]:
+    """What sets each product's doubt apart, in words: which two boxes compete for the main crop (on which photos,
+    at what score, and what the runner-up has going for it) and which labels are guesses. The queue's reasons
+    say what kind of doubt it is; these say what to look at in this product."""
+    ids = list(dict.fromkeys(product_ids))
+    out: dict[int, list[str]] = {pid: [] for pid in ids}
+    crops: dict[int, list[tuple]] = {}
+    sure: set[tuple[int, str]] = set()
+    for chunk in db.chunked(ids, 500):
+        marks = ",".join("?" * len(chunk))
+        for row in _rows(f"SELECT i.product_id, i.id, i.position, c.id, c.is_primary, c.primary_score, c.score_parts "
+                         f"FROM crop c JOIN image_file i ON i.id = c.image_id WHERE i.product_id IN ({marks}) "
+                         f"AND c.deleted_at IS NULL AND i.deleted_at IS NULL AND c.verdict = 'accepted' "
+                         f"AND c.staged_for = '' ORDER BY i.product_id, i.position, i.id, c.id", chunk):
+            crops.setdefault(row[0], []).append(row[1:])
+        for pid, vocabulary, value, score in _rows(
+                f"SELECT product_id, vocabulary, value, score FROM label WHERE product_id IN ({marks}) "
+                f"AND deleted_at IS NULL AND confirmed = 0 AND source != 'curator' ORDER BY product_id, vocabulary, "
+                f"score DESC", chunk):
+            said = out.setdefault(pid, [])
+            at = next((n for n, x in enumerate(said) if x.startswith(f"{vocabulary}: ")), None)
+            if at is None and (pid, vocabulary) not in sure:
+                if score is None or score >= 0.7:  # its best value is sure enough: not a guess
+                    sure.add((pid, vocabulary))
+                else:
+                    said.append(f"{vocabulary}: {value} {score:.0%}?")
+            elif at is not None and said[at].count("%") < 2 and score is not None:
+                said[at] = said[at][:-1] + f" or {value} {score:.0%}?"
+    for pid, rows in crops.items():
+        photos = {image_id: n for n, image_id in enumerate(dict.fromkeys(r[0] for r in rows), 1)}
+        primary = next((r for r in rows if r[3]), None)
+        others = sorted((r for r in rows if not r[3] and r[4] is not None), key=lambda r: -r[4])
+        if primary is None or not others or primary[4] is None:
+            continue
+        runner = others[0]
+        where = (f"photo {photos[primary[0]]} ({primary[4]:.0%}) against photo {photos[runner[0]]} "
+                 f"({runner[4]:.0%})" if runner[0] != primary[0] else
+                 f"two boxes on photo {photos[primary[0]]} ({primary[4]:.0%} against {runner[4]:.0%})")
+        mine, theirs = _parts(primary[5]), _parts(runner[5])
+        edge = max(((k, theirs[k] - mine.get(k, 0.0)) for k in theirs if k in _WINS), key=lambda t: t[1],
+                   default=(None, 0.0))
+        words = f"Main crop: {where}"
+        if edge[0] is not None and edge[1] > 0.02:
+            words += f"; the other {_WINS[edge[0]]}"
+        out[pid].insert(0, words)
+    return out
+
+
+def _parts(value: Any) -> dict[str, float]:
+    try:
+        parts = json.loads(value) if isinstance(value, str) else dict(value or {})
+    except (TypeError, ValueError):
+        return {}
+    return {k: float(v) for k, v in parts.items() if isinstance(v, (int, float))}
+
+
 def review_progress() -> ReviewProgress:
     total, reviewed = _rows("SELECT SUM(status IN ('indexed', 'error')), SUM(review_state != 'pending') "
                             "FROM product WHERE deleted_at IS NULL")[0]

@@ -239,17 +239,30 @@ class CropRow:
     is_primary: bool
 
 
+# How a box came about, in words: what it shows, not the method's name ("foreground", "full").
+CROP_NAMES = {"foreground": "the product", "trained": "the product", "detector": "the product",
+              "proposal": "maybe a product", "full": "whole photo", "manual": "your box"}
+
+
+def crop_name(source: str, detector_class: str = "") -> str:
+    """What a crop shows: the detector's class when it named one ("backpack"), else from how it was found."""
+    if detector_class and detector_class not in ("product", "object"):
+        return detector_class
+    return CROP_NAMES.get(source, "the product")
+
+
 def crops_of_image(image_id: int) -> list[CropRow]:
     rows = _rows("SELECT id, x0, y0, x1, y1, source, detector_class, verdict, reason, is_primary FROM crop "
                  "WHERE image_id = ? AND deleted_at IS NULL AND staged_for = '' ORDER BY id", [image_id])
     out = []
     for cid, x0, y0, x1, y1, source, detector_class, verdict, reason, is_primary in rows:
+        what = crop_name(source, detector_class)
         if is_primary:
-            kind, label = "primary", "primary"
+            kind, label = "primary", f"main view: {what}"
         elif verdict == "rejected":
-            kind, label = "rejected", f"rejected: {reason}" if reason else "rejected"
+            kind, label = "rejected", f"set aside: {reason}" if reason else "set aside"
         else:
-            kind, label = "accepted", detector_class or source
+            kind, label = "accepted", what
         out.append(CropRow(cid, image_id, (x0, y0, x1, y1), kind, label, source, verdict, reason, bool(is_primary)))
     return out
 
@@ -378,9 +391,40 @@ def history(product_id: int) -> list[HistoryEvent]:
         technical = f"{r.status} · {r.model_version} on {r.device or '?'}" + (f"\n{r.error}" if r.error else "")
         events.append(HistoryEvent(r.created_at, "Indexed", detail, technical))
     for c in db.Correction.select().where(db.Correction.product == product_id):
-        events.append(HistoryEvent(c.created_at, c.kind.replace("_", " ").capitalize(),
-                                   f"{c.user}: {_short(c.before)} → {_short(c.after)}"))
+        what, sentence = correction_sentence(c.kind, c.before or {}, c.after or {}, c.user)
+        events.append(HistoryEvent(c.created_at, what, sentence,
+                                   f"{c.kind}: {_short(c.before)} → {_short(c.after)}"))
     return sorted(events, key=lambda e: e.when, reverse=True)
+
+
+_CORRECTION_TITLES = {"move_box": "Box moved", "new_box": "Box drawn", "delete_crop": "Box removed",
+                      "restore_crop": "Box restored", "set_primary": "Main view chosen", "add_label": "Label added",
+                      "remove_label": "Label removed", "confirm_label": "Label confirmed", "approve": "Approved",
+                      "flag": "Flagged", "reset_review": "Back to review"}
+
+
+def correction_sentence(kind: str, before: dict, after: dict, user: str = "") -> tuple[str, str]:
+    """(title, sentence) for one correction, in a curator's words: "Anna moved the box (now 210 × 340 px)"."""
+    who = user or "Someone"
+    box = after.get("box") or before.get("box")
+    size = f" ({round(box[2] - box[0])} × {round(box[3] - box[1])} px)" if box and len(box) == 4 else ""
+    label = after or before
+    named = f"{label.get('vocabulary', 'label')}: {label.get('value', '')}".strip()
+    sentences = {
+        "move_box": f"{who} moved a box{size}" + (" on the main view" if after.get("is_primary") else ""),
+        "new_box": f"{who} drew a new box{size}" + (" and made it the main view" if after.get("is_primary") else ""),
+        "delete_crop": f"{who} removed a box{size}",
+        "restore_crop": f"{who} brought back a box{size}",
+        "set_primary": f"{who} chose another box as the product's main view{size}",
+        "add_label": f"{who} added the label {named}",
+        "remove_label": f"{who} removed the label {named}",
+        "confirm_label": f"{who} confirmed the label {named}",
+        "approve": f"{who} approved the product",
+        "flag": f"{who} flagged the product for another look",
+        "reset_review": f"{who} put the product back in the review queue",
+    }
+    title = _CORRECTION_TITLES.get(kind, kind.replace("_", " ").capitalize())
+    return title, sentences.get(kind, f"{who} changed the product ({title.lower()})")
 
 
 def _short(value: Any) -> str:

@@ -166,7 +166,7 @@ def test_settings_models_says_what_really_happens(qtbot, indexed_window):
         if dialog is None or not hasattr(dialog, "embedder"):
             QTimer.singleShot(50, change_embedder)
             return
-        dialog.embedder.setCurrentText("efficientnet-lite0")
+        dialog.embedder.setCurrentIndex(dialog.embedder.findData("efficientnet-lite0"))
         dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
 
     QTimer.singleShot(50, change_embedder)

@@ -97,3 +97,11 @@ def test_calibration_from_a_catalogs_views(tmp_path):
         for g in (builder_gen, gen):
             with contextlib.suppress(StopIteration):
                 next(g)
+
+
+def test_same_shape_in_another_colour_is_never_strong():
+    cal = {"floor": 0.5, "t_weak": 0.7, "t_strong": 0.85}
+    same = match.match(_expl(image_similarity=0.95, colour_match=0.9, colour_weight=1.0), cal)
+    other = match.match(_expl(image_similarity=0.95, colour_match=0.2, colour_weight=1.0), cal)
+    assert same["word"] == "strong" and other["word"] == "good" and other["percent"] < same["percent"]
+    assert "colour 20 %" in match.reasons(_expl(image_similarity=0.95, colour_match=0.2, colour_weight=1.0), cal)

@@ -11,7 +11,8 @@ as search does. The #1 result is right when it is the view's own product. Two im
 
 The match percent is a fixed, monotone reading of the image cosine on that calibration: the catalog's
 random-pair floor (core.search.fusion.weak_floor) reads 0 %, t_weak 50 %, t_strong 80 %, a cosine of 1.0 100 %
-(linear between). So "weak" is below 50 %, "good" 50-79 %, "strong" 80 % and up, in every catalog.
+(linear between). So "weak" is below 50 %, "good" 50-79 %, "strong" 80 % and up, in every catalog. A result
+whose colours share less than SAME_COLOUR with the query's is at most good (79 %): same shape, other colour.
 
 A query without a photo (words only) has no cosine to read: its percent is the text relevance (core.search.
 query's fused lexical and CLIP relevance, 0-1) and its word is strong for a SKU typed exactly, good when words
@@ -32,6 +33,9 @@ STRONG_SHARE = 0.10
 MIN_EACH = 5  # right and wrong #1 results needed to fit a threshold from them
 MAX_QUERIES = 2000  # views sampled as queries on a large catalog
 WEAK_PERCENT, STRONG_PERCENT = 50, 80
+# A photo match is strong only when its colours agree too: the embedders see a red and a blue tee of one cut as
+# nearly the same vector (core.search.duplicates). Half the colour mass in common, chosen a priori, not fitted.
+SAME_COLOUR = 0.5
 METHOD = "views-holdout-1"
 _CACHE: dict[tuple[str, str, int], dict[str, Any]] = {}
 _LOCK = threading.Lock()
@@ -171,6 +175,9 @@ def match(expl: dict[str, Any], calibration: dict[str, Any] | None) -> dict[str,
     image = sim.get("image")
     if image is not None and calibration is not None:
         percent = percent_of(float(image), calibration)
+        colour = sim.get("colour")
+        if colour is not None and colour < SAME_COLOUR and percent >= STRONG_PERCENT:
+            percent = STRONG_PERCENT - 1  # the shape agrees, the colour does not: a variant, not the product
         return {"percent": percent, "word": word_for(percent), "basis": "photo"}
     if image is not None:  # no calibration (a tiny index): the raw cosine, plainly
         percent = int(round(max(0.0, min(1.0, float(image))) * 100))

@@ -234,6 +234,7 @@ class DuplicatesView(QWidget):
         self._written = 0  # ... and finished
         self._touched: set[int] = set()  # products of decisions not yet read back
         self._scaled: dict[str, QPixmap] = {}
+        self._cards_stale = False  # groups read while the page was hidden: cards to build when it shows
         self._icons: dict[str, object] = {}
         self._list_keys: list[tuple[str, tuple[int, ...]]] = []  # the list's rows, as (kind, ids)
         self.summary = QLabel("Looking for duplicates…")
@@ -442,9 +443,16 @@ class DuplicatesView(QWidget):
             self.list.blockSignals(True)
             self.list.setCurrentRow(min(max(row, 0), len(self.groups) - 1))
             self.list.blockSignals(False)
-            self._show_group(self.list.currentRow())
-        else:
-            self._show_group(-1)
+        if not self.isVisible():  # found in the background: the cards are built when the page shows
+            self._cards_stale = True
+            return
+        self._show_group(self.list.currentRow() if self.groups else -1)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._cards_stale:
+            self._cards_stale = False
+            self._show_group(self.list.currentRow() if self.groups else -1)
 
     def _show_empty(self) -> None:
         if self.context.catalog.active_model_version() is None:

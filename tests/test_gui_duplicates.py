@@ -245,3 +245,11 @@ def test_duplicates_update_in_place_off_the_gui_thread(qtbot, dup_window, dup_ca
                     and not view.busy, timeout=120_000)
     _open_tab(qtbot, window, view)
     assert not view.busy and view.list.count() == len(view.groups)
+
+
+def test_an_unindexed_catalog_says_so_without_reading_on_the_gui_thread(qtbot, window):
+    view = window.duplicates
+    _open_tab(qtbot, window, view)
+    _wait_read(qtbot, view)
+    assert view.groups == [] and view.pages.currentIndex() == 0
+    assert "index the catalog first" in view.empty.text()

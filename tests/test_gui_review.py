@@ -207,7 +207,8 @@ def test_detail_has_inline_review_panel(indexed_window, qtbot):
         QTest.keyClick(panel.editor, Qt.Key.Key_A)
     assert db.Product.get_by_id(detail.product_id).review_state == "approved"
     qtbot.waitUntil(lambda: "Approved" in panel.state.text(), timeout=5_000)
-    assert any(detail.history.topLevelItem(n).text(1) == "Approve"
+    assert any(detail.history.topLevelItem(n).text(1) == "Approved"
+               and detail.history.topLevelItem(n).text(2).endswith("approved the product")  # a sentence
                for n in range(detail.history.topLevelItemCount()))
 
 

@@ -63,12 +63,20 @@ class Group:
         return [m.product_id for m in self.members]
 
 
+class FoundGroups(list):
+    """read_groups' answer: the groups, and whether the catalog has an index to look in (for the empty page)."""
+
+    indexed = True
+
+
 def read_groups(catalog, threshold: float | None = None) -> list[Group]:
     """A pool read: the groups to review, with what each card shows."""
     from core.ops.dedupe import groups_to_review
 
     if catalog.active_model_version() is None:
-        return []
+        none = FoundGroups()
+        none.indexed = False
+        return none
     found = groups_to_review(catalog, threshold)
     ids = [p for g in found for p in g.product_ids]
     covers = queries.covers(ids)
@@ -85,7 +93,7 @@ def read_groups(catalog, threshold: float | None = None) -> list[Group]:
                                   cover.sha256 if cover else "", cover.blob_path if cover else ""))
         if len(members) > 1:
             out.append(Group(g.kind, tuple(members), g.max_similarity))
-    return out
+    return FoundGroups(out)
 
 
 class DedupeCommand(QUndoCommand):
@@ -235,6 +243,7 @@ class DuplicatesView(QWidget):
         self._touched: set[int] = set()  # products of decisions not yet read back
         self._scaled: dict[str, QPixmap] = {}
         self._cards_stale = False  # groups read while the page was hidden: cards to build when it shows
+        self._indexed = True  # the last read found an index to look in
         self._icons: dict[str, object] = {}
         self._list_keys: list[tuple[str, tuple[int, ...]]] = []  # the list's rows, as (kind, ids)
         self.summary = QLabel("Looking for duplicates…")
@@ -359,8 +368,7 @@ class DuplicatesView(QWidget):
     @Slot()
     def warm(self) -> None:
         """Find the groups now, in the background, so the page opens with them (after an import, at launch)."""
-        if self.context.catalog.active_model_version() is not None:
-            self.refresh()
+        self.refresh()  # a catalog not indexed yet reads no groups, in the finder thread
 
     @Slot(object)
     def _job_finished(self, _record) -> None:
@@ -379,9 +387,11 @@ class DuplicatesView(QWidget):
             if self._queued == self._written:
                 self._again = True  # a decision was written meanwhile: read again (else its end reads again)
             return
+        first = not self.loaded
         self.loaded = True
+        self._indexed = getattr(groups, "indexed", True)
         self._touched = set()
-        if self._same_groups(groups):
+        if not first and self._same_groups(groups):
             self.groups = groups  # the same groups, with fresh details
             self._update_buttons()
             return
@@ -400,7 +410,7 @@ class DuplicatesView(QWidget):
             self._select(at)
 
     def _same_groups(self, groups: list[Group]) -> bool:
-        return self.loaded and [(g.kind, tuple(g.ids)) for g in groups] == self._list_keys
+        return [(g.kind, tuple(g.ids)) for g in groups] == self._list_keys
 
     def _fill_list(self) -> None:
         """Bring the list in line with self.groups in place: rows of groups gone are taken out, new groups'
@@ -455,7 +465,7 @@ class DuplicatesView(QWidget):
             self._show_group(self.list.currentRow() if self.groups else -1)
 
     def _show_empty(self) -> None:
-        if self.context.catalog.active_model_version() is None:
+        if not self._indexed:
             self.empty.setText(self.tr("Duplicates are found among indexed products: index the catalog first."))
         elif not self.loaded:
             self.empty.setText(self.tr("Looking for duplicates…"))

@@ -250,8 +250,13 @@ def cmd_search(args: argparse.Namespace) -> int:
         finally:
             registry.close()
     payload = response.to_dict()
-    text = "\n".join(f"{n + 1:3d}. {r['score']:.3f}  {r['sku']:<20} {r['title']}"
-                     for n, r in enumerate(payload["results"])) or "no results"
+    def line(n: int, r: dict) -> str:
+        m = r["explanation"].get("match") or {}
+        why = "; ".join(r["explanation"].get("reasons") or [])
+        return (f"{n + 1:3d}. {m.get('percent', 0):3d} % {m.get('word', ''):<6}  {r['sku']:<20} {r['title']}"
+                + (f"\n       {why}" if why else ""))
+
+    text = "\n".join(line(n, r) for n, r in enumerate(payload["results"])) or "no results"
     if len(payload["regions"]) > 1:  # every product found in the photo, each with its own best match
         text += "\n\nIn this photo:\n" + "\n".join(
             f"  {g['number']}. box {', '.join(f'{v:.0f}' for v in g['box'])}: "

@@ -98,6 +98,20 @@ def _set_state(job: db.Job, state: JobState, **fields: Any) -> None:
     db.transaction(job.save)
 
 
+def _record_match_calibration(catalog: Catalog) -> None:
+    """Fit the match words on the catalog's views as they now are (core.search.match); search reads it."""
+    from core.search.match import record_calibration
+
+    version = catalog.active_model_version()
+    if version is None:
+        return
+    try:
+        with catalog.writing():
+            record_calibration(catalog, version)
+    except Exception:  # derived data: search fits it again when it is missing or stale
+        log.warning("match calibration not recorded for %s", version, exc_info=True)
+
+
 def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, job: db.Job | None = None,
                   progress: Progress | None = None, should_stop: ShouldStop | None = None,
                   import_only: bool = False, product_ids: list[int] | None = None) -> dict[str, Any]:
@@ -143,6 +157,7 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
             result["errors"] = result["errors"] + report.errors
             result["warnings"] = result["warnings"] + report.warnings
             cancelled = report.cancelled
+            _record_match_calibration(catalog)
         result["seconds"] = round(time.perf_counter() - started, 3)
         state = JobState.CANCELLED if cancelled or (should_stop and should_stop()) else JobState.SUCCEEDED
         _set_state(job, state, result=result, finished_at=db.utcnow())

@@ -142,6 +142,27 @@ def test_duplicate_kinds_tell_reshots_from_colour_variants(catalog, builder):
     payload = by_kind["variant"][0].to_dict()
     assert payload["kind"] == "variant" and "TEE-BLUE" in payload["skus"]
 
+    # A second pass reads the photo check's verdicts from the catalog's cache: no photo is decoded again, and
+    # the groups are the same. A photo the cache has not seen (a new product) is checked, and only that.
+    calls, checks = [], []
+    real_shot, real_kind = dup.shot, dup.link_kind
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(dup, "shot", lambda pixels: calls.append(1) or real_shot(pixels))
+    monkey.setattr(dup, "link_kind", lambda *a: checks.append(1) or real_kind(*a))
+    try:
+        again = find_duplicates(catalog, threshold=0.95, model_version="stub-v1")
+        assert calls == [] and checks == []
+        assert [(g.kind, g.product_ids, g.pair_kinds) for g in again] == [
+            (g.kind, g.product_ids, g.pair_kinds) for g in groups]
+        assert (catalog.paths.cache / "duplicate_pairs.sqlite").is_file()
+        green = builder.add("TEE-GREEN", [v], image=_photo(blobs / "green.jpg", (40, 160, 60)), size=(200, 160))
+        third = find_duplicates(catalog, threshold=0.95, model_version="stub-v1")
+        assert 0 < len(checks) <= 6  # the new photo against the six with photos, each once; old pairs not again
+        variant = next(g for g in third if g.kind == "variant")
+        assert green.product.id in variant.product_ids
+    finally:
+        monkey.undo()
+
 
 def _reshot(path, out, *, crop=(0.06, 0.04, 0.93, 0.9), scale=0.55, angle=4.0, quality=45):
     """A re-shot of a photo: cropped, resized, turned a little (white corners) and re-encoded."""

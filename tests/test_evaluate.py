@@ -89,6 +89,12 @@ def test_evaluate_both_modes_on_real_files(catalog, builder, tmp_path):
     assert pipeline["by_kind"]["text"]["queries"] == 1
     assert pipeline["per_query"][0]["relevant"] == ["P1"] and pipeline["per_query"][0]["top"][0] == "P1"
     assert pipeline["skipped_queries"][0]["reason"] == "no relevant product is in the catalog"
+    # every row carries the #1 result's word, and the summary says how honest the words were
+    assert all(r["top_match"] in ("strong", "good", "weak") for r in pipeline["per_query"])
+    assert all(0 <= r["top_match_percent"] <= 100 for r in pipeline["per_query"])
+    words = pipeline["match_words"]["all"]
+    assert words["right_top"] == 3 and words["wrong_top"] == 0 and words["wrong_called_strong"] is None
+    assert words["strong"] + words["good"] + words["weak"] == 3
 
     whole = evaluate(catalog, registry, qdir / "queries.jsonl", mode="whole", details=True)
     assert whole["whole_images"] == 3 and whole["whole_images_embedded"] == 3

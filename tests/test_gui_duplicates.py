@@ -189,3 +189,82 @@ def test_screenshots_of_the_duplicates_and_models_views(dup_catalog_dir, tmp_pat
             if view == "duplicates":  # the first group (the exact copy of a navy bag) has its photo drawn
                 low, _high = img.convert("L").crop((440, 150, 610, 325)).getextrema()
                 assert low < 80
+
+
+def test_duplicates_update_in_place_off_the_gui_thread(qtbot, dup_window, dup_catalog_dir, tmp_path):
+    """A decision takes its group off the screen at once and shows the next; the rest of the list stays as it was
+    (the same rows, not rebuilt); finding and writing never run on the GUI thread; Ctrl+Z puts the group back at
+    once; an import found while the page is hidden is on it when it opens, with no wait."""
+    import threading
+
+    from core.ops import dedupe
+
+    window = dup_window
+    view = window.duplicates
+    threads: dict[str, set[str]] = {"find": set(), "write": set()}
+    gui = threading.current_thread().name
+    real_find, real_trash, real_undo = dedupe.groups_to_review, dedupe.trash, dedupe.undo
+
+    def spy(kind, fn):
+        def wrapped(*args, **kwargs):
+            threads[kind].add(threading.current_thread().name)
+            return fn(*args, **kwargs)
+        return wrapped
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(dedupe, "groups_to_review", spy("find", real_find))
+    patch.setattr(dedupe, "trash", spy("write", real_trash))
+    patch.setattr(dedupe, "undo", spy("write", real_undo))
+    try:
+        _open_tab(qtbot, window, view)
+        _wait_read(qtbot, view)
+        assert len(view.groups) == 3
+        rows = {(g.kind, tuple(g.ids)): view.list.item(n) for n, g in enumerate(view.groups)}
+        _select(qtbot, view, "exact")
+        exact, kept = view.group, view.keep
+        qtbot.mouseClick(view.trash_button, Qt.MouseButton.LeftButton)
+        # At once, before the decision is written or the groups read again: the group is off the list and off
+        # the screen, and the next group's cards show.
+        assert exact.ids not in [g.ids for g in view.groups] and view.list.count() == 2
+        assert view.group is not None and view.group.kind != "exact"
+        assert {c.member.product_id for c in view.cards} == set(view.group.ids)
+        _wait_read(qtbot, view)
+        assert [g.kind for g in view.groups] == ["near", "variant"]
+        for n, g in enumerate(view.groups):  # the other rows are the very same items: updated in place
+            assert view.list.item(n) is rows[(g.kind, tuple(g.ids))]
+        assert queries.product(next(p for p in exact.ids if p != kept)) is None and queries.product(kept)
+        _undo(qtbot, window)
+        # Ctrl+Z: the group is back and shown at once; its buttons wait for the undo to be written.
+        assert view.group is not None and view.group.ids == exact.ids
+        if view.busy:
+            assert not view.trash_button.isEnabled() and not view.dismiss_button.isEnabled()
+        _wait_read(qtbot, view)
+        assert view.group.ids == exact.ids and view.trash_button.isEnabled()
+        assert all(queries.product(p) is not None for p in exact.ids)
+    finally:
+        patch.undo()
+    assert threads["find"] and gui not in threads["find"], threads
+    assert threads["write"] and gui not in threads["write"], threads
+
+    # An import while another page shows: the groups are found when the job ends, not when the page opens.
+    window.tabs.setCurrentIndex(0)
+    src = tmp_path / "more" / "24-wb01-c"
+    src.mkdir(parents=True)
+    photo = next(p for p in (dup_catalog_dir / "blobs").rglob("*.jpg")
+                 if p.stem == next(g for g in view.groups if g.kind == "near").members[0].sha256)
+    shutil.copy(photo, src / "main.jpg")
+    (src / "product.json").write_text(json.dumps({"sku": "24-WB01-C", "title": "Another copy"}))
+    record = window.start_index([src.parent])
+    qtbot.waitUntil(lambda: record.ended, timeout=120_000)
+    qtbot.waitUntil(lambda: any("24-WB01-C" in [m.sku for m in g.members] for g in view.groups)
+                    and not view.busy, timeout=120_000)
+    _open_tab(qtbot, window, view)
+    assert not view.busy and view.list.count() == len(view.groups)
+
+
+def test_an_unindexed_catalog_says_so_without_reading_on_the_gui_thread(qtbot, window):
+    view = window.duplicates
+    _open_tab(qtbot, window, view)
+    _wait_read(qtbot, view)
+    assert view.groups == [] and view.pages.currentIndex() == 0
+    assert "index the catalog first" in view.empty.text()

@@ -11,6 +11,7 @@ import shutil
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QMessageBox
 
+from app.views.models_view import plain_model_name
 from tests.fixtures_models import build_tiny_clip, tiny_models_home
 
 pytest_plugins = ["tests.gui_fixtures"]
@@ -40,7 +41,9 @@ def test_in_use_models_and_offline_download(qtbot, indexed_window, tmp_path, mon
     window = indexed_window
     page = _open_models(qtbot, window)
     status = window.context.models.status
-    assert page.embedder_row.name.text() == status["embedder"]["name"]
+    assert page.embedder_row.name.toolTip() == status["embedder"]["name"]  # the id: a tooltip and Details
+    assert page.embedder_row.name.text() == plain_model_name(status["embedder"]["name"])
+    assert not page.embedder_row.technical.isVisibleTo(page)
     assert page.embedder_row.state.text() == "Loaded" and page.embedder_row.device.text() == "on cpu"
     assert page.detector_row.state.text() == "Loaded"
     assert page.table.topLevelItemCount() == 1
@@ -163,7 +166,7 @@ def test_settings_models_says_what_really_happens(qtbot, indexed_window):
         if dialog is None or not hasattr(dialog, "embedder"):
             QTimer.singleShot(50, change_embedder)
             return
-        dialog.embedder.setCurrentText("efficientnet-lite0")
+        dialog.embedder.setCurrentIndex(dialog.embedder.findData("efficientnet-lite0"))
         dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
 
     QTimer.singleShot(50, change_embedder)
@@ -173,3 +176,28 @@ def test_settings_models_says_what_really_happens(qtbot, indexed_window):
     assert window.tabs.currentWidget() is window.models_page
     assert window.models_page.wanted.embedder == "efficientnet-lite0"
     assert window.models_page.plan.text().startswith("<b>Not in use yet:</b> EfficientNet-Lite0")
+
+
+def test_the_stand_in_embedder_serving_search_is_in_use_not_missing(qtbot):
+    """EfficientNet serves search because the CLIP the settings ask for is not here: its row says it is in use
+    (photos only) in the neutral colour, in words; the CLIP message and ids sit behind Details."""
+    from app.views.models_view import ModelRow, model_state
+
+    status = {"state": "ready", "embedder": {
+        "name": "efficientnet-lite0", "state": "loaded", "device": "cpu", "version": "efficientnet-lite0-v1",
+        "reason": "CLIP weights unavailable: clip weights not available: no file. Put the file x at /m/x and try again"}}
+    state, reason = model_state(status, "embedder")
+    assert state == "stand_in" and "CLIP" in reason
+    row = ModelRow("Search")
+    qtbot.addWidget(row)
+    row.set_model("efficientnet-lite0", state, "cpu", "Search by photos works.", f"efficientnet-lite0-v1 · {reason}")
+    assert row.state.text() == "In use, photos only" and "Missing" not in row.state.text()
+    assert "#b00020" not in row.state.styleSheet()  # not the red of a fault
+    assert row.name.text().startswith("Photo matcher") and row.device.text() == "on cpu"
+    assert not row.technical.isVisibleTo(row) and "CLIP" in row.technical.text()
+    row.details_button.setChecked(True)
+    assert row.technical.isVisibleTo(row)
+    # a detector whose weights are missing is still a fault
+    missing = {"state": "ready", "detector": {"name": "yolo11n.pt", "state": "unavailable",
+                                              "reason": "weights not available: gone"}}
+    assert model_state(missing, "detector")[0] == "missing"

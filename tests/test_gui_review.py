@@ -210,5 +210,22 @@ def test_detail_has_inline_review_panel(indexed_window, qtbot):
         QTest.keyClick(panel.editor, Qt.Key.Key_A)
     assert db.Product.get_by_id(detail.product_id).review_state == "approved"
     qtbot.waitUntil(lambda: "Approved" in panel.state.text(), timeout=5_000)
-    assert any(detail.history.topLevelItem(n).text(1) == "Approve"
+    assert any(detail.history.topLevelItem(n).text(1) == "Approved"
+               and detail.history.topLevelItem(n).text(2).endswith("approved the product")  # a sentence
                for n in range(detail.history.topLevelItemCount()))
+
+
+def test_queue_rows_have_thumbnails_and_columns_that_fit(indexed_window, qtbot):
+    """Each row shows the product's photo beside its name; at 1366 wide the Why column starts inside the list
+    and its full text is in the tooltip."""
+    indexed_window.resize(1366, 768)
+    queue, _panel = _review_page(indexed_window, qtbot)
+    tree = queue.tree
+    qtbot.waitUntil(lambda: all(not tree.topLevelItem(n).icon(2).isNull()
+                                for n in range(tree.topLevelItemCount())), timeout=60_000)
+    assert tree.iconSize().height() >= 32
+    header = tree.header()
+    assert header.sectionPosition(3) + 60 < tree.viewport().width()  # the reasons column is on screen
+    for n in range(tree.topLevelItemCount()):
+        item = tree.topLevelItem(n)
+        assert item.text(3) and item.text(3) in item.toolTip(3)

@@ -36,7 +36,9 @@ def test_text_search_from_the_search_box(indexed_window, qtbot):
     assert panel.results.rowCount() == 6
     from app.views.tiles import BadgeRole
 
-    assert panel.results.index(0).data(BadgeRole) == f"{response.results[0].score:.2f}"
+    top = response.results[0].explanation["match"]
+    assert top["basis"] == "words" and 0 <= top["percent"] <= 100 and top["word"] in ("strong", "good", "weak")
+    assert panel.results.index(0).data(BadgeRole) == f"{top['percent']} % · {top['word']}"
     assert "6 results" in panel.state_label.text()
     assert not panel.alpha_row.isVisible()  # only text: no alpha
 
@@ -52,8 +54,16 @@ def test_image_search_by_dropping_a_photo(indexed_window, qtbot, tmp_path):
     # explanation panel: score parts add up, matched crop drawn on both images
     expl = panel.explanation
     assert expl.result is response.results[0]
-    parts = response.results[0].explanation["parts"]
-    assert expl.bars["image_similarity"].format() == f"{parts['image_similarity']:+.3f}"
+    top = response.results[0].explanation
+    assert expl.score.value() == top["match"]["percent"] and top["match"]["basis"] == "photo"
+    assert expl.score.format() == f"Match {top['match']['percent']} % · {top['match']['word']}"
+    # Reasons in words on the 0-100 scale; the numbers only behind Details, which starts folded.
+    assert expl.reasons.text().startswith("• shape ") and "%" in expl.reasons.text()
+    assert "cosine" not in expl.reasons.text() and "alpha" not in expl.reasons.text()
+    assert "+0.000" not in expl.reasons.text()
+    assert not expl.details.isVisibleTo(expl) and "image cosine" in expl.details.text()
+    qtbot.mouseClick(expl.details_button, Qt.MouseButton.LeftButton)
+    assert expl.details.isVisibleTo(expl)
     qtbot.waitUntil(lambda: not expl.match_view.loading and not expl.query_view.loading, timeout=60_000)
     assert [b.kind for b in expl.match_view._boxes] == ["match"]
     assert [b.kind for b in expl.query_view._boxes] == ["query"]

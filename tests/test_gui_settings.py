@@ -83,3 +83,23 @@ def test_untrusted_detector_weights_are_confirmed_before_they_are_trusted(window
     text, _, _ = describe({"state": "ready", "embedder": {"name": "e", "state": "loaded"},
                            "detector": {"state": "unavailable", "reason": "… is not trusted on this machine …"}})
     assert "not trusted" in text
+
+
+def test_models_settings_in_words_with_ids_behind_details(window, qtbot):
+    """The Models tab speaks of what the models do; ids, weight files and batch sizes wait behind Details, and
+    the choices still save the ids."""
+    dialog = SettingsDialog(window.context.settings, window.context.catalog.root, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    names = [dialog.embedder.itemText(n) for n in range(dialog.embedder.count())]
+    assert "open_clip" not in names and "efficientnet-lite0" not in names
+    assert all(dialog.device.itemText(n) not in ("auto", "cuda", "mps") for n in range(dialog.device.count()))
+    assert not dialog.model_details.isVisible() and not dialog.clip_model.isVisible()
+    assert not dialog.detector_weights.isVisible() and not dialog.batch_size.isVisible()
+    dialog.model_details_button.click()
+    assert dialog.clip_model.isVisible() and dialog.detector_weights.isVisible()
+    dialog.embedder.setCurrentIndex(dialog.embedder.findData("efficientnet-lite0"))
+    dialog.device.setCurrentIndex(dialog.device.findData("cpu"))
+    settings = dialog.collect()
+    assert settings.models.embedder == "efficientnet-lite0" and settings.models.device == "cpu"

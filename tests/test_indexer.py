@@ -262,3 +262,27 @@ def test_only_products_with_views_to_choose_from_have_their_text_embedded(catalo
     assert all(method == ("text" if sku in choosing else "single") for sku, (_, method) in methods.items()), methods
     product_texts = [t for t in texts if "Product " in t]  # the rest are the label bank's prompts
     assert len(product_texts) == 2 and all("Product 1" in t or "Product 3" in t for t in product_texts), texts
+
+
+def test_colour_labels_never_come_from_the_backdrop(catalog, registry, tmp_path):
+    """A black tee on a white studio backdrop: its colours are measured on its own pixels, so no "colours: white",
+    even when the zero-shot labeller (here at threshold 0, so it says every colour it can) sees the backdrop."""
+    from core.catalog import db
+
+    catalog.settings.labels_threshold = 0.0
+    folder = tmp_path / "tee" / "black-tee"
+    folder.mkdir(parents=True)
+    img = Image.new("RGB", (240, 240), (250, 250, 250))
+    ImageDraw.Draw(img).polygon([(80, 40), (160, 40), (215, 85), (190, 110), (165, 95), (165, 210), (75, 210),
+                                 (75, 95), (50, 110), (25, 85)], fill=(22, 22, 25))
+    img.save(folder / "main.jpg", quality=95)
+    (folder / "product.json").write_text(json.dumps({"sku": "TEE-BLACK", "title": "Tee"}))
+    run_index_job(catalog, registry, [folder.parent])
+    product = db.Product.get(db.Product.sku == "TEE-BLACK")
+    colours = [(lb.value, lb.source) for lb in db.Label.select().where(
+        (db.Label.product == product.id) & (db.Label.vocabulary == "colours")).order_by(db.Label.score.desc())]
+    assert colours and colours[0] == ("black", "pixels")
+    assert all(source == "pixels" for _, source in colours), colours
+    assert "white" not in {value for value, _ in colours}
+    # other vocabularies still get their zero-shot labels
+    assert db.Label.select().where((db.Label.product == product.id) & (db.Label.source == "zero-shot")).count()

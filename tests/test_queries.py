@@ -111,9 +111,9 @@ def test_product_detail_images_crops_labels_history(rows):
     assert detail.start_row == 1  # opens on the image holding the primary crop
     assert queries.product(rows["new"].id).start_row == 0 and queries.product(-1) is None
     first_crops = queries.crops_of_image(detail.images[0].id)
-    assert [(c.kind, c.label) for c in first_crops] == [("rejected", "rejected: blurry")]
+    assert [(c.kind, c.label) for c in first_crops] == [("rejected", "set aside: blurry")]
     assert [(c.kind, c.label) for c in queries.crops_of_image(detail.images[1].id)] == [
-        ("primary", "primary"), ("accepted", "detector")]
+        ("primary", "main view: bag"), ("accepted", "the product")]  # named by what they show
     assert [(lb.value, lb.crop_id) for lb in queries.labels(bag.id)] == [
         ("brown", None), ("black", None), ("leather", rows["primary"].id)]
     assert [lb.value for lb in queries.labels(bag.id, product_level=True)] == ["brown", "black"]
@@ -121,9 +121,17 @@ def test_product_detail_images_crops_labels_history(rows):
     db.IndexingResult.create(product=bag, status="ok", model_version="m1", device="cpu",
                              created_at=db.utcnow() - dt.timedelta(hours=1))
     db.Correction.create(uid=db.new_uid(), product=bag, sku=bag.sku, kind="set_primary", before={"crop": 1},
-                         after={"crop": 2})
+                         after={"crop": 2, "box": [10, 20, 110, 220]}, user="anna")
+    db.Correction.create(uid=db.new_uid(), product=bag, sku=bag.sku, kind="add_label", before={},
+                         after={"vocabulary": "style", "value": "casual"}, user="anna",
+                         created_at=db.utcnow() + dt.timedelta(seconds=5))
     events = queries.history(bag.id)
-    assert [e.what for e in events] == ["Set primary", "Indexed"]  # newest first
+    assert [e.what for e in events] == ["Label added", "Main view chosen", "Indexed"]  # newest first
+    # in sentences, never JSON (the exact record stays in the tooltip)
+    assert events[0].detail == "anna added the label style: casual"
+    assert events[1].detail == "anna chose another box as the product's main view (100 × 200 px)"
+    assert not any("{" in e.detail or "→" in e.detail for e in events)
+    assert '"crop": 2' in events[1].technical
     assert queries.review_state(bag.id) == "pending"
 
 

@@ -1,13 +1,20 @@
-"""Why a result ranks where it does: the score's parts, and the matched crop on both images."""
+"""Why a result ranks where it does: its match score (0-100 % and a word), the reasons in words on that scale,
+the numbers behind a Details fold, and the matched crop on both images."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QVBoxLayout, QWidget
 
 from app.views.image_boxes import Box, ImageBoxes
 from core.catalog import queries
-from core.search.explain import PARTS
+from core.search import match as mt
+
+
+def match_text(expl: dict) -> str:
+    """"76 % · good" for a result's explanation ("" when it has none)."""
+    m = (expl or {}).get("match") or {}
+    return f"{m['percent']} % · {m['word']}" if m else ""
 
 
 class ExplanationPanel(QWidget):
@@ -15,40 +22,52 @@ class ExplanationPanel(QWidget):
         super().__init__(parent)
         self.context = context
         self.result = None
-        self.heading = QLabel("<i>Select a result to see why it matched</i>")
+        self.heading = QLabel(self.tr("<i>Select a result to see why it matched</i>"))
         self.heading.setWordWrap(True)
-        self.bars: dict[str, QProgressBar] = {}
-        form = QFormLayout()
-        for part in PARTS:
-            bar = QProgressBar()
-            bar.setRange(0, 1000)
-            bar.setTextVisible(True)
-            bar.setFormat("—")
-            self.bars[part] = bar
-            form.addRow(part.replace("_", " ").capitalize() + ":", bar)
+        self.score = QProgressBar()
+        self.score.setRange(0, 100)
+        self.score.setTextVisible(True)
+        self.score.setFormat("—")
+        self.score.setAccessibleName(self.tr("Match score"))
+        self.reasons = QLabel()
+        self.reasons.setWordWrap(True)
+        self.reasons.setTextFormat(Qt.TextFormat.RichText)
+        self.details_button = QToolButton()
+        self.details_button.setText(self.tr("Details"))
+        self.details_button.setCheckable(True)
+        self.details_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.details_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.details_button.toggled.connect(self._toggle_details)
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.query_view = ImageBoxes(context, placeholder="Text query: no query image")
-        self.match_view = ImageBoxes(context, placeholder="No matched crop")
+        self.details.setVisible(False)
+        self.query_view = ImageBoxes(context, placeholder=self.tr("Text query: no query image"))
+        self.match_view = ImageBoxes(context, placeholder=self.tr("No matched crop"))
         images = QHBoxLayout()
-        for title, view in (("Query", self.query_view), ("Matched crop", self.match_view)):
+        for title, view in ((self.tr("Query"), self.query_view), (self.tr("Matched crop"), self.match_view)):
             col = QVBoxLayout()
             col.addWidget(QLabel(title))
             col.addWidget(view, 1)
             images.addLayout(col)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
-        layout.addLayout(form)
+        layout.addWidget(self.score)
+        layout.addWidget(self.reasons)
+        layout.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.details)
         layout.addLayout(images, 1)
 
+    def _toggle_details(self, on: bool) -> None:
+        self.details.setVisible(on)
+        self.details_button.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+
     def clear(self) -> None:
         self.result = None
-        self.heading.setText("<i>Select a result to see why it matched</i>")
-        for bar in self.bars.values():
-            bar.setValue(0)
-            bar.setFormat("—")
+        self.heading.setText(self.tr("<i>Select a result to see why it matched</i>"))
+        self.score.setValue(0)
+        self.score.setFormat("—")
+        self.reasons.clear()
         self.details.clear()
         self.query_view.clear()
         self.match_view.clear()
@@ -56,31 +75,14 @@ class ExplanationPanel(QWidget):
     def show_result(self, result, rank: int, query_path, query_image_view=None) -> None:
         self.result = result
         expl = result.explanation or {}
-        parts = expl.get("parts", {})
-        self.heading.setText(f"<b>#{rank} {_esc(result.title or result.sku)}</b> ({_esc(result.sku)}) — "
-                             f"score {result.score:.3f}")
-        for part, bar in self.bars.items():
-            value = float(parts.get(part) or 0.0)
-            bar.setValue(int(max(0.0, min(1.0, abs(value))) * 1000))
-            bar.setFormat(f"{value:+.3f}")
-        sim = expl.get("similarity", {})
-        lines = [f"alpha {expl.get('alpha')}"]
-        if sim.get("image") is not None:
-            lines.append(f"image cosine {sim['image']:.3f}")
-        if sim.get("text") is not None:
-            lines.append(f"text cosine {sim['text']:.3f}")
-        if sim.get("colour") is not None:
-            lines.append(f"colour match {sim['colour']:.2f}")
-        if expl.get("weak_match"):
-            lines.insert(0, f"<b>weak match</b> (image cosine below the catalog's floor {expl['weak_floor']:.2f})")
-        if expl.get("matched_labels"):
-            lines.append("labels: " + ", ".join(expl["matched_labels"]))
-        if expl.get("matched_terms"):
-            lines.append("words: " + ", ".join(expl["matched_terms"]))
-        retrieval = expl.get("retrieval") or {}
-        if retrieval.get("rank") is not None:
-            lines.append(f"retrieved at #{retrieval['rank'] + 1}{' (re-ranked)' if retrieval.get('reranked') else ''}")
-        self.details.setText(" · ".join(lines))
+        m = expl.get("match") or {}
+        self.heading.setText(f"<b>#{rank} {_esc(result.title or result.sku)}</b> ({_esc(result.sku)})")
+        self.score.setValue(int(m.get("percent", 0)))
+        self.score.setFormat(self.tr("Match {0}").format(match_text(expl)) if m else "—")
+        reasons = expl.get("reasons") or []
+        self.reasons.setText("<br>".join(f"• {_esc(r)}" for r in reasons) if reasons
+                             else self.tr("<i>No reason measured</i>"))
+        self.details.setText("<br>".join(_esc(line) for line in mt.details(expl)))
         self._show_query(expl, query_path, query_image_view)
         self._show_match(expl.get("matched_crop"))
 

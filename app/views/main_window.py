@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.export_dialog = None
         self.conflicts_view = None
         self._closing = False
+        self._catalog_stale = False  # a change made on another page, not yet read by the catalog page
         self.switches_in_place = False  # the app's Session handles open_catalog_requested
         self._build_views()
         self._build_actions()
@@ -336,7 +337,9 @@ class MainWindow(QMainWindow):
             self.detail.review_panel.status_message.connect(self.show_message)
         self.health.status_message.connect(self.show_message)
         self.duplicates.status_message.connect(self.show_message)
-        self.duplicates.changed.connect(self._catalog_changed)
+        self.duplicates.changed.connect(self._catalog_changed_behind)
+        # Duplicates are found in the background after each import (and once at launch), so the page opens at once.
+        self.exposed.connect(self.duplicates.warm)
         self.models_page.status_message.connect(self.show_message)
         self.alarm_badge.clicked.connect(lambda: self.tabs.setCurrentWidget(self.health))
         self.sync_badge.clicked.connect(self._show_sync)
@@ -373,6 +376,15 @@ class MainWindow(QMainWindow):
         self.grid.refresh()
         self._update_empty()
         self.detail.show_product(self.grid.current_product_id())  # its status or crops may have changed
+
+    @Slot()
+    def _catalog_changed_behind(self) -> None:
+        """A change made on another page (Duplicates): the catalog page reads it when it is next shown, so
+        each decision there costs the GUI thread nothing (the grid and the detail pane read on refresh)."""
+        if self.tabs.currentIndex() == 0:
+            self._catalog_changed()
+        else:
+            self._catalog_stale = True
 
     def step(self, delta: int) -> None:
         if self.tabs.currentIndex() == 0:
@@ -514,6 +526,9 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _tab_changed(self, index: int) -> None:
+        if index == 0 and self._catalog_stale:
+            self._catalog_stale = False
+            self._catalog_changed()
         self.health_monitor.set_fast(self.tabs.widget(index) is self.health)
         if self.tabs.widget(index) is self.review_queue:
             self.review_queue.refresh()
@@ -767,7 +782,7 @@ class MainWindow(QMainWindow):
                 and not any(v.loading for v in images) and not self.search.busy
                 and not self.review_queue.busy and not self.review_queue.panel.loading
                 and not self.review.busy and not self.edits.busy and not self.health_monitor.busy
-                and not self.duplicates.busy and not self.models_page.busy)
+                and not (self.duplicates.busy and self.duplicates.isVisible()) and not self.models_page.busy)
 
     def event(self, event) -> bool:
         if event.type() == QEvent.Type.Show and not getattr(self, "_shown_once", False):

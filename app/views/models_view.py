@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -44,7 +45,23 @@ EMBEDDERS = {"open_clip": "CLIP — search by words and by photos", "efficientne
              "EfficientNet-Lite0 — photos only, works offline"}
 DOWNLOADS = {"clip": "CLIP ViT-B-32 (LAION-2B) — about 600 MB", "detector": "YOLO11n detector — about 6 MB"}
 STATE_WORDS = {"loaded": "Loaded", "loading": "Loading…", "missing": "Missing", "untrusted": "Not trusted",
-               "off": "Turned off", "failed": "Failed to load"}
+               "off": "Turned off", "failed": "Failed to load", "stand_in": "In use, photos only"}
+# The models in a curator's words; the exact ids and versions sit behind each row's Details.
+MODEL_NAMES = {"efficientnet-lite0": "Photo matcher (EfficientNet-Lite0): photos only, works offline",
+               "open_clip": "Photo and word matcher (CLIP)", "yolo": "Product finder (YOLO)",
+               "product_detector": "Product finder trained on this catalog"}
+
+
+def plain_model_name(name: str) -> str:
+    """"efficientnet-lite0" -> "Photo matcher (EfficientNet-Lite0): ..."; CLIP and YOLO names by what they do."""
+    low = (name or "").lower()
+    if low in MODEL_NAMES:
+        return MODEL_NAMES[low]
+    if "clip" in low:
+        return f"Photo and word matcher ({name})"
+    if "yolo" in low or low.endswith(".pt"):
+        return f"Product finder ({name})"
+    return name
 # Which settings decide what an index holds: a change to any of them needs a re-index to take effect.
 IDENTITY = ("embedder", "clip_model", "clip_pretrained", "clip_checkpoint", "detector_weights", "detector_enabled")
 
@@ -56,8 +73,10 @@ def model_state(status: dict, which: str) -> tuple[str, str]:
         return "loading", ""
     slot = SlotStatus.of(status, which)
     reason = slot.reason
-    if which == "embedder" and reason and "CLIP" in reason:
-        return "missing", reason  # the fallback serves: the CLIP the settings ask for is missing
+    if which == "embedder" and reason and "CLIP" in reason and slot.state is SlotState.LOADED:
+        # The stand-in serves search and works: it is not "missing" (the CLIP the settings ask for is; the row
+        # says so in words, in the neutral colour, not as a red pill on the model that is doing the work).
+        return "stand_in", reason
     if slot.state is SlotState.LOADED:
         return "loaded", reason
     if "not trusted" in reason:
@@ -129,28 +148,50 @@ class ModelRow(QWidget):
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.details_button = QToolButton()
+        self.details_button.setText(self.tr("Details"))
+        self.details_button.setCheckable(True)
+        self.details_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.details_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.technical = QLabel()
+        self.technical.setWordWrap(True)
+        self.technical.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.technical.setVisible(False)
+        self.details_button.toggled.connect(self._toggle)
         top = QHBoxLayout()
         top.addWidget(self.role)
         top.addWidget(self.name)
         top.addWidget(self.state)
         top.addWidget(self.device)
         top.addStretch(1)
+        top.addWidget(self.details_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 2)
         layout.addLayout(top)
         layout.addWidget(self.detail)
+        layout.addWidget(self.technical)
 
-    def set_model(self, name: str, state: str, device: str, detail: str) -> None:
-        self.name.setText(name or "—")
+    def _toggle(self, on: bool) -> None:
+        self.technical.setVisible(on)
+        self.details_button.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+
+    def set_model(self, name: str, state: str, device: str, detail: str, technical: str = "") -> None:
+        self.name.setText(plain_model_name(name) or "—")
+        self.name.setToolTip(name)
         self.state_key = state
         self.state.setText(STATE_WORDS[state])
-        good = state == "loaded"
-        colour = "palette(highlight)" if good else ("palette(mid)" if state in ("off", "loading") else "#b00020")
+        good = state in ("loaded", "stand_in")
+        quiet = state in ("off", "loading", "stand_in")
+        colour = "palette(highlight)" if state == "loaded" else ("palette(mid)" if quiet else "#b00020")
         self.state.setStyleSheet(f"#state {{ border: 1px solid {colour}; border-radius: 8px; padding: 1px 8px; "
-                                 f"color: {'palette(text)' if state in ('off', 'loading') else colour}; }}")
+                                 f"color: {'palette(text)' if quiet else colour}; }}")
         self.device.setText(f"on {device}" if device and good else "")
         self.detail.setText(detail)
         self.detail.setVisible(bool(detail))
+        self.technical.setText(technical)
+        self.details_button.setVisible(bool(technical))
+        if not technical:
+            self.details_button.setChecked(False)
 
 
 class ModelsView(QWidget):
@@ -317,17 +358,23 @@ class ModelsView(QWidget):
         emb, det = status.get("embedder") or {}, status.get("detector") or {}
         e_state, e_reason = model_state(status, "embedder")
         d_state, d_reason = model_state(status, "detector")
-        e_detail = " · ".join(p for p in (emb.get("version", ""), emb.get("weights", "")) if p)
-        if e_state == "missing":
-            e_detail = f"Search runs on {emb.get('name')} (photos only): {plain_reason(e_reason)}"
+        e_technical = " · ".join(p for p in (emb.get("version", ""), emb.get("weights", ""), e_reason) if p)
+        e_detail = ""
+        if e_state == "stand_in":
+            e_detail = self.tr("Search by photos works. Search by words needs the CLIP model, which is not on this "
+                               "computer: Download it or Choose file… below.")
+        elif e_state == "missing":
+            e_detail = plain_reason(e_reason)
         self.embedder_row.set_model(emb.get("name") or emb.get("requested", ""), e_state, emb.get("device", ""),
-                                    e_detail)
-        d_detail = d_reason or " · ".join(p for p in (det.get("version", ""), det.get("weights", "")) if p)
+                                    e_detail, e_technical)
+        d_technical = " · ".join(p for p in (det.get("version", ""), det.get("weights", ""), d_reason) if p)
+        d_detail = ""
         if d_state == "off":
-            d_detail = "Crops come from the plain-background fallback."
+            d_detail = self.tr("Products are cut from their plain background instead.")
         elif d_state in ("missing", "failed", "untrusted"):
-            d_detail = f"{plain_reason(d_reason)} Crops come from the plain-background fallback meanwhile."
-        self.detector_row.set_model(det.get("name", ""), d_state, det.get("device", ""), d_detail)
+            d_detail = self.tr("{0} Meanwhile products are cut from their plain background.").format(
+                plain_reason(d_reason))
+        self.detector_row.set_model(det.get("name", ""), d_state, det.get("device", ""), d_detail, d_technical)
         self.trust_button.setVisible(d_state == "untrusted")
         self._update_plan()
 

@@ -3,11 +3,14 @@ correction panel; keyboard-driven (J/K, A, F, P, L) with the progress "132 of 94
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
+from dataclasses import dataclass
+
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QProgressBar,
     QSplitter,
@@ -29,9 +32,32 @@ DOUBT_TIP = ("How unsure the automatic result is: 0% nothing to check, 100% chec
              "by it; several doubts together can add up past 100%, shown as 100%.")
 
 
-def read_queue(limit: int = QUEUE_LIMIT) -> tuple[list[ReviewRow], ReviewProgress]:
+THUMB = 40
+
+
+@dataclass(frozen=True)
+class QueueData:
+    rows: list[ReviewRow]
+    progress: ReviewProgress
+    details: dict[int, list[str]]  # what sets each product's doubt apart (queries.review_details)
+    covers: dict[int, queries.Cover]
+
+
+def read_queue(limit: int = QUEUE_LIMIT) -> QueueData:
     """A pool read (one grouped pass over crops and labels)."""
-    return queries.review_queue(limit, include_reviewed=True), queries.review_progress()
+    rows = queries.review_queue(limit, include_reviewed=True)
+    ids = [r.product_id for r in rows]
+    return QueueData(rows, queries.review_progress(), queries.review_details(ids), queries.covers(ids))
+
+
+_SAID_BY_DETAILS = ("Two boxes are nearly tied", "The main crop won", "Labels are")
+
+
+def why_in_full(row: ReviewRow, details: list[str]) -> str:
+    """The kind of doubt the details do not already say (failed, outlier, boxes set aside), then the details."""
+    kinds = [w for w in row.why().split("; ") if details and not w.startswith(_SAID_BY_DETAILS)
+             and w != "Nothing doubtful found"] if details else [row.why()]
+    return "; ".join([*kinds, *details])
 
 
 class ReviewQueueView(QWidget):
@@ -55,9 +81,18 @@ class ReviewQueueView(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
-        self.tree.setColumnWidth(0, 26)
-        self.tree.setColumnWidth(1, 50)
-        self.tree.setColumnWidth(2, 200)
+        self.tree.setIconSize(QSize(THUMB, THUMB))
+        header = self.tree.header()
+        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(24)
+        for column, mode in ((0, QHeaderView.ResizeMode.ResizeToContents),
+                             (1, QHeaderView.ResizeMode.ResizeToContents),
+                             (2, QHeaderView.ResizeMode.Interactive)):
+            header.setSectionResizeMode(column, mode)
+        self.tree.setColumnWidth(2, 230)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.covers: dict[int, queries.Cover] = {}
+        context.thumbnails.ready.connect(self._thumbnail_ready)
         self.tree.currentItemChanged.connect(self._current_changed)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
@@ -113,17 +148,20 @@ class ReviewQueueView(QWidget):
         return self._task is not None
 
     @Slot(object)
-    def _on_read(self, data: tuple[list[ReviewRow], ReviewProgress]) -> None:
+    def _on_read(self, data: QueueData) -> None:
         current = self.current_product_id()
         chosen = set(self.selected_ids()) if len(self.tree.selectedItems()) > 1 else set()
-        self.rows, progress = data
+        self.rows, progress, self.covers = data.rows, data.progress, data.covers
         self.set_progress(progress)
         self.tree.blockSignals(True)
         self.tree.clear()
         for row in self.rows:
-            why = row.why()
+            why = why_in_full(row, data.details.get(row.product_id, []))
             name = f"{row.title} · {row.sku}" if row.title and row.title != row.sku else row.sku
             item = QTreeWidgetItem([STATE_MARK.get(row.review_state, ""), f"{row.doubt:.0%}", name, why])
+            pixmap = self._thumbnail(row.product_id)
+            if pixmap is not None:
+                item.setIcon(2, QIcon(pixmap))
             item.setToolTip(1, f"{DOUBT_TIP}\nScore: {row.uncertainty:.2f}")
             item.setToolTip(2, plain_tip(name))
             item.setToolTip(3, plain_tip(f"{name}\n{why}"))
@@ -146,6 +184,23 @@ class ReviewQueueView(QWidget):
         else:
             self.panel.show_product(None)
         self._selection_changed()
+
+    def _thumbnail(self, product_id: int):
+        cover = self.covers.get(product_id)
+        if cover is None:
+            return None
+        pixmap = self.context.thumbnails.get(cover.sha256, self.context.catalog.root / cover.blob_path)
+        # QIcon scales it when a row is painted: only the rows on screen, never 500 at a read
+        return None if pixmap is None or pixmap.isNull() else pixmap
+
+    @Slot(str)
+    def _thumbnail_ready(self, sha256: str) -> None:
+        for n, row in enumerate(self.rows):
+            cover = self.covers.get(row.product_id)
+            if cover is not None and cover.sha256 == sha256 and n < self.tree.topLevelItemCount():
+                pixmap = self._thumbnail(row.product_id)
+                if pixmap is not None:
+                    self.tree.topLevelItem(n).setIcon(2, QIcon(pixmap))
 
     def set_progress(self, progress: ReviewProgress) -> None:
         reviewed, total = progress.reviewed, progress.total

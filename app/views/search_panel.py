@@ -84,16 +84,20 @@ class ResultModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return r.title or r.sku
         if role == BadgeRole:
-            return f"{r.score:.2f}" + (" weak" if (r.explanation or {}).get("weak_match") else "")
+            from app.views.explanation import match_text
+
+            return match_text(r.explanation) or f"{r.score:.2f}"
         if role == PixmapRole:
             return self.context.thumbnails.get(sha, self.context.catalog.root / blob) if sha and blob else None
         if role == StatesRole:
             return self._badges.get(r.product_id, ())
         if role == Qt.ItemDataRole.ToolTipRole:
-            from core.search.explain import describe
+            from app.views.explanation import match_text
 
             states = " · ".join(BADGES[b] for b in self._badges.get(r.product_id, ()))
-            return plain_tip(f"#{index.row() + 1} {r.title or r.sku} · {r.sku}\n{states}\n{describe(r.explanation)}")
+            why = "; ".join((r.explanation or {}).get("reasons") or [])
+            return plain_tip(f"#{index.row() + 1} {r.title or r.sku} · {r.sku}\n{states}\n"
+                             f"{match_text(r.explanation)}{': ' + why if why else ''}")
         return {ProductIdRole: r.product_id, SkuRole: r.sku, ShaRole: sha, RowRole: r}.get(role)
 
     @Slot(str)

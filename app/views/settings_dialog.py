@@ -9,7 +9,7 @@ import copy
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -56,11 +57,18 @@ def _int(lo: int, hi: int, value: int) -> QSpinBox:
     return box
 
 
-def _combo(items: list[str], value: str) -> QComboBox:
+def _combo(items: list[str], value: str, names: dict[str, str] | None = None) -> QComboBox:
+    """A choice shown in words (names), holding the setting's id as its item data."""
     box = QComboBox()
-    box.addItems(items if value in items else [*items, value])
-    box.setCurrentText(value)
+    for item in (items if value in items else [*items, value]):
+        box.addItem((names or {}).get(item, item), item)
+    box.setCurrentIndex(max(0, box.findData(value)))
     return box
+
+
+EMBEDDER_NAMES = {"open_clip": "CLIP: photos and words", "efficientnet-lite0": "EfficientNet-Lite0: photos only, offline"}
+DEVICE_NAMES = {"auto": "The fastest this computer has", "cpu": "Processor (CPU)", "cuda": "NVIDIA graphics card",
+                "mps": "Apple graphics (Metal)"}
 
 
 class SettingsDialog(QDialog):
@@ -100,29 +108,42 @@ class SettingsDialog(QDialog):
     # --- tabs ----------------------------------------------------------------------------------
     def _models_tab(self) -> QWidget:
         m = self.settings.models
-        self.embedder = _combo(EMBEDDERS, m.embedder)
+        self.embedder = _combo(EMBEDDERS, m.embedder, EMBEDDER_NAMES)
         self.clip_model = QLineEdit(m.clip_model)
         self.clip_pretrained = QLineEdit(m.clip_pretrained)
         self.clip_checkpoint = QLineEdit(m.clip_checkpoint)
         self.detector_weights = QLineEdit(m.detector_weights)
-        self.detector_enabled = QCheckBox("Find products in photos with the detector")
+        self.detector_enabled = QCheckBox(self.tr("Find the product in each photo (product finder)"))
         self.detector_enabled.setChecked(m.detector_enabled)
         self.detector_confidence = _spin(0.01, 0.99, m.detector_confidence)
-        self.device = _combo(DEVICES, m.device)
+        self.device = _combo(DEVICES, m.device, DEVICE_NAMES)
         self.batch_size = _int(1, 512, m.batch_size)
         self.allow_download = QCheckBox("Download model weights when missing")
         self.allow_download.setChecked(m.allow_download)
         form = QFormLayout()
-        form.addRow("Embedder:", self.embedder)
-        form.addRow("CLIP model:", self.clip_model)
-        form.addRow("CLIP weights tag:", self.clip_pretrained)
-        form.addRow("CLIP checkpoint file:", self._with_browse(self.clip_checkpoint, folder=False))
-        form.addRow("Detector weights:", self._with_browse(self.detector_weights, folder=False))
+        form.addRow(self.tr("Match products with:"), self.embedder)
         form.addRow("", self.detector_enabled)
-        form.addRow("Detector confidence:", self.detector_confidence)
-        form.addRow("Device:", self.device)
-        form.addRow("Batch size:", self.batch_size)
+        form.addRow(self.tr("How sure the finder must be:"), self.detector_confidence)
+        form.addRow(self.tr("Run on:"), self.device)
         form.addRow("", self.allow_download)
+        # Model ids, weight files and batch sizes are for whoever installs the models: behind Details.
+        details = QFormLayout()
+        details.addRow(self.tr("CLIP model:"), self.clip_model)
+        details.addRow(self.tr("CLIP weights tag:"), self.clip_pretrained)
+        details.addRow(self.tr("CLIP weights file:"), self._with_browse(self.clip_checkpoint, folder=False))
+        details.addRow(self.tr("Product finder weights file:"), self._with_browse(self.detector_weights, folder=False))
+        details.addRow(self.tr("Photos per batch:"), self.batch_size)
+        self.model_details = QWidget()
+        self.model_details.setLayout(details)
+        self.model_details.setVisible(False)
+        self.model_details_button = QToolButton()
+        self.model_details_button.setText(self.tr("Details: model files and ids"))
+        self.model_details_button.setCheckable(True)
+        self.model_details_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.model_details_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.model_details_button.toggled.connect(self._toggle_model_details)
+        form.addRow("", self.model_details_button)
+        form.addRow(self.model_details)
         self.localiser = QComboBox()
         for key, (name, _words) in LOCALISERS.items():
             self.localiser.addItem(name, key)
@@ -151,6 +172,11 @@ class SettingsDialog(QDialog):
         form.addRow("", retrain)
         form.addRow("", self.continue_training)
         return _page(form)
+
+    @Slot(bool)
+    def _toggle_model_details(self, on: bool) -> None:
+        self.model_details.setVisible(on)
+        self.model_details_button.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
 
     @Slot()
     def _explain_localiser(self) -> None:
@@ -271,10 +297,10 @@ class SettingsDialog(QDialog):
         """The edited settings (without saving anything)."""
         s = copy.deepcopy(self.settings)
         m = s.models
-        m.embedder, m.clip_model = self.embedder.currentText(), self.clip_model.text().strip()
+        m.embedder, m.clip_model = self.embedder.currentData(), self.clip_model.text().strip()
         m.clip_pretrained, m.clip_checkpoint = self.clip_pretrained.text().strip(), self.clip_checkpoint.text().strip()
         m.detector_weights, m.detector_enabled = self.detector_weights.text().strip(), self.detector_enabled.isChecked()
-        m.detector_confidence, m.device = self.detector_confidence.value(), self.device.currentText()
+        m.detector_confidence, m.device = self.detector_confidence.value(), self.device.currentData()
         m.batch_size, m.allow_download = self.batch_size.value(), self.allow_download.isChecked()
         m.localiser = self.localiser.currentData()
         s.detector_training.auto_retrain = self.auto_retrain.isChecked()

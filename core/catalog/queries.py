@@ -299,17 +299,30 @@ class CropRow:
     is_primary: bool
 
 
+# How a box came about, in words: what it shows, not the method's name ("foreground", "full").
+CROP_NAMES = {"foreground": "the product", "trained": "the product", "detector": "the product",
+              "proposal": "maybe a product", "full": "whole photo", "manual": "your box"}
+
+
+def crop_name(source: str, detector_class: str = "") -> str:
+    """What a crop shows: the detector's class when it named one ("backpack"), else from how it was found."""
+    if detector_class and detector_class not in ("product", "object"):
+        return detector_class
+    return CROP_NAMES.get(source, "the product")
+
+
 def crops_of_image(image_id: int) -> list[CropRow]:
     rows = _rows("SELECT id, x0, y0, x1, y1, source, detector_class, verdict, reason, is_primary FROM crop "
                  "WHERE image_id = ? AND deleted_at IS NULL AND staged_for = '' ORDER BY id", [image_id])
     out = []
     for cid, x0, y0, x1, y1, source, detector_class, verdict, reason, is_primary in rows:
+        what = crop_name(source, detector_class)
         if is_primary:
-            kind, label = "primary", "primary"
+            kind, label = "primary", f"main view: {what}"
         elif verdict == "rejected":
-            kind, label = "rejected", f"rejected: {reason}" if reason else "rejected"
+            kind, label = "rejected", f"set aside: {reason}" if reason else "set aside"
         else:
-            kind, label = "accepted", detector_class or source
+            kind, label = "accepted", what
         out.append(CropRow(cid, image_id, (x0, y0, x1, y1), kind, label, source, verdict, reason, bool(is_primary)))
     return out
 
@@ -401,6 +414,29 @@ def product(product_id: int | None) -> ProductInfo | None:
                          primary.image_id if primary else None, p.design or "")
 
 
+@dataclass(frozen=True)
+class ProductCard:
+    """What a card shows of a product: a few columns and its photo count (duplicates, the review queue)."""
+
+    id: int
+    sku: str
+    title: str
+    category: str
+    images: int
+
+
+def product_cards(product_ids: Iterable[int]) -> dict[int, ProductCard]:
+    """Live products' cards in one statement per 500 (queries.product reads a whole product: a few ms each)."""
+    out: dict[int, ProductCard] = {}
+    for chunk in db.chunked(list(dict.fromkeys(product_ids)), 500):
+        marks = ",".join("?" * len(chunk))
+        for row in _rows(f"SELECT p.id, p.sku, p.title, p.category, (SELECT COUNT(*) FROM image_file i "
+                         f"WHERE i.product_id = p.id AND i.deleted_at IS NULL) FROM product p "
+                         f"WHERE p.id IN ({marks}) AND p.deleted_at IS NULL", chunk):
+            out[row[0]] = ProductCard(*row)
+    return out
+
+
 def review_state(product_id: int) -> str:
     rows = _rows("SELECT review_state FROM product WHERE id = ? AND deleted_at IS NULL", [product_id])
     if not rows:
@@ -421,8 +457,9 @@ def history(product_id: int) -> list[HistoryEvent]:
         if c.kind == "edit":
             events.append(_edit_event(c))
             continue
-        events.append(HistoryEvent(c.created_at, c.kind.replace("_", " ").capitalize(),
-                                   f"{c.user}: {_short(c.before)} → {_short(c.after)}"))
+        what, sentence = correction_sentence(c.kind, c.before or {}, c.after or {}, c.user)
+        events.append(HistoryEvent(c.created_at, what, sentence,
+                                   f"{c.kind}: {_short(c.before)} → {_short(c.after)}"))
     return sorted(events, key=lambda e: e.when, reverse=True)
 
 
@@ -448,6 +485,36 @@ def _edit_event(c: db.Correction) -> HistoryEvent:
     return HistoryEvent(c.created_at, "Edited" + origin, detail,
                         f"uid {c.uid}" + (f" · server time {c.server_at:%Y-%m-%d %H:%M:%S}" if c.server_at else ""),
                         uid=c.uid, overwritten=tuple(f for f, _ in lost))
+
+
+_CORRECTION_TITLES = {"move_box": "Box moved", "new_box": "Box drawn", "delete_crop": "Box removed",
+                      "restore_crop": "Box restored", "set_primary": "Main view chosen", "add_label": "Label added",
+                      "remove_label": "Label removed", "confirm_label": "Label confirmed", "approve": "Approved",
+                      "flag": "Flagged", "reset_review": "Back to review"}
+
+
+def correction_sentence(kind: str, before: dict, after: dict, user: str = "") -> tuple[str, str]:
+    """(title, sentence) for one correction, in a curator's words: "Anna moved the box (now 210 × 340 px)"."""
+    who = user or "Someone"
+    box = after.get("box") or before.get("box")
+    size = f" ({round(box[2] - box[0])} × {round(box[3] - box[1])} px)" if box and len(box) == 4 else ""
+    label = after or before
+    named = f"{label.get('vocabulary', 'label')}: {label.get('value', '')}".strip()
+    sentences = {
+        "move_box": f"{who} moved a box{size}" + (" on the main view" if after.get("is_primary") else ""),
+        "new_box": f"{who} drew a new box{size}" + (" and made it the main view" if after.get("is_primary") else ""),
+        "delete_crop": f"{who} removed a box{size}",
+        "restore_crop": f"{who} brought back a box{size}",
+        "set_primary": f"{who} chose another box as the product's main view{size}",
+        "add_label": f"{who} added the label {named}",
+        "remove_label": f"{who} removed the label {named}",
+        "confirm_label": f"{who} confirmed the label {named}",
+        "approve": f"{who} approved the product",
+        "flag": f"{who} flagged the product for another look",
+        "reset_review": f"{who} put the product back in the review queue",
+    }
+    title = _CORRECTION_TITLES.get(kind, kind.replace("_", " ").capitalize())
+    return title, sentences.get(kind, f"{who} changed the product ({title.lower()})")
 
 
 def _short(value: Any) -> str:
@@ -541,6 +608,67 @@ def review_queue(limit: int = 100, *, include_reviewed: bool = False) -> list[Re
         rows.append(ReviewRow(pid, sku, title, float(uncertainty), tuple(reasons), state, margin, label_conf,
                               int(rejected or 0), bool(outliers), status == "error"))
     return rows
+
+
+_WINS = {"consistency": "looks more like the product's other photos", "size": "is larger",
+         "first_image": "is on the first photo", "detection_confidence": "the detector is surer of it",
+         "text": "fits the product's title better"}
+
+
+def review_details(product_ids: Iterable[int]) -> dict[int, list[str]]:
+    """What sets each product's doubt apart, in words: which two boxes compete for the main crop (on which photos,
+    at what score, and what the runner-up has going for it) and which labels are guesses. The queue's reasons
+    say what kind of doubt it is; these say what to look at in this product."""
+    ids = list(dict.fromkeys(product_ids))
+    out: dict[int, list[str]] = {pid: [] for pid in ids}
+    crops: dict[int, list[tuple]] = {}
+    sure: set[tuple[int, str]] = set()
+    for chunk in db.chunked(ids, 500):
+        marks = ",".join("?" * len(chunk))
+        for row in _rows(f"SELECT i.product_id, i.id, i.position, c.id, c.is_primary, c.primary_score, c.score_parts "
+                         f"FROM crop c JOIN image_file i ON i.id = c.image_id WHERE i.product_id IN ({marks}) "
+                         f"AND c.deleted_at IS NULL AND i.deleted_at IS NULL AND c.verdict = 'accepted' "
+                         f"AND c.staged_for = '' ORDER BY i.product_id, i.position, i.id, c.id", chunk):
+            crops.setdefault(row[0], []).append(row[1:])
+        for pid, vocabulary, value, score in _rows(
+                f"SELECT product_id, vocabulary, value, score FROM label WHERE product_id IN ({marks}) "
+                f"AND deleted_at IS NULL AND confirmed = 0 AND source != 'curator' ORDER BY product_id, vocabulary, "
+                f"score DESC", chunk):
+            said = out.setdefault(pid, [])
+            at = next((n for n, x in enumerate(said) if x.startswith(f"{vocabulary}: ")), None)
+            if at is None and (pid, vocabulary) not in sure:
+                if score is None or score >= 0.7:  # its best value is sure enough: not a guess
+                    sure.add((pid, vocabulary))
+                else:
+                    said.append(f"{vocabulary}: {value} {score:.0%}?")
+            elif at is not None and said[at].count("%") < 2 and score is not None:
+                said[at] = said[at][:-1] + f" or {value} {score:.0%}?"
+    for pid, rows in crops.items():
+        photos = {image_id: n for n, image_id in enumerate(dict.fromkeys(r[0] for r in rows), 1)}
+        primary = next((r for r in rows if r[3]), None)
+        others = sorted((r for r in rows if not r[3] and r[4] is not None), key=lambda r: -r[4])
+        if primary is None or not others or primary[4] is None:
+            continue
+        runner = others[0]
+        where = (f"photo {photos[primary[0]]} ({primary[4]:.0%}) against photo {photos[runner[0]]} "
+                 f"({runner[4]:.0%})" if runner[0] != primary[0] else
+                 f"two boxes on photo {photos[primary[0]]} ({primary[4]:.0%} against {runner[4]:.0%})")
+        mine, theirs = _parts(primary[5]), _parts(runner[5])
+        edge = max(((k, theirs[k] - mine.get(k, 0.0)) for k in theirs if k in _WINS), key=lambda t: t[1],
+                   default=(None, 0.0))
+        words = f"Main crop: {where}"
+        if edge[0] is not None and edge[1] > 0.02:
+            words += f"; the other {_WINS[edge[0]]}"
+        out[pid].insert(0, words)
+    return out
+
+
+def _parts(value: Any) -> dict[str, float]:
+    try:
+        parts = json.loads(value) if isinstance(value, str) else dict(value or {})
+    except (TypeError, ValueError):
+        return {}
+    return {k: float(v) for k, v in parts.items() if isinstance(v, (int, float))}
 
 
 def review_progress() -> ReviewProgress:

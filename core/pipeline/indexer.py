@@ -819,9 +819,12 @@ def _finish_product(product: _ProductWork, pixels: _PixelWork, *, vectors, catal
             report.outliers += row.outlier
             if row.is_primary:
                 primary_row, primary_vec = row, vectors[(im.sha256, c.int_box)]
+            # Colours come from the product's own pixels when there are any (the studio backdrop left out):
+            # a zero-shot guess sees the whole crop, so a black tee on white was "colours: white".
             label_rows += [{"product": product.product_id, "crop": row.id, "vocabulary": vocab, "value": value,
                             "score": score, "source": "zero-shot", "model_version": embedder.model_version,
-                            "staged_for": stage} for vocab, value, score in labels[n]]
+                            "staged_for": stage} for vocab, value, score in labels[n]
+                           if not (vocab == "colours" and colours)]
         if primary_row is not None:
             label_rows += [{"product": product.product_id, "crop": primary_row.id, "vocabulary": "colours",
                             "value": name, "score": share, "source": "pixels", "model_version": "",

@@ -33,9 +33,11 @@ words are left out), not single-linkage: a chain of look-alikes never joins a sw
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -181,7 +183,7 @@ def find_duplicates(catalog, threshold: float | None = None, *, model_version: s
         if progress:
             progress(min(start + CHUNK, total), total, "searching neighbours")
     if kinds:
-        return _kind_groups(catalog, edges)
+        return _kind_groups(catalog, edges, should_stop)
     groups: dict[int, list[int]] = defaultdict(list)
     for node in list(uf.parent):
         groups[uf.find(node)].append(node)
@@ -200,22 +202,18 @@ def find_duplicates(catalog, threshold: float | None = None, *, model_version: s
     return out
 
 
-def _kind_groups(catalog, edges: list[tuple[int, int, float]]) -> list[DuplicateGroup]:
+def _kind_groups(catalog, edges: list[tuple[int, int, float]],
+                 should_stop: Callable[[], bool] | None = None) -> list[DuplicateGroup]:
     links: dict[tuple[int, int], float] = {}
     for a, b, s in edges:
         pair = (min(a, b), max(a, b))
         links[pair] = max(links.get(pair, -1.0), s)
     nodes = sorted({p for pair in links for p in pair})
-    shas = _image_hashes(nodes)
-    shots = _shots(catalog, nodes)
-    kind_of = {}
+    kind_of = _link_kinds(catalog, list(links), nodes, should_stop)
     for pair in list(links):
-        a, b = pair
-        kind = link_kind(shas.get(a, set()), shas.get(b, set()), shots.get(a), shots.get(b))
-        if kind is None:
+        if kind_of.get(pair) is None:
             del links[pair]
-        else:
-            kind_of[pair] = kind
+            kind_of.pop(pair, None)
     nodes = sorted({p for pair in links for p in pair})
     facts = _facts(nodes)
     for pair in list(links):  # variants of one design are a design, never duplicates or suggestions
@@ -452,30 +450,154 @@ def colour_change(a: Shot, b: Shot, transform: np.ndarray | None) -> float:
     return float(regions[product].mean())
 
 
+def _link_kinds(catalog, pairs: list[tuple[int, int]], nodes: list[int],
+                should_stop: Callable[[], bool] | None = None) -> dict[tuple[int, int], str | None]:
+    """link_kind for every candidate pair; the photo check's verdicts come from the catalog's pair cache
+    (PairVerdicts) where these two first photos were compared before, so only new pairs decode photos.
+    Verdicts are saved as they come (every FLUSH_PAIRS), so a pass stopped half-way still saves its work; a
+    stopped pass leaves the pairs it did not check out (no link)."""
+    shas = _image_hashes(nodes)
+    first = _first_photos(nodes)
+    verdicts = PairVerdicts.of(catalog)
+    known = verdicts.get_many([(first[a][0], first[b][0]) for a, b in pairs if a in first and b in first])
+    shots: dict[int, Shot | None] = {}
+
+    def shot_of(pid: int) -> Shot | None:
+        if pid not in shots:
+            shots[pid] = _shot(catalog, pid, first.get(pid, ("", ""))[1]) if pid in first else None
+        return shots[pid]
+
+    out: dict[tuple[int, int], str | None] = {}
+    fresh: dict[tuple[str, str], str | None] = {}
+    for a, b in pairs:
+        if should_stop is not None and should_stop():
+            break
+        sha_a, sha_b = shas.get(a, set()), shas.get(b, set())
+        if sha_a & sha_b:
+            out[(a, b)] = "exact"
+            continue
+        key = (first[a][0], first[b][0]) if a in first and b in first else None
+        if key is not None and key in known:
+            out[(a, b)] = known[key]
+            continue
+        shot_a, shot_b = shot_of(a), shot_of(b)
+        out[(a, b)] = kind = link_kind(sha_a, sha_b, shot_a, shot_b)
+        if key is not None and shot_a is not None and shot_b is not None:  # an unreadable photo is asked again
+            fresh[key] = kind
+            if len(fresh) >= FLUSH_PAIRS:
+                verdicts.put_many(fresh)
+                fresh = {}
+    if fresh:
+        verdicts.put_many(fresh)
+    return out
+
+
+FLUSH_PAIRS = 64
+# The photo check's settings: a verdict cached under other settings is never reused.
+PAIR_METHOD = (f"orb{ORB_FEATURES}-side{MATCH_SIDE}-lowe{LOWE_RATIO}-ransac{RANSAC_PIXELS}-in{SAME_PHOTO_INLIERS}"
+               f"-blur{BLUR_SIGMA}-edge{EDGE_WIDTH}-share{CHANGED_SHARE}-de{SAME_COLOUR_DELTA_E}")
+_PAIR_SCHEMA = """
+CREATE TABLE IF NOT EXISTS pair_verdict (
+    method TEXT NOT NULL,
+    sha_a TEXT NOT NULL,
+    sha_b TEXT NOT NULL,
+    kind TEXT,
+    PRIMARY KEY (method, sha_a, sha_b)
+) WITHOUT ROWID
+"""
+
+
+class PairVerdicts:
+    """The same-photo check's verdicts (near | variant | None) for two photos, by their sha256, in the catalog's
+    cache folder (cache/duplicate_pairs.sqlite: derived data, rebuilt as needed).
+
+    The check decodes both photos and matches ORB features (tens of ms a pair); a verdict depends only on the two
+    files and PAIR_METHOD, so after an import or a curator's action only pairs never seen before cost that.
+    A cache that cannot be read or written is a miss, never an error.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+
+    @classmethod
+    def of(cls, catalog) -> PairVerdicts:
+        root = getattr(catalog, "paths", None)
+        return cls(root.cache / "duplicate_pairs.sqlite" if root is not None else None)
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self.path is None:
+            return None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=10)
+            conn.execute(_PAIR_SCHEMA)
+            return conn
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("duplicate pair cache %s unusable: %s", self.path, exc)
+            return None
+
+    def get_many(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
+        conn = self._connect()
+        if conn is None or not keys:
+            return {}
+        wanted = set(keys) | {(b, a) for a, b in keys}
+        out: dict[tuple[str, str], str | None] = {}
+        try:
+            firsts = sorted({a for a, _ in wanted})
+            for start in range(0, len(firsts), 500):
+                chunk = firsts[start:start + 500]
+                rows = conn.execute(f"SELECT sha_a, sha_b, kind FROM pair_verdict WHERE method = ? AND sha_a IN "
+                                    f"({','.join('?' * len(chunk))})", [PAIR_METHOD, *chunk]).fetchall()
+                for a, b, kind in rows:
+                    if (a, b) in wanted:
+                        out[(a, b)] = out[(b, a)] = kind
+        except sqlite3.Error as exc:
+            log.warning("duplicate pair cache %s unreadable: %s", self.path, exc)
+        finally:
+            conn.close()
+        return out
+
+    def put_many(self, verdicts: dict[tuple[str, str], str | None]) -> None:
+        conn = self._connect()
+        if conn is None:
+            return
+        try:
+            with conn:
+                conn.executemany("INSERT OR REPLACE INTO pair_verdict VALUES (?, ?, ?, ?)",
+                                 [(PAIR_METHOD, a, b, kind) for (a, b), kind in verdicts.items()])
+        except sqlite3.Error as exc:
+            log.warning("duplicate pair cache %s not written: %s", self.path, exc)
+        finally:
+            conn.close()
+
+
+def _first_photos(ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Each product's first readable photo: (sha256, blob path), the photo the same-photo check compares."""
+    out: dict[int, tuple[str, str]] = {}
+    for chunk in db.chunked(ids, 500):
+        for pid, sha, path in (db.ImageFile.select(db.ImageFile.product, db.ImageFile.sha256, db.ImageFile.blob_path)
+                               .where(db.ImageFile.product.in_(chunk) & (db.ImageFile.status == "ok"))
+                               .order_by(db.ImageFile.position, db.ImageFile.id).tuples()):
+            out.setdefault(pid, (sha, path))
+    return out
+
+
+def _shot(catalog, pid: int, path: str) -> Shot | None:
+    from core.pipeline.decode import decode
+
+    try:
+        return shot(decode(catalog.root / path))
+    except Exception:  # an unreadable blob: this product's links keep the embedding's word
+        log.warning("no pixels for product %s: cannot read %s", pid, path)
+        return None
+
+
 def _image_hashes(ids: list[int]) -> dict[int, set[str]]:
     out: dict[int, set[str]] = defaultdict(set)
     for chunk in db.chunked(ids, 500):
         for pid, sha in (db.ImageFile.select(db.ImageFile.product, db.ImageFile.sha256)
                          .where(db.ImageFile.product.in_(chunk) & (db.ImageFile.status == "ok")).tuples()):
             out[pid].add(sha)
-    return out
-
-
-def _shots(catalog, ids: list[int]) -> dict[int, Shot]:
-    """Each product's first photo, reduced for the same-photo check; products with no readable image have none."""
-    from core.pipeline.decode import decode
-
-    out: dict[int, Shot] = {}
-    for chunk in db.chunked(ids, 500):
-        first: dict[int, str] = {}
-        for im in (db.ImageFile.select().where(db.ImageFile.product.in_(chunk) & (db.ImageFile.status == "ok"))
-                   .order_by(db.ImageFile.position, db.ImageFile.id)):
-            first.setdefault(im.product_id, im.blob_path)
-        for pid, path in first.items():
-            try:
-                out[pid] = shot(decode(catalog.root / path))
-            except Exception:  # an unreadable blob: this product's links keep the embedding's word
-                log.warning("no pixels for product %s: cannot read %s", pid, path)
     return out
 
 

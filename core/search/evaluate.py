@@ -196,6 +196,7 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
                                         rerank=rerank, colour_weight=colour_weight, box=box, views=views)
                 response = search(catalog, registry, request, log_query=False)
                 ranked = [r.product_id for r in response.results]
+                top_match = (response.results[0].explanation.get("match") or {}) if response.results else {}
         except QueryError as exc:
             failed.append({"line": item["_line"], "query": label, "kind": kind, "reason": str(exc)})
             continue
@@ -206,6 +207,8 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
                "top": [id_to_sku.get(p, str(p)) for p in ranked[:5]]}
         if whole is None:
             row["seconds"] = round(response.seconds, 4)
+            row["top_match"] = top_match.get("word")  # the #1 result's word: strong | good | weak
+            row["top_match_percent"] = top_match.get("percent")
             if kind == "image" and item.get("box") and response.query_box is not None:
                 row["box"] = [round(float(v), 1) for v in response.query_box]
                 row["iou"] = round(box_iou(response.query_box, item["box"]), 4)
@@ -241,6 +244,8 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
     if whole is None and rows:
         result["latency"] = {"p50_s": round(float(np.percentile([r["seconds"] for r in rows], 50)), 4),
                              "p95_s": round(float(np.percentile([r["seconds"] for r in rows], 95)), 4)}
+    if whole is None and rows:
+        result["match_words"] = match_word_rates(rows)
     ious = [r["iou"] for r in rows if "iou" in r]
     if ious:
         result["localisation"] = iou_summary(ious)
@@ -256,6 +261,24 @@ def evaluate(catalog, registry, queries_jsonl: Path, *, model_version: str | Non
         result["per_query"] = rows
         result["skipped_queries"] = skipped
     return result
+
+
+def match_word_rates(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """How honest the #1 result's word was: the share of right #1 results called weak and of wrong #1 results
+    called strong (goal: each <= 10 %), per query kind and in all."""
+    def rates(mine: list[dict[str, Any]]) -> dict[str, Any]:
+        right = [r for r in mine if r.get("first_relevant_rank") == 1 and r.get("top_match")]
+        wrong = [r for r in mine if r.get("first_relevant_rank") != 1 and r.get("top_match")]
+        words = {w: sum(1 for r in mine if r.get("top_match") == w) for w in ("strong", "good", "weak")}
+        return {"right_top": len(right), "wrong_top": len(wrong), **words,
+                "right_called_weak": round(sum(r["top_match"] == "weak" for r in right) / len(right), 4)
+                if right else None,
+                "wrong_called_strong": round(sum(r["top_match"] == "strong" for r in wrong) / len(wrong), 4)
+                if wrong else None}
+    out = {"all": rates(rows)}
+    for kind in sorted({r["kind"] for r in rows}):
+        out[kind] = rates([r for r in rows if r["kind"] == kind])
+    return out
 
 
 def iou_summary(ious: Sequence[float]) -> dict[str, Any]:

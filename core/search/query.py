@@ -48,6 +48,7 @@ from core.pipeline.colors import signature_vector
 from core.search import explain as ex
 from core.search import fusion
 from core.search import lexical as lx
+from core.search import match as mt
 from core.search import rerank as rr
 from core.search.encode import (
     ImageQuery,
@@ -737,6 +738,7 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
                                                          ranks.get(rows[i].pid, 0)))[:k]
     out = []
     floor = fusion.weak_floor(catalog, model_version) if query.image_vectors is not None else None
+    calibration = mt.calibration(catalog, model_version) if query.image_vectors is not None else None
     if query.lexical:  # which fields matched: for the results shown only
         lx.add_fields(query.text, [query.lexical[rows[i].pid] for i in picked if rows[i].pid in query.lexical],
                       query.understood)
@@ -754,6 +756,10 @@ def _score(catalog, query: _Query, filters: Filters, request: SearchRequest, mod
                               synonyms=_synonyms(query, r.pid),
                               sku_exact=_sku_exact(query, r.pid), filters=filters.to_dict())
         expl["query_masked"] = _query_masked(query, r.vector, r.region)
+        if calibration is not None:
+            expl["calibration"] = {k: calibration.get(k) for k in ("queries", "t_weak", "t_strong")}
+        expl["match"] = mt.match(expl, calibration)
+        expl["reasons"] = mt.reasons(expl, calibration)
         out.append(SearchResult(product_id=p.id, sku=p.sku, title=p.title, score=float(expl["score"]),
                                 explanation=expl))
     return out

@@ -64,7 +64,9 @@ def run_gui(catalog: Path | None = None, screenshot: Path | None = None, size: t
         from PySide6.QtWidgets import QMessageBox
 
         log.exception("could not open the catalog")
-        QMessageBox.critical(None, "Catalog Curator", f"The catalog could not be opened:\n{exc}")
+        from app.views.tiles import plain_tip  # a folder name in the message is text, never markup
+
+        QMessageBox.critical(None, "Catalog Curator", plain_tip(f"The catalog could not be opened:\n{exc}"))
         uninstall_excepthooks()
         return 2
     if os.environ.get(EXPOSED_ENV):

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.tiles import plain_tip
 from core.catalog import queries
 
 KIND_TITLES = {"exact": "Exact copy", "near": "Near duplicate", "variant": "Colour variant"}
@@ -151,8 +152,10 @@ class MemberCard(QFrame):
         sku = QLabel(member.sku)
         sku.setFont(bold)
         title = QLabel(self.fontMetrics().elidedText(member.title, Qt.TextElideMode.ElideRight, THUMB))
-        title.setToolTip(member.title)
+        title.setToolTip(plain_tip(member.title))
         info = QLabel(f"{member.category or 'No category'} · {member.images} photo{'s' * (member.images != 1)}")
+        for label in (sku, title, info):  # SKUs, titles and categories come from files: text, never markup
+            label.setTextFormat(Qt.TextFormat.PlainText)
         info.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         info.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -219,6 +222,7 @@ class DuplicatesView(QWidget):
         left_layout.addWidget(self.list, 1)
         self.pages = QStackedWidget()
         self.empty = QLabel()
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)  # error messages name files: text, never markup
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -330,7 +334,7 @@ class DuplicatesView(QWidget):
             skus = ", ".join(m.sku for m in g.members)
             item = QListWidgetItem(self.style().standardIcon(icons[g.kind]),
                                    f"{KIND_TITLES[g.kind]} · {len(g.members)} products\n{skus}")
-            item.setToolTip(f"{KIND_TITLES[g.kind]}: {skus}\n{KIND_HELP[g.kind]}")
+            item.setToolTip(plain_tip(f"{KIND_TITLES[g.kind]}: {skus}\n{KIND_HELP[g.kind]}"))
             self.list.addItem(item)
         self.list.blockSignals(False)
         row = next((n for n, g in enumerate(groups) if g.ids == current), 0)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.tiles import plain_tip
 from app.workers.model_thread import ModelTask
 from core.ops.health import DriftRow, HeadRow, HealthReport, acknowledge_drift, read_health
 
@@ -394,8 +395,9 @@ class HealthView(QWidget):
         if not version:
             return None
         if confirm and QMessageBox.question(
-                self, "Delete model version", f"Delete the index of {version}? Its vectors are removed; "
-                "the embedding cache keeps the crops.") != QMessageBox.StandardButton.Yes:
+                self, "Delete model version", plain_tip(f"Delete the index of {version}? Its vectors are removed; "
+                                                        "the embedding cache keeps the crops.")
+        ) != QMessageBox.StandardButton.Yes:
             return None
         catalog = self.context.catalog
 

@@ -3,6 +3,8 @@ and a toast that says when a job ends."""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QEvent, QObject, QPropertyAnimation, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QFrame,
@@ -28,7 +30,7 @@ class JobRow(QFrame):
         super().__init__(parent)
         self.record = record
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.title = QLabel(f"<b>{record.title}</b>")
+        self.title = QLabel(f"<b>{html.escape(record.title)}</b>")  # a folder's name is text, never markup
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)
         self.detail = QLabel("Waiting for the models…")

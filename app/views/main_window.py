@@ -35,6 +35,7 @@ from app.views.product_detail import ProductDetail
 from app.views.review_queue import ReviewQueueView
 from app.views.search_panel import IMAGE_SUFFIXES, SearchPanel
 from app.views.sync_status import SyncBadge, SyncPanel
+from app.views.tiles import plain_tip
 from app.workers.review import ReviewService
 from app.workers.sync import SyncService
 from core.catalog import queries
@@ -139,7 +140,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.model_status)
         if ctx.catalog.read_only_reason:  # a second window on a catalog: it says why it cannot write
             self.read_only_badge = QLabel("Read-only")
-            self.read_only_badge.setToolTip(ctx.catalog.read_only_reason)
+            self.read_only_badge.setToolTip(plain_tip(ctx.catalog.read_only_reason))
             self.statusBar().addPermanentWidget(self.read_only_badge)
         self.toast = Toast(self)
 

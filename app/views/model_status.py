@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QWidget
 
+from app.views.tiles import plain_tip
 from core.models.state import ModelState, SlotState, SlotStatus
 
 
@@ -13,8 +14,8 @@ def ask_trust_weights(parent: QWidget, path: str) -> bool:
     """Ask once before a detector file is loaded: a pickled PyTorch file runs code (see core.models.trust)."""
     answer = QMessageBox.question(
         parent, "Trust these detector weights?",
-        f"Loading {path} runs code stored inside it (it is a pickled PyTorch file). Trust it on this "
-        "computer only if you know where it came from.")
+        plain_tip(f"Loading {path} runs code stored inside it (it is a pickled PyTorch file). Trust it on this "
+                  "computer only if you know where it came from."))
     return answer == QMessageBox.StandardButton.Yes
 
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.views.fit import ElidedTitle, no_widening
 from app.views.image_boxes import Box, ImageBoxes
+from app.views.tiles import plain_tip
 from core.catalog import queries
 from core.catalog.queries import ImageRow, ProductInfo
 
@@ -58,6 +59,7 @@ class ProductDetail(QWidget):
         self.similar_button.setEnabled(False)
         self.similar_button.clicked.connect(self._similar)
         self.image_caption = QLabel()
+        self.image_caption.setTextFormat(Qt.TextFormat.PlainText)  # a photo's file name is text
         self.image_caption.setWordWrap(True)
         self.labels = QListWidget()
         self.meta = QWidget()
@@ -137,8 +139,8 @@ class ProductDetail(QWidget):
     def _fill_strip(self) -> None:
         for image in self._images:
             item = QListWidgetItem(image.original_name[:14])
-            item.setToolTip(f"{image.original_name}\n{image.width}×{image.height} {image.format}"
-                            + (f"\n{image.error}" if image.error else ""))
+            item.setToolTip(plain_tip(f"{image.original_name}\n{image.width}×{image.height} {image.format}"
+                                      + (f"\n{image.error}" if image.error else "")))
             item.setData(Qt.ItemDataRole.UserRole, image.sha256)
             self._set_icon(item, image)
             self.strip.addItem(item)
@@ -167,10 +169,12 @@ class ProductDetail(QWidget):
         for name, value in rows:
             label = no_widening(QLabel(value))
             label.setTextFormat(Qt.TextFormat.PlainText)  # a title with HTML in it is text, not markup
-            label.setToolTip(value if len(value) > 40 else "")
+            label.setToolTip(plain_tip(value) if len(value) > 40 else "")
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.meta_form.addRow(f"{name}:", label)
+            caption = QLabel(f"{name}:")
+            caption.setTextFormat(Qt.TextFormat.PlainText)  # an attribute's name comes from the product's file
+            self.meta_form.addRow(caption, label)
 
     def _fill_labels(self, product: ProductInfo) -> None:
         for label in queries.labels(product.id):
@@ -183,7 +187,7 @@ class ProductDetail(QWidget):
         events = queries.history(product.id)
         for event in events:
             item = QTreeWidgetItem([event.when.strftime("%Y-%m-%d %H:%M"), event.what, event.detail])
-            item.setToolTip(2, event.technical or event.detail)
+            item.setToolTip(2, plain_tip(event.technical or event.detail))
             self.history.addTopLevelItem(item)
         if not events:
             self.history.addTopLevelItem(QTreeWidgetItem(["", "Imported", "not indexed yet"]))

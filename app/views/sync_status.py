@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.tiles import plain_tip
+
 
 def _when(value: str | None) -> str:
     return value.replace("T", " ")[:16] if value else "never"
@@ -62,7 +64,7 @@ class SyncBadge(QToolButton):
         text, tip = describe(data, self.service.enabled, self.service.running)
         self.setText(text)
         self.setVisible(bool(text))
-        self.setToolTip(tip + "\nClick for details")
+        self.setToolTip(plain_tip(tip + "\nClick for details"))  # S3 keys and errors are text, never markup
 
     @Slot(bool)
     def _running(self, _running: bool) -> None:
@@ -81,6 +83,7 @@ class SyncPanel(QWidget):
         self.sent = QLabel("—")
         self.last = QLabel("—")
         self.reason = QLabel()
+        self.reason.setTextFormat(Qt.TextFormat.PlainText)  # S3 keys and errors are text, never markup
         self.reason.setWordWrap(True)
         self.sync_button = QPushButton("Sync now")
         self.sync_button.setToolTip("Send pending corrections and fetch other curators' (Ctrl+Shift+S)")
@@ -132,5 +135,5 @@ class SyncPanel(QWidget):
         for e in rows:
             item = QTreeWidgetItem([str(e.get("key")), str(e.get("state", "")), str(e.get("attempts", "")),
                                     str(e.get("reason", ""))])
-            item.setToolTip(3, str(e.get("reason", "")))
+            item.setToolTip(3, plain_tip(str(e.get("reason", ""))))
             self.errors.addTopLevelItem(item)

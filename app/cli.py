@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import sys
@@ -56,7 +57,10 @@ def open_catalog(args: argparse.Namespace):
     """Open the catalog; a command that writes waits behind another writer, saying so, up to --wait seconds."""
     from core.catalog.catalog import Catalog
 
-    return Catalog.open(catalog_dir(args), lock_timeout=getattr(args, "wait", None), on_wait=_tell_waiting)
+    catalog = Catalog.open(catalog_dir(args), lock_timeout=getattr(args, "wait", None), on_wait=_tell_waiting)
+    if catalog.read_only_reason:  # said once, on stderr: the output stays what was asked for
+        print(f"catalog-curator: {catalog.read_only_reason}", file=sys.stderr)
+    return catalog
 
 
 def _nothing():
@@ -128,7 +132,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         report = database_beyond_repair(CatalogPaths(catalog_dir(args)), f"the database is damaged ({exc})")
         emit(args, report, f"PROBLEMS: {report['findings'][0]['reason']}")
         return 1
-    with catalog, catalog.writing():  # a consistent view: no writer half-way through
+    with catalog:  # check_catalog holds the writer lock: a consistent view, no writer half-way through
         report = check_catalog(catalog, repair=args.repair, deep=args.deep)
     lines = [f"{'OK' if report['ok'] else 'PROBLEMS'}: {report['products']} products, "
              f"{report['vectors']} vectors, {len(report['missing'])} missing, {len(report['orphans'])} orphans"]
@@ -741,6 +745,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"catalog-curator: {exc}", file=sys.stderr)
         return 3
     except Exception as exc:
+        if "readonly database" in str(exc) or getattr(exc, "errno", None) == errno.EROFS:
+            # a write on a catalog opened read-only (or a folder that became read-only): the reason, no traceback
+            print(f"catalog-curator: {args.command} cannot write to this catalog: read-only: changes are off "
+                  f"({exc})", file=sys.stderr)
+            return 3
         from core.jobs import is_transient, plain_cause
 
         if not is_transient(exc):

@@ -48,6 +48,22 @@ def registry_factory(catalog: Catalog):
     return make
 
 
+def _thumb_path_for(catalog: Catalog):
+    """Where thumbnails go: the catalog's thumbs/ folder; for a read-only catalog, the ones already there and
+    new ones in this user's cache (keyed by the photo's sha256, so catalogs can share them)."""
+    if not catalog.read_only_reason:
+        return catalog.paths.thumb_path
+    from core.paths import model_cache_dir
+
+    own = model_cache_dir().parent / "thumbs"
+
+    def thumb_path(sha256: str, size: int) -> Path:
+        there = catalog.paths.thumb_path(sha256, size)
+        return there if there.is_file() else own / str(size) / sha256[:2] / f"{sha256}.jpg"
+
+    return thumb_path
+
+
 class AppContext(QObject):
     """Everything a view needs, built once. Views get it in their constructor."""
 
@@ -62,7 +78,7 @@ class AppContext(QObject):
         self.pool = QThreadPool()
         self.pool.setMaxThreadCount(POOL_THREADS)
         self.pool.setObjectName("catalog-curator-pool")
-        self.thumbnails = ThumbnailService(catalog.paths.thumb_path, self.pool, self)
+        self.thumbnails = ThumbnailService(_thumb_path_for(catalog), self.pool, self)
         self.models = ModelThread(registry_factory(catalog), self)
         self.jobs: list[JobRecord] = []
         self._pool_tasks: list[Task] = []
@@ -71,7 +87,9 @@ class AppContext(QObject):
         self.detector_jobs = DetectorJobs(self)  # training the catalog's product detector, re-localising scenes
         # One window writes to a catalog; a second one on the same folder browses and searches read-only.
         self.window_lock = FileLock(catalog.paths.root / "locks" / "window.lock")
-        if not self.window_lock.try_acquire():
+        if catalog.read_only_reason:
+            log.info("%s", catalog.read_only_reason)  # a read-only folder: nobody writes here, no lock to take
+        elif not self.window_lock.try_acquire():
             catalog.read_only_reason = (f"This catalog is open in another Catalog Curator window "
                                         f"({self.window_lock.describe_owner()}); this window is read-only.")
             log.warning(catalog.read_only_reason)
@@ -133,11 +151,15 @@ class AppContext(QObject):
         if task in self._pool_tasks:
             self._pool_tasks.remove(task)
 
+    def _refusal(self, action: str) -> str:
+        if self.window_lock.held or "another Catalog Curator window" in self.catalog.read_only_reason:
+            return f"This window is read-only: {action} in the window that opened the catalog first."
+        return f"This catalog is read-only here ({self.catalog.read_only_reason}): {action} where it can be written."
+
     def start_index_job(self, folders: list[Path], *, import_only: bool = False,
                         product_ids: list[int] | None = None) -> JobRecord | None:
         if self.read_only:
-            self.error.emit("This window is read-only: index in the window that opened the catalog first.",
-                            self.catalog.read_only_reason)
+            self.error.emit(self._refusal("index"), self.catalog.read_only_reason)
             return None
         task = index_task(self.catalog, [Path(f) for f in folders], import_only=import_only, product_ids=product_ids)
         record = JobRecord(title=task.name, task=task)
@@ -151,8 +173,7 @@ class AppContext(QObject):
     def start_reindex_job(self, model_settings, title: str) -> JobRecord | None:
         """Re-index every product with another model, staged beside the live index (see core.ops.lifecycle)."""
         if self.read_only:
-            self.error.emit("This window is read-only: re-index in the window that opened the catalog first.",
-                            self.catalog.read_only_reason)
+            self.error.emit(self._refusal("re-index"), self.catalog.read_only_reason)
             return None
         task = reindex_task(self.catalog, model_settings, title)
         record = JobRecord(title=title, task=task, kind="reindex")

@@ -102,6 +102,10 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
                   import_only: bool = False, product_ids: list[int] | None = None) -> dict[str, Any]:
     """Import folders, then index what changed (or what is left from an earlier, interrupted run);
     `product_ids` re-indexes exactly those products (a curator's "Re-index selected")."""
+    if catalog.read_only_reason:  # before any row is written: say why, write nothing
+        from core.catalog.lock import ReadOnlyCatalog
+
+        raise ReadOnlyCatalog(f"cannot index: {catalog.read_only_reason}")
     folders = [str(Path(f)) for f in folders]
     if job is None:
         mark_dead_jobs_interrupted()

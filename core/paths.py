@@ -3,8 +3,10 @@ file (checked before anything opens it: a FIFO would block the reader)."""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +40,27 @@ def config_dir() -> Path:
 
 def log_dir() -> Path:
     return _env_path("CATALOG_CURATOR_LOGS") or Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
+
+
+def write_refusal(folder: Path) -> str:
+    """Why nothing can be written in `folder`, or "" when it can (or it does not exist yet). Probed with a
+    real file: permission bits say nothing for root, on a read-only mount or on a network share."""
+    if not folder.is_dir():
+        return ""
+    try:
+        fd, name = tempfile.mkstemp(prefix=".write-probe-", dir=folder)
+    except OSError as exc:
+        if exc.errno == errno.EROFS:
+            return "its folder is on a read-only file system"
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return "you have no permission to write in its folder"
+        return ""  # not read-only (a full disk, say): the write that fails will name its cause
+    os.close(fd)
+    os.unlink(name)
+    database = folder / "catalog.sqlite"
+    if database.is_file() and not os.access(database, os.W_OK):
+        return "you have no permission to write its database"
+    return ""
 
 
 def make_private_dir(path: Path) -> Path:

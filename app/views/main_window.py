@@ -138,8 +138,8 @@ class MainWindow(QMainWindow):
         self.sync_badge = SyncBadge(self.sync)
         self.statusBar().addPermanentWidget(self.sync_badge)
         self.statusBar().addPermanentWidget(self.model_status)
-        if ctx.catalog.read_only_reason:  # a second window on a catalog: it says why it cannot write
-            self.read_only_badge = QLabel("Read-only")
+        if ctx.catalog.read_only_reason:  # a second window, a read-only folder: it says why it cannot write
+            self.read_only_badge = QLabel("Read-only: changes are off")
             self.read_only_badge.setToolTip(plain_tip(ctx.catalog.read_only_reason))
             self.statusBar().addPermanentWidget(self.read_only_badge)
         self.toast = Toast(self)

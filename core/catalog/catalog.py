@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from core.catalog import db
 from core.catalog.lock import CatalogBusy, ReadOnlyCatalog, WriterLock
-from core.paths import CatalogPaths, default_catalog_dir
+from core.paths import CatalogPaths, default_catalog_dir, write_refusal
 from core.settings import ModelSettings, Settings
 from core.vectors import VectorStore
 
@@ -47,7 +47,11 @@ class Catalog:
     @classmethod
     def open(cls, root: Path | str | None = None, *, lock_timeout: float | None = None,
              on_wait: Callable[[str], None] | None = None) -> Catalog:
-        paths = CatalogPaths(Path(root) if root else default_catalog_dir()).ensure()
+        folder = Path(root) if root else default_catalog_dir()
+        refusal = write_refusal(folder)
+        if refusal:
+            return cls._open_read_only(CatalogPaths(folder), refusal)
+        paths = CatalogPaths(folder).ensure()
         catalog = cls(paths.root, Settings.load(paths.settings), lock_timeout=lock_timeout, on_wait=on_wait)
         from core.catalog.backup import backup_before_migration, schema_version_of
 
@@ -65,6 +69,19 @@ class Catalog:
             catalog.settings.save(paths.settings)
         catalog.catalog_id()  # every catalog gets its identity on first open
         catalog.recover_if_abandoned()
+        return catalog
+
+    @classmethod
+    def _open_read_only(cls, paths: CatalogPaths, refusal: str) -> Catalog:
+        """A catalog nothing can be written to (a read-only mount, a colleague's share): searches, check,
+        export and lists work; every write is refused with the reason, and opening writes nothing (no
+        backup, no identity, no replay, no folders)."""
+        if not paths.db.is_file():
+            raise ReadOnlyCatalog(f"{paths.root} holds no catalog, and one cannot be made there: {refusal}.")
+        catalog = cls(paths.root, Settings.load(paths.settings))
+        catalog.read_only_reason = f"read-only: changes are off ({refusal})"
+        db.open_database(paths.db, read_only=True)
+        log.info("%s: %s", paths.root, catalog.read_only_reason)
         return catalog
 
     def recover_if_abandoned(self) -> dict[str, int]:
@@ -224,7 +241,8 @@ class Catalog:
             if self._embedding_cache is None:
                 from core.pipeline.embed_cache import EmbeddingCache
 
-                self._embedding_cache = EmbeddingCache(self.paths.cache / "embeddings.sqlite")
+                self._embedding_cache = EmbeddingCache(self.paths.cache / "embeddings.sqlite",
+                                                       read_only=bool(self.read_only_reason))
             return self._embedding_cache
 
     # --- which model serves search -----------------------------------------------------------

@@ -18,6 +18,7 @@ import numpy as np
 
 from core.catalog import crop_index, db
 from core.catalog.catalog import CROPS_FOLDER, Catalog
+from core.catalog.lock import ReadOnlyCatalog
 from core.vectors import VectorStore, index_file_stem
 
 STALE_VECTOR_SIMILARITY = 0.999  # f16 storage keeps cosine above 0.9999 for the same vector
@@ -284,7 +285,8 @@ def _check_cache(catalog: Catalog, repair: bool) -> list[Finding]:
         return []
     dims = {i.model_version: i.dim for i in db.VectorIndexInfo.select()}
     try:
-        con = sqlite3.connect(path, timeout=30)
+        con = (sqlite3.connect(db.read_only_uri(path), uri=True, timeout=30) if catalog.read_only_reason
+               else sqlite3.connect(path, timeout=30))
         try:
             ok = con.execute("PRAGMA quick_check").fetchone()[0]
             if ok != "ok":
@@ -393,7 +395,12 @@ def _check_blobs(catalog: Catalog, deep: bool) -> tuple[list[str], list[Finding]
 
 
 def check_catalog(catalog: Catalog, *, repair: bool = False, deep: bool = False) -> dict[str, Any]:
-    """Verify everything a catalog is made of; with repair, fix what is derived. Holds the writer lock."""
+    """Verify everything a catalog is made of; with repair, fix what is derived. Holds the writer lock; a
+    read-only catalog (nobody can write it through this mount) is checked as it lies, and repair is refused."""
+    if catalog.read_only_reason:
+        if repair:
+            raise ReadOnlyCatalog(f"check --repair needs to write: {catalog.read_only_reason}")
+        return _check(catalog, repair=False, deep=deep)
     with catalog.writing():
         return _check(catalog, repair=repair, deep=deep)
 
@@ -407,7 +414,7 @@ def _check(catalog: Catalog, *, repair: bool, deep: bool) -> dict[str, Any]:
     # Without repair a damaged cache file is left as found (opening it would set it aside).
     cache_usable = not any(f.kind == "cache" and f.count == 1 and not f.repaired and "unreadable" in f.reason
                            for f in findings)
-    recovered = recover_after_crash(catalog) if cache_usable else {}
+    recovered = recover_after_crash(catalog) if cache_usable and not catalog.read_only_reason else {}
     live = live_product_ids()
     expected = set(indexed_product_ids())
     report: dict[str, Any] = {"products": len(live), "vectors": 0, "missing": [], "orphans": [],

@@ -134,6 +134,18 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     with catalog:  # check_catalog holds the writer lock: a consistent view, no writer half-way through
         report = check_catalog(catalog, repair=args.repair, deep=args.deep)
+        requeued = sorted({pid for row in report.get("indexes", []) for pid in row.get("requeued", [])})
+        if args.repair and requeued:  # vectors the cache could not give back: embed those products again now
+            from core.jobs import run_index_job
+
+            registry = _registry(catalog)
+            try:
+                run_index_job(catalog, registry, product_ids=requeued)
+            finally:
+                registry.close()
+            again = check_catalog(catalog, deep=args.deep)
+            report = {**again, "findings": report["findings"] + again["findings"], "repaired": True,
+                      "reindexed": requeued}
     lines = [f"{'OK' if report['ok'] else 'PROBLEMS'}: {report['products']} products, "
              f"{report['vectors']} vectors, {len(report['missing'])} missing, {len(report['orphans'])} orphans"]
     for f in report.get("findings", []):

@@ -188,6 +188,15 @@ def stale_jobs(now: dt.datetime | None = None) -> list[db.Job]:
 dead_jobs = stale_jobs
 
 
+def dead_reason(job: db.Job) -> str:
+    """Why a job left "running" is known to be dead, in words."""
+    owner = (job.params or {}).get("owner") or {}
+    if _owner_dead(job):
+        return f"the process running it (pid {owner.get('pid')}) is gone"
+    beat = job.heartbeat_at or job.started_at or job.created_at
+    return f"no sign of life since {beat:%Y-%m-%d %H:%M} UTC" if beat else "its process stopped"
+
+
 def mark_dead_jobs_interrupted() -> list[int]:
     """Jobs whose process is gone (this host) say so, instead of "running" forever; a new run does their work."""
     dead = [j for j in running_jobs() if _owner_dead(j)]

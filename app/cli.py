@@ -98,8 +98,10 @@ def cmd_index(args: argparse.Namespace) -> int:
             if not is_transient(exc):
                 raise
             # What is done is committed; what is not stays "to do" for the next run.
-            print(f"index stopped: {plain_cause(exc, catalog.root)}. What was indexed is kept; run index again "
-                  "to continue.", file=sys.stderr)
+            cause = plain_cause(exc, catalog.root)
+            if args.json:  # a script reads the outcome as JSON, a stop too
+                print(json.dumps({"ok": False, "stopped": cause, "kept": True}, indent=2))
+            print(f"index stopped: {cause}. What was indexed is kept; run index again to continue.", file=sys.stderr)
             return 1
         finally:
             if registry is not None:
@@ -768,7 +770,10 @@ def main(argv: list[str] | None = None) -> int:
             raise
         # Disk full, database locked, a server away: the cause, not a traceback; nothing committed is lost.
         folder = getattr(args, "catalog", None)
-        print(f"catalog-curator: {args.command} stopped: {plain_cause(exc, folder)}. What was done is kept; "
+        cause = plain_cause(exc, folder)
+        if getattr(args, "json", False):  # a script reads the outcome as JSON, a failure too
+            print(json.dumps({"ok": False, "command": args.command, "error": cause, "kept": True}, indent=2))
+        print(f"catalog-curator: {args.command} stopped: {cause}. What was done is kept; "
               "run it again when this is resolved.", file=sys.stderr)
         return 1
 

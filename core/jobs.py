@@ -150,12 +150,27 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
     except Exception as exc:
         log.exception("job %s failed", job.id)
         result["seconds"] = round(time.perf_counter() - started, 3)
-        _set_state(job, JobState.FAILED, result=result,
-                   error=f"{plain_cause(exc, catalog.root)}\n{traceback.format_exc(limit=5)}", finished_at=db.utcnow())
+        record_failure(catalog, job, exc, result)
         raise
     result["job_id"] = job.id
     result["verdicts"] = verdicts
     return result
+
+
+def record_failure(catalog: Catalog, job: db.Job, exc: BaseException, result: dict[str, Any] | None = None) -> bool:
+    """Leave the job failed with its cause, never "running". On a full disk the catalog's space reserve is
+    given back first so that this last write fits; if even that fails, the owner pid in the job's params lets
+    the next `check` or run retire it (failed, with the reason). True when the failure was recorded."""
+    cause = plain_cause(exc, catalog.root)
+    if "no space left" in cause.lower() or "disk is full" in cause.lower():
+        catalog.release_space_reserve()
+    try:
+        _set_state(job, JobState.FAILED, result=result if result is not None else job.result,
+                   error=f"{cause}\n{traceback.format_exc(limit=5)}", finished_at=db.utcnow())
+        return True
+    except Exception as again:  # noqa: BLE001 - the first failure is the one the user must read
+        log.warning("job %s: its failure could not be recorded (%s); the next check retires it", job.id, again)
+        return False
 
 
 def _owner_dead(job: db.Job) -> bool:

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 CROPS_FOLDER = "crops"  # vectors/crops/: the crop-level indexes, one per model version (core.catalog.crop_index)
 CROPS_KEY = "crops:"
+# A little space held in reserve (locks/space.reserve): when the disk fills, a job gives it back so that its
+# last words ("failed: No space left on device") still reach the database, instead of "running" forever.
+SPACE_RESERVE_BYTES = 512 * 1024
 
 
 class Catalog:
@@ -69,7 +72,36 @@ class Catalog:
             catalog.settings.save(paths.settings)
         catalog.catalog_id()  # every catalog gets its identity on first open
         catalog.recover_if_abandoned()
+        catalog.keep_space_reserve()
         return catalog
+
+    @property
+    def space_reserve(self) -> Path:
+        return self.paths.root / "locks" / "space.reserve"
+
+    def keep_space_reserve(self) -> bool:
+        """Hold SPACE_RESERVE_BYTES on the catalog's disk (made again once space is back); False if it cannot."""
+        path = self.space_reserve
+        if self.read_only_reason or (path.exists() and path.stat().st_size >= SPACE_RESERVE_BYTES):
+            return path.exists()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as fh:
+                fh.write(b"\0" * SPACE_RESERVE_BYTES)  # real blocks: a sparse file would hold nothing
+                fh.flush()
+                os.fsync(fh.fileno())
+            return True
+        except OSError:
+            path.unlink(missing_ok=True)
+            return False
+
+    def release_space_reserve(self) -> bool:
+        """The disk is full: give the reserve back so the failure can be recorded. True if there was one."""
+        try:
+            self.space_reserve.unlink()
+            return True
+        except OSError:
+            return False
 
     @classmethod
     def _open_read_only(cls, paths: CatalogPaths, refusal: str) -> Catalog:

@@ -54,6 +54,12 @@ class EmbeddingCache:
         except sqlite3.DatabaseError as exc:  # derived data: a damaged file is set aside and rebuilt as we go
             self.close()
             if not damaged(self.path):  # a full disk, a lock, no permission: the file is intact, say why
+                import errno
+                import shutil
+
+                if shutil.disk_usage(self.path.parent).free < 4 << 20:  # SQLite says "disk I/O error"
+                    raise OSError(errno.ENOSPC, f"No space left on device: the embedding cache {self.path} "
+                                  f"cannot grow (SQLite: {exc}); it is intact and kept") from exc
                 raise OSError(f"the embedding cache {self.path} cannot be opened for writing: {exc}") from exc
             aside = self.path.with_name(f"{self.path.stem}.damaged-{os.getpid()}{self.path.suffix}")
             log.warning("embedding cache %s is unreadable (%s); moved to %s", self.path, exc, aside)

@@ -71,6 +71,8 @@ class AppContext(QObject):
     job_added = Signal(object)  # JobRecord
     job_finished = Signal(object)  # JobRecord
     error = Signal(str, str)  # summary, details: a job failed unexpectedly
+    free_space_changed = Signal(object)  # bytes free on the catalog's disk (None: unknown)
+    space_warning = Signal(str)  # a job that will not fit on the catalog's disk, said before it fills it
 
     def __init__(self, catalog: Catalog, *, start_models: bool = True, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -214,6 +216,26 @@ class AppContext(QObject):
         record = self._scans.pop(getattr(self.sender(), "task", None), None)
         if record is not None and counts.get("products"):
             record.images_per_product = counts["images"] / counts["products"]
+        if record is not None and counts.get("bytes"):
+            from core.paths import free_space, human_bytes, space_to_import
+
+            need, free = space_to_import(counts["bytes"]), free_space(self.catalog.root)
+            if free is not None and need > free:
+                self.space_warning.emit(f"{record.title} needs about {human_bytes(need)}, and only "
+                                        f"{human_bytes(free)} is free on the catalog's disk: it will stop when the "
+                                        "disk is full (what is imported by then is kept). Free some space first.")
+
+    def refresh_free_space(self) -> Task:
+        """Measure the catalog disk's free space in the pool (a network share may answer slowly)."""
+        from core.paths import free_space
+
+        task = Task(lambda progress, should_stop: free_space(self.catalog.root), "free space")
+        task.signals.result.connect(self._on_free_space)
+        return self.run_in_pool(task)
+
+    @Slot(object)
+    def _on_free_space(self, free) -> None:
+        self.free_space_changed.emit(free)
 
     def search(self, request, on_result=None, on_failed=None) -> ModelTask:
         """Run a search on the model thread (or beside a job, in the lane). Pass the slots here: they are

@@ -63,6 +63,33 @@ def write_refusal(folder: Path) -> str:
     return ""
 
 
+def free_space(folder: Path) -> int | None:
+    """Bytes free on the disk that holds `folder` (its nearest existing parent); None when unknown."""
+    import shutil
+
+    folder = Path(folder)
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
+def space_to_import(image_bytes: int) -> int:
+    """A generous guess of what importing photos of this size takes in a catalog: the stored copy, thumbnails,
+    crops and database rows (measured on the dev sample: about 1.1x the photos), plus a margin."""
+    return int(image_bytes * 1.3) + (8 << 20)
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if abs(n) < 1024 or unit == "GB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n:,.1f} TB"
+
+
 def make_private_dir(path: Path) -> Path:
     """Create a folder readable by its owner only (POSIX); catalogs hold curators' data."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)

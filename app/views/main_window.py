@@ -138,6 +138,12 @@ class MainWindow(QMainWindow):
         self.sync_badge = SyncBadge(self.sync)
         self.statusBar().addPermanentWidget(self.sync_badge)
         self.statusBar().addPermanentWidget(self.model_status)
+        self.free_space = QLabel()
+        self.free_space.setToolTip("Free space on the disk that holds the catalog")
+        self.statusBar().addPermanentWidget(self.free_space)
+        ctx.free_space_changed.connect(self._show_free_space)
+        ctx.space_warning.connect(self._warn_space)
+        ctx.refresh_free_space()
         if ctx.catalog.read_only_reason:  # a second window, a read-only folder: it says why it cannot write
             self.read_only_badge = QLabel("Read-only: changes are off")
             self.read_only_badge.setToolTip(plain_tip(ctx.catalog.read_only_reason))
@@ -370,7 +376,19 @@ class MainWindow(QMainWindow):
         self.show_message(f"Started: {record.title}")
 
     @Slot(object)
+    def _show_free_space(self, free) -> None:
+        from core.paths import human_bytes
+
+        self.free_space.setText("" if free is None else self.tr("Free: %s") % human_bytes(free))
+
+    @Slot(str)
+    def _warn_space(self, text: str) -> None:
+        self.toast.show_message(text, 15000)
+        self.show_message(text)
+
+    @Slot(object)
     def _job_finished(self, record) -> None:
+        self.context.refresh_free_space()
         self._update_banner()
         # announced once: the toast (the Jobs panel keeps its row); the status bar does not repeat it
         self.toast.show_message(f"{record.title} — {summary(record)}")

@@ -194,12 +194,16 @@ def cmd_workspace(args: argparse.Namespace) -> int:
     from core.workspaces import Workspaces
 
     spaces = Workspaces()
-    if args.action == "add":
-        spaces.add(args.name, args.path)
-    elif args.action == "use":
-        spaces.use(args.name)
-    elif args.action == "remove":
-        spaces.remove(args.name)
+    try:
+        if args.action == "add":
+            spaces.add(args.name, args.path)
+        elif args.action == "use":
+            spaces.use(args.name)
+        elif args.action == "remove":
+            spaces.remove(args.name)
+    except (ValueError, KeyError) as exc:  # a name that cannot be used or is not there: say which, no traceback
+        print(f"catalog-curator: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
     rows = [w.to_dict() for w in spaces.list()]
     emit(args, {"workspaces": rows},
          "\n".join(f"{'*' if r['current'] else ' '} {r['name']:<20} {r['path']}" for r in rows))

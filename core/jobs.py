@@ -106,7 +106,10 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
         from core.catalog.lock import ReadOnlyCatalog
 
         raise ReadOnlyCatalog(f"cannot index: {catalog.read_only_reason}")
-    folders = [str(Path(f)) for f in folders]
+    from core.catalog.importer import shown  # SQLite takes text: a Latin-1 argument is stored readable
+
+    folder_paths = [Path(f) for f in folders]
+    folders = [shown(f) for f in folder_paths]
     if job is None:
         mark_dead_jobs_interrupted()
     job = job or create_job("index", {"folders": folders, "import_only": import_only,
@@ -127,7 +130,7 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
             from core.catalog.importer import import_folders  # PIL and the decoders: not at app launch
 
             changing(catalog)  # a crash before the sync below leaves the crop indexes marked for replay
-            summary = import_folders(catalog.paths, [Path(f) for f in folders], progress=import_progress,
+            summary = import_folders(catalog.paths, folder_paths, progress=import_progress,
                                      should_stop=should_stop, job=job)
             result.update(summary.to_dict())
             if summary.product_ids:  # a re-import that drops photos drops their crops from search

@@ -72,6 +72,20 @@ def probe(source: Source, *, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Ima
         return ImageInfo(width, height, str(im.format or ""), _frame_count(im))
 
 
+TRUNCATED = "truncated: the image data ends early (an incomplete download or copy?)"
+
+
+def ends_early(path: Path, fmt: str) -> bool:
+    """A cheap test at import, without decoding: a whole JPEG ends with its EOI marker and a whole PNG with its
+    IEND chunk (a few KB of padding after them is allowed)."""
+    if fmt not in ("JPEG", "PNG"):
+        return False
+    with open(path, "rb") as fh:
+        fh.seek(max(0, os.fstat(fh.fileno()).st_size - 4096))
+        tail = fh.read()
+    return (b"\xff\xd9" if fmt == "JPEG" else b"IEND") not in tail
+
+
 def decode(source: Source, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
     """Decode the first frame to a contiguous HxWx3 uint8 RGB array, upright, transparency on white.
 
@@ -314,7 +328,7 @@ def _load(im: Image.Image, quiet: _quiet, width: int, height: int) -> None:
         raise DecodeError(f"too large: not enough memory to decode {width} x {height} pixels") from None
     except OSError as exc:
         if "truncated" in str(exc).lower():
-            raise DecodeError("truncated: the image data ends early (an incomplete download or copy?)") from None
+            raise DecodeError(TRUNCATED) from None
         raise DecodeError(f"damaged image data: {exc}") from None
     except Exception as exc:  # PIL's plugins raise SyntaxError, EOFError, ValueError, struct.error...
         raise DecodeError(f"damaged image data: {type(exc).__name__}: {exc}") from None

@@ -313,6 +313,11 @@ class Catalog:
 
     def register_index(self, model_version: str, *, dim: int, embedder: str, preprocess_version: str,
                        activate_if_none: bool = True, model_settings: dict | None = None) -> db.VectorIndexInfo:
+        deleted = db.VectorIndexInfo.only_deleted().where(db.VectorIndexInfo.model_version == model_version).first()
+        if deleted is not None:  # `models delete V`, then the same model again: a fresh start, not IntegrityError
+            deleted.deleted_at, deleted.active, deleted.state = None, False, "building"
+            deleted.dim, deleted.embedder, deleted.preprocess_version = dim, embedder, preprocess_version
+            deleted.save()
         info, created = db.VectorIndexInfo.get_or_create(
             model_version=model_version,
             defaults={"dim": dim, "embedder": embedder, "preprocess_version": preprocess_version,

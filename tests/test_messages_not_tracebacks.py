@@ -67,3 +67,28 @@ def test_workspace_name_with_accents_and_emoji_is_a_message(tmp_path):
     assert done.returncode in (0, 2), done.stderr
     if done.returncode:
         assert "name" in done.stderr.lower(), done.stderr
+
+
+def test_a_killed_training_leaves_no_junk_after_the_next_start(tmp_path):
+    """`models train-detector` killed mid-run left 2.3 MB in cache/detector-train; the next training start
+    (clean_abandoned_training) removes what stopped jobs left, and keeps a live training's folder."""
+    import socket
+
+    from core.ops.product_detector import clean_abandoned_training
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a pid that no longer runs
+    with Catalog.open(tmp_path / "cat") as catalog:
+        killed = db.Job.create(kind="train_detector", state="running", started_at=db.utcnow(),
+                               heartbeat_at=db.utcnow(), params={"owner": {"pid": gone.pid,
+                                                                           "host": socket.gethostname()}})
+        live = db.Job.create(kind="train_detector", state="running", started_at=db.utcnow(),
+                             heartbeat_at=db.utcnow(), params={"owner": {"pid": os.getpid(),
+                                                                         "host": socket.gethostname()}})
+        root = catalog.paths.cache / "detector-train"
+        for job_id in (killed.id, live.id, 9999):
+            (root / f"job{job_id}" / "scenes").mkdir(parents=True)
+            (root / f"job{job_id}" / "scenes" / "0001.jpg").write_bytes(os.urandom(300_000))
+        removed = clean_abandoned_training(catalog)
+        assert sorted(p.name for p in removed) == sorted([f"job{killed.id}", "job9999"])
+        assert [p.name for p in root.iterdir()] == [f"job{live.id}"]

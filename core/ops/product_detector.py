@@ -362,7 +362,14 @@ def train_detector(catalog, registry=None, *, epochs: int = 30, images: int = 15
         _finish(job, "succeeded", report)
         return report
     except Exception as exc:
-        _finish(job, "failed", report, error=f"{type(exc).__name__}: {exc}")
+        from core.jobs import plain_cause
+
+        if "no space left" in plain_cause(exc, catalog.root).lower():
+            catalog.release_space_reserve()  # so that this last write fits (see Catalog.keep_space_reserve)
+        try:
+            _finish(job, "failed", report, error=f"{type(exc).__name__}: {plain_cause(exc, catalog.root)}")
+        except Exception:  # noqa: BLE001 - the owner pid in the job lets the next check retire it
+            log.warning("training job %s: its failure could not be recorded", job.id)
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import sys
@@ -56,7 +57,10 @@ def open_catalog(args: argparse.Namespace):
     """Open the catalog; a command that writes waits behind another writer, saying so, up to --wait seconds."""
     from core.catalog.catalog import Catalog
 
-    return Catalog.open(catalog_dir(args), lock_timeout=getattr(args, "wait", None), on_wait=_tell_waiting)
+    catalog = Catalog.open(catalog_dir(args), lock_timeout=getattr(args, "wait", None), on_wait=_tell_waiting)
+    if catalog.read_only_reason:  # said once, on stderr: the output stays what was asked for
+        print(f"catalog-curator: {catalog.read_only_reason}", file=sys.stderr)
+    return catalog
 
 
 def _nothing():
@@ -117,8 +121,10 @@ def cmd_index(args: argparse.Namespace) -> int:
             if not is_transient(exc):
                 raise
             # What is done is committed; what is not stays "to do" for the next run.
-            print(f"index stopped: {plain_cause(exc, catalog.root)}. What was indexed is kept; run index again "
-                  "to continue.", file=sys.stderr)
+            cause = plain_cause(exc, catalog.root)
+            if args.json:  # a script reads the outcome as JSON, a stop too
+                print(json.dumps({"ok": False, "stopped": cause, "kept": True}, indent=2))
+            print(f"index stopped: {cause}. What was indexed is kept; run index again to continue.", file=sys.stderr)
             return 1
         finally:
             if registry is not None:
@@ -151,8 +157,20 @@ def cmd_check(args: argparse.Namespace) -> int:
         report = database_beyond_repair(CatalogPaths(catalog_dir(args)), f"the database is damaged ({exc})")
         emit(args, report, f"PROBLEMS: {report['findings'][0]['reason']}")
         return 1
-    with catalog, catalog.writing():  # a consistent view: no writer half-way through
+    with catalog:  # check_catalog holds the writer lock: a consistent view, no writer half-way through
         report = check_catalog(catalog, repair=args.repair, deep=args.deep)
+        requeued = sorted({pid for row in report.get("indexes", []) for pid in row.get("requeued", [])})
+        if args.repair and requeued:  # vectors the cache could not give back: embed those products again now
+            from core.jobs import run_index_job
+
+            registry = _registry(catalog)
+            try:
+                run_index_job(catalog, registry, product_ids=requeued)
+            finally:
+                registry.close()
+            again = check_catalog(catalog, deep=args.deep)
+            report = {**again, "findings": report["findings"] + again["findings"], "repaired": True,
+                      "reindexed": requeued}
     lines = [f"{'OK' if report['ok'] else 'PROBLEMS'}: {report['products']} products, "
              f"{report['vectors']} vectors, {len(report['missing'])} missing, {len(report['orphans'])} orphans"]
     for f in report.get("findings", []):
@@ -199,12 +217,16 @@ def cmd_workspace(args: argparse.Namespace) -> int:
     from core.workspaces import Workspaces
 
     spaces = Workspaces()
-    if args.action == "add":
-        spaces.add(args.name, args.path)
-    elif args.action == "use":
-        spaces.use(args.name)
-    elif args.action == "remove":
-        spaces.remove(args.name)
+    try:
+        if args.action == "add":
+            spaces.add(args.name, args.path)
+        elif args.action == "use":
+            spaces.use(args.name)
+        elif args.action == "remove":
+            spaces.remove(args.name)
+    except (ValueError, KeyError) as exc:  # a name that cannot be used or is not there: say which, no traceback
+        print(f"catalog-curator: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
     rows = [w.to_dict() for w in spaces.list()]
     emit(args, {"workspaces": rows},
          "\n".join(f"{'*' if r['current'] else ' '} {r['name']:<20} {r['path']}" for r in rows))
@@ -1004,13 +1026,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"catalog-curator: {exc}", file=sys.stderr)
         return 3
     except Exception as exc:
+        if "readonly database" in str(exc) or getattr(exc, "errno", None) == errno.EROFS:
+            # a write on a catalog opened read-only (or a folder that became read-only): the reason, no traceback
+            print(f"catalog-curator: {args.command} cannot write to this catalog: read-only: changes are off "
+                  f"({exc})", file=sys.stderr)
+            return 3
         from core.jobs import is_transient, plain_cause
 
         if not is_transient(exc):
             raise
         # Disk full, database locked, a server away: the cause, not a traceback; nothing committed is lost.
         folder = getattr(args, "catalog", None)
-        print(f"catalog-curator: {args.command} stopped: {plain_cause(exc, folder)}. What was done is kept; "
+        cause = plain_cause(exc, folder)
+        if getattr(args, "json", False):  # a script reads the outcome as JSON, a failure too
+            print(json.dumps({"ok": False, "command": args.command, "error": cause, "kept": True}, indent=2))
+        print(f"catalog-curator: {args.command} stopped: {cause}. What was done is kept; "
               "run it again when this is resolved.", file=sys.stderr)
         return 1
 

@@ -49,6 +49,22 @@ def registry_factory(catalog: Catalog):
     return make
 
 
+def _thumb_path_for(catalog: Catalog):
+    """Where thumbnails go: the catalog's thumbs/ folder; for a read-only catalog, the ones already there and
+    new ones in this user's cache (keyed by the photo's sha256, so catalogs can share them)."""
+    if not catalog.read_only_reason:
+        return catalog.paths.thumb_path
+    from core.paths import model_cache_dir
+
+    own = model_cache_dir().parent / "thumbs"
+
+    def thumb_path(sha256: str, size: int) -> Path:
+        there = catalog.paths.thumb_path(sha256, size)
+        return there if there.is_file() else own / str(size) / sha256[:2] / f"{sha256}.jpg"
+
+    return thumb_path
+
+
 class AppContext(QObject):
     """Everything a view needs, built once. Views get it in their constructor."""
 
@@ -56,6 +72,8 @@ class AppContext(QObject):
     job_added = Signal(object)  # JobRecord
     job_finished = Signal(object)  # JobRecord
     error = Signal(str, str)  # summary, details: a job failed unexpectedly
+    free_space_changed = Signal(object)  # bytes free on the catalog's disk (None: unknown)
+    space_warning = Signal(str)  # a job that will not fit on the catalog's disk, said before it fills it
 
     def __init__(self, catalog: Catalog, *, start_models: bool = True, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -63,7 +81,7 @@ class AppContext(QObject):
         self.pool = QThreadPool()
         self.pool.setMaxThreadCount(POOL_THREADS)
         self.pool.setObjectName("catalog-curator-pool")
-        self.thumbnails = ThumbnailService(catalog.paths.thumb_path, self.pool, self)
+        self.thumbnails = ThumbnailService(_thumb_path_for(catalog), self.pool, self)
         self.models = ModelThread(registry_factory(catalog), self)
         self.jobs: list[JobRecord] = []
         self._pool_tasks: list[Task] = []
@@ -72,7 +90,9 @@ class AppContext(QObject):
         self.detector_jobs = DetectorJobs(self)  # training the catalog's product detector, re-localising scenes
         # One window writes to a catalog; a second one on the same folder browses and searches read-only.
         self.window_lock = FileLock(catalog.paths.root / "locks" / "window.lock")
-        if not self.window_lock.try_acquire():
+        if catalog.read_only_reason:
+            log.info("%s", catalog.read_only_reason)  # a read-only folder: nobody writes here, no lock to take
+        elif not self.window_lock.try_acquire():
             catalog.read_only_reason = (f"This catalog is open in another Catalog Curator window "
                                         f"({self.window_lock.describe_owner()}); this window is read-only.")
             log.warning(catalog.read_only_reason)
@@ -134,11 +154,15 @@ class AppContext(QObject):
         if task in self._pool_tasks:
             self._pool_tasks.remove(task)
 
+    def _refusal(self, action: str) -> str:
+        if self.window_lock.held or "another Catalog Curator window" in self.catalog.read_only_reason:
+            return f"This window is read-only: {action} in the window that opened the catalog first."
+        return f"This catalog is read-only here ({self.catalog.read_only_reason}): {action} where it can be written."
+
     def start_index_job(self, folders: list[Path], *, import_only: bool = False,
                         product_ids: list[int] | None = None) -> JobRecord | None:
         if self.read_only:
-            self.error.emit("This window is read-only: index in the window that opened the catalog first.",
-                            self.catalog.read_only_reason)
+            self.error.emit(self._refusal("index"), self.catalog.read_only_reason)
             return None
         task = index_task(self.catalog, [Path(f) for f in folders], import_only=import_only, product_ids=product_ids)
         record = JobRecord(title=task.name, task=task)
@@ -164,8 +188,7 @@ class AppContext(QObject):
     def start_reindex_job(self, model_settings, title: str) -> JobRecord | None:
         """Re-index every product with another model, staged beside the live index (see core.ops.lifecycle)."""
         if self.read_only:
-            self.error.emit("This window is read-only: re-index in the window that opened the catalog first.",
-                            self.catalog.read_only_reason)
+            self.error.emit(self._refusal("re-index"), self.catalog.read_only_reason)
             return None
         task = reindex_task(self.catalog, model_settings, title)
         record = JobRecord(title=title, task=task, kind="reindex")
@@ -206,6 +229,26 @@ class AppContext(QObject):
         record = self._scans.pop(getattr(self.sender(), "task", None), None)
         if record is not None and counts.get("products"):
             record.images_per_product = counts["images"] / counts["products"]
+        if record is not None and counts.get("bytes"):
+            from core.paths import free_space, human_bytes, space_to_import
+
+            need, free = space_to_import(counts["bytes"]), free_space(self.catalog.root)
+            if free is not None and need > free:
+                self.space_warning.emit(f"{record.title} needs about {human_bytes(need)}, and only "
+                                        f"{human_bytes(free)} is free on the catalog's disk: it will stop when the "
+                                        "disk is full (what is imported by then is kept). Free some space first.")
+
+    def refresh_free_space(self) -> Task:
+        """Measure the catalog disk's free space in the pool (a network share may answer slowly)."""
+        from core.paths import free_space
+
+        task = Task(lambda progress, should_stop: free_space(self.catalog.root), "free space")
+        task.signals.result.connect(self._on_free_space)
+        return self.run_in_pool(task)
+
+    @Slot(object)
+    def _on_free_space(self, free) -> None:
+        self.free_space_changed.emit(free)
 
     def search(self, request, on_result=None, on_failed=None) -> ModelTask:
         """Run a search on the model thread (or beside a job, in the lane). Pass the slots here: they are

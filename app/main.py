@@ -78,8 +78,10 @@ def run_gui(catalog: Path | None = None, screenshot: Path | None = None, size: t
         from PySide6.QtWidgets import QMessageBox
 
         log.exception("could not open the catalog")
-        QMessageBox.critical(None, "Catalog Curator", QCoreApplication.translate(
-            "run_gui", "The catalog could not be opened:\n{error}").format(error=exc))
+        from app.views.tiles import plain_tip  # a folder name in the message is text, never markup
+
+        QMessageBox.critical(None, "Catalog Curator", plain_tip(QCoreApplication.translate(
+            "run_gui", "The catalog could not be opened:\n{error}").format(error=exc)))
         uninstall_excepthooks()
         return 2
     if os.environ.get(EXPOSED_ENV):

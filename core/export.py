@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -14,6 +15,20 @@ from core.catalog.queries import primary_crop
 
 CSV_FIELDS = ["product_id", "sku", "title", "category", "price", "status", "review_state", "corrected",
               "primary_image", "primary_box", "labels"]
+
+# OWASP's CSV-injection rule: a spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as typed and never runs: text starting with = + - @ tab or CR gets a
+    leading single quote (OWASP). Numbers stay numbers: a number (int, float, bool) or text that is exactly
+    a number ("-2.5", "+3", "1e-3") is kept raw, since a spreadsheet reads it as that number and runs
+    nothing; "-2+3" or "=1+1" is a formula and is quoted."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_START) or _NUMBER.fullmatch(value):
+        return value
+    return "'" + value
 
 
 def product_records(catalog: Catalog, *, include_vectors: bool = False) -> Iterator[dict[str, Any]]:
@@ -53,7 +68,7 @@ def export(catalog: Catalog, out: IO[str], *, fmt: str = "jsonl", include_vector
         for record in product_records(catalog):
             record["primary_box"] = json.dumps(record["primary_box"])
             record["labels"] = "; ".join(f"{lb['vocabulary']}={lb['value']}" for lb in record["labels"])
-            writer.writerow(record)
+            writer.writerow({key: spreadsheet_safe(record.get(key)) for key in CSV_FIELDS})
             count += 1
     else:
         raise ValueError(f"unknown export format {fmt!r}: use jsonl or csv")

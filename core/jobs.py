@@ -117,7 +117,14 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
                   import_only: bool = False, product_ids: list[int] | None = None) -> dict[str, Any]:
     """Import folders, then index what changed (or what is left from an earlier, interrupted run);
     `product_ids` re-indexes exactly those products (a curator's "Re-index selected")."""
-    folders = [str(Path(f)) for f in folders]
+    if catalog.read_only_reason:  # before any row is written: say why, write nothing
+        from core.catalog.lock import ReadOnlyCatalog
+
+        raise ReadOnlyCatalog(f"cannot index: {catalog.read_only_reason}")
+    from core.catalog.importer import shown  # SQLite takes text: a Latin-1 argument is stored readable
+
+    folder_paths = [Path(f) for f in folders]
+    folders = [shown(f) for f in folder_paths]
     if job is None:
         mark_dead_jobs_interrupted()
     job = job or create_job("index", {"folders": folders, "import_only": import_only,
@@ -138,7 +145,7 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
             from core.catalog.importer import import_folders  # PIL and the decoders: not at app launch
 
             changing(catalog)  # a crash before the sync below leaves the crop indexes marked for replay
-            summary = import_folders(catalog.paths, [Path(f) for f in folders], progress=import_progress,
+            summary = import_folders(catalog.paths, folder_paths, progress=import_progress,
                                      should_stop=should_stop, job=job)
             result.update(summary.to_dict())
             if summary.product_ids:  # a re-import that drops photos drops their crops from search
@@ -164,8 +171,7 @@ def run_index_job(catalog: Catalog, registry, folders: Iterable[Path] = (), *, j
     except Exception as exc:
         log.exception("job %s failed", job.id)
         result["seconds"] = round(time.perf_counter() - started, 3)
-        _set_state(job, JobState.FAILED, result=result,
-                   error=f"{plain_cause(exc, catalog.root)}\n{traceback.format_exc(limit=5)}", finished_at=db.utcnow())
+        record_failure(catalog, job, exc, result)
         raise
     result["job_id"] = job.id
     result["verdicts"] = verdicts
@@ -191,6 +197,22 @@ def _fetch_pending_images(catalog: Catalog, result: dict[str, Any], progress: Pr
         for v in report.verdicts if v["verdict"] != "ok"]
 
 
+def record_failure(catalog: Catalog, job: db.Job, exc: BaseException, result: dict[str, Any] | None = None) -> bool:
+    """Leave the job failed with its cause, never "running". On a full disk the catalog's space reserve is
+    given back first so that this last write fits; if even that fails, the owner pid in the job's params lets
+    the next `check` or run retire it (failed, with the reason). True when the failure was recorded."""
+    cause = plain_cause(exc, catalog.root)
+    if "no space left" in cause.lower() or "disk is full" in cause.lower():
+        catalog.release_space_reserve()
+    try:
+        _set_state(job, JobState.FAILED, result=result if result is not None else job.result,
+                   error=f"{cause}\n{traceback.format_exc(limit=5)}", finished_at=db.utcnow())
+        return True
+    except Exception as again:  # noqa: BLE001 - the first failure is the one the user must read
+        log.warning("job %s: its failure could not be recorded (%s); the next check retires it", job.id, again)
+        return False
+
+
 def _owner_dead(job: db.Job) -> bool:
     owner = (job.params or {}).get("owner") or {}
     if owner.get("host") != socket.gethostname() or not owner.get("pid"):
@@ -211,6 +233,15 @@ def stale_jobs(now: dt.datetime | None = None) -> list[db.Job]:
 
 
 dead_jobs = stale_jobs
+
+
+def dead_reason(job: db.Job) -> str:
+    """Why a job left "running" is known to be dead, in words."""
+    owner = (job.params or {}).get("owner") or {}
+    if _owner_dead(job):
+        return f"the process running it (pid {owner.get('pid')}) is gone"
+    beat = job.heartbeat_at or job.started_at or job.created_at
+    return f"no sign of life since {beat:%Y-%m-%d %H:%M} UTC" if beat else "its process stopped"
 
 
 def mark_dead_jobs_interrupted() -> list[int]:

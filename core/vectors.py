@@ -208,6 +208,9 @@ class VectorStore:
         manifest, data = self._read_consistent()
         index = self._new_index()
         index.load(data)
+        if int(index.ndim) != self.dim:  # a valid file of another model: say so, never "cannot reshape" later
+            raise ValueError(f"the vector file {self.path.name} holds {index.ndim}-dimensional vectors; its "
+                             f"manifest and the model say {self.dim}")
         self._index = index
         self.loaded_checksum = manifest.get("checksum")
         self.removed_since_build = 0

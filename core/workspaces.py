@@ -48,7 +48,10 @@ class Workspaces:
 
     def add(self, name: str, path: Path | None = None) -> Workspace:
         if not NAME_RE.match(name):
-            raise ValueError(f"workspace name {name!r}: use letters, digits, spaces, '.', '-' or '_' (max 64)")
+            bad = "".join(dict.fromkeys(ch for ch in name if not re.match(r"[\w .-]", ch)))
+            why = f"{bad!r} cannot be used" if bad else ("it is empty" if not name else "it is too long")
+            raise ValueError(f"workspace name {name!r}: {why}; use letters (any language), digits, spaces, '.', "
+                             "'-' or '_' (at most 64)")
         data = self._read()
         if name in data["workspaces"]:
             raise ValueError(f"workspace {name!r} already exists")

@@ -75,7 +75,7 @@ def make_bad_corpus(folder: Path) -> dict[str, str]:
 
     # Decompression bombs: headers that promise more pixels than we will allocate.
     put("bomb_100k_square.png", _png_header_only(100_000, 100_000), "too large")
-    put("bomb_90mp.png", _png_header_only(10_000, 9_000), "too large")  # between our limit and PIL's
+    put("bomb_700mp.png", _png_header_only(28_000, 25_000), "too large")  # between our limit and PIL's
     put("bomb_gif.gif", _gif_header_only(65_535, 65_535), "too large")
 
     # Odd but valid.

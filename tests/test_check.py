@@ -164,14 +164,16 @@ def test_corrupted_database_page_is_found_and_the_backup_named(cat, capsys):
     assert report["backup"] and str(saved.name) in report["backup"]
 
 
-def test_bit_flipped_blob_is_found_by_deep_check(cat, capsys):
+def test_bit_flipped_blob_is_found_by_plain_check(cat, capsys):
+    """Issue 27: plain check hashes a sample of stored photos (here all 10: fewer than BLOB_SAMPLE)."""
     blob = next(p for p in (cat / "blobs").rglob("*") if p.is_file())
     data = bytearray(blob.read_bytes())
     data[len(data) // 2] ^= 0x01
     blob.write_bytes(bytes(data))
-    assert _check(capsys, cat)["ok"]  # the quick check reads no blob
-    report = _check(capsys, cat, "--deep")
+    report = _check(capsys, cat)
     assert not report["ok"] and "sha256 differs" in _reasons(report)
+    report = _check(capsys, cat, "--deep")
+    assert not report["ok"] and "sha256 differs" in _reasons(report) and "sampled" not in _reasons(report)
 
 
 def test_products_stuck_after_disk_full_are_requeued(cat, capsys):
@@ -188,7 +190,9 @@ def test_products_stuck_after_disk_full_are_requeued(cat, capsys):
         assert db.Product.get(db.Product.sku == "SKU-3").status == "imported"  # the next index picks it up
 
 
-def test_job_left_running_by_a_killed_process_is_marked_interrupted(cat, capsys):
+def test_job_left_running_by_a_killed_process_is_retired_as_failed(cat, capsys):
+    """Issue 27: dead jobs made `check` fail 14 times in 20 and nothing retired them. Now plain `check` retires
+    them (failed, with the reason) and says so as a warning."""
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
     proc.wait()  # a pid that no longer runs
     with Catalog.open(cat):
@@ -196,10 +200,74 @@ def test_job_left_running_by_a_killed_process_is_marked_interrupted(cat, capsys)
                             params={"folders": [], "owner": {"pid": proc.pid, "host": __import__("socket")
                                                              .gethostname()}})
     report = _check(capsys, cat)
-    assert not report["ok"] and "left running by a process that stopped" in _reasons(report)
-    assert _check(capsys, cat, "--repair")["ok"]
+    assert report["ok"] and "left running by a process that stopped" in _reasons(report)
+    assert f"pid {proc.pid}" in _reasons(report)
     with Catalog.open(cat):
-        assert db.Job.get_by_id(job.id).state == "interrupted"
+        retired = db.Job.get_by_id(job.id)
+        assert retired.state == "failed" and f"pid {proc.pid}" in retired.error
+    again = _check(capsys, cat)
+    assert again["ok"] and "left running" not in _reasons(again)  # retired once, not reported forever
+
+
+def test_valid_index_of_another_dimension_is_a_finding_not_a_crash(cat, base, capsys, tmp_path):
+    """Issue 27: a valid 64-dim .usearch whose manifest checksum matches made check crash ("cannot reshape")."""
+    import hashlib
+
+    from usearch.index import Index
+
+    usearch, manifest = _index_file(cat, ".usearch"), _index_file(cat, ".json")
+    foreign = Index(ndim=64, metric="cos", dtype="f32")
+    keys = np.arange(1, 6, dtype=np.uint64)
+    foreign.add(keys, np.random.default_rng(0).normal(size=(5, 64)).astype(np.float32))
+    foreign.save(str(usearch))
+    data = usearch.read_bytes()
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "count": 5,
+                                    "checksum": hashlib.sha256(data).hexdigest()}))
+    report = _check(capsys, cat)
+    assert not report["ok"] and report["code"] == 1
+    assert "64-dimensional" in _reasons(report), _reasons(report)
+    fixed = _check(capsys, cat, "--repair")
+    assert fixed["ok"], fixed["findings"]
+    _nothing_lost(cat, base)
+    code = main(["search", "--image", str(next((cat / "blobs").rglob("*.jpg"))), "--catalog", str(cat), "--json"])
+    assert code == 0 and json.loads(capsys.readouterr().out)["results"]
+
+
+def test_changed_detector_weights_are_found(cat, capsys):
+    import hashlib
+
+    folder = cat / "detectors"
+    folder.mkdir()
+    weights = folder / "product-20260101-000000.pt"
+    weights.write_bytes(os.urandom(4096))
+    (folder / "product-20260101-000000.json").write_text(json.dumps(
+        {"version": weights.stem, "sha256": hashlib.sha256(weights.read_bytes()).hexdigest()}))
+    (folder / "active.json").write_text(json.dumps({"version": weights.stem}))
+    assert _check(capsys, cat)["ok"]
+    data = bytearray(weights.read_bytes())
+    data[100] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    report = _check(capsys, cat)
+    assert not report["ok"] and "product detector" in _reasons(report) and "in use" in _reasons(report)
+
+
+def test_repair_never_leaves_a_product_without_its_vector(cat, base, capsys):
+    """Issue 27: with the cache missing a product's crops and its vector gone, repair left it "imported" with
+    no vector. Now repair embeds it again from its stored photos."""
+    with Catalog.open(cat) as catalog, catalog.writing():
+        catalog.vector_store(base["version"]).remove([base["product"]])
+        shas = [i.sha256 for i in db.ImageFile.select().where(db.ImageFile.product == base["product"])]
+    con = sqlite3.connect(cat / "cache" / "embeddings.sqlite")
+    with con:
+        con.executemany("DELETE FROM embedding WHERE sha256 = ?", [(s,) for s in shas])
+    con.close()
+    assert not _check(capsys, cat)["ok"]
+    fixed = _check(capsys, cat, "--repair")
+    assert fixed["ok"] and fixed["reindexed"] == [base["product"]], fixed
+    with Catalog.open(cat) as catalog:
+        store = catalog.vector_store(base["version"])
+        indexed = {p.id for p in db.Product.select().where(db.Product.status == "indexed")}
+        assert len(indexed) == 5 and set(store.keys().tolist()) == indexed
 
 
 def test_imported_but_never_indexed_is_said(cat, capsys, tmp_path):

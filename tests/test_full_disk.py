@@ -104,3 +104,66 @@ def test_index_on_a_full_disk_is_retried_by_the_next_run(small_disk, tmp_path, t
         assert db.Product.select().where(db.Product.status == "indexed").count() == 6
         report = check_catalog(again)
         assert report["ok"], report["findings"]
+
+
+def _fill(disk, leave: int) -> os.PathLike:
+    filler = disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    os.truncate(filler, max(0, filler.stat().st_size - leave))
+    return filler
+
+
+def test_full_disk_is_a_state_job_failed_cache_kept(small_disk, tmp_path, tiny_model_settings, capsys):
+    """Issue 27, defect 1: indexing onto a nearly full disk crashed with no JSON, left its job "running", and
+    set the intact embedding cache aside as "damaged". Now: rc 1 with a JSON outcome naming the cause, the job
+    failed (its last write fits in the catalog's space reserve), the cache where it was, check ok."""
+    from app.cli import main
+    from tests.test_indexer import _make_products
+
+    src = _make_products(tmp_path / "src", n=6)
+    root = small_disk / "cat"
+    catalog = Catalog.open(root)
+    catalog.settings.models = tiny_model_settings
+    catalog.save_settings()
+    assert catalog.space_reserve.is_file()
+    catalog.close()
+    assert main(["index", str(src), "--catalog", str(root), "--json"]) == 0  # a cache with rows, 6 indexed
+    capsys.readouterr()
+    cache = root / "cache" / "embeddings.sqlite"
+    more = _make_products(tmp_path / "more", n=6)
+    for n, folder in enumerate(sorted(more.iterdir())):
+        (folder / "product.json").write_text(json.dumps({"sku": f"MORE-{n}", "title": f"more {n}"}))
+    with Catalog.open(root):
+        jobs_before = db.Job.select().count()
+    db.close_database()
+    filler = _fill(small_disk, 160 * 1024)  # room to start the job; the new photos fill the rest
+    code = main(["index", str(more), "--catalog", str(root), "--json"])
+    out = capsys.readouterr()
+    said = out.out + out.err
+    assert "No space left on device" in said, said
+    if code != 0:  # stopped: the outcome is still JSON, and names the cause
+        assert "{" in out.out, (code, said)
+        outcome = json.loads(out.out[out.out.index("{"):])
+        assert outcome["ok"] is False and "No space left" in outcome["stopped"]
+    assert "Traceback" not in out.err
+    assert cache.is_file() and not list(cache.parent.glob("*.damaged-*")), list(cache.parent.iterdir())
+    filler.unlink()
+    db.close_database()
+    with Catalog.open(root) as again:
+        assert not db.Job.select().where(db.Job.state == "running").exists()
+        assert db.Job.select().count() == jobs_before + 1  # the run had started its job
+        last = db.Job.select().order_by(db.Job.id.desc()).get()
+        assert last.state == ("failed" if code else "succeeded"), (code, last.state)
+        if code:
+            assert "No space left" in last.error
+        assert db.Product.select().where(db.Product.sku.startswith("SKU-"), db.Product.status == "indexed").count() == 6
+        report = check_catalog(again)
+        assert report["ok"], report["findings"]
+        assert again.space_reserve.is_file()  # held again once space is back

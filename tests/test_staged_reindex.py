@@ -119,6 +119,12 @@ def test_deleting_a_candidate_removes_its_staged_rows(indexed, capsys):
         assert db.Crop.with_deleted().where(db.Crop.staged_for == new).count() == 0
         assert db.Label.with_deleted().where(db.Label.staged_for == new).count() == 0
     assert _live_state(cat) == before
+    # Issue 27: the same model again after its delete raised IntegrityError; now it is a fresh re-index.
+    code, out = _run(capsys, "models", "reindex", "--clip-pretrained", str(candidate.checkpoint_path),
+                     "--catalog", str(cat), "--json")
+    again = json.loads(out)
+    assert code == 0 and again["model_version"] == new and again["complete"], again
+    assert _live_state(cat) == before
 
 
 def test_weights_that_do_not_load_fail_the_reindex_with_the_reason(indexed, capsys, tmp_path):

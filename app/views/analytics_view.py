@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,6 +35,7 @@ class AnalyticsView(QWidget):
         refresh = QPushButton(self.tr("Refresh"))
         refresh.clicked.connect(self.refresh)
         self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # error messages name files: text, never markup
         self.summary.setWordWrap(True)
         head = QHBoxLayout()
         head.addWidget(self.days)

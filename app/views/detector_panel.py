@@ -82,6 +82,7 @@ class DetectorPanel(QGroupBox):
         self.train_button.clicked.connect(self.train_now)
         self.job_row, self.bar, self.text, self.cancel_button = progress_row(self.cancel)
         self.outcome = QLabel()
+        self.outcome.setTextFormat(Qt.TextFormat.PlainText)  # error messages name files: text, never markup
         self.outcome.setWordWrap(True)
         train = QHBoxLayout()
         train.addWidget(self.outcome, 1)

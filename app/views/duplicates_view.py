@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import translate
+from app.views.tiles import plain_tip
 from app.workers.jobs import db_task
 from core.catalog import queries
 
@@ -194,6 +195,8 @@ class MemberCard(QFrame):
         self.info = QLabel()
         self.info.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.info.setWordWrap(True)
+        for label in (self.sku, self.title, self.info):  # SKUs, titles, categories come from files: plain text
+            label.setTextFormat(Qt.TextFormat.PlainText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(4)
@@ -210,7 +213,7 @@ class MemberCard(QFrame):
         self.member = member
         self.sku.setText(member.sku)
         self.title.setText(self.fontMetrics().elidedText(member.title, Qt.TextElideMode.ElideRight, THUMB))
-        self.title.setToolTip(member.title)
+        self.title.setToolTip(plain_tip(member.title))
         photos = self.tr("%n photo(s)", "", member.images)
         self.info.setText(f"{member.category or self.tr('No category')} · {photos}")
         self.photo.clear()
@@ -290,6 +293,7 @@ class DuplicatesView(QWidget):
         left_layout.addWidget(self.list, 1)
         self.pages = QStackedWidget()
         self.empty = QLabel()
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)  # error messages name files: text, never markup
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -475,7 +479,7 @@ class DuplicatesView(QWidget):
                            "variant": style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView)}
         skus = ", ".join(m.sku for m in g.members)
         item = QListWidgetItem(self._icons[g.kind], f"{KIND_TITLES[g.kind]} · {len(g.members)} products\n{skus}")
-        item.setToolTip(f"{KIND_TITLES[g.kind]}: {skus}\n{KIND_HELP[g.kind]}")
+        item.setToolTip(plain_tip(f"{KIND_TITLES[g.kind]}: {skus}\n{KIND_HELP[g.kind]}"))
         return item
 
     def _select(self, row: int) -> None:

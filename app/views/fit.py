@@ -9,6 +9,8 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QWidget
 
+from app.views.tiles import plain_tip
+
 PAGE_MIN = QSize(360, 240)  # what a page asks of the window; the rest scrolls
 
 
@@ -55,7 +57,7 @@ class ElidedTitle(QLabel):
 
     def set_lines(self, lines: list[str]) -> None:
         self._lines = [line for line in lines if line]
-        self.setToolTip("\n".join(self._lines))
+        self.setToolTip(plain_tip("\n".join(self._lines)) if self._lines else "")
         self._render()
 
     def minimumSizeHint(self) -> QSize:

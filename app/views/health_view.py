@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.tiles import plain_tip
 from app.workers.model_thread import ModelTask
 from core.ops.health import DriftRow, HeadRow, HealthReport, acknowledge_drift, read_health
 
@@ -399,8 +400,9 @@ class HealthView(QWidget):
         if not version:
             return None
         if confirm and QMessageBox.question(
-                self, self.tr("Delete model version"), self.tr("Delete the index of %1? Its vectors are removed; "
-                                                          "the embedding cache keeps the crops.").replace("%1", version)) != QMessageBox.StandardButton.Yes:
+                self, self.tr("Delete model version"), plain_tip(self.tr(
+                    "Delete the index of %1? Its vectors are removed; the embedding cache keeps the crops.")
+                    .replace("%1", version))) != QMessageBox.StandardButton.Yes:
             return None
         catalog = self.context.catalog
 

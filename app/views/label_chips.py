@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.tiles import plain_tip
+
 FREE = "free"
 
 
@@ -112,12 +114,13 @@ class ChipWidget(QFrame):
                            % ("palette(alternate-base)" if curator else "palette(base)"))
         text = chip.value if chip.vocabulary == FREE else f"{chip.vocabulary}: {chip.value}"
         self.text = QLabel(text + (" ✓" if chip.confirmed and chip.source != "curator" else ""))
-        self.setToolTip(f"{chip.vocabulary}: {chip.value}\n{chip.source}, score {chip.score:.2f}"
-                        + (", confirmed" if chip.confirmed else ""))
+        self.text.setTextFormat(Qt.TextFormat.PlainText)  # a label from a file or S3 is text, never markup
+        self.setToolTip(plain_tip(f"{chip.vocabulary}: {chip.value}\n{chip.source}, score {chip.score:.2f}"
+                                  + (", confirmed" if chip.confirmed else "")))
         self.close_button = QToolButton()
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
-        self.close_button.setToolTip(f"Remove the label “{chip.value}” (Ctrl+Z undoes)")
+        self.close_button.setToolTip(plain_tip(f"Remove the label “{chip.value}” (Ctrl+Z undoes)"))
         self.close_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.close_button.clicked.connect(lambda: self.remove.emit(chip.label_id))
         layout = QHBoxLayout(self)

@@ -38,6 +38,7 @@ from app.views.product_detail import ProductDetail
 from app.views.review_queue import ReviewQueueView
 from app.views.search_panel import IMAGE_SUFFIXES, SearchPanel
 from app.views.sync_status import SyncBadge, SyncPanel
+from app.views.tiles import plain_tip
 from app.workers.edits import EditService
 from app.workers.review import ReviewService
 from app.workers.sync import SyncService
@@ -159,9 +160,15 @@ class MainWindow(QMainWindow):
         self.sync_badge = SyncBadge(self.sync)
         self.statusBar().addPermanentWidget(self.sync_badge)
         self.statusBar().addPermanentWidget(self.model_status)
-        if ctx.catalog.read_only_reason:  # a second window on a catalog: it says why it cannot write
-            self.read_only_badge = QLabel(self.tr("Read-only"))
-            self.read_only_badge.setToolTip(ctx.catalog.read_only_reason)
+        self.free_space = QLabel()
+        self.free_space.setToolTip(self.tr("Free space on the disk that holds the catalog"))
+        self.statusBar().addPermanentWidget(self.free_space)
+        ctx.free_space_changed.connect(self._show_free_space)
+        ctx.space_warning.connect(self._warn_space)
+        ctx.refresh_free_space()
+        if ctx.catalog.read_only_reason:  # a second window, a read-only folder: it says why it cannot write
+            self.read_only_badge = QLabel(self.tr("Read-only: changes are off"))
+            self.read_only_badge.setToolTip(plain_tip(ctx.catalog.read_only_reason))
             self.statusBar().addPermanentWidget(self.read_only_badge)
         self.toast = self.job_strip.toast
 
@@ -559,7 +566,19 @@ class MainWindow(QMainWindow):
         self._update_banner()  # a job running (a resumed one too) hides it; the job strip names the job
 
     @Slot(object)
+    def _show_free_space(self, free) -> None:
+        from core.paths import human_bytes
+
+        self.free_space.setText("" if free is None else self.tr("Free: %s") % human_bytes(free))
+
+    @Slot(str)
+    def _warn_space(self, text: str) -> None:
+        self.toast.show_message(text, 15000)
+        self.show_message(text)
+
+    @Slot(object)
     def _job_finished(self, record) -> None:
+        self.context.refresh_free_space()
         self._update_banner()
         # announced once, in the job strip (the Jobs panel keeps its row); the status bar does not repeat it.
         # Errors stay longer: the strip's Details opens the list.

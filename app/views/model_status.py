@@ -7,6 +7,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QWidget
 
 from app.i18n import translate
+from app.views.tiles import plain_tip
 from core.models.state import ModelState, SlotState, SlotStatus
 
 
@@ -14,8 +15,8 @@ def ask_trust_weights(parent: QWidget, path: str) -> bool:
     """Ask once before a detector file is loaded: a pickled PyTorch file runs code (see core.models.trust)."""
     answer = QMessageBox.question(
         parent, translate("ModelStatus", "Trust these detector weights?"),
-        translate("ModelStatus", "Loading %1 runs code stored inside it (it is a pickled PyTorch file). Trust it "
-                  "on this computer only if you know where it came from.").replace("%1", path))
+        plain_tip(translate("ModelStatus", "Loading %1 runs code stored inside it (it is a pickled PyTorch file). "
+                            "Trust it on this computer only if you know where it came from.").replace("%1", path)))
     return answer == QMessageBox.StandardButton.Yes
 
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.views.field_editor import EditableField
 from app.views.fit import ElidedTitle, no_widening
 from app.views.image_boxes import Box, ImageBoxes
+from app.views.tiles import plain_tip
 from core.catalog import queries
 from core.catalog.queries import ImageRow, ProductInfo
 
@@ -65,6 +66,7 @@ class ProductDetail(QWidget):
         self.similar_button.setEnabled(False)
         self.similar_button.clicked.connect(self._similar)
         self.image_caption = QLabel()
+        self.image_caption.setTextFormat(Qt.TextFormat.PlainText)  # a photo's file name is text
         self.image_caption.setWordWrap(True)
         self.labels = QListWidget()
         self.meta = QWidget()
@@ -174,8 +176,8 @@ class ProductDetail(QWidget):
     def _fill_strip(self) -> None:
         for image in self._images:
             item = QListWidgetItem(image.original_name[:14])
-            item.setToolTip(f"{image.original_name}\n{image.width}×{image.height} {image.format}"
-                            + (f"\n{image.error}" if image.error else ""))
+            item.setToolTip(plain_tip(f"{image.original_name}\n{image.width}×{image.height} {image.format}"
+                                      + (f"\n{image.error}" if image.error else "")))
             item.setData(Qt.ItemDataRole.UserRole, image.sha256)
             self._set_icon(item, image)
             self.strip.addItem(item)
@@ -213,10 +215,12 @@ class ProductDetail(QWidget):
         for name, value in rows:
             label = no_widening(QLabel(value))
             label.setTextFormat(Qt.TextFormat.PlainText)  # a title with HTML in it is text, not markup
-            label.setToolTip(value if len(value) > 40 else "")
+            label.setToolTip(plain_tip(value) if len(value) > 40 else "")
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.meta_form.addRow(self.tr("%1:").replace("%1", name), label)
+            caption = QLabel(self.tr("%1:").replace("%1", name))
+            caption.setTextFormat(Qt.TextFormat.PlainText)  # an attribute's name comes from the product's file
+            self.meta_form.addRow(caption, label)
 
     # --- editing in place (writes go to the EditService's worker) ----------------------------------
     def _field(self, name: str, value: str, *, display: str | None = None, multiline: bool = False,
@@ -324,7 +328,7 @@ class ProductDetail(QWidget):
             open_conflicts = {c.loser_uid: c for c in conflicts(product_id=product.id)}
         for event in events:
             item = QTreeWidgetItem([event.when.strftime("%Y-%m-%d %H:%M"), event.what, event.detail])
-            item.setToolTip(2, event.technical or event.detail)
+            item.setToolTip(2, plain_tip(event.technical or event.detail))
             self.history.addTopLevelItem(item)
             conflict = open_conflicts.get(event.uid)
             if conflict is not None:  # one click puts the overwritten value back

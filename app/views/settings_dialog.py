@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.views.detector_panel import LOCALISERS
 from app.views.model_status import ask_trust_weights
+from app.views.tiles import plain_tip
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -283,7 +284,7 @@ class SettingsDialog(QDialog):
         try:
             trust(path, source="chosen in Settings")
         except OSError as exc:
-            QMessageBox.warning(self, "Detector weights", f"{path} cannot be used: {exc}")
+            QMessageBox.warning(self, "Detector weights", plain_tip(f"{path} cannot be used: {exc}"))
 
     @Slot()
     def _choose_catalog(self) -> None:

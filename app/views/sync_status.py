@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import translate
+from app.views.tiles import plain_tip
 
 
 def _when(value: Any) -> str:
@@ -76,7 +77,7 @@ class SyncBadge(QToolButton):
         text, tip = describe(data, self.service.enabled, self.service.running)
         self.setText(text)
         self.setVisible(bool(text))
-        self.setToolTip(tip + "\n" + self.tr("Click for details"))
+        self.setToolTip(plain_tip(tip + "\n" + self.tr("Click for details")))  # S3 keys and errors are text
 
     @Slot(bool)
     def _running(self, _running: bool) -> None:
@@ -95,6 +96,7 @@ class SyncPanel(QWidget):
         self.sent = QLabel("—")
         self.last = QLabel("—")
         self.reason = QLabel()
+        self.reason.setTextFormat(Qt.TextFormat.PlainText)  # S3 keys and errors are text, never markup
         self.reason.setWordWrap(True)
         self.sync_button = QPushButton(self.tr("Sync now"))
         self.sync_button.setToolTip(self.tr("Send pending corrections and fetch other curators' (Ctrl+Shift+S)"))
@@ -147,5 +149,5 @@ class SyncPanel(QWidget):
         for e in rows:
             item = QTreeWidgetItem([str(e.get("key")), str(e.get("state", "")), str(e.get("attempts", "")),
                                     str(e.get("reason", ""))])
-            item.setToolTip(3, str(e.get("reason", "")))
+            item.setToolTip(3, plain_tip(str(e.get("reason", ""))))
             self.errors.addTopLevelItem(item)

@@ -5,6 +5,8 @@ Each factory wraps one core function (which knows nothing of Qt) in a task with 
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,8 +105,13 @@ def scan_task(folders: list[Path]) -> Task:
 
     def work(progress, should_stop) -> dict[str, int]:
         sources, errors = scan(folders)
+        size = 0
+        for source in sources:
+            for image in source.images:
+                with contextlib.suppress(OSError):
+                    size += os.stat(image).st_size
         return {"products": len(sources), "images": sum(len(s.images) for s in sources),
-                "errors": len(errors)}
+                "errors": len(errors), "bytes": size}
 
     return Task(work, "scan")
 

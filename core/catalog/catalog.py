@@ -16,7 +16,7 @@ import peewee as pw
 
 from core.catalog import db
 from core.catalog.lock import CatalogBusy, ReadOnlyCatalog, WriterLock
-from core.paths import CatalogPaths, default_catalog_dir
+from core.paths import CatalogPaths, default_catalog_dir, write_refusal
 from core.settings import ModelSettings, Settings
 from core.vectors import VectorStore
 
@@ -28,6 +28,9 @@ CROPS_FOLDER = "crops"  # vectors/crops/: the crop-level indexes, one per model 
 CROPS_KEY = "crops:"
 HOME_KEY = "catalog_home"  # {"ino": ...} of the folder this catalog was first opened in (copy detection)
 ID_HISTORY_KEY = "catalog_id_history"  # [{id, until}]: the ids a copied catalog had before its own
+# A little space held in reserve (locks/space.reserve): when the disk fills, a job gives it back so that its
+# last words ("failed: No space left on device") still reach the database, instead of "running" forever.
+SPACE_RESERVE_BYTES = 512 * 1024
 
 
 class Catalog:
@@ -51,7 +54,11 @@ class Catalog:
     @classmethod
     def open(cls, root: Path | str | None = None, *, lock_timeout: float | None = None,
              on_wait: Callable[[str], None] | None = None) -> Catalog:
-        paths = CatalogPaths(Path(root) if root else default_catalog_dir()).ensure()
+        folder = Path(root) if root else default_catalog_dir()
+        refusal = write_refusal(folder)
+        if refusal:
+            return cls._open_read_only(CatalogPaths(folder), refusal)
+        paths = CatalogPaths(folder).ensure()
         catalog = cls(paths.root, Settings.load(paths.settings), lock_timeout=lock_timeout, on_wait=on_wait)
         from core.catalog.backup import backup_before_migration, schema_version_of
 
@@ -70,6 +77,48 @@ class Catalog:
         catalog.catalog_id()  # every catalog gets its identity on first open
         catalog.claim_identity()  # ...and a copied folder its own one
         catalog.recover_if_abandoned()
+        catalog.keep_space_reserve()
+        return catalog
+
+    @property
+    def space_reserve(self) -> Path:
+        return self.paths.root / "locks" / "space.reserve"
+
+    def keep_space_reserve(self) -> bool:
+        """Hold SPACE_RESERVE_BYTES on the catalog's disk (made again once space is back); False if it cannot."""
+        path = self.space_reserve
+        if self.read_only_reason or (path.exists() and path.stat().st_size >= SPACE_RESERVE_BYTES):
+            return path.exists()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as fh:
+                fh.write(b"\0" * SPACE_RESERVE_BYTES)  # real blocks: a sparse file would hold nothing
+                fh.flush()
+                os.fsync(fh.fileno())
+            return True
+        except OSError:
+            path.unlink(missing_ok=True)
+            return False
+
+    def release_space_reserve(self) -> bool:
+        """The disk is full: give the reserve back so the failure can be recorded. True if there was one."""
+        try:
+            self.space_reserve.unlink()
+            return True
+        except OSError:
+            return False
+
+    @classmethod
+    def _open_read_only(cls, paths: CatalogPaths, refusal: str) -> Catalog:
+        """A catalog nothing can be written to (a read-only mount, a colleague's share): searches, check,
+        export and lists work; every write is refused with the reason, and opening writes nothing (no
+        backup, no identity, no replay, no folders)."""
+        if not paths.db.is_file():
+            raise ReadOnlyCatalog(f"{paths.root} holds no catalog, and one cannot be made there: {refusal}.")
+        catalog = cls(paths.root, Settings.load(paths.settings))
+        catalog.read_only_reason = f"read-only: changes are off ({refusal})"
+        db.open_database(paths.db, read_only=True)
+        log.info("%s: %s", paths.root, catalog.read_only_reason)
         return catalog
 
     def recover_if_abandoned(self) -> dict[str, int]:
@@ -292,7 +341,8 @@ class Catalog:
             if self._embedding_cache is None:
                 from core.pipeline.embed_cache import EmbeddingCache
 
-                self._embedding_cache = EmbeddingCache(self.paths.cache / "embeddings.sqlite")
+                self._embedding_cache = EmbeddingCache(self.paths.cache / "embeddings.sqlite",
+                                                       read_only=bool(self.read_only_reason))
             return self._embedding_cache
 
     # --- which model serves search -----------------------------------------------------------
@@ -331,6 +381,11 @@ class Catalog:
 
     def register_index(self, model_version: str, *, dim: int, embedder: str, preprocess_version: str,
                        activate_if_none: bool = True, model_settings: dict | None = None) -> db.VectorIndexInfo:
+        deleted = db.VectorIndexInfo.only_deleted().where(db.VectorIndexInfo.model_version == model_version).first()
+        if deleted is not None:  # `models delete V`, then the same model again: a fresh start, not IntegrityError
+            deleted.deleted_at, deleted.active, deleted.state = None, False, "building"
+            deleted.dim, deleted.embedder, deleted.preprocess_version = dim, embedder, preprocess_version
+            deleted.save()
         info, created = db.VectorIndexInfo.get_or_create(
             model_version=model_version,
             defaults={"dim": dim, "embedder": embedder, "preprocess_version": preprocess_version,

@@ -7,6 +7,7 @@ corrections live in the database, and a rebuilt vector is the one of the product
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -18,9 +19,11 @@ import numpy as np
 
 from core.catalog import crop_index, db
 from core.catalog.catalog import CROPS_FOLDER, Catalog
+from core.catalog.lock import ReadOnlyCatalog
 from core.fileio import file_sha256
 from core.vectors import VectorStore, index_file_stem
 
+BLOB_SAMPLE = 256  # plain `check` hashes this many stored photos (all of them with --deep)
 STALE_VECTOR_SIMILARITY = 0.999  # f16 storage keeps cosine above 0.9999 for the same vector
 # Causes that say nothing about the product: the next run should simply try again (see core.jobs.is_transient).
 TRANSIENT_MARKERS = ("no space left", "disk is full", "database is locked", "database is busy", "disk i/o",
@@ -194,6 +197,7 @@ def _rebuild_index(catalog: Catalog, info: db.VectorIndexInfo) -> VectorStore:
 def _check_vectors(catalog: Catalog, info: db.VectorIndexInfo, store: VectorStore, live: list[int],
                    expected: set[int], repair: bool, cache_usable: bool = True) -> tuple[dict[str, Any], list[Finding]]:
     findings = []
+    row: dict[str, Any] = {}
     stored = set(store.keys().tolist())
     orphans = sorted(stored - set(live))
     missing = sorted(expected - stored)
@@ -226,13 +230,14 @@ def _check_vectors(catalog: Catalog, info: db.VectorIndexInfo, store: VectorStor
                 store.add(list(refill), np.stack(list(refill.values())))
             store.save()
         still_missing = sorted(set(missing) - set(refill))
-        if still_missing and info.active:  # not in the cache: the next index run embeds them again
+        if still_missing and info.active:  # not in the cache: embedded again (`check --repair` runs it at once)
             db.Product.update(status="imported").where(db.Product.id.in_(still_missing)).execute()
+            row["requeued"] = still_missing
         for f in findings:
             f.repaired = True
         missing = still_missing
-    row = {"model_version": info.model_version, "vectors": len(store), "orphans": orphans, "missing": missing,
-           "stale": stale, "active": bool(info.active)}
+    row.update({"model_version": info.model_version, "vectors": len(store), "orphans": orphans, "missing": missing,
+                "stale": stale, "active": bool(info.active)})
     return row, findings
 
 
@@ -285,7 +290,8 @@ def _check_cache(catalog: Catalog, repair: bool) -> list[Finding]:
         return []
     dims = {i.model_version: i.dim for i in db.VectorIndexInfo.select()}
     try:
-        con = sqlite3.connect(path, timeout=30)
+        con = (sqlite3.connect(db.read_only_uri(path), uri=True, timeout=30) if catalog.read_only_reason
+               else sqlite3.connect(path, timeout=30))
         try:
             ok = con.execute("PRAGMA quick_check").fetchone()[0]
             if ok != "ok":
@@ -318,21 +324,57 @@ def _check_cache(catalog: Catalog, repair: bool) -> list[Finding]:
     return []
 
 
-def _check_jobs(repair: bool) -> list[Finding]:
-    from core.jobs import dead_jobs
+def _check_jobs(write: bool) -> list[Finding]:
+    """Jobs left "running" by a process that is gone are retired on the spot (failed, with the reason): a
+    crash is history, not a standing fault of the catalog, so it is a warning and never makes check fail."""
+    from core.jobs import dead_jobs, dead_reason
 
     dead = dead_jobs()
     if not dead:
         return []
-    if repair:
+    if write:
         def _do() -> None:
             for job in dead:
-                job.state, job.finished_at = "interrupted", db.utcnow()
-                job.error = job.error or "interrupted: the process running it stopped"
+                job.state, job.finished_at = "failed", db.utcnow()
+                job.error = job.error or dead_reason(job)
                 job.save()
         db.transaction(_do)
     return [Finding("jobs", f"{len(dead)} jobs ({', '.join(str(j.id) for j in dead[:5])}) were left running by "
-                    "a process that stopped", repairable=True, count=len(dead), repaired=repair)]
+                    f"a process that stopped ({dead_reason(dead[0])})" + ("; marked failed" if write else ""),
+                    repairable=True, severity="warning", count=len(dead), repaired=write)]
+
+
+def _check_detectors(catalog: Catalog) -> list[Finding]:
+    """Each trained product detector (`detectors/<version>.pt`) against the sha256 recorded when it was made."""
+    folder = catalog.root / "detectors"
+    findings = []
+    active = ""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        active = json.loads((folder / "active.json").read_text()).get("version", "")
+    for record_path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        weights = record_path.with_suffix(".pt")
+        try:
+            recorded = json.loads(record_path.read_text()).get("sha256")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if not recorded or record_path.stem == "active":
+            continue
+        if not weights.is_file():
+            actual = None
+        else:
+            h = hashlib.sha256()
+            with open(weights, "rb") as fh:
+                for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                    h.update(chunk)
+            actual = h.hexdigest()
+        if actual != recorded:
+            in_use = record_path.stem == active
+            state = "is missing" if actual is None else "changed on disk (sha256 differs from the one recorded)"
+            findings.append(Finding("detector", f"the product detector {record_path.stem} {state}"
+                                    + ("; it is the one in use: train again or promote another version" if in_use
+                                       else "; it is not in use: delete it or train again"),
+                                    repairable=False, severity="error" if in_use else "warning"))
+    return findings
 
 
 def _check_products(repair: bool) -> list[Finding]:
@@ -371,25 +413,39 @@ def _check_products(repair: bool) -> list[Finding]:
 
 
 def _check_blobs(catalog: Catalog, deep: bool) -> tuple[list[str], list[Finding]]:
+    """Every stored photo is there; their bytes are hashed for a random sample of BLOB_SAMPLE (all with
+    --deep), so a plain check still catches a photo that changed on disk with a fair chance each run."""
+    import random
+
     missing, damaged = [], []
-    for image in db.ImageFile.select().where(db.ImageFile.status == "ok"):
+    images = list(db.ImageFile.select(db.ImageFile.id, db.ImageFile.blob_path, db.ImageFile.sha256)
+                  .where(db.ImageFile.status == "ok"))
+    hashed = {i.id for i in (images if deep or len(images) <= BLOB_SAMPLE else random.sample(images, BLOB_SAMPLE))}
+    for image in images:
         path = catalog.root / image.blob_path
         if not path.exists():
             missing.append(image.blob_path)
-        elif deep and image.sha256 and file_sha256(path) != image.sha256:
+        elif image.id in hashed and image.sha256 and file_sha256(path) != image.sha256:
             damaged.append(image.blob_path)
     findings = []
     if missing:
         findings.append(Finding("blobs", f"{len(missing)} stored images are missing (e.g. {missing[0]}); "
                                 "import their folders again", repairable=False, count=len(missing)))
     if damaged:
+        sampled = "" if len(hashed) == len(images) else f" among {len(hashed)} sampled; check --deep hashes all"
         findings.append(Finding("blobs", f"{len(damaged)} stored images changed on disk (sha256 differs, e.g. "
-                                f"{damaged[0]}); import their folders again", repairable=False, count=len(damaged)))
+                                f"{damaged[0]}{sampled}); import their folders again", repairable=False,
+                                count=len(damaged)))
     return missing, findings
 
 
 def check_catalog(catalog: Catalog, *, repair: bool = False, deep: bool = False) -> dict[str, Any]:
-    """Verify everything a catalog is made of; with repair, fix what is derived. Holds the writer lock."""
+    """Verify everything a catalog is made of; with repair, fix what is derived. Holds the writer lock; a
+    read-only catalog (nobody can write it through this mount) is checked as it lies, and repair is refused."""
+    if catalog.read_only_reason:
+        if repair:
+            raise ReadOnlyCatalog(f"check --repair needs to write: {catalog.read_only_reason}")
+        return _check(catalog, repair=False, deep=deep)
     with catalog.writing():
         return _check(catalog, repair=repair, deep=deep)
 
@@ -403,7 +459,7 @@ def _check(catalog: Catalog, *, repair: bool, deep: bool) -> dict[str, Any]:
     # Without repair a damaged cache file is left as found (opening it would set it aside).
     cache_usable = not any(f.kind == "cache" and f.count == 1 and not f.repaired and "unreadable" in f.reason
                            for f in findings)
-    recovered = recover_after_crash(catalog) if cache_usable else {}
+    recovered = recover_after_crash(catalog) if cache_usable and not catalog.read_only_reason else {}
     live = live_product_ids()
     expected = set(indexed_product_ids())
     report: dict[str, Any] = {"products": len(live), "vectors": 0, "missing": [], "orphans": [],
@@ -435,7 +491,8 @@ def _check(catalog: Catalog, *, repair: bool, deep: bool) -> dict[str, Any]:
             row["crops"] = crop_row
     report["missing_blobs"], blob_findings = _check_blobs(catalog, deep)
     findings += blob_findings
-    findings += _check_jobs(repair)
+    findings += _check_detectors(catalog)
+    findings += _check_jobs(not catalog.read_only_reason)
     findings += _check_products(repair)
     if recovered:
         report["recovered"] = recovered

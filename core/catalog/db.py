@@ -713,12 +713,39 @@ PRAGMAS = {
 }
 
 
-def open_database(path: Path, target: int = SCHEMA_VERSION) -> pw.SqliteDatabase:
-    """Bind the models to this SQLite file (one connection per thread) and bring its schema up to date."""
+def read_only_uri(path: Path) -> str:
+    """A URI that opens the file for reading only. A WAL database closed cleanly has no -shm file, and on a
+    read-only mount none can be made, so SQLite cannot open it with mode=ro: it is then opened immutable
+    (nobody can change it through this mount either)."""
+    uri = f"file:{Path(path).resolve().as_posix()}?mode=ro"
+    try:
+        con = sqlite3.connect(uri, uri=True)
+        try:
+            con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return uri
+        finally:
+            con.close()
+    except sqlite3.OperationalError:
+        return uri + "&immutable=1"
+
+
+def open_database(path: Path, target: int = SCHEMA_VERSION, *, read_only: bool = False) -> pw.SqliteDatabase:
+    """Bind the models to this SQLite file (one connection per thread) and bring its schema up to date;
+    `read_only`: open it for reading only (a read-only mount, no write permission) and change nothing."""
     if database.database and Path(database.database).resolve() != Path(path).resolve():
         database.close_all()  # another catalog's connections, in whichever thread opened them
     elif not database.is_closed():
         database.close()
+    if read_only:
+        pragmas = {k: v for k, v in PRAGMAS.items() if k not in ("journal_mode", "synchronous")}
+        database.init(read_only_uri(path), uri=True, pragmas=pragmas, check_same_thread=False)
+        database.connect(reuse_if_open=True)
+        current = schema_version(database)
+        if current != SCHEMA_VERSION:
+            raise RuntimeError(f"This catalog uses schema {current} and this app schema {SCHEMA_VERSION}; it "
+                               "cannot be converted on a read-only folder. Open it where it can be written, or "
+                               "use the matching Catalog Curator version.")
+        return database
     database.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
     database.connect(reuse_if_open=True)
     migrate(database, target)

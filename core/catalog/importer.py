@@ -23,7 +23,7 @@ from core.catalog import db
 from core.catalog.queries import edited_fields
 from core.fileio import atomic_writer, file_sha256
 from core.paths import CatalogPaths, NotRegularFile, file_kind, require_regular
-from core.pipeline.decode import DecodeError, probe
+from core.pipeline.decode import TRUNCATED, DecodeError, ends_early, probe
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,13 @@ IMPORTED, WARNED, SKIPPED, REJECTED = "imported", "imported with warnings", "ski
 
 class ImportCancelled(Exception):
     pass
+
+
+def escaped_name(name: str) -> str:
+    """A file name as text that keeps every byte: a byte that is not UTF-8 (a Latin-1 name from a Windows zip)
+    becomes %XX, so "caf\\xe9" and "caf\\xe8" stay two names ("caf%E9", "caf%E8") instead of both "caf\ufffd"."""
+    raw = os.fsencode(name).decode("utf-8", "surrogateescape")
+    return "".join(f"%{ord(ch) - 0xDC00:02X}" if 0xDC80 <= ord(ch) <= 0xDCFF else ch for ch in raw)
 
 
 def shown(path: Path | str) -> str:
@@ -330,7 +337,7 @@ def read_product_folder(folder: Path, root: Path | None = None) -> ProductSource
         log.exception("reading %s failed", shown(folder))
         source.rejected = f"could not read the folder: {type(exc).__name__}: {exc}"
     if not source.sku:
-        source.sku = sanitize_name(folder.name, MAX_SKU)
+        source.sku = sanitize_name(escaped_name(folder.name), MAX_SKU)
     return source
 
 
@@ -377,7 +384,7 @@ def _read_product_folder(source: ProductSource) -> None:
                     source.skipped.append((_rel(path, root), "not listed in product.json 'images'"))
             images = chosen
     source.images = images
-    source.sku = source.meta.get("sku") or sanitize_name(folder.name, MAX_SKU)
+    source.sku = source.meta.get("sku") or sanitize_name(escaped_name(folder.name), MAX_SKU)
 
 
 def read_manifest(root: Path, manifest: Path, errors: list[tuple[str, str]]) -> list[ProductSource]:
@@ -505,6 +512,8 @@ def _hash_and_probe(path: Path) -> _HashedImage:
         item.sha256 = file_sha256(path)
         info = probe(path)
         item.width, item.height, item.format = info.width, info.height, info.format
+        if ends_early(path, info.format):  # it would fail at indexing: an error now, never "imported"
+            item.error = TRUNCATED
     except DecodeError as exc:
         item.error = exc.reason
         if path.suffix.lower() in (".heic", ".heif") and item.sha256:

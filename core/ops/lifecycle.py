@@ -8,6 +8,8 @@ which switches all of it in one transaction. `delete_version` drops the candidat
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -46,29 +48,43 @@ def reindex(catalog: Catalog, new_settings: ModelSettings, *, progress=None, sho
             promote_when_done: bool = False) -> dict[str, Any]:
     """Build the index for another model in the background; the active index keeps serving meanwhile."""
     from core.models.registry import ModelRegistry
-    from core.pipeline.indexer import index_products
 
     registry = ModelRegistry(new_settings)
     try:
         job = db.transaction(lambda: db.Job.create(kind="reindex", state=JobState.RUNNING, started_at=db.utcnow(),
-                                                   params={"models": asdict(new_settings)}))
-        _require_requested_models(registry, new_settings, job)
-        report = index_products(catalog, registry, job=job, progress=progress, should_stop=should_stop)
-        version = report.model_version
-        info = db.VectorIndexInfo.get(db.VectorIndexInfo.model_version == version)
-        complete = not report.cancelled and len(catalog.vector_store(version)) >= db.Product.select().where(
-            db.Product.status == "indexed").count()
-        if complete and info.state == "building":
-            info.state = "ready"
-            info.save()
-        job.state = JobState.CANCELLED if report.cancelled else JobState.SUCCEEDED
-        job.finished_at, job.result = db.utcnow(), report.to_dict()
-        db.transaction(job.save)
-        if complete and promote_when_done:
-            promote(catalog, version)
-        return {**report.to_dict(), "complete": complete, "active": catalog.active_model_version()}
+                                                   params={"models": asdict(new_settings), "owner": {
+                                                       "pid": os.getpid(), "host": socket.gethostname()}}))
+        try:
+            return _reindex(catalog, registry, new_settings, job, progress, should_stop, promote_when_done)
+        except Exception as exc:  # a full disk, weights that do not load: the job ends failed with the cause
+            from core.jobs import record_failure
+
+            if db.Job.get_by_id(job.id).state == JobState.RUNNING:
+                record_failure(catalog, job, exc)
+            raise
     finally:
         registry.close()
+
+
+def _reindex(catalog: Catalog, registry, new_settings: ModelSettings, job: db.Job, progress, should_stop,
+             promote_when_done: bool) -> dict[str, Any]:
+    from core.pipeline.indexer import index_products  # torch and the decoders: not at app launch
+
+    _require_requested_models(registry, new_settings, job)
+    report = index_products(catalog, registry, job=job, progress=progress, should_stop=should_stop)
+    version = report.model_version
+    info = db.VectorIndexInfo.get(db.VectorIndexInfo.model_version == version)
+    complete = not report.cancelled and len(catalog.vector_store(version)) >= db.Product.select().where(
+        db.Product.status == "indexed").count()
+    if complete and info.state == "building":
+        info.state = "ready"
+        info.save()
+    job.state = JobState.CANCELLED if report.cancelled else JobState.SUCCEEDED
+    job.finished_at, job.result = db.utcnow(), report.to_dict()
+    db.transaction(job.save)
+    if complete and promote_when_done:
+        promote(catalog, version)
+    return {**report.to_dict(), "complete": complete, "active": catalog.active_model_version()}
 
 
 def _require_requested_models(registry, settings: ModelSettings, job: db.Job) -> None:

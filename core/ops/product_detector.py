@@ -320,6 +320,7 @@ def train_detector(catalog, registry=None, *, epochs: int = 30, images: int = 15
     from core.jobs import create_job
 
     stop = should_stop or (lambda: False)
+    clean_abandoned_training(catalog)
     corrections = box_corrections(catalog)  # recorded first: even a crashed attempt counts for retrain_due
     job = create_job("train_detector", {"epochs": epochs, "images": images, "imgsz": imgsz, "seed": seed,
                                         "start_from": str(start_from or ""),
@@ -379,10 +380,39 @@ def train_detector(catalog, registry=None, *, epochs: int = 30, images: int = 15
         _finish(job, "succeeded", report)
         return report
     except Exception as exc:
-        _finish(job, "failed", report, error=f"{type(exc).__name__}: {exc}")
+        from core.jobs import plain_cause
+
+        if "no space left" in plain_cause(exc, catalog.root).lower():
+            catalog.release_space_reserve()  # so that this last write fits (see Catalog.keep_space_reserve)
+        try:
+            _finish(job, "failed", report, error=f"{type(exc).__name__}: {plain_cause(exc, catalog.root)}")
+        except Exception:  # noqa: BLE001 - the owner pid in the job lets the next check retire it
+            log.warning("training job %s: its failure could not be recorded", job.id)
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def clean_abandoned_training(catalog) -> list[Path]:
+    """Remove what a killed training left in cache/detector-train (its scenes and runs, megabytes each): every
+    job folder whose job is not running in a live process. Returns the folders removed."""
+    from core.catalog import db
+    from core.jobs import dead_jobs
+
+    root = catalog.paths.cache / "detector-train"
+    if not root.is_dir():
+        return []
+    dead = {j.id for j in dead_jobs()}
+    live = {j.id for j in db.Job.select(db.Job.id).where(db.Job.state == "running")} - dead
+    removed = []
+    for folder in root.iterdir():
+        job_id = folder.name.removeprefix("job")
+        if folder.is_dir() and not (job_id.isdigit() and int(job_id) in live):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    if removed:
+        log.info("removed %d folders left by trainings that stopped: %s", len(removed), removed)
+    return removed
 
 
 def _train(data: Path, project: Path, *, epochs: int, imgsz: int, batch: int, seed: int, device: str,

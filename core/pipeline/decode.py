@@ -25,7 +25,15 @@ except ImportError:  # pragma: no cover - without it, HEIC files get "format not
 
 Source = str | os.PathLike | bytes | bytearray | memoryview
 
-DEFAULT_MAX_PIXELS = 80_000_000
+# Only true decompression bombs are refused. Medium-format product cameras shoot 100-150 MP, so the pixel bound
+# sits far above them (600 MP); a JPEG that big is still decoded at 1/2-1/8 scale by libjpeg (draft mode). The
+# memory bound caps what one frame may take once decoded (a 600 MP PNG would need 1.8 GB): each refusal says why.
+DEFAULT_MAX_PIXELS = 600_000_000
+MAX_DECODE_BYTES = 1 << 30
+Image.MAX_IMAGE_PIXELS = DEFAULT_MAX_PIXELS  # PIL refuses only beyond twice this; our checks give the reasons
+_BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "LA": 2, "La": 2, "PA": 2, "RGB": 3, "YCbCr": 3, "LAB": 3, "HSV": 3,
+                    "RGBA": 4, "RGBa": 4, "RGBX": 4, "CMYK": 4, "I": 4, "F": 4, "I;16": 2, "I;16L": 2, "I;16B": 2,
+                    "I;16N": 2}
 
 # warnings.catch_warnings swaps process-wide state; two threads interleaving it could leave warnings
 # silenced for good, so every use here goes through one lock.
@@ -64,6 +72,20 @@ def probe(source: Source, *, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Ima
         return ImageInfo(width, height, str(im.format or ""), _frame_count(im))
 
 
+TRUNCATED = "truncated: the image data ends early (an incomplete download or copy?)"
+
+
+def ends_early(path: Path, fmt: str) -> bool:
+    """A cheap test at import, without decoding: a whole JPEG ends with its EOI marker and a whole PNG with its
+    IEND chunk (a few KB of padding after them is allowed)."""
+    if fmt not in ("JPEG", "PNG"):
+        return False
+    with open(path, "rb") as fh:
+        fh.seek(max(0, os.fstat(fh.fileno()).st_size - 4096))
+        tail = fh.read()
+    return (b"\xff\xd9" if fmt == "JPEG" else b"IEND") not in tail
+
+
 def decode(source: Source, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
     """Decode the first frame to a contiguous HxWx3 uint8 RGB array, upright, transparency on white.
 
@@ -73,6 +95,7 @@ def decode(source: Source, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarra
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
     with _quiet() as quiet, _open(source) as im:
         _checked_size(im, max_pixels)
+        _checked_memory(im)
         _load(im, quiet, im.width, im.height)
         upright = _upright(im)
         pixels = _to_rgb(upright)
@@ -187,6 +210,16 @@ def _checked_size(im: Image.Image, max_pixels: int | None) -> tuple[int, int]:
     return width, height
 
 
+def _checked_memory(im: Image.Image, limit: int = MAX_DECODE_BYTES) -> None:
+    """Refuse, before decoding, a frame whose pixels alone would take more than `limit` bytes."""
+    width, height = im.size
+    need = width * height * _BYTES_PER_PIXEL.get(im.mode, 4)
+    if need > limit:
+        raise DecodeError(f"too large to decode here: {width} x {height} pixels ({width * height / 1e6:.0f} MP, "
+                          f"{im.mode}) would need {need / 2**30:.1f} GB of memory, over the {limit / 2**30:.1f} GB "
+                          "bound (save it as a JPEG, which is decoded at reduced size, or make it smaller)")
+
+
 def _frame_count(im: Image.Image) -> int:
     try:
         return max(1, int(getattr(im, "n_frames", 1)))
@@ -264,6 +297,7 @@ def decode_reduced(source: Source, max_side: int | None, *,
         factor = max_side / max(width, height) if max_side and max(width, height) > max_side else 1.0
         if factor < 1.0 and im.format == "JPEG":
             im.draft(None, (max(1, round(width * factor)), max(1, round(height * factor))))
+        _checked_memory(im)  # after draft(): what libjpeg will really allocate
         _load(im, quiet, width, height)
         # EXIF only after load(): reading a PNG's EXIF loads the image, and _orientation() would swallow
         # the error a damaged file raises there.
@@ -294,7 +328,7 @@ def _load(im: Image.Image, quiet: _quiet, width: int, height: int) -> None:
         raise DecodeError(f"too large: not enough memory to decode {width} x {height} pixels") from None
     except OSError as exc:
         if "truncated" in str(exc).lower():
-            raise DecodeError("truncated: the image data ends early (an incomplete download or copy?)") from None
+            raise DecodeError(TRUNCATED) from None
         raise DecodeError(f"damaged image data: {exc}") from None
     except Exception as exc:  # PIL's plugins raise SyntaxError, EOFError, ValueError, struct.error...
         raise DecodeError(f"damaged image data: {type(exc).__name__}: {exc}") from None

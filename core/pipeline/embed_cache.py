@@ -37,18 +37,30 @@ def box_key(box: Sequence[float]) -> str:
 class EmbeddingCache:
     """Derived data in its own SQLite file: renames, re-imports and re-indexing never recompute it."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only  # a read-only catalog: read what is there, store nothing
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        if read_only:
+            return
         try:
             self._conn().execute(_SCHEMA)
         except sqlite3.DatabaseError as exc:  # derived data: a damaged file is set aside and rebuilt as we go
             self.close()
+            if not damaged(self.path):  # a full disk, a lock, no permission: the file is intact, say why
+                import errno
+                import shutil
+
+                if shutil.disk_usage(self.path.parent).free < 4 << 20:  # SQLite says "disk I/O error"
+                    raise OSError(errno.ENOSPC, f"No space left on device: the embedding cache {self.path} "
+                                  f"cannot grow (SQLite: {exc}); it is intact and kept") from exc
+                raise OSError(f"the embedding cache {self.path} cannot be opened for writing: {exc}") from exc
             aside = self.path.with_name(f"{self.path.stem}.damaged-{os.getpid()}{self.path.suffix}")
             log.warning("embedding cache %s is unreadable (%s); moved to %s", self.path, exc, aside)
             os.replace(self.path, aside)
@@ -58,7 +70,14 @@ class EmbeddingCache:
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
-        if conn is None:
+        if conn is None and self.read_only:
+            from core.catalog.db import read_only_uri  # the one place that knows how to open SQLite read-only
+
+            conn = sqlite3.connect(read_only_uri(self.path), uri=True, timeout=30, check_same_thread=False)
+            self._local.conn = conn
+            with self._lock:
+                self._conns.append(conn)
+        elif conn is None:
             conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -72,6 +91,9 @@ class EmbeddingCache:
         out: dict[CacheKey, np.ndarray] = {}
         conn = self._conn()
         wanted = list(keys)
+        if self.read_only and not self.path.exists():
+            self.misses += len(wanted)
+            return out
         by_text: dict[tuple[str, str], list[CacheKey]] = {}
         for sha, box in wanted:
             by_text.setdefault((sha, box_key(box)), []).append((sha, box))
@@ -101,11 +123,15 @@ class EmbeddingCache:
                  preprocess_version: str) -> None:
         rows = [(sha, box_key(box), model_version, preprocess_version, int(vec.shape[-1]),
                  np.ascontiguousarray(vec, dtype=np.float32).tobytes()) for (sha, box), vec in items]
+        if self.read_only:
+            return
         conn = self._conn()
         with conn:
             conn.executemany("INSERT OR REPLACE INTO embedding VALUES (?, ?, ?, ?, ?, ?)", rows)
 
     def count(self, model_version: str | None = None) -> int:
+        if self.read_only and not self.path.exists():
+            return 0
         if model_version is None:
             return self._conn().execute("SELECT COUNT(*) FROM embedding").fetchone()[0]
         return self._conn().execute("SELECT COUNT(*) FROM embedding WHERE model_version=?",
@@ -117,6 +143,22 @@ class EmbeddingCache:
                 conn.close()
             self._conns.clear()
         self._local = threading.local()
+
+
+def damaged(path: Path) -> bool:
+    """True only when the file itself is damaged (not a database, malformed, failing quick_check): a full
+    disk, a lock or a read-only folder also make SQLite fail, and an intact cache is never set aside."""
+    if not path.exists():
+        return False
+    try:
+        con = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True, timeout=30)
+        try:
+            return con.execute("PRAGMA quick_check").fetchone()[0] != "ok"
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        text = str(exc).lower()
+        return "not a database" in text or "malformed" in text or "corrupt" in text
 
 
 class CropVector:

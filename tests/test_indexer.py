@@ -258,10 +258,14 @@ def test_only_products_with_views_to_choose_from_have_their_text_embedded(catalo
         primary = next(c for c in crops if c.is_primary)
         methods[product.sku] = (views, primary.score_parts["method"])
     choosing = {sku for sku, (views, _) in methods.items() if views > 1}
-    assert choosing == {"SKU-1", "SKU-3"}, methods
+    # p0 and p2 have one photo; p1 and p3 two, of which the quality filter (random tiny weights, whose verdicts
+    # move with the CPU's float kernels) may set one aside: the rule is checked on the views actually accepted.
+    assert "SKU-1" in choosing or "SKU-3" in choosing, methods
+    assert not choosing & {"SKU-0", "SKU-2"}, methods
     assert all(method == ("text" if sku in choosing else "single") for sku, (_, method) in methods.items()), methods
     product_texts = [t for t in texts if "Product " in t]  # the rest are the label bank's prompts
-    assert len(product_texts) == 2 and all("Product 1" in t or "Product 3" in t for t in product_texts), texts
+    assert len(product_texts) == len(choosing), texts
+    assert all(any(f"Product {sku[-1]}" in t for t in product_texts) for sku in choosing), texts
 
 
 def test_colour_labels_never_come_from_the_backdrop(catalog, registry, tmp_path):

@@ -155,7 +155,8 @@ def test_duplicate_kinds_tell_reshots_from_colour_variants(catalog, builder):
         assert [(g.kind, g.product_ids, g.pair_kinds) for g in again] == [
             (g.kind, g.product_ids, g.pair_kinds) for g in groups]
         assert (catalog.paths.cache / "duplicate_pairs.sqlite").is_file()
-        green = builder.add("TEE-GREEN", [v], image=_photo(blobs / "green.jpg", (40, 160, 60)), size=(200, 160))
+        green = builder.add("TEE-GREEN", [v], image=_photo(blobs / "green.jpg", (40, 160, 60)), size=(200, 160),
+                            title=tee)
         third = find_duplicates(catalog, threshold=0.95, model_version="stub-v1")
         assert 0 < len(checks) <= 6  # the new photo against the six with photos, each once; old pairs not again
         variant = next(g for g in third if g.kind == "variant")

@@ -25,7 +25,10 @@ def test_job_row_lists_errors_and_warnings(qtbot, leak_check):  # noqa: F811
     qtbot.addWidget(row)
     row.refresh()
     items = [row.errors.item(i).text() for i in range(row.errors.count())]
-    assert items[0].startswith("✖ shoes/sku-9/IMG_1.HEIC: format not supported")
-    assert "⚠ shoes/sku-12/main.jpg: same photo as SKU sku-11" in items and len(items) == 3
+    assert items[0].startswith("shoes/sku-9/IMG_1.HEIC: format not supported")
+    assert "shoes/sku-12/main.jpg: same photo as SKU sku-11" in items and len(items) == 3
+    # Errors and warnings are told apart by their icon (the theme's error and flagged colours), not a glyph.
+    icons = [row.errors.item(i).icon().pixmap(16).toImage() for i in range(row.errors.count())]
+    assert all(not i.isNull() for i in icons) and icons[0] != icons[1] and icons[1] == icons[2]
     assert "1 error" in row.detail.text() and "2 warnings" in row.detail.text()
     assert not row.errors.isHidden()

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.tiles import plain_tip
+
 PREVIEW_DELAY_MS = 250
 
 
@@ -81,6 +83,7 @@ class BatchEditDialog(QDialog):
         self.preview.setHeaderLabels([self.tr("SKU"), self.tr("Change")])
         self.preview.setRootIsDecorated(False)
         self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # product data is text, never markup
         self.summary.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Apply | QDialogButtonBox.StandardButton.Cancel)
         self.apply_button = self.buttons.button(QDialogButtonBox.StandardButton.Apply)
@@ -168,7 +171,7 @@ class BatchEditDialog(QDialog):
         for plan in plans:
             for change in plan.changes:
                 item = QTreeWidgetItem([plan.sku, change.describe()])
-                item.setToolTip(1, change.describe())
+                item.setToolTip(1, plain_tip(change.describe()))
                 self.preview.addTopLevelItem(item)
         self.preview.resizeColumnToContents(0)
         changes = sum(len(p.changes) for p in plans)

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.tiles import plain_tip
+
 IdRole = Qt.ItemDataRole.UserRole
 NameRole = Qt.ItemDataRole.UserRole + 1
 
@@ -83,7 +85,7 @@ class CollectionsSidebar(QWidget):
             for row in group:
                 item = self._add(f"{row.name} ({row.count})", row.id, row.name)
                 if row.smart:
-                    item.setToolTip(self.tr("Saved search: {0}").format(" ".join([row.text, *row.filters]).strip()))
+                    item.setToolTip(plain_tip(self.tr("Saved search: {0}").format(" ".join([row.text, *row.filters]).strip())))
         ids = [self.list.item(n).data(IdRole) for n in range(self.list.count())]
         if self._chosen not in ids:
             self._chosen = 0

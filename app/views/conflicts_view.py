@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.tiles import plain_tip
+
 RowRole = Qt.ItemDataRole.UserRole
 
 
@@ -79,7 +81,7 @@ class ConflictsView(QDialog):
                                     f"{value_text(row.field, row.winner_value)} ({row.winner_user})",
                                     str(row.created_at)[:16] + (self.tr(" · resolved") if row.resolved else "")])
             item.setData(0, RowRole, row)
-            item.setToolTip(2, row.describe())
+            item.setToolTip(2, plain_tip(row.describe()))
             self.tree.addTopLevelItem(item)
         self.empty.setVisible(not rows)
         if rows:

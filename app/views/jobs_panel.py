@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import translate
 from app.theme import STATE_BADGES, font, icon
+from app.views.tiles import plain_tip
 from app.workers.jobs import JobRecord
 from core.jobs import JobPhase, JobResult, JobState
 
@@ -411,7 +412,7 @@ class Toast(QFrame):
     def show_message(self, text: str, ms: int = 6000) -> None:
         fm = self.label.fontMetrics()
         self.label.setText(fm.elidedText(text, Qt.TextElideMode.ElideRight, self.label.maximumWidth()))
-        self.label.setToolTip(text)
+        self.label.setToolTip(plain_tip(text))  # the tooltip too: a folder name is text
         self.show()
         self._timer.start(ms)
 

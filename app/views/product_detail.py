@@ -257,7 +257,7 @@ class ProductDetail(QWidget):
         editor.committed.connect(lambda text, k=key: self._commit({f"attributes.{k}": text}, f"Edit {k}"))
         remove = QPushButton("✕")
         remove.setFixedWidth(28)
-        remove.setToolTip(self.tr("Remove the attribute {0}").format(key))
+        remove.setToolTip(plain_tip(self.tr("Remove the attribute {0}").format(key)))
         remove.setAccessibleName(f"remove {key}")
         remove.clicked.connect(lambda _=False, k=key: self._remove_attribute(k))
         box = QWidget()

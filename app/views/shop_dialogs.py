@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -74,6 +74,7 @@ class ShopImportDialog(QDialog):
         form.addRow(self.tr("Layout:"), self.format)
         form.addRow(self.tr("Images folder:"), _path_row(self.images, browse_images))
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # file names and shop cells are text
         self.message.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.import_button = self.buttons.addButton(self.tr("Import"), QDialogButtonBox.ButtonRole.AcceptRole)
@@ -148,6 +149,7 @@ class ShopExportDialog(QDialog):
         form.addRow("", self.attribute)
         form.addRow("", self.changed_only)
         self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # SKUs and file names are text
         self.summary.setWordWrap(True)
         self.summary.setObjectName("shop-export-summary")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -37,6 +37,7 @@ class SynonymsEditor(QWidget):
         self.status = QLabel(self.tr("Changes apply at once and sync to the other curators' catalogs. Removing "
                                      "a built-in pair (e.g. trousers and pants) stops it too."))
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # words from S3 and errors are text
         self.add_button.clicked.connect(self.add)
         self.remove_button.clicked.connect(self.remove)
         self.synonym.returnPressed.connect(self.add)

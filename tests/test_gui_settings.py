@@ -92,6 +92,7 @@ def test_models_settings_in_words_with_ids_behind_details(window, qtbot):
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
+    dialog.tabs.setCurrentIndex(next(n for n in range(dialog.tabs.count()) if dialog.tabs.tabText(n) == "Models"))
     names = [dialog.embedder.itemText(n) for n in range(dialog.embedder.count())]
     assert "open_clip" not in names and "efficientnet-lite0" not in names
     assert all(dialog.device.itemText(n) not in ("auto", "cuda", "mps") for n in range(dialog.device.count()))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_API", "pyside6")  # qtawesome goes through QtPy: never let it pick another binding
 
-from PySide6.QtCore import QObject, Qt, Signal  # noqa: E402
+from PySide6.QtCore import QObject, QSize, Qt, Signal  # noqa: E402
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPalette  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -167,14 +167,27 @@ class Theme(QObject):
         return self._icons[cache_key]
 
 
+ICON_SIZES = (12, 16, 20, 24, 32, 48, 64)  # the sizes rendered once per icon (Qt scales between them)
+
+
 def _qta_icon(glyph: str, colour: str, disabled: str) -> QIcon:
+    """The Phosphor glyph as a plain QIcon of pixmaps rendered once: qtawesome's icon engine paints in Python on
+    every repaint (a tile's badges, every toolbar redraw); rendered once, painting stays in C++."""
     try:
         import qtawesome
 
-        return qtawesome.icon(f"ph.{glyph}", color=colour, color_disabled=disabled)
-    except Exception as exc:  # a missing font must not stop the window: the action keeps its words
+        source = qtawesome.icon(f"ph.{glyph}", color=colour, color_disabled=disabled)
+    except Exception as exc:  # noqa: BLE001 - a missing font must not stop the window: the action keeps its words
         log.warning("icon %s unavailable: %s", glyph, exc)
         return QIcon()
+    out = QIcon()
+    for mode in (QIcon.Mode.Normal, QIcon.Mode.Disabled):
+        for size in ICON_SIZES:
+            for ratio in (1.0, 2.0):
+                pixmap = source.pixmap(QSize(round(size * ratio), round(size * ratio)), mode)
+                pixmap.setDevicePixelRatio(ratio)
+                out.addPixmap(pixmap, mode)
+    return out
 
 
 _theme: Theme | None = None

@@ -4,7 +4,6 @@ its boxes, and a filmstrip of the product's views; G or Esc returns to the grid.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.theme import font, icon
+from app.views.filmstrip import FilmstripMixin
 from app.views.image_boxes import ImageBoxes
 from app.views.product_detail import crop_boxes
 from core.catalog import queries
@@ -24,7 +24,7 @@ from core.catalog.queries import ImageRow
 STRIP_ICON = 72
 
 
-class Loupe(QWidget):
+class Loupe(FilmstripMixin, QWidget):
     back_to_grid = Signal()
     step_product = Signal(int)  # +1 next product, -1 previous (J/K)
 
@@ -107,19 +107,6 @@ class Loupe(QWidget):
         else:
             self.image.clear()
             self.caption.setText(self.tr("This product has no photo"))
-
-    def _set_icon(self, item: QListWidgetItem, image: ImageRow) -> None:
-        source = self.context.catalog.root / image.blob_path if image.blob_path else None
-        pixmap = self.context.thumbnails.get(image.sha256, source) if image.status == "ok" else None
-        if pixmap is not None:
-            item.setIcon(QIcon(pixmap))
-
-    @Slot(str)
-    def _on_thumbnail(self, sha256: str) -> None:
-        for n in range(self.strip.count()):
-            item = self.strip.item(n)
-            if item.data(Qt.ItemDataRole.UserRole) == sha256 and n < len(self._images):
-                self._set_icon(item, self._images[n])
 
     @Slot(int)
     def _show_image(self, row: int) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.views.field_editor import EditableField
+from app.views.filmstrip import FilmstripMixin
 from app.views.fit import ElidedTitle, no_widening
 from app.views.image_boxes import Box, ImageBoxes
 from app.views.tiles import plain_tip
@@ -37,7 +37,7 @@ def crop_boxes(image_id: int) -> list[Box]:
     return [Box(c.box, c.kind, c.label) for c in queries.crops_of_image(image_id)]
 
 
-class ProductDetail(QWidget):
+class ProductDetail(FilmstripMixin, QWidget):
     search_similar = Signal(int)  # product id
     search_image = Signal(object)  # Path of a product image
 
@@ -181,19 +181,6 @@ class ProductDetail(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, image.sha256)
             self._set_icon(item, image)
             self.strip.addItem(item)
-
-    def _set_icon(self, item: QListWidgetItem, image: ImageRow) -> None:
-        source = self.context.catalog.root / image.blob_path if image.blob_path else None
-        pixmap = self.context.thumbnails.get(image.sha256, source) if image.status == "ok" else None
-        if pixmap is not None:
-            item.setIcon(QIcon(pixmap))
-
-    @Slot(str)
-    def _on_thumbnail(self, sha256: str) -> None:
-        for n in range(self.strip.count()):
-            item = self.strip.item(n)
-            if item.data(Qt.ItemDataRole.UserRole) == sha256 and n < len(self._images):
-                self._set_icon(item, self._images[n])
 
     def _fill_meta(self, product: ProductInfo) -> None:
         self.fields = {}

@@ -92,3 +92,12 @@ def format_record(cells: list[str], ending: str) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator=ending, quoting=csv.QUOTE_MINIMAL).writerow(cells)
     return buf.getvalue()
+
+
+def cell(header: list[str], cells: list[str], name: str) -> str:
+    """The cell under column `name` ("" when the file has no such column or the row is short)."""
+    try:
+        i = header.index(name)
+    except ValueError:
+        return ""
+    return cells[i] if i < len(cells) else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from core.shop.csvfile import ShopFile
+from core.shop.csvfile import ShopFile, cell
 from core.shop.model import ReadResult, RowInfo, ShopProduct
 from core.shop.text import html_to_text, text_to_html
 
@@ -20,14 +20,6 @@ NEW_ROW_DEFAULTS = {"attribute_set_code": "Default", "product_type": "simple", "
 def detect(header: list[str]) -> bool:
     names = set(header)
     return "sku" in names and ("product_type" in names or "attribute_set_code" in names)
-
-
-def _get(header: list[str], cells: list[str], name: str) -> str:
-    try:
-        i = header.index(name)
-    except ValueError:
-        return ""
-    return cells[i] if i < len(cells) else ""
 
 
 def parse_attributes(cell: str) -> list[tuple[str, str, str]]:
@@ -53,12 +45,12 @@ def read(shop: ShopFile) -> ReadResult:
     notes: list[str] = []
     parent_of: dict[str, str] = {}
     for pos, rec in enumerate(shop.records):
-        kind = _get(h, rec.cells, "product_type").strip()
-        if kind in PARENT_TYPES and not _get(h, rec.cells, "store_view_code").strip():
-            parent = _get(h, rec.cells, "sku").strip()
+        kind = cell(h, rec.cells, "product_type").strip()
+        if kind in PARENT_TYPES and not cell(h, rec.cells, "store_view_code").strip():
+            parent = cell(h, rec.cells, "sku").strip()
             children = [m.group(1).strip() for m in re.finditer(r"(?:^|\|)sku=([^,|]+)",
-                                                                   _get(h, rec.cells, "configurable_variations"))]
-            children += [s.strip() for s in _get(h, rec.cells, "associated_skus").split(",") if s.strip()]
+                                                                   cell(h, rec.cells, "configurable_variations"))]
+            children += [s.strip() for s in cell(h, rec.cells, "associated_skus").split(",") if s.strip()]
             for child in children:
                 parent_of.setdefault(child, parent)
             rows[pos].role, rows[pos].design = "design", parent
@@ -69,10 +61,10 @@ def read(shop: ShopFile) -> ReadResult:
         if not any(c.strip() for c in cells):
             rows[pos].note = "blank row kept as it is"
             continue
-        sku = _get(h, cells, "sku").strip()
+        sku = cell(h, cells, "sku").strip()
         if rows[pos].role == "design":
             continue
-        if _get(h, cells, "store_view_code").strip():
+        if cell(h, cells, "store_view_code").strip():
             rows[pos].note = "a store view's values: kept as they are"
             continue
         if not sku:
@@ -86,20 +78,20 @@ def read(shop: ShopFile) -> ReadResult:
         seen.add(sku)
         p = ShopProduct(sku=sku, row=pos, design=parent_of.get(sku, ""))
         rows[pos].role, rows[pos].sku, rows[pos].design = "variant", sku, p.design
-        p.title = _get(h, cells, "name").strip() or sku
-        p.description = html_to_text(_get(h, cells, "description"))
-        p.category = first_category(_get(h, cells, "categories"))
-        price = _get(h, cells, "price")
+        p.title = cell(h, cells, "name").strip() or sku
+        p.description = html_to_text(cell(h, cells, "description"))
+        p.category = first_category(cell(h, cells, "categories"))
+        price = cell(h, cells, "price")
         if price.strip():
             p.price, why = parse_price(price)
             if why:
                 p.notes.append(f"price: {why}")
-        p.attributes = {code: value for code, value, _ in parse_attributes(_get(h, cells, "additional_attributes"))}
-        online = _get(h, cells, "product_online").strip()
+        p.attributes = {code: value for code, value, _ in parse_attributes(cell(h, cells, "additional_attributes"))}
+        online = cell(h, cells, "product_online").strip()
         if online and online != "1":  # Magento's own export writes 2 (its status "disabled"); files often 0
             p.notes.append(f"disabled in the shop (product_online {online})")
-        images = [_get(h, cells, "base_image").strip()]
-        images += [x.strip() for x in _get(h, cells, "additional_images").split(",")]
+        images = [cell(h, cells, "base_image").strip()]
+        images += [x.strip() for x in cell(h, cells, "additional_images").split(",")]
         p.images = list(dict.fromkeys(x for x in images if x and x != "no_selection"))
         if not p.images:
             p.notes.append("no image in the shop export")

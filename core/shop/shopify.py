@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from core.shop.csvfile import ShopFile
+from core.shop.csvfile import ShopFile, cell
 from core.shop.model import ReadResult, RowInfo, ShopProduct
 from core.shop.text import html_to_text, text_to_html
 
@@ -20,14 +20,6 @@ NEW_ROW_DEFAULTS = {"Published": "TRUE", "Status": "active", "Variant Inventory 
 def detect(header: list[str]) -> bool:
     names = set(header)
     return "Handle" in names and ("Variant SKU" in names or "Title" in names)
-
-
-def _get(header: list[str], cells: list[str], name: str) -> str:
-    try:
-        i = header.index(name)
-    except ValueError:
-        return ""
-    return cells[i] if i < len(cells) else ""
 
 
 def _parse_price(text: str) -> tuple[float | None, str]:
@@ -53,7 +45,7 @@ def read(shop: ShopFile) -> ReadResult:
         if not any(c.strip() for c in rec.cells):
             rows[pos].note = "blank row kept as it is"
             continue
-        handle = _get(h, rec.cells, "Handle").strip()
+        handle = cell(h, rec.cells, "Handle").strip()
         if not handle:
             rows[pos].note = "no Handle: kept as it is, not imported"
             notes.append(f"row {pos + 2}: no Handle; kept as it is, not imported")
@@ -63,25 +55,25 @@ def read(shop: ShopFile) -> ReadResult:
             d = designs[handle] = {"first": pos, "variants": [], "images": []}
             order.append(handle)
         rows[pos].design = handle
-        variant = any(_get(h, rec.cells, c).strip() for c in ("Variant SKU", "Variant Price", "Option1 Value"))
+        variant = any(cell(h, rec.cells, c).strip() for c in ("Variant SKU", "Variant Price", "Option1 Value"))
         if variant:
             d["variants"].append(pos)
-        src = _get(h, rec.cells, "Image Src").strip()
+        src = cell(h, rec.cells, "Image Src").strip()
         if src:
-            d["images"].append((src, _get(h, rec.cells, "Image Alt Text").strip()))
+            d["images"].append((src, cell(h, rec.cells, "Image Alt Text").strip()))
         rows[pos].role = "variant" if variant else ("design" if pos == d["first"] else "image")
     seen: set[str] = set()
     for handle in order:
         d = designs[handle]
         first = shop.records[d["first"]].cells
-        option_names = [_get(h, first, f"Option{i} Name").strip() for i in (1, 2, 3)]
-        title = _get(h, first, "Title").strip() or handle
-        body = _get(h, first, "Body (HTML)")
-        category_column = "Type" if _get(h, first, "Type").strip() or "Product Category" not in h else "Product Category"
-        category = _get(h, first, category_column).strip().replace(" > ", "/")
-        tags = _get(h, first, "Tags").strip()
-        status = _get(h, first, "Status").strip().lower()
-        published = _get(h, first, "Published").strip().upper()
+        option_names = [cell(h, first, f"Option{i} Name").strip() for i in (1, 2, 3)]
+        title = cell(h, first, "Title").strip() or handle
+        body = cell(h, first, "Body (HTML)")
+        category_column = "Type" if cell(h, first, "Type").strip() or "Product Category" not in h else "Product Category"
+        category = cell(h, first, category_column).strip().replace(" > ", "/")
+        tags = cell(h, first, "Tags").strip()
+        status = cell(h, first, "Status").strip().lower()
+        published = cell(h, first, "Published").strip().upper()
         if not d["variants"]:
             rows[d["first"]].note = "a design with no variant row: kept as it is, no product"
             notes.append(f"{handle}: no variant rows; kept as it is, no product imported")
@@ -91,11 +83,11 @@ def read(shop: ShopFile) -> ReadResult:
             options = {}
             where_attr: dict[str, list] = {}
             for i, name in enumerate(option_names, start=1):
-                value = _get(h, cells, f"Option{i} Value").strip()
+                value = cell(h, cells, f"Option{i} Value").strip()
                 if name and value and value != DEFAULT_TITLE:
                     options[name] = value
                     where_attr[name] = [pos, f"Option{i} Value"]
-            sku = _get(h, cells, "Variant SKU").strip()
+            sku = cell(h, cells, "Variant SKU").strip()
             # A handle with one variant is a design of its own, as a simple product is.
             p = ShopProduct(sku=sku, row=pos, design=handle if len(d["variants"]) > 1 else "")
             if not sku:
@@ -109,7 +101,7 @@ def read(shop: ShopFile) -> ReadResult:
             seen.add(sku)
             rows[pos].sku = sku
             p.title, p.description, p.category = title, html_to_text(body), category
-            price_text = _get(h, cells, "Variant Price")
+            price_text = cell(h, cells, "Variant Price")
             p.price, why = _parse_price(price_text)
             if why:
                 p.notes.append(f"Variant Price: {why}")
@@ -135,7 +127,7 @@ def _variant_images(h: list[str], cells: list[str], design_images: list[tuple[st
                     *, single: bool) -> list[str]:
     """The variant's own image first, then the design's images whose alt text names one of its option values."""
     out: list[str] = []
-    own = _get(h, cells, "Variant Image").strip()
+    own = cell(h, cells, "Variant Image").strip()
     if own:
         out.append(own)
     values = [v.lower() for v in options.values()]

@@ -30,3 +30,13 @@ def dev_sample() -> Path:
     if not (DEV_SAMPLE / "catalog").is_dir():
         pytest.skip(f"dev sample not found at {DEV_SAMPLE}")
     return DEV_SAMPLE
+
+
+@pytest.fixture
+def registry(catalog):
+    """A model registry over the test module's own `catalog` fixture (its settings name the tiny models)."""
+    from core.models.registry import ModelRegistry
+
+    reg = ModelRegistry(catalog.settings.models)
+    yield reg
+    reg.close()

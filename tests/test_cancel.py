@@ -26,15 +26,6 @@ def catalog(tmp_path, tiny_model_settings):
     cat.close()
 
 
-@pytest.fixture
-def registry(catalog):
-    from core.models.registry import ModelRegistry
-
-    reg = ModelRegistry(catalog.settings.models)
-    yield reg
-    reg.close()
-
-
 def _indexed() -> int:
     return db.Product.select().where(db.Product.status == "indexed").count()
 

@@ -51,15 +51,6 @@ def catalog(tmp_path, tiny_model_settings):
     cat.close()
 
 
-@pytest.fixture
-def registry(catalog):
-    from core.models.registry import ModelRegistry
-
-    reg = ModelRegistry(catalog.settings.models)
-    yield reg
-    reg.close()
-
-
 def test_index_job_fills_crops_primary_labels_and_vectors(catalog, registry, tmp_path):
     src = _make_products(tmp_path / "src")
     result = run_index_job(catalog, registry, [src])

@@ -25,15 +25,6 @@ def catalog(tmp_path, tiny_model_settings):
     cat.close()
 
 
-@pytest.fixture
-def registry(catalog):
-    from core.models.registry import ModelRegistry
-
-    reg = ModelRegistry(catalog.settings.models)
-    yield reg
-    reg.close()
-
-
 def test_model_work_leaves_the_writer_lock_free_and_writes_hold_it(catalog, registry, tmp_path, monkeypatch):
     src = _make_products(tmp_path / "src", n=4)
     embedder = registry.embedder()
